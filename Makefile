@@ -1,0 +1,46 @@
+# Every target installs what it needs: a fresh clone needs only `make generate` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROVIDERS := $(patsubst generated/%/pyproject.toml,%,$(wildcard generated/*/pyproject.toml))
+
+.PHONY: all venv generate check lint-specs typecheck test bench fuzz clean
+
+all: generate
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Regenerate generated/ from specs/ (lint first; nothing is written if a spec is wrong).
+generate: $(STAMP)
+	$(PY) -m generator generate
+
+## Fail if generated/ is not exactly what the specs produce.
+check: $(STAMP)
+	$(PY) -m generator check
+
+## Check the specs only.
+lint-specs: $(STAMP)
+	$(PY) -m generator lint
+
+## mypy --strict on every generated package, and on the generator.
+typecheck: $(STAMP)
+	@for p in $(PROVIDERS); do \
+		echo "mypy --strict generated/$$p"; \
+		(cd generated/$$p && ../../$(PY) -m mypy --strict --no-incremental -p $${p}_client) || exit 1; \
+	done
+	$(PY) -m mypy --strict generator
+
+test: $(STAMP)
+	$(PY) -m generator check
+	$(MAKE) --no-print-directory typecheck
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis

@@ -1,0 +1,842 @@
+"""Build the intermediate model from loaded spec documents, checking what the meta-schema cannot.
+
+Every check reports a `Problem` at the offending position and building goes on, so that one
+run lists everything wrong with a provider's specs. `build_service` returns None when anything
+was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from . import ir
+from .kinds import DATE_FORMATS, KINDS, STRUCTURED_KINDS, pattern_problems
+from .load import Document, PathKey, Problem, ProviderSources
+from .naming import RESERVED_ATTRIBUTES, is_pascal, is_snake
+
+# Keys a field that uses a library definition may set: presence, documentation and narrower
+# constraints. Its identity and type come from the library.
+_USE_OVERRIDES = frozenset(
+    {
+        "use",
+        "required",
+        "required_when",
+        "description",
+        "note",
+        "source",
+        "ledger",
+        "codes",
+        "min_length",
+        "max_length",
+        "pattern",
+        "pattern_description",
+        "minimum",
+        "maximum",
+    }
+)
+_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(\[\])?$")
+_EDIT_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(\[[0-9]+\])?$")
+
+
+class _Builder:
+    def __init__(self, sources: ProviderSources) -> None:
+        self.sources = sources
+        self.problems: list[Problem] = []
+        self.ledger_ids: set[str] = set()
+        self.ledger_refs: list[tuple[Document, PathKey, str]] = []
+        self.enums: dict[str, ir.EnumType] = {}
+        self.library: dict[str, tuple[Document, PathKey, dict[str, Any]]] = {}
+        self.shape_sites: dict[str, tuple[Document, PathKey]] = {}
+        self.shapes: dict[str, ir.Shape] = {}
+        # (document, path of the field, field) for reference checks once all shapes are known
+        self.type_sites: list[tuple[Document, PathKey, ir.Field]] = []
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def report(self, doc: Document, path: PathKey, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(doc.problem(path, message, at_key=at_key))
+
+    def ledger(self, doc: Document, path: PathKey, value: Any) -> tuple[str, ...]:
+        """Ledger ids referenced at `path` (one id or a list), remembered for checking."""
+        ids = [value] if isinstance(value, str) else list(value or [])
+        for i, ref in enumerate(ids):
+            self.ledger_refs.append((doc, path if isinstance(value, str) else path + (i,), ref))
+        return tuple(ids)
+
+    # -- top level -------------------------------------------------------------------------
+
+    def build(self) -> ir.Service | None:
+        src = self.sources
+        if src.service is None or not isinstance(src.service.data, dict):
+            return None
+        self._discrepancies()
+        self._enums()
+        self._library()
+        self._shapes()
+        operations = self._operations()
+        error_tables = self._error_tables()
+        service = self._service(operations, error_tables)
+        self._check_types()
+        self._check_usage(operations)
+        self._check_ledger()
+        if service is not None:
+            self._check_service_links(service)
+        return None if self.problems else service
+
+    def _discrepancies(self) -> list[ir.Discrepancy]:
+        doc = self.sources.discrepancies
+        found: list[ir.Discrepancy] = []
+        if doc is None:
+            return found
+        for i, entry in enumerate(doc.data.get("discrepancies", [])):
+            if entry["id"] in self.ledger_ids:
+                self.report(doc, ("discrepancies", i, "id"), f"duplicate ledger id {entry['id']!r}")
+            self.ledger_ids.add(entry["id"])
+            found.append(
+                ir.Discrepancy(
+                    id=entry["id"],
+                    where=entry["where"],
+                    document_says=entry["document_says"],
+                    decision=entry["decision"],
+                    other_says=entry.get("other_says", ""),
+                    status=entry.get("status", "decided"),
+                )
+            )
+        self.discrepancies = tuple(found)
+        return found
+
+    def _enums(self) -> None:
+        doc = self.sources.fields
+        if doc is None:
+            return
+        for i, entry in enumerate(doc.data.get("enums", [])):
+            base: PathKey = ("enums", i)
+            name = entry["name"]
+            if not is_pascal(name):
+                self.report(doc, base + ("name",), f"enum name {name!r} must be PascalCase")
+            if name in self.enums:
+                self.report(doc, base + ("name",), f"duplicate enum {name!r}")
+            wires: set[str] = set()
+            names: set[str] = set()
+            values = []
+            for j, value in enumerate(entry["values"]):
+                vpath = base + ("values", j)
+                if value["wire"] in wires:
+                    self.report(doc, vpath + ("wire",), f"enum {name}: duplicate wire value {value['wire']!r}")
+                if not is_snake(value["name"]):
+                    self.report(
+                        doc, vpath + ("name",), f"enum {name}: member name {value['name']!r} must be snake_case"
+                    )
+                if value["name"] in names:
+                    self.report(doc, vpath + ("name",), f"enum {name}: duplicate member name {value['name']!r}")
+                wires.add(value["wire"])
+                names.add(value["name"])
+                values.append(ir.EnumValue(value["wire"], value["name"], value.get("description", "")))
+            aliases = entry.get("decode_aliases", {})
+            for alias, target in aliases.items():
+                if target not in wires:
+                    self.report(
+                        doc,
+                        base + ("decode_aliases", alias),
+                        f"enum {name}: decode alias {alias!r} points at {target!r}, which is not one of its values",
+                    )
+                if alias in wires:
+                    self.report(
+                        doc,
+                        base + ("decode_aliases", alias),
+                        f"enum {name}: decode alias {alias!r} is already a value",
+                        at_key=True,
+                    )
+            self.enums[name] = ir.EnumType(
+                name=name,
+                values=tuple(values),
+                description=entry.get("description", ""),
+                decode_aliases=tuple(sorted(aliases.items())),
+                ledger=self.ledger(doc, base + ("ledger",), entry.get("ledger")),
+            )
+
+    def _library(self) -> None:
+        doc = self.sources.fields
+        if doc is None:
+            return
+        for i, entry in enumerate(doc.data.get("fields", [])):
+            path: PathKey = ("fields", i)
+            if "use" in entry:
+                self.report(doc, path + ("use",), "library fields are definitions; 'use' is not allowed here")
+                continue
+            wire = entry["wire"]
+            if wire in self.library:
+                self.report(doc, path + ("wire",), f"field library defines {wire!r} twice")
+            self.library[wire] = (doc, path, entry)
+
+    def _shapes(self) -> None:
+        doc = self.sources.shapes
+        if doc is None:
+            return
+        for i, entry in enumerate(doc.data.get("shapes", [])):
+            path: PathKey = ("shapes", i)
+            shape = self._shape(doc, path, entry, role="shape")
+            if shape is not None:
+                self._register_shape(doc, path, shape)
+
+    def _register_shape(self, doc: Document, path: PathKey, shape: ir.Shape) -> None:
+        if not is_pascal(shape.name):
+            self.report(doc, path + ("name",), f"shape name {shape.name!r} must be PascalCase")
+        if shape.name in self.shapes or shape.name in self.enums:
+            self.report(doc, path + ("name",), f"the name {shape.name!r} is already used by another shape or enum")
+        self.shapes[shape.name] = shape
+        self.shape_sites[shape.name] = (doc, path)
+
+    # -- fields and shapes -----------------------------------------------------------------
+
+    def _field(self, doc: Document, path: PathKey, raw: dict[str, Any], *, in_message: bool) -> ir.Field | None:
+        entry = dict(raw)
+        if "use" in raw:
+            ref = raw["use"]
+            if ref not in self.library:
+                known = ", ".join(sorted(self.library)) or "none"
+                self.report(doc, path + ("use",), f"field 'use: {ref}' names no library field (library has: {known})")
+                return None
+            for key in raw:
+                if key not in _USE_OVERRIDES:
+                    self.report(
+                        doc,
+                        path + (key,),
+                        f"field {ref!r}: {key!r} cannot be overridden where a library field is used "
+                        f"(change the library entry, or define the field here in full)",
+                        at_key=True,
+                    )
+            entry = {**self.library[ref][2], **{k: v for k, v in raw.items() if k != "use"}}
+        wire, name, type_name = entry["wire"], entry["name"], entry["type"]
+        label = f"field {wire!r}"
+        if not is_snake(name) or name in RESERVED_ATTRIBUTES or name.startswith("model_"):
+            self.report(doc, path + ("name",), f"{label}: Python name {name!r} must be a snake_case identifier, not a keyword or pydantic attribute")
+        if "required_when" in entry and not in_message:
+            self.report(
+                doc,
+                path + ("required_when",),
+                f"{label}: required_when is only allowed on a message's own fields; "
+                "inside shapes write a message rule with `in:`",
+                at_key=True,
+            )
+        if entry.get("required") and "required_when" in entry:
+            self.report(doc, path + ("required_when",), f"{label}: is both required and required_when", at_key=True)
+        type_ref = self._type(doc, path, entry, label)
+        codes = entry.get("codes", {})
+        result = ir.Field(
+            wire=wire,
+            name=name,
+            type=type_ref,
+            required=bool(entry.get("required", False)),
+            description=entry.get("description", ""),
+            note=entry.get("note", ""),
+            source=entry.get("source", ""),
+            ledger=self.ledger(doc, path + ("ledger",), entry.get("ledger")),
+            codes=ir.FieldCodes(
+                missing=_as_tuple(codes.get("missing")), invalid=_as_tuple(codes.get("invalid"))
+            ),
+            mark=doc.mark(path),
+        )
+        self.type_sites.append((doc, path, result))
+        return result
+
+    def _type(self, doc: Document, path: PathKey, entry: dict[str, Any], label: str) -> ir.TypeRef:
+        type_name = entry["type"]
+        allowed = KINDS[type_name].params if type_name in KINDS else STRUCTURED_KINDS[type_name]
+        all_params = {p for k in KINDS.values() for p in k.params} | {
+            p for s in STRUCTURED_KINDS.values() for p in s
+        }
+        for key in entry:
+            if key in all_params and key not in allowed:
+                takes = ", ".join(sorted(allowed)) or "no parameters"
+                self.report(
+                    doc,
+                    path + (key,),
+                    f"{label}: {key!r} does not apply to type {type_name!r} (it takes: {takes})",
+                    at_key=True,
+                )
+        if type_name == "enum":
+            if "enum" not in entry:
+                self.report(doc, path, f"{label}: type 'enum' needs 'enum: <EnumName>'")
+            return ir.EnumRef(entry.get("enum", ""))
+        if type_name == "object":
+            if "shape" not in entry:
+                self.report(doc, path, f"{label}: type 'object' needs 'shape: <ShapeName>'")
+            return ir.ShapeRef(entry.get("shape", ""))
+        if type_name == "list":
+            if "of" not in entry:
+                self.report(doc, path, f"{label}: type 'list' needs 'of: <ShapeName, EnumName or scalar type>'")
+            of = entry.get("of", "")
+            item: ir.Scalar | ir.EnumRef | ir.ShapeRef
+            if of in KINDS:
+                item = ir.Scalar(of)
+            elif of in self.enums:
+                item = ir.EnumRef(of)
+            else:
+                item = ir.ShapeRef(of)
+            lo, hi = entry.get("min_items"), entry.get("max_items")
+            if lo is not None and hi is not None and lo > hi:
+                self.report(doc, path + ("min_items",), f"{label}: min_items {lo} is above max_items {hi}")
+            return ir.ListOf(item, entry.get("item_wire"), lo, hi)
+        params = {k: entry[k] for k in sorted(allowed) if k in entry}
+        self._check_params(doc, path, label, type_name, params)
+        return ir.Scalar(type_name, tuple(params.items()))
+
+    def _check_params(self, doc: Document, path: PathKey, label: str, kind: str, params: dict[str, Any]) -> None:
+        for lo_key, hi_key in (("min_length", "max_length"), ("minimum", "maximum")):
+            lo, hi = params.get(lo_key), params.get(hi_key)
+            if lo is not None and hi is not None and lo > hi:
+                self.report(doc, path + (lo_key,), f"{label}: {lo_key} {lo} is above {hi_key} {hi}")
+        if "pattern" in params:
+            for why in pattern_problems(params["pattern"]):
+                self.report(doc, path + ("pattern",), f"{label}: pattern {params['pattern']!r} {why}")
+        if kind == "date" and "format" not in params:
+            self.report(
+                doc, path, f"{label}: type 'date' needs a wire 'format' (one of {', '.join(DATE_FORMATS)})"
+            )
+
+    def _shape(self, doc: Document, path: PathKey, entry: dict[str, Any], *, role: str) -> ir.Shape | None:
+        fields: list[ir.Field] = []
+        wires: dict[str, PathKey] = {}
+        names: dict[str, PathKey] = {}
+        in_message = role != "shape"
+        for i, raw in enumerate(entry.get("fields", [])):
+            fpath = path + ("fields", i)
+            built = self._field(doc, fpath, raw, in_message=in_message)
+            if built is None:
+                continue
+            if built.wire in wires:
+                self.report(doc, fpath, f"{entry['name']}: wire name {built.wire!r} appears twice")
+            if built.name in names:
+                self.report(doc, fpath, f"{entry['name']}: Python name {built.name!r} appears twice")
+            wires[built.wire] = fpath
+            names[built.name] = fpath
+            fields.append(built)
+        shape = ir.Shape(
+            name=entry["name"],
+            fields=tuple(fields),
+            description=entry.get("description", ""),
+            source=entry.get("source", ""),
+            role=role,
+        )
+        return shape
+
+    # -- operations ------------------------------------------------------------------------
+
+    def _operations(self) -> list[ir.Operation]:
+        ops: list[ir.Operation] = []
+        seen_names: dict[str, Document] = {}
+        seen_paths: dict[str, Document] = {}
+        for doc in self.sources.operations:
+            if not isinstance(doc.data, dict):
+                continue
+            data = doc.data
+            if not is_snake(data["name"]):
+                self.report(doc, ("name",), f"operation name {data['name']!r} must be snake_case")
+            if data["name"] in seen_names:
+                self.report(doc, ("name",), f"operation {data['name']!r} is also defined in {seen_names[data['name']].path}")
+            if data["path"] in seen_paths:
+                self.report(doc, ("path",), f"path {data['path']!r} is also used by {seen_paths[data['path']].path}")
+            seen_names[data["name"]] = doc
+            seen_paths[data["path"]] = doc
+            messages: dict[str, ir.Shape] = {}
+            for role in ("request", "response"):
+                mpath: PathKey = (role,)
+                shape = self._shape(doc, mpath, data[role], role=role)
+                if shape is None:
+                    continue
+                rules = self._message_rules(doc, mpath, data[role], shape)
+                shape = ir.Shape(shape.name, shape.fields, shape.description, data["source"], tuple(rules), role)
+                self._register_shape(doc, mpath, shape)
+                messages[role] = shape
+            if len(messages) < 2:
+                continue
+            outcomes = self._outcomes(doc, data, messages["response"])
+            examples = self._examples(doc, data, outcomes)
+            ops.append(
+                ir.Operation(
+                    name=data["name"],
+                    title=data["title"],
+                    path=data["path"],
+                    source=data["source"],
+                    summary=data["summary"],
+                    description=data.get("description", ""),
+                    constants=tuple(data.get("constants", {}).items()),
+                    request=messages["request"],
+                    response=messages["response"],
+                    outcomes=tuple(outcomes),
+                    errors=data["errors"],
+                    examples=tuple(examples),
+                    ledger=self.ledger(doc, ("ledger",), data.get("ledger")),
+                )
+            )
+            self._op_docs = getattr(self, "_op_docs", {})
+            self._op_docs[data["name"]] = doc
+        return ops
+
+    def _message_rules(self, doc: Document, mpath: PathKey, entry: dict[str, Any], shape: ir.Shape) -> list[ir.Rule]:
+        rules: list[ir.Rule] = []
+        # Field-level shorthand: `required_when` on a message's own field.
+        for i, raw in enumerate(entry.get("fields", [])):
+            merged = dict(self.library.get(raw.get("use", ""), (None, None, {}))[2]) | raw
+            if "required_when" in merged and "wire" in merged:
+                when = self._conditions(doc, mpath + ("fields", i, "required_when"), merged["required_when"], shape)
+                rules.append(
+                    ir.Rule(
+                        kind="required_when",
+                        scope=(),
+                        fields=(merged["wire"],),
+                        when=when,
+                        description=f"{merged['wire']} is required when {_describe_when(when)}",
+                        code=_first(_as_tuple(merged.get("codes", {}).get("missing"))),
+                    )
+                )
+        for i, raw in enumerate(entry.get("rules", [])):
+            rpath = mpath + ("rules", i)
+            scope: tuple[str, ...] = ()
+            target = shape
+            if "in" in raw:
+                resolved = self._list_scope(doc, rpath + ("in",), raw["in"], shape)
+                if resolved is None:
+                    continue
+                scope, target = resolved
+            names = raw.get("fields") or [raw["field"]]
+            for j, name in enumerate(names):
+                f = target.field(name)
+                key = ("fields", j) if "fields" in raw else ("field",)
+                if f is None:
+                    self.report(doc, rpath + key, f"rule {raw['kind']}: {target.name} has no field {name!r}")
+                elif raw["kind"] == "pattern_when" and not (
+                    isinstance(f.type, ir.Scalar) and KINDS[f.type.kind].field_keywords >= {"pattern"}
+                ):
+                    self.report(doc, rpath + key, f"rule pattern_when: field {name!r} is not a string")
+            if raw["kind"] == "pattern_when":
+                for why in pattern_problems(raw["pattern"]):
+                    self.report(doc, rpath + ("pattern",), f"rule pattern_when: pattern {raw['pattern']!r} {why}")
+            when = self._conditions(doc, rpath + ("when",), raw["when"], shape) if "when" in raw else ()
+            description = raw.get("description") or _default_rule_description(raw["kind"], names, when)
+            rules.append(
+                ir.Rule(
+                    kind=raw["kind"],
+                    scope=scope,
+                    fields=tuple(names),
+                    when=when,
+                    description=description,
+                    pattern=raw.get("pattern"),
+                    code=raw.get("code"),
+                    ledger=self.ledger(doc, rpath + ("ledger",), raw.get("ledger")),
+                )
+            )
+        return rules
+
+    def _list_scope(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[tuple[str, ...], ir.Shape] | None:
+        segments = text.split(".")
+        current = shape
+        walked: list[str] = []
+        for k, segment in enumerate(segments):
+            m = _SEGMENT.match(segment)
+            f = current.field(m.group(1)) if m else None
+            if f is None or m is None:
+                self.report(doc, path, f"'in: {text}': {current.name} has no field {segment!r}")
+                return None
+            walked.append(f.wire)
+            last = k == len(segments) - 1
+            if m.group(2):
+                if not (isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.ShapeRef)):
+                    self.report(doc, path, f"'in: {text}': {f.wire} is not a list of structures")
+                    return None
+                next_shape = self._lookup_shape(f.type.item.shape)
+            elif isinstance(f.type, ir.ShapeRef) and not last:
+                next_shape = self._lookup_shape(f.type.shape)
+            else:
+                self.report(doc, path, f"'in: {text}' must end in a list, written NAME[]")
+                return None
+            if next_shape is None:
+                return None
+            current = next_shape
+        return tuple(walked), current
+
+    def _lookup_shape(self, name: str) -> ir.Shape | None:
+        return self.shapes.get(name)
+
+    def _conditions(self, doc: Document, path: PathKey, raw: dict[str, Any], shape: ir.Shape) -> tuple[ir.Condition, ...]:
+        conditions = []
+        for key, value in raw.items():
+            values = tuple(value) if isinstance(value, list) else (value,)
+            f = self._scalar_path(doc, path + (key,), key, shape)
+            if f is not None and isinstance(f.type, ir.EnumRef) and f.type.enum in self.enums:
+                allowed = {v.wire for v in self.enums[f.type.enum].values}
+                for v in values:
+                    if v not in allowed:
+                        self.report(
+                            doc,
+                            path + (key,),
+                            f"condition {key}: {v!r} is not a value of {f.type.enum} ({', '.join(sorted(allowed))})",
+                        )
+            conditions.append(ir.Condition(tuple(key.split(".")), values))
+        return tuple(conditions)
+
+    def _scalar_path(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> ir.Field | None:
+        current: ir.Shape | None = shape
+        f: ir.Field | None = None
+        for segment in text.split("."):
+            if current is None:
+                self.report(doc, path, f"condition path {text!r} goes through a value that has no fields", at_key=True)
+                return None
+            f = current.field(segment)
+            if f is None:
+                self.report(doc, path, f"condition path {text!r}: {current.name} has no field {segment!r}", at_key=True)
+                return None
+            current = self._lookup_shape(f.type.shape) if isinstance(f.type, ir.ShapeRef) else None
+        if f is not None and not isinstance(f.type, (ir.Scalar, ir.EnumRef)):
+            self.report(doc, path, f"condition path {text!r} must end at a scalar or enum field", at_key=True)
+            return None
+        return f
+
+    def _resolve_fields(self, shape: ir.Shape, dotted: str) -> list[ir.Field] | None:
+        """Fields along a dotted path (objects only); None when a segment does not exist."""
+        current: ir.Shape | None = shape
+        chain: list[ir.Field] = []
+        for segment in dotted.split("."):
+            if current is None:
+                return None
+            f = current.field(segment)
+            if f is None:
+                return None
+            chain.append(f)
+            current = self._lookup_shape(f.type.shape) if isinstance(f.type, ir.ShapeRef) else None
+        return chain
+
+    def _outcomes(self, doc: Document, data: dict[str, Any], response: ir.Shape) -> list[ir.Outcome]:
+        outcomes: list[ir.Outcome] = []
+        codes: set[str | None] = set()
+        names: set[str] = set()
+        for i, raw in enumerate(data["outcomes"]):
+            path: PathKey = ("outcomes", i)
+            if raw["code"] in codes:
+                self.report(doc, path + ("code",), f"outcome code {raw['code']!r} appears twice")
+            if not is_snake(raw["name"]) or raw["name"] in names:
+                self.report(doc, path + ("name",), f"outcome name {raw['name']!r} must be a unique snake_case name")
+            codes.add(raw["code"])
+            names.add(raw["name"])
+            returns = []
+            list_returns = 0
+            for attr, dotted in raw.get("returns", {}).items():
+                if not is_snake(attr) or attr in ("code", "message", "response"):
+                    self.report(doc, path + ("returns", attr), f"outcome {raw['name']}: result attribute {attr!r} must be snake_case and not code/message/response", at_key=True)
+                chain = self._resolve_fields(response, dotted)
+                if chain is None:
+                    self.report(doc, path + ("returns", attr), f"outcome {raw['name']}: {response.name} has no path {dotted!r}")
+                    continue
+                if isinstance(chain[-1].type, ir.ListOf):
+                    list_returns += 1
+                returns.append((attr, tuple(dotted.split("."))))
+            if raw.get("item_success") and list_returns != 1:
+                self.report(doc, path + ("item_success",), f"outcome {raw['name']}: item_success needs exactly one returned list", at_key=True)
+            outcomes.append(
+                ir.Outcome(
+                    code=raw["code"],
+                    name=raw["name"],
+                    description=raw["description"],
+                    returns=tuple(returns),
+                    item_success=tuple(raw.get("item_success", ())),
+                )
+            )
+        return outcomes
+
+    def _examples(self, doc: Document, data: dict[str, Any], outcomes: list[ir.Outcome]) -> list[ir.Example]:
+        examples = []
+        names: set[str] = set()
+        spec_dir = self.sources.provider_dir
+        outcome_names = {o.name for o in outcomes}
+        for i, raw in enumerate(data.get("examples", [])):
+            path: PathKey = ("examples", i)
+            if raw["name"] in names:
+                self.report(doc, path + ("name",), f"example name {raw['name']!r} appears twice")
+            names.add(raw["name"])
+            for key in ("request", "response"):
+                if key in raw and not (spec_dir / raw[key]).is_file():
+                    self.report(doc, path + (key,), f"example file {raw[key]!r} does not exist in {self.sources.display_dir}")
+            if "outcome" in raw and raw["outcome"] not in outcome_names:
+                self.report(doc, path + ("outcome",), f"example outcome {raw['outcome']!r} is not an outcome of this operation ({', '.join(sorted(outcome_names))})")
+            if ("outcome" in raw or "error" in raw) and "response" not in raw:
+                self.report(doc, path, "an example with an expected outcome or error needs a response")
+            edits: dict[str, list[ir.Edit]] = {"mend": [], "normalise": []}
+            for key in edits:
+                for j, edit in enumerate(raw.get(key, [])):
+                    epath = path + (key, j)
+                    if not all(_EDIT_SEGMENT.match(s) for s in edit["path"].split(".")):
+                        self.report(doc, epath + ("path",), f"edit path {edit['path']!r} must be dotted element names, with [n] for list items")
+                    edits[key].append(ir.Edit(edit["path"], edit["from"], edit["to"], self.ledger(doc, epath + ("ledger",), edit["ledger"])))
+            examples.append(
+                ir.Example(
+                    name=raw["name"],
+                    title=raw["title"],
+                    request=raw.get("request"),
+                    response=raw.get("response"),
+                    outcome=raw.get("outcome"),
+                    error=raw.get("error"),
+                    mends=tuple(edits["mend"]),
+                    normalisations=tuple(edits["normalise"]),
+                )
+            )
+        return examples
+
+    # -- errors and service ----------------------------------------------------------------
+
+    def _error_tables(self) -> list[ir.ErrorTable]:
+        doc = self.sources.errors
+        tables: list[ir.ErrorTable] = []
+        if doc is None:
+            return tables
+        names: set[str] = set()
+        for i, raw in enumerate(doc.data.get("tables", [])):
+            path: PathKey = ("tables", i)
+            if raw["name"] in names:
+                self.report(doc, path + ("name",), f"duplicate error table {raw['name']!r}")
+            names.add(raw["name"])
+            seen_codes: set[str] = set()
+            seen_names: set[str] = set()
+            codes = []
+            for j, code in enumerate(raw["codes"]):
+                cpath = path + ("codes", j)
+                if code["code"] in seen_codes:
+                    self.report(doc, cpath + ("code",), f"table {raw['name']}: code {code['code']!r} appears twice")
+                if not is_snake(code["name"]) or code["name"] in seen_names:
+                    self.report(doc, cpath + ("name",), f"table {raw['name']}: code name {code['name']!r} must be a unique snake_case name")
+                seen_codes.add(code["code"])
+                seen_names.add(code["name"])
+                codes.append(
+                    ir.ErrorCode(
+                        code=code["code"],
+                        name=code["name"],
+                        message=code["message"],
+                        gloss=code.get("gloss"),
+                        outcome=code.get("outcome"),
+                        ledger=self.ledger(doc, cpath + ("ledger",), code.get("ledger")),
+                    )
+                )
+            tables.append(
+                ir.ErrorTable(
+                    name=raw["name"],
+                    title=raw["title"],
+                    source=raw["source"],
+                    codes=tuple(codes),
+                    description=raw.get("description", ""),
+                    inferred=bool(raw.get("inferred", False)),
+                )
+            )
+        return tables
+
+    def _service(self, operations: list[ir.Operation], error_tables: list[ir.ErrorTable]) -> ir.Service | None:
+        doc = self.sources.service
+        assert doc is not None
+        data = doc.data
+        envs = []
+        defaults = 0
+        env_names: set[str] = set()
+        for i, raw in enumerate(data["environments"]):
+            if raw["name"] in env_names:
+                self.report(doc, ("environments", i, "name"), f"duplicate environment {raw['name']!r}")
+            env_names.add(raw["name"])
+            defaults += bool(raw.get("default"))
+            envs.append(ir.Environment(raw["name"], raw["url"], bool(raw.get("default")), raw.get("description", "")))
+        if defaults != 1:
+            self.report(doc, ("environments",), f"exactly one environment must be 'default: true' (found {defaults})")
+        credentials = []
+        for i, raw in enumerate(data["credentials"]):
+            if not is_snake(raw["name"]):
+                self.report(doc, ("credentials", i, "name"), f"credential name {raw['name']!r} must be snake_case")
+            credentials.append(ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False))))
+        wire = self._xml_wire(doc, data.get("wire", {}), {c.name for c in credentials})
+        if wire is None:
+            return None
+        by_name = {op.name: op for op in operations}
+        for i, name in enumerate(data["operations"]):
+            if name not in by_name:
+                self.report(doc, ("operations", i), f"operation {name!r} has no file in operations/ (found: {', '.join(sorted(by_name)) or 'none'})")
+        for name in sorted(set(by_name) - set(data["operations"])):
+            self.report(doc, ("operations",), f"operation {name!r} (operations/) is missing from this list")
+        operations = [by_name[n] for n in data["operations"] if n in by_name]
+        return ir.Service(
+            provider=data["provider"],
+            title=data["title"],
+            api_version=data.get("api_version", ""),
+            source=data["source"],
+            document_date=data.get("document_date", ""),
+            summary=data["summary"],
+            package=data["package"],
+            client=data["client"],
+            error_prefix=data["error_prefix"],
+            protocol=data["protocol"],
+            wire=wire,
+            environments=tuple(envs),
+            credentials=tuple(credentials),
+            notes=tuple(ir.Note(n["title"], n["text"]) for n in data.get("notes", [])),
+            enums=tuple(self.enums.values()),
+            shapes=tuple(s for s in self.shapes.values() if s.role == "shape"),
+            operations=tuple(operations),
+            error_tables=tuple(error_tables),
+            discrepancies=getattr(self, "discrepancies", ()),
+            spec_dir=self.sources.display_dir,
+        )
+
+    def _xml_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str]) -> ir.XmlWire | None:
+        if not {"root", "declaration", "content_type", "envelope", "result"} <= set(raw):
+            return None
+        envelope = []
+        for i, entry in enumerate(raw["envelope"]):
+            if "credential" in entry and entry["credential"] not in credentials:
+                self.report(doc, ("wire", "envelope", i, "credential"), f"envelope {entry['wire']}: no credential named {entry['credential']!r}")
+            envelope.append(
+                ir.EnvelopeEntry(
+                    entry["wire"],
+                    entry.get("const"),
+                    entry.get("credential"),
+                    self.ledger(doc, ("wire", "envelope", i, "ledger"), entry.get("ledger")),
+                )
+            )
+        return ir.XmlWire(
+            root=raw["root"],
+            declaration=raw["declaration"],
+            content_type=raw["content_type"],
+            envelope=tuple(envelope),
+            result_code=tuple(tuple(p.split(".")) for p in raw["result"]["code"]),
+            result_message=tuple(tuple(p.split(".")) for p in raw["result"]["message"]),
+            item_code=raw["result"].get("item_code"),
+            item_message=raw["result"].get("item_message"),
+        )
+
+    # -- whole-provider checks -------------------------------------------------------------
+
+    def _check_types(self) -> None:
+        for doc, path, f in self.type_sites:
+            label = f"field {f.wire!r}"
+            refs = [f.type.item] if isinstance(f.type, ir.ListOf) else [f.type]
+            for ref in refs:
+                if isinstance(ref, ir.EnumRef) and ref.enum not in self.enums:
+                    self.report(doc, path, f"{label}: unknown enum {ref.enum!r} (known: {', '.join(sorted(self.enums)) or 'none'})")
+                if isinstance(ref, ir.ShapeRef):
+                    target = self.shapes.get(ref.shape)
+                    if target is None or target.role != "shape":
+                        known = ", ".join(sorted(n for n, s in self.shapes.items() if s.role == "shape")) or "none"
+                        self.report(doc, path, f"{label}: unknown shape {ref.shape!r} (known: {known})")
+
+    def _check_usage(self, operations: list[ir.Operation]) -> None:
+        """Every named shape is reachable, and from requests or responses, not both."""
+        directions: dict[str, set[str]] = {}
+
+        def walk(shape: ir.Shape, role: str) -> None:
+            for f in shape.fields:
+                ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+                if isinstance(ref, ir.ShapeRef) and ref.shape in self.shapes:
+                    seen = directions.setdefault(ref.shape, set())
+                    if role not in seen:
+                        seen.add(role)
+                        walk(self.shapes[ref.shape], role)
+
+        for op in operations:
+            walk(op.request, "request")
+            walk(op.response, "response")
+        for name, shape in self.shapes.items():
+            if shape.role != "shape":
+                continue
+            doc, path = self.shape_sites[name]
+            roles = directions.get(name, set())
+            if not roles:
+                self.report(doc, path + ("name",), f"shape {name!r} is not used by any message")
+            elif len(roles) > 1:
+                self.report(
+                    doc,
+                    path + ("name",),
+                    f"shape {name!r} is used by requests and responses; requests are validated strictly "
+                    "and responses leniently, so define one shape for each",
+                )
+
+    def _check_ledger(self) -> None:
+        for doc, path, ref in self.ledger_refs:
+            if ref not in self.ledger_ids:
+                self.report(doc, path, f"ledger entry {ref!r} does not exist in discrepancies.yaml")
+
+    def _check_service_links(self, service: ir.Service) -> None:
+        doc = self.sources.service
+        assert doc is not None
+        op_docs: dict[str, Document] = getattr(self, "_op_docs", {})
+        open_constants = {e.wire for e in service.wire.envelope if e.const is None and e.credential is None}
+        tables = {t.name: t for t in service.error_tables}
+        for op in service.operations:
+            odoc = op_docs[op.name]
+            given = dict(op.constants)
+            for wire in sorted(open_constants - set(given)):
+                self.report(odoc, ("name",), f"operation {op.name}: the envelope needs constants: {{{wire}: ...}}")
+            for wire in sorted(set(given) - open_constants):
+                self.report(odoc, ("constants", wire), f"operation {op.name}: constant {wire!r} is not an open envelope element", at_key=True)
+            table = tables.get(op.errors)
+            if table is None:
+                self.report(odoc, ("errors",), f"operation {op.name}: no error table {op.errors!r} (tables: {', '.join(sorted(tables)) or 'none'})")
+            else:
+                outcome_names = {o.name for o in op.outcomes}
+                for code in table.codes:
+                    if code.outcome is not None and code.outcome not in outcome_names:
+                        self.report(odoc, ("errors",), f"error table {table.name}: code {code.code} names outcome {code.outcome!r}, which {op.name} does not have")
+                for i, example in enumerate(op.examples):
+                    if example.error is not None and example.error not in {c.code for c in table.codes}:
+                        self.report(odoc, ("examples", i, "error"), f"example error {example.error!r} is not a code of table {table.name}")
+            for paths, what in ((service.wire.result_code, "code"), (service.wire.result_message, "message")):
+                if not any(self._resolve_fields(op.response, ".".join(p)) for p in paths):
+                    self.report(odoc, ("response",), f"{op.response.name} holds none of the result {what} paths {['.'.join(p) for p in paths]}")
+            code_field = service.wire.item_code
+            for outcome in op.outcomes:
+                if not outcome.item_success:
+                    continue
+                if code_field is None:
+                    self.report(odoc, ("outcomes",), f"outcome {outcome.name}: item_success needs wire.result.item_code in service.yaml")
+                    continue
+                for attr, path in outcome.returns:
+                    chain = self._resolve_fields(op.response, ".".join(path))
+                    if chain and isinstance(chain[-1].type, ir.ListOf):
+                        item = chain[-1].type.item
+                        shape = self.shapes.get(item.shape) if isinstance(item, ir.ShapeRef) else None
+                        if shape is None or shape.field(code_field) is None:
+                            self.report(odoc, ("outcomes",), f"outcome {outcome.name}: items of {'.'.join(path)} have no {code_field} to judge item_success by")
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _first(values: tuple[str, ...]) -> str | None:
+    return values[0] if values else None
+
+
+def _describe_when(when: tuple[ir.Condition, ...]) -> str:
+    parts = []
+    for c in when:
+        values = " or ".join(repr(v) for v in c.values)
+        parts.append(f"{'.'.join(c.path)} is {values}")
+    return " and ".join(parts)
+
+
+def _default_rule_description(kind: str, fields: list[str], when: tuple[ir.Condition, ...]) -> str:
+    cond = f" when {_describe_when(when)}" if when else ""
+    if kind == "required_when":
+        return f"{fields[0]} is required{cond}"
+    if kind == "forbidden_when":
+        return f"{fields[0]} is not allowed{cond}"
+    if kind == "exactly_one_of":
+        return f"exactly one of {', '.join(fields)}{cond}"
+    return f"{fields[0]} must match the pattern{cond}"
+
+
+def build_service(sources: ProviderSources) -> tuple[ir.Service | None, list[Problem]]:
+    builder = _Builder(sources)
+    service = builder.build()
+    return service, builder.problems
+
+
+def spec_root_relative(path: Path, root: Path) -> str:
+    return path.resolve().relative_to(root.resolve()).as_posix()

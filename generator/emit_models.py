@@ -1,0 +1,57 @@
+"""Pydantic models from the codegen bundle, by datamodel-code-generator (in-process, once per
+provider).
+
+The bundle (see `emit_schema.codegen_bundle`) already carries what shapes the output: the
+package's scalar types (`customTypePath`), the rule base classes (`customBasePath`), enum member
+names (`x-enum-varnames`) and the alias map from wire names to Python names. Every model
+inherits `WireModel` (frozen, lazily built, input hidden from errors).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+from . import ir
+from .emit_schema import codegen_bundle
+from .view import header
+
+_MODULE_DOC = '''"""The request and response models of the {title}, and their enums.
+
+Made by datamodel-code-generator from the JSON Schemas in ``schemas/``: each field has its
+Python name and accepts its wire name; the scalar types come from ``_types.py`` and the
+cross-field rules from ``_rules.py``.
+"""'''
+
+
+def models_source(service: ir.Service) -> str:
+    # Imported here: it is the slowest import of the generator and `lint` does not need it.
+    from datamodel_code_generator import generate
+    from datamodel_code_generator._format_types import PythonVersion
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+
+    bundle, aliases = codegen_bundle(service)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = generate(
+            json.dumps(bundle),
+            input_file_type=InputFileType.JsonSchema,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            aliases=aliases,
+            base_class=f"{service.package}._base.WireModel",
+            custom_file_header=header(service) + "\n" + _MODULE_DOC.format(title=service.title),
+            target_python_version=PythonVersion.PY_311,
+            use_annotated=True,
+            field_constraints=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            use_schema_description=True,
+            use_field_description=True,
+            allow_population_by_field_name=True,
+            enable_faux_immutability=True,
+            disable_timestamp=True,
+            skip_root_model=True,
+            formatters=[],
+        )
+    assert isinstance(out, str)
+    return out

@@ -1,0 +1,306 @@
+"""The intermediate model: one frozen tree per provider, built from the specs by `build.py`.
+
+Emitters (schemas, models, templates, docs) read only this; they never see YAML. Names are
+already resolved: every field has its wire name and its Python name, every reference points at
+a known shape or enum, every path has been checked against the message it walks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import Mark
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A typed scalar: a kind from `kinds.KINDS` with its parameters."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def param_map(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class EnumRef:
+    enum: str
+
+
+@dataclass(frozen=True)
+class ShapeRef:
+    shape: str
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Scalar | EnumRef | ShapeRef
+    item_wire: str | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+
+
+TypeRef = Scalar | EnumRef | ShapeRef | ListOf
+
+
+@dataclass(frozen=True)
+class FieldCodes:
+    """Provider error codes that a local check of this field pre-empts."""
+
+    missing: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Field:
+    wire: str
+    name: str
+    type: TypeRef
+    required: bool
+    description: str = ""
+    note: str = ""
+    source: str = ""
+    ledger: tuple[str, ...] = ()
+    codes: FieldCodes = FieldCodes()
+    mark: Mark | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`path` (wire names from the message root) has one of `values`."""
+
+    path: tuple[str, ...]
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule on a message.
+
+    `scope` is the wire path of the list whose items the rule applies to (empty: the message
+    itself); `fields` are wire names inside that scope; `when` conditions are paths from the
+    message root.
+    """
+
+    kind: str
+    scope: tuple[str, ...]
+    fields: tuple[str, ...]
+    when: tuple[Condition, ...]
+    description: str
+    pattern: str | None = None
+    code: str | None = None
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A structure: a named nested shape, or a request / response message."""
+
+    name: str
+    fields: tuple[Field, ...]
+    description: str = ""
+    source: str = ""
+    rules: tuple[Rule, ...] = ()
+    role: str = "shape"  # "shape", "request" or "response"
+
+    def field(self, wire: str) -> Field | None:
+        for f in self.fields:
+            if f.wire == wire:
+                return f
+        return None
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    wire: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    values: tuple[EnumValue, ...]
+    description: str = ""
+    decode_aliases: tuple[tuple[str, str], ...] = ()
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A response code that is a result, not a failure. `code` None: the response has no code."""
+
+    code: str | None
+    name: str
+    description: str
+    returns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    item_success: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    name: str
+    message: str
+    gloss: str | None = None
+    outcome: str | None = None
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorTable:
+    name: str
+    title: str
+    source: str
+    codes: tuple[ErrorCode, ...]
+    description: str = ""
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A text replacement at a wire path of an example (a mend or a normalisation)."""
+
+    path: str
+    old: str
+    new: str
+    ledger: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    request: str | None  # path relative to the provider's spec directory
+    response: str | None
+    outcome: str | None = None
+    error: str | None = None
+    mends: tuple[Edit, ...] = ()
+    normalisations: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    title: str
+    path: str
+    source: str
+    summary: str
+    description: str
+    constants: tuple[tuple[str, str], ...]
+    request: Shape
+    response: Shape
+    outcomes: tuple[Outcome, ...]
+    errors: str
+    examples: tuple[Example, ...] = ()
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    url: str
+    default: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Credential:
+    name: str
+    description: str
+    wire: str | None = None
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class EnvelopeEntry:
+    """An element every request carries before its own fields (XML protocols)."""
+
+    wire: str
+    const: str | None = None
+    credential: str | None = None
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class XmlWire:
+    root: str
+    declaration: str
+    content_type: str
+    envelope: tuple[EnvelopeEntry, ...]
+    result_code: tuple[tuple[str, ...], ...]
+    result_message: tuple[tuple[str, ...], ...]
+    item_code: str | None = None
+    item_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    id: str
+    where: str
+    document_says: str
+    decision: str
+    other_says: str = ""
+    status: str = "decided"
+
+
+@dataclass(frozen=True)
+class Note:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Service:
+    provider: str
+    title: str
+    api_version: str
+    source: str
+    document_date: str
+    summary: str
+    package: str
+    client: str
+    error_prefix: str
+    protocol: str
+    wire: XmlWire
+    environments: tuple[Environment, ...]
+    credentials: tuple[Credential, ...]
+    notes: tuple[Note, ...]
+    enums: tuple[EnumType, ...]
+    shapes: tuple[Shape, ...]
+    operations: tuple[Operation, ...]
+    error_tables: tuple[ErrorTable, ...]
+    discrepancies: tuple[Discrepancy, ...]
+    spec_dir: str
+
+    def shape(self, name: str) -> Shape:
+        for shape in self.shapes:
+            if shape.name == name:
+                return shape
+        for op in self.operations:
+            for message in (op.request, op.response):
+                if message.name == name:
+                    return message
+        raise KeyError(name)
+
+    def enum(self, name: str) -> EnumType:
+        for enum in self.enums:
+            if enum.name == name:
+                return enum
+        raise KeyError(name)
+
+    def error_table(self, name: str) -> ErrorTable:
+        for table in self.error_tables:
+            if table.name == name:
+                return table
+        raise KeyError(name)
+
+    @property
+    def default_environment(self) -> Environment:
+        return next(e for e in self.environments if e.default)
+
+    def messages(self) -> list[Shape]:
+        return [m for op in self.operations for m in (op.request, op.response)]

@@ -1,0 +1,266 @@
+"""The typed scalars of the spec language, one `Kind` each.
+
+A kind knows the parameters it accepts, its canonical JSON Schema, the Python type that carries
+it in generated packages (defined in `templates/python/_types.py.j2`) and how to describe it in
+the docs. How a kind travels on each wire is the business of the codec templates
+(`templates/python/kinds/<kind>.j2`); `wire_params` gives them the computed details they need.
+
+The canonical JSON form that schemas and models validate is the same for every protocol:
+decimals as strings (exact) or integers, dates as ISO `YYYY-MM-DD`, enums as their wire values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+# Characters a request string may hold when it travels in XML 1.0: everything except the C0
+# controls other than tab, LF and CR, and the non-characters U+FFFE / U+FFFF.
+XML_TEXT_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$"
+EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$"
+DECIMAL_PATTERN = "^-?[0-9]+(\\.[0-9]+)?$"
+ISO_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+# Wire formats a date may use, and how to write / read them.
+DATE_FORMATS: dict[str, dict[str, str]] = {
+    "DD-MM-YYYY": {
+        "fstring": "{value.day:02d}-{value.month:02d}-{value.year:04d}",
+        "regex": "^([0-9]{2})-([0-9]{2})-([0-9]{4})$",
+        "order": "dmy",
+    },
+    "YYYY-MM-DD": {
+        "fstring": "{value.year:04d}-{value.month:02d}-{value.day:02d}",
+        "regex": "^([0-9]{4})-([0-9]{2})-([0-9]{2})$",
+        "order": "ymd",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One scalar kind of the spec language."""
+
+    name: str
+    summary: str
+    params: frozenset[str]
+    python_type: Callable[[dict[str, Any]], str]
+    json_schema: Callable[[dict[str, Any], str], dict[str, Any]]
+    doc_type: Callable[[dict[str, Any]], str]
+    # JSON Schema keywords that the generated pydantic field enforces with Field(...) constraints;
+    # the rest of the kind's schema is enforced by its Python type.
+    field_keywords: frozenset[str] = frozenset()
+
+
+def _string_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if "min_length" in params:
+        schema["minLength"] = params["min_length"]
+    if "max_length" in params:
+        schema["maxLength"] = params["max_length"]
+    pattern = params.get("pattern") or (XML_TEXT_PATTERN if charset == "xml" else None)
+    if pattern:
+        schema["pattern"] = pattern
+    return schema
+
+
+def _string_doc(params: dict[str, Any]) -> str:
+    parts = ["string"]
+    lo, hi = params.get("min_length"), params.get("max_length")
+    if lo is not None and hi is not None:
+        parts.append(f"{lo}-{hi} chars")
+    elif hi is not None:
+        parts.append(f"max {hi} chars")
+    elif lo is not None:
+        parts.append(f"min {lo} chars")
+    if params.get("pattern"):
+        parts.append(params.get("pattern_description") or f"pattern `{params['pattern']}`")
+    return ", ".join(parts)
+
+
+def _int_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer"}
+    if "minimum" in params:
+        schema["minimum"] = params["minimum"]
+    if "maximum" in params:
+        schema["maximum"] = params["maximum"]
+    return schema
+
+
+def _int_doc(params: dict[str, Any]) -> str:
+    lo, hi = params.get("minimum"), params.get("maximum")
+    if lo is not None and hi is not None:
+        return f"integer, {lo}..{hi}"
+    if hi is not None:
+        return f"integer, max {hi}"
+    if lo is not None:
+        return f"integer, min {lo}"
+    return "integer"
+
+
+def decimal_pattern(params: dict[str, Any]) -> str:
+    scale = params.get("scale")
+    if scale is None:
+        return DECIMAL_PATTERN
+    if scale == 0:
+        return "^-?[0-9]+$"
+    return f"^-?[0-9]+(\\.[0-9]{{1,{scale}}})?$"
+
+
+def _decimal_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
+    return {"type": ["string", "integer"], "format": "decimal", "pattern": decimal_pattern(params)}
+
+
+def _decimal_doc(params: dict[str, Any]) -> str:
+    scale = params.get("scale")
+    return "decimal" if scale is None else f"decimal, max {scale} decimals"
+
+
+def _decimal_type(params: dict[str, Any]) -> str:
+    scale = params.get("scale")
+    return "ExactDecimal" if scale is None else f"ExactDecimalScale{scale}"
+
+
+def _date_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
+    return {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}
+
+
+def _date_doc(params: dict[str, Any]) -> str:
+    return f"date, sent as {params['format']}"
+
+
+def _fixed(schema: dict[str, Any]) -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    return lambda params, charset: dict(schema)
+
+
+def _const(text: str) -> Callable[[dict[str, Any]], str]:
+    return lambda params: text
+
+
+_STRING_KEYWORDS = frozenset({"minLength", "maxLength", "pattern"})
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "string",
+            "text",
+            frozenset({"min_length", "max_length", "pattern", "pattern_description"}),
+            _const("Text"),
+            _string_schema,
+            _string_doc,
+            _STRING_KEYWORDS,
+        ),
+        Kind(
+            "int",
+            "whole number",
+            frozenset({"minimum", "maximum"}),
+            _const("Integer"),
+            _int_schema,
+            _int_doc,
+            frozenset({"minimum", "maximum"}),
+        ),
+        Kind(
+            "decimal",
+            "exact decimal number: Decimal, int or a decimal string, never float",
+            frozenset({"scale"}),
+            _decimal_type,
+            _decimal_schema,
+            _decimal_doc,
+        ),
+        Kind(
+            "date",
+            "calendar date; ISO in JSON, the field's `format` on the wire",
+            frozenset({"format"}),
+            _const("IsoDate"),
+            _date_schema,
+            _date_doc,
+        ),
+        Kind(
+            "email",
+            "e-mail address",
+            frozenset({"max_length"}),
+            _const("Text"),
+            lambda params, charset: {
+                "type": "string",
+                "format": "email",
+                "maxLength": params.get("max_length", 254),
+                "pattern": EMAIL_PATTERN,
+            },
+            _const("e-mail address"),
+            _STRING_KEYWORDS,
+        ),
+        Kind(
+            "country",
+            "ISO 3166-1 alpha-2 country code",
+            frozenset(),
+            _const("Text"),
+            _fixed({"type": "string", "pattern": "^[A-Z]{2}$"}),
+            _const("country code (ISO 3166-1 alpha-2)"),
+            _STRING_KEYWORDS,
+        ),
+        Kind(
+            "currency",
+            "ISO 4217 currency code",
+            frozenset(),
+            _const("Text"),
+            _fixed({"type": "string", "pattern": "^[A-Z]{3}$"}),
+            _const("currency code (ISO 4217)"),
+            _STRING_KEYWORDS,
+        ),
+        Kind(
+            "language",
+            "ISO 639-1 language code",
+            frozenset(),
+            _const("Text"),
+            _fixed({"type": "string", "pattern": "^[a-z]{2}$"}),
+            _const("language code (ISO 639-1)"),
+            _STRING_KEYWORDS,
+        ),
+        Kind(
+            "ip",
+            "IPv4 or IPv6 address",
+            frozenset(),
+            _const("IpAddress"),
+            _fixed({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
+            _const("IP address (v4 or v6)"),
+        ),
+    )
+}
+
+STRUCTURED_KINDS = {
+    "enum": frozenset({"enum"}),
+    "object": frozenset({"shape"}),
+    "list": frozenset({"of", "item_wire", "min_items", "max_items"}),
+}
+ALL_TYPE_NAMES = sorted([*KINDS, *STRUCTURED_KINDS])
+ALL_PARAMS = sorted(
+    {p for k in KINDS.values() for p in k.params} | {p for s in STRUCTURED_KINDS.values() for p in s}
+)
+
+# A portable regular expression is one that JSON Schema validators (ECMA-262), Python's `re`
+# and pydantic's Rust engine all read the same way: explicit character classes instead of
+# \d \w \s \b (whose meaning differs between engines on non-ASCII text), no look-around or
+# back-references, and `$` only as the final anchor.
+_NON_PORTABLE = [
+    (re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWsSbB]"), "uses \\d, \\w, \\s or \\b (engines disagree on non-ASCII)"),
+    (re.compile(r"\(\?[=!<]"), "uses look-around"),
+    (re.compile(r"(?<!\\)(?:\\\\)*\\[1-9]"), "uses a back-reference"),
+]
+
+
+def pattern_problems(pattern: str) -> list[str]:
+    """Why `pattern` is not a portable, anchored regular expression (empty if it is)."""
+    problems = []
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return [f"does not compile: {exc}"]
+    if not pattern.startswith("^") or not pattern.endswith("$") or pattern.endswith("\\$"):
+        problems.append("must be anchored: start with ^ and end with $")
+    if "$" in pattern[:-1].replace("\\$", ""):
+        problems.append("may use $ only as the final anchor")
+    for regex, why in _NON_PORTABLE:
+        if regex.search(pattern):
+            problems.append(why)
+    return problems

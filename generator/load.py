@@ -1,0 +1,215 @@
+"""Load spec YAML files and remember where every value came from.
+
+Each file becomes a `Document`: plain Python data (dicts, lists, str, int, float, bool, None)
+plus the source position of every value and every mapping key, so that later stages can report
+`specs/billink/order.yaml:42:7: ...` for anything they find wrong.
+
+The YAML dialect is YAML 1.1 as PyYAML reads it, with two safety changes: only `true`/`false`
+are booleans (so a country code `NO` stays the string "NO"), and duplicate mapping keys are an
+error instead of silently keeping the last one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Mark:
+    """A position in a spec file; line and column are 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the specs, reported as `file:line:column: message`."""
+
+    mark: Mark
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.mark}: {self.message}"
+
+
+class SpecErrors(Exception):
+    """Raised when the specs have problems; carries all of them, sorted by position."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Document:
+    """One loaded YAML file: its data and the positions of its values and keys."""
+
+    path: str
+    data: Any
+    marks: dict[PathKey, Mark] = field(default_factory=dict)
+    key_marks: dict[PathKey, Mark] = field(default_factory=dict)
+
+    def mark(self, path: PathKey) -> Mark:
+        """Position of the value at `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), Mark(self.path, 1, 1))
+
+    def key_mark(self, path: PathKey) -> Mark:
+        """Position of the mapping key that names `path` (falls back to the value)."""
+        return self.key_marks.get(tuple(path)) or self.mark(path)
+
+    def problem(self, path: PathKey, message: str, *, at_key: bool = False) -> Problem:
+        return Problem(self.key_mark(path) if at_key else self.mark(path), message)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose only booleans are true/false (YAML 1.2 style)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _mark(file: str, node: yaml.Node) -> Mark:
+    return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load_document(path: Path, display: str) -> tuple[Document, list[Problem]]:
+    """Parse one YAML file. Syntax errors and duplicate keys come back as problems."""
+    text = path.read_text(encoding="utf-8")
+    doc = Document(display, None)
+    problems: list[Problem] = []
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(display, mark.line + 1, mark.column + 1) if mark else Mark(display, 1, 1)
+        problems.append(Problem(where, f"YAML syntax error: {exc.problem or exc}"))
+        return doc, problems
+    if node is None:
+        problems.append(Problem(Mark(display, 1, 1), "file is empty"))
+        return doc, problems
+    constructor = _Loader(text)
+    doc.data = _convert(node, (), doc, constructor, problems)
+    return doc, problems
+
+
+def _convert(
+    node: yaml.Node,
+    path: PathKey,
+    doc: Document,
+    constructor: _Loader,
+    problems: list[Problem],
+) -> Any:
+    doc.marks[path] = _mark(doc.path, node)
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                problems.append(
+                    Problem(
+                        _mark(doc.path, key_node),
+                        f"mapping key {key!r} must be a string (quote it)",
+                    )
+                )
+                key = str(key)
+            if key in result:
+                problems.append(
+                    Problem(_mark(doc.path, key_node), f"duplicate key {key!r} in this mapping")
+                )
+            doc.key_marks[path + (key,)] = _mark(doc.path, key_node)
+            result[key] = _convert(value_node, path + (key,), doc, constructor, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, path + (index,), doc, constructor, problems)
+            for index, item in enumerate(node.value)
+        ]
+    return constructor.construct_object(node, deep=True)
+
+
+@dataclass
+class ProviderSources:
+    """Every spec file of one provider, loaded."""
+
+    provider_dir: Path
+    display_dir: str
+    service: Document | None = None
+    fields: Document | None = None
+    shapes: Document | None = None
+    errors: Document | None = None
+    discrepancies: Document | None = None
+    operations: list[Document] = field(default_factory=list)
+
+    def all_documents(self) -> list[Document]:
+        docs = [self.service, self.fields, self.shapes, self.errors, self.discrepancies]
+        return [d for d in docs if d is not None] + self.operations
+
+
+OPTIONAL_FILES = ("fields", "shapes", "errors", "discrepancies")
+SPEC_DATA_DIRS = ("operations", "examples", "schemas", "docs")
+
+
+def load_provider(provider_dir: Path, root: Path) -> tuple[ProviderSources, list[Problem]]:
+    """Load `specs/<provider>/`: service.yaml, the optional library files and operations/*.yaml."""
+    display_dir = _display(provider_dir, root)
+    sources = ProviderSources(provider_dir, display_dir)
+    problems: list[Problem] = []
+
+    def load(path: Path) -> Document:
+        doc, found = load_document(path, _display(path, root))
+        problems.extend(found)
+        return doc
+
+    service = provider_dir / "service.yaml"
+    if not service.is_file():
+        problems.append(Problem(Mark(display_dir, 1, 1), "missing service.yaml"))
+    else:
+        sources.service = load(service)
+    for name in OPTIONAL_FILES:
+        path = provider_dir / f"{name}.yaml"
+        if path.is_file():
+            setattr(sources, name, load(path))
+    for path in sorted((provider_dir / "operations").glob("*.yaml")):
+        sources.operations.append(load(path))
+    known = {"service.yaml", *(f"{n}.yaml" for n in OPTIONAL_FILES)}
+    for path in sorted(provider_dir.iterdir()):
+        if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in known:
+            problems.append(
+                Problem(
+                    Mark(_display(path, root), 1, 1),
+                    f"unexpected spec file {path.name!r} (expected service.yaml, "
+                    f"{', '.join(f'{n}.yaml' for n in OPTIONAL_FILES)} or operations/*.yaml)",
+                )
+            )
+    return sources, problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,418 @@
+"""The meta-schema every spec file is validated against (JSON Schema 2020-12).
+
+It checks the shape of each file: which keys exist, their types, the allowed values of closed
+vocabularies. Whether references resolve, names are legal and parameters suit their type is
+checked afterwards, by `build.py`, which knows the whole provider.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .kinds import ALL_PARAMS, ALL_TYPE_NAMES
+
+_STR = {"type": "string", "minLength": 1}
+_TEXT = {"type": "string"}
+_CODE = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9_.-]+$"}
+_LEDGER_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
+_LEDGER = {"oneOf": [_LEDGER_ID, {"type": "array", "items": _LEDGER_ID, "minItems": 1}]}
+_CONDITION = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        ]
+    },
+}
+
+_FIELD_PROPERTIES: dict[str, Any] = {
+    "wire": _STR,
+    "name": _STR,
+    "use": _STR,
+    "type": {"enum": ALL_TYPE_NAMES},
+    "required": {"type": "boolean"},
+    "required_when": _CONDITION,
+    "description": _TEXT,
+    "note": _TEXT,
+    "source": _TEXT,
+    "ledger": _LEDGER,
+    "codes": {
+        "type": "object",
+        "propertyNames": {"enum": ["missing", "invalid"]},
+        "additionalProperties": {
+            "oneOf": [_CODE, {"type": "array", "items": _CODE, "minItems": 1}]
+        },
+    },
+    # type parameters
+    "enum": _STR,
+    "shape": _STR,
+    "of": _STR,
+    "item_wire": _STR,
+    "min_items": {"type": "integer", "minimum": 0},
+    "max_items": {"type": "integer", "minimum": 1},
+    "min_length": {"type": "integer", "minimum": 0},
+    "max_length": {"type": "integer", "minimum": 1},
+    "pattern": _STR,
+    "pattern_description": _STR,
+    "minimum": {"type": "integer"},
+    "maximum": {"type": "integer"},
+    "scale": {"type": "integer", "minimum": 0, "maximum": 18},
+    "format": {"enum": ["DD-MM-YYYY", "YYYY-MM-DD"]},
+}
+assert set(ALL_PARAMS) <= set(_FIELD_PROPERTIES), set(ALL_PARAMS) - set(_FIELD_PROPERTIES)
+
+_FIELD = {
+    "type": "object",
+    "properties": _FIELD_PROPERTIES,
+    "additionalProperties": False,
+    "if": {"not": {"required": ["use"]}},
+    "then": {"required": ["wire", "name", "type"]},
+}
+
+_RULE = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"enum": ["required_when", "forbidden_when", "exactly_one_of", "pattern_when"]},
+        "in": _STR,
+        "field": _STR,
+        "fields": {"type": "array", "items": _STR, "minItems": 2},
+        "when": _CONDITION,
+        "pattern": _STR,
+        "description": _STR,
+        "code": _CODE,
+        "ledger": _LEDGER,
+    },
+    "additionalProperties": False,
+    "allOf": [
+        {
+            "if": {"properties": {"kind": {"enum": ["required_when", "forbidden_when"]}}},
+            "then": {"required": ["field", "when"]},
+        },
+        {
+            "if": {"properties": {"kind": {"const": "exactly_one_of"}}},
+            "then": {"required": ["fields"]},
+        },
+        {
+            "if": {"properties": {"kind": {"const": "pattern_when"}}},
+            "then": {"required": ["field", "when", "pattern", "description"]},
+        },
+    ],
+}
+
+_MESSAGE = {
+    "type": "object",
+    "required": ["name", "fields"],
+    "properties": {
+        "name": _STR,
+        "description": _TEXT,
+        "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+        "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+    },
+    "additionalProperties": False,
+}
+
+_EDIT = {
+    "type": "object",
+    "required": ["path", "from", "to", "ledger"],
+    "properties": {"path": _STR, "from": _TEXT, "to": _TEXT, "ledger": _LEDGER},
+    "additionalProperties": False,
+}
+
+_EXAMPLE = {
+    "type": "object",
+    "required": ["name", "title"],
+    "properties": {
+        "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+        "title": _STR,
+        "request": _STR,
+        "response": _STR,
+        "outcome": _STR,
+        "error": _CODE,
+        "mend": {"type": "array", "items": _EDIT},
+        "normalise": {"type": "array", "items": _EDIT},
+    },
+    "additionalProperties": False,
+    "anyOf": [{"required": ["request"]}, {"required": ["response"]}],
+}
+
+_OUTCOME = {
+    "type": "object",
+    "required": ["code", "name", "description"],
+    "properties": {
+        "code": {"oneOf": [_CODE, {"type": "null"}]},
+        "name": _STR,
+        "description": _TEXT,
+        "returns": {"type": "object", "additionalProperties": _STR},
+        "item_success": {"type": "array", "items": _CODE, "minItems": 1},
+    },
+    "additionalProperties": False,
+}
+
+_ENUM = {
+    "type": "object",
+    "required": ["name", "values"],
+    "properties": {
+        "name": _STR,
+        "description": _TEXT,
+        "values": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["wire", "name"],
+                "properties": {"wire": {"type": "string"}, "name": _STR, "description": _TEXT},
+                "additionalProperties": False,
+            },
+        },
+        "decode_aliases": {"type": "object", "additionalProperties": {"type": "string"}},
+        "ledger": _LEDGER,
+    },
+    "additionalProperties": False,
+}
+
+_SHAPE = {
+    "type": "object",
+    "required": ["name", "fields"],
+    "properties": {
+        "name": _STR,
+        "description": _TEXT,
+        "source": _TEXT,
+        "fields": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/field"}},
+        "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+    },
+    "additionalProperties": False,
+}
+
+META_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$defs": {
+        "field": _FIELD,
+        "rule": _RULE,
+        "service": {
+            "type": "object",
+            "required": [
+                "provider",
+                "title",
+                "source",
+                "summary",
+                "package",
+                "client",
+                "error_prefix",
+                "operations",
+                "protocol",
+                "wire",
+                "environments",
+                "credentials",
+            ],
+            "properties": {
+                "provider": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "title": _STR,
+                "api_version": _STR,
+                "source": _STR,
+                "document_date": _STR,
+                "summary": _STR,
+                "package": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "client": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*Client$"},
+                "error_prefix": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                "operations": {"type": "array", "items": _STR, "minItems": 1, "uniqueItems": True},
+                "protocol": {"enum": ["xml"]},
+                "wire": {"type": "object"},
+                "environments": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "url"],
+                        "properties": {
+                            "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                            "url": {"type": "string", "pattern": "^https://[^\\s]+[^/]$"},
+                            "default": {"type": "boolean"},
+                            "description": _TEXT,
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "credentials": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "description"],
+                        "properties": {
+                            "name": _STR,
+                            "wire": _STR,
+                            "secret": {"type": "boolean"},
+                            "description": _TEXT,
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "notes": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["title", "text"],
+                        "properties": {"title": _STR, "text": _STR},
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        },
+        "xml_wire": {
+            "type": "object",
+            "required": ["root", "declaration", "content_type", "envelope", "result"],
+            "properties": {
+                "root": _STR,
+                "declaration": {"type": "string", "pattern": "^<\\?xml .*\\?>$"},
+                "content_type": _STR,
+                "envelope": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["wire"],
+                        "properties": {
+                            "wire": _STR,
+                            "const": _STR,
+                            "credential": _STR,
+                            "ledger": _LEDGER,
+                        },
+                        "additionalProperties": False,
+                        "not": {"required": ["const", "credential"]},
+                    },
+                },
+                "result": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "array", "items": _STR, "minItems": 1},
+                        "message": {"type": "array", "items": _STR, "minItems": 1},
+                        "item_code": _STR,
+                        "item_message": _STR,
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "additionalProperties": False,
+        },
+        "fields_file": {
+            "type": "object",
+            "properties": {
+                "enums": {"type": "array", "items": _ENUM},
+                "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+            },
+            "additionalProperties": False,
+        },
+        "shapes_file": {
+            "type": "object",
+            "required": ["shapes"],
+            "properties": {"shapes": {"type": "array", "items": _SHAPE}},
+            "additionalProperties": False,
+        },
+        "errors_file": {
+            "type": "object",
+            "required": ["tables"],
+            "properties": {
+                "tables": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "title", "source", "codes"],
+                        "properties": {
+                            "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                            "title": _STR,
+                            "source": _STR,
+                            "description": _TEXT,
+                            "inferred": {"type": "boolean"},
+                            "codes": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "required": ["code", "name", "message"],
+                                    "properties": {
+                                        "code": _CODE,
+                                        "name": _STR,
+                                        "message": _STR,
+                                        "gloss": _STR,
+                                        "outcome": _STR,
+                                        "ledger": _LEDGER,
+                                    },
+                                    "additionalProperties": False,
+                                },
+                            },
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "additionalProperties": False,
+        },
+        "discrepancies_file": {
+            "type": "object",
+            "required": ["discrepancies"],
+            "properties": {
+                "discrepancies": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "where", "document_says", "decision"],
+                        "properties": {
+                            "id": _LEDGER_ID,
+                            "where": _STR,
+                            "document_says": _STR,
+                            "other_says": _STR,
+                            "decision": _STR,
+                            "status": {"enum": ["decided", "open", "assumption"]},
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "additionalProperties": False,
+        },
+        "operation_file": {
+            "type": "object",
+            "required": [
+                "name",
+                "title",
+                "path",
+                "source",
+                "summary",
+                "request",
+                "response",
+                "outcomes",
+                "errors",
+            ],
+            "properties": {
+                "name": _STR,
+                "title": _STR,
+                "path": {"type": "string", "pattern": "^/[A-Za-z0-9/_.-]*$"},
+                "source": _STR,
+                "summary": _STR,
+                "description": _TEXT,
+                "constants": {"type": "object", "additionalProperties": {"type": "string"}},
+                "request": _MESSAGE,
+                "response": _MESSAGE,
+                "outcomes": {"type": "array", "minItems": 1, "items": _OUTCOME},
+                "errors": _STR,
+                "examples": {"type": "array", "items": _EXAMPLE},
+                "ledger": _LEDGER,
+            },
+            "additionalProperties": False,
+        },
+    },
+}
+
+# Which definition each kind of spec file is checked against.
+FILE_SCHEMAS = {
+    "service": "#/$defs/service",
+    "fields": "#/$defs/fields_file",
+    "shapes": "#/$defs/shapes_file",
+    "errors": "#/$defs/errors_file",
+    "discrepancies": "#/$defs/discrepancies_file",
+    "operation": "#/$defs/operation_file",
+}
+PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire"}

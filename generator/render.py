@@ -1,0 +1,96 @@
+"""Render every output file of a provider: templates, schemas, models and docs.
+
+`render_provider` returns the files as {path relative to generated/: bytes}, formatted. Nothing
+is written here (see `write.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import ir
+from .emit_models import models_source
+from .emit_schema import published_schemas
+from .fmt import format_python
+from .view import build_view, docs_view, index_view
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# Package files: output name -> template. `{protocol}` picks the protocol's own templates.
+PACKAGE_FILES = {
+    "__init__.py": "python/__init__.py.j2",
+    "py.typed": "python/py.typed.j2",
+    "_base.py": "python/_base.py.j2",
+    "_types.py": "python/_types.py.j2",
+    "_rules.py": "python/_rules.py.j2",
+    "_auth.py": "python/_auth.py.j2",
+    "_wire.py": "python/protocols/{protocol}/_wire.py.j2",
+    "_outcomes.py": "python/_outcomes.py.j2",
+    "errors.py": "python/errors.py.j2",
+    "results.py": "python/results.py.j2",
+    "client.py": "python/client.py.j2",
+    "_runtime/__init__.py": "python/_runtime/__init__.py.j2",
+    "_runtime/rules.py": "python/_runtime/rules.py.j2",
+    "_runtime/validation.py": "python/_runtime/validation.py.j2",
+    "_runtime/transport.py": "python/_runtime/transport.py.j2",
+    "_runtime/xml.py": "python/_runtime/xml.py.j2",
+}
+
+
+def _pyrepr(value: Any) -> str:
+    return repr(value)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["pyrepr"] = _pyrepr
+    env.filters["md"] = _md_cell
+    return env
+
+
+def _md_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell."""
+    text = " ".join(str(value).split())
+    return text.replace("|", "\\|")
+
+
+def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | None = None) -> dict[str, bytes]:
+    env = env or environment()
+    view = build_view(service)
+    context = view.context()
+    files: dict[str, str] = {}
+    base = service.provider
+    package = f"{base}/{service.package}"
+    for name, template in PACKAGE_FILES.items():
+        text = env.get_template(template.format(protocol=service.protocol)).render(context)
+        files[f"{package}/{name}"] = text
+    files[f"{package}/models.py"] = models_source(service)
+    files[f"{base}/pyproject.toml"] = env.get_template("python/pyproject.toml.j2").render(context)
+    files[f"{base}/README.md"] = env.get_template("docs/provider.md.j2").render(
+        {**context, "docs": docs_view(service, root)}
+    )
+    for name, schema in published_schemas(service).items():
+        files[f"{base}/schemas/{name}"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    out: dict[str, bytes] = {}
+    for path, text in files.items():
+        if path.endswith(".py") and text.strip():
+            text = format_python(text, path)
+        out[path] = text.encode("utf-8")
+    return out
+
+
+def render_index(services: list[ir.Service], root: Path, env: jinja2.Environment | None = None) -> bytes:
+    env = env or environment()
+    text = env.get_template("docs/index.md.j2").render(index_view(services, root))
+    return text.encode("utf-8")

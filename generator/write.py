@@ -1,0 +1,82 @@
+"""Write rendered output into generated/, or compare it with what is there (`check`).
+
+A provider's directory is replaced as a whole: the new tree is written next to it and swapped
+in with two renames, so an interrupted run leaves either the old tree or the new one. Nothing
+is written unless every provider rendered (see `pipeline.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Changes:
+    """How the files of one output scope (a provider directory, or one file) compare."""
+
+    scope: str
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.removed)
+
+
+def _existing(out_root: Path, scope: str) -> dict[str, Path]:
+    target = out_root / scope
+    if target.is_file():
+        return {scope: target}
+    if not target.is_dir():
+        return {}
+    found = {}
+    for path in sorted(target.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc"):
+            found[path.relative_to(out_root).as_posix()] = path
+    return found
+
+
+def compare(out_root: Path, scope: str, files: dict[str, bytes]) -> Changes:
+    changes = Changes(scope)
+    existing = _existing(out_root, scope)
+    for rel, data in sorted(files.items()):
+        path = existing.get(rel)
+        if path is not None and path.read_bytes() == data:
+            changes.unchanged.append(rel)
+        else:
+            changes.written.append(rel)
+    changes.removed = sorted(set(existing) - set(files))
+    return changes
+
+
+def apply(out_root: Path, scope: str, files: dict[str, bytes]) -> Changes:
+    """Make `out_root/scope` hold exactly `files`."""
+    changes = compare(out_root, scope, files)
+    if not changes.changed:
+        return changes
+    out_root.mkdir(parents=True, exist_ok=True)
+    target = out_root / scope
+    if set(files) == {scope}:  # a single file
+        tmp = out_root / f".tmp-{scope}"
+        tmp.write_bytes(files[scope])
+        os.replace(tmp, target)
+        return changes
+    staging = out_root / f".tmp-{scope}"
+    old = out_root / f".old-{scope}"
+    for leftover in (staging, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    for rel, data in files.items():
+        path = staging / Path(rel).relative_to(scope)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    if target.exists():
+        os.rename(target, old)
+    os.rename(staging, target)
+    if old.exists():
+        shutil.rmtree(old)
+    return changes

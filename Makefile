@@ -33,7 +33,7 @@ lint-specs: $(STAMP)
 typecheck: $(STAMP)
 	@for p in $(PROVIDERS); do \
 		echo "mypy --strict generated/$$p"; \
-		(cd generated/$$p && ../../$(PY) -m mypy --strict --no-incremental -p $${p}_client) || exit 1; \
+		(cd generated/$$p && ../../$(PY) -m mypy --strict --cache-dir ../../.mypy_cache/$$p -p $${p}_client) || exit 1; \
 	done
 	$(PY) -m mypy --strict generator
 

@@ -170,6 +170,7 @@ class _Builder:
             if wire in self.library:
                 self.report(doc, path + ("wire",), f"field library defines {wire!r} twice")
             self.library[wire] = (doc, path, entry)
+            self._field(doc, path, entry, in_message=True)
 
     def _shapes(self) -> None:
         doc = self.sources.shapes
@@ -193,6 +194,8 @@ class _Builder:
 
     def _field(self, doc: Document, path: PathKey, raw: dict[str, Any], *, in_message: bool) -> ir.Field | None:
         entry = dict(raw)
+        # Where each key was written: its own mapping, or the library entry it comes from.
+        sites: dict[str, tuple[Document, PathKey]] = {key: (doc, path) for key in raw}
         if "use" in raw:
             ref = raw["use"]
             if ref not in self.library:
@@ -208,23 +211,30 @@ class _Builder:
                         f"(change the library entry, or define the field here in full)",
                         at_key=True,
                     )
-            entry = {**self.library[ref][2], **{k: v for k, v in raw.items() if k != "use"}}
-        wire, name, type_name = entry["wire"], entry["name"], entry["type"]
+            lib_doc, lib_path, lib_entry = self.library[ref]
+            sites = {key: (lib_doc, lib_path) for key in lib_entry} | {k: v for k, v in sites.items() if k != "use"}
+            entry = {**lib_entry, **{k: v for k, v in raw.items() if k != "use"}}
+        wire, name = entry["wire"], entry["name"]
         label = f"field {wire!r}"
+
+        def report(key: str, message: str, *, at_key: bool = False) -> None:
+            site_doc, site_path = sites.get(key, (doc, path))
+            self.report(site_doc, site_path + (key,) if key in sites else site_path, message, at_key=at_key)
+
         if not is_snake(name) or name in RESERVED_ATTRIBUTES or name.startswith("model_"):
-            self.report(doc, path + ("name",), f"{label}: Python name {name!r} must be a snake_case identifier, not a keyword or pydantic attribute")
+            report("name", f"{label}: Python name {name!r} must be a snake_case identifier, not a keyword or pydantic attribute")
         if "required_when" in entry and not in_message:
-            self.report(
-                doc,
-                path + ("required_when",),
+            report(
+                "required_when",
                 f"{label}: required_when is only allowed on a message's own fields; "
                 "inside shapes write a message rule with `in:`",
                 at_key=True,
             )
         if entry.get("required") and "required_when" in entry:
-            self.report(doc, path + ("required_when",), f"{label}: is both required and required_when", at_key=True)
-        type_ref = self._type(doc, path, entry, label)
+            report("required_when", f"{label}: is both required and required_when", at_key=True)
+        type_ref = self._type(entry, label, report)
         codes = entry.get("codes", {})
+        ledger_doc, ledger_path = sites.get("ledger", (doc, path))
         result = ir.Field(
             wire=wire,
             name=name,
@@ -233,16 +243,19 @@ class _Builder:
             description=entry.get("description", ""),
             note=entry.get("note", ""),
             source=entry.get("source", ""),
-            ledger=self.ledger(doc, path + ("ledger",), entry.get("ledger")),
+            ledger=self.ledger(ledger_doc, ledger_path + ("ledger",), entry.get("ledger")),
             codes=ir.FieldCodes(
                 missing=_as_tuple(codes.get("missing")), invalid=_as_tuple(codes.get("invalid"))
             ),
             mark=doc.mark(path),
         )
-        self.type_sites.append((doc, path, result))
+        # Unresolved references are reported where the reference is written.
+        ref_key = next((k for k in ("enum", "shape", "of") if k in sites), None)
+        ref_doc, ref_path = sites[ref_key] if ref_key else (doc, path)
+        self.type_sites.append((ref_doc, ref_path + (ref_key,) if ref_key else ref_path, result))
         return result
 
-    def _type(self, doc: Document, path: PathKey, entry: dict[str, Any], label: str) -> ir.TypeRef:
+    def _type(self, entry: dict[str, Any], label: str, report: Any) -> ir.TypeRef:
         type_name = entry["type"]
         allowed = KINDS[type_name].params if type_name in KINDS else STRUCTURED_KINDS[type_name]
         all_params = {p for k in KINDS.values() for p in k.params} | {
@@ -251,23 +264,18 @@ class _Builder:
         for key in entry:
             if key in all_params and key not in allowed:
                 takes = ", ".join(sorted(allowed)) or "no parameters"
-                self.report(
-                    doc,
-                    path + (key,),
-                    f"{label}: {key!r} does not apply to type {type_name!r} (it takes: {takes})",
-                    at_key=True,
-                )
+                report(key, f"{label}: {key!r} does not apply to type {type_name!r} (it takes: {takes})", at_key=True)
         if type_name == "enum":
             if "enum" not in entry:
-                self.report(doc, path, f"{label}: type 'enum' needs 'enum: <EnumName>'")
+                report("type", f"{label}: type 'enum' needs 'enum: <EnumName>'")
             return ir.EnumRef(entry.get("enum", ""))
         if type_name == "object":
             if "shape" not in entry:
-                self.report(doc, path, f"{label}: type 'object' needs 'shape: <ShapeName>'")
+                report("type", f"{label}: type 'object' needs 'shape: <ShapeName>'")
             return ir.ShapeRef(entry.get("shape", ""))
         if type_name == "list":
             if "of" not in entry:
-                self.report(doc, path, f"{label}: type 'list' needs 'of: <ShapeName, EnumName or scalar type>'")
+                report("type", f"{label}: type 'list' needs 'of: <ShapeName, EnumName or scalar type>'")
             of = entry.get("of", "")
             item: ir.Scalar | ir.EnumRef | ir.ShapeRef
             if of in KINDS:
@@ -278,24 +286,19 @@ class _Builder:
                 item = ir.ShapeRef(of)
             lo, hi = entry.get("min_items"), entry.get("max_items")
             if lo is not None and hi is not None and lo > hi:
-                self.report(doc, path + ("min_items",), f"{label}: min_items {lo} is above max_items {hi}")
+                report("min_items", f"{label}: min_items {lo} is above max_items {hi}")
             return ir.ListOf(item, entry.get("item_wire"), lo, hi)
         params = {k: entry[k] for k in sorted(allowed) if k in entry}
-        self._check_params(doc, path, label, type_name, params)
-        return ir.Scalar(type_name, tuple(params.items()))
-
-    def _check_params(self, doc: Document, path: PathKey, label: str, kind: str, params: dict[str, Any]) -> None:
         for lo_key, hi_key in (("min_length", "max_length"), ("minimum", "maximum")):
             lo, hi = params.get(lo_key), params.get(hi_key)
             if lo is not None and hi is not None and lo > hi:
-                self.report(doc, path + (lo_key,), f"{label}: {lo_key} {lo} is above {hi_key} {hi}")
+                report(lo_key, f"{label}: {lo_key} {lo} is above {hi_key} {hi}")
         if "pattern" in params:
             for why in pattern_problems(params["pattern"]):
-                self.report(doc, path + ("pattern",), f"{label}: pattern {params['pattern']!r} {why}")
-        if kind == "date" and "format" not in params:
-            self.report(
-                doc, path, f"{label}: type 'date' needs a wire 'format' (one of {', '.join(DATE_FORMATS)})"
-            )
+                report("pattern", f"{label}: pattern {params['pattern']!r} {why}")
+        if type_name == "date" and "format" not in params:
+            report("type", f"{label}: type 'date' needs a wire 'format' (one of {', '.join(DATE_FORMATS)})")
+        return ir.Scalar(type_name, tuple(params.items()))
 
     def _shape(self, doc: Document, path: PathKey, entry: dict[str, Any], *, role: str) -> ir.Shape | None:
         fields: list[ir.Field] = []
@@ -309,7 +312,7 @@ class _Builder:
                 continue
             if built.wire in wires:
                 self.report(doc, fpath, f"{entry['name']}: wire name {built.wire!r} appears twice")
-            if built.name in names:
+            elif built.name in names:
                 self.report(doc, fpath, f"{entry['name']}: Python name {built.name!r} appears twice")
             wires[built.wire] = fpath
             names[built.name] = fpath
@@ -712,6 +715,7 @@ class _Builder:
     # -- whole-provider checks -------------------------------------------------------------
 
     def _check_types(self) -> None:
+        self.unresolved = False
         for doc, path, f in self.type_sites:
             label = f"field {f.wire!r}"
             refs = [f.type.item] if isinstance(f.type, ir.ListOf) else [f.type]
@@ -721,6 +725,7 @@ class _Builder:
                 if isinstance(ref, ir.ShapeRef):
                     target = self.shapes.get(ref.shape)
                     if target is None or target.role != "shape":
+                        self.unresolved = True
                         known = ", ".join(sorted(n for n, s in self.shapes.items() if s.role == "shape")) or "none"
                         self.report(doc, path, f"{label}: unknown shape {ref.shape!r} (known: {known})")
 
@@ -745,7 +750,7 @@ class _Builder:
                 continue
             doc, path = self.shape_sites[name]
             roles = directions.get(name, set())
-            if not roles:
+            if not roles and not self.unresolved:
                 self.report(doc, path + ("name",), f"shape {name!r} is not used by any message")
             elif len(roles) > 1:
                 self.report(
@@ -835,7 +840,7 @@ def _default_rule_description(kind: str, fields: list[str], when: tuple[ir.Condi
 def build_service(sources: ProviderSources) -> tuple[ir.Service | None, list[Problem]]:
     builder = _Builder(sources)
     service = builder.build()
-    return service, builder.problems
+    return service, sorted(set(builder.problems))
 
 
 def spec_root_relative(path: Path, root: Path) -> str:

@@ -325,8 +325,8 @@ def _xml_literal(wire: str, text: str) -> str:
 
 def wire_view(service: ir.Service) -> dict[str, Any]:
     w = service.wire
-    request_shapes = [s for s in dependency_order(service, [op.request for op in service.operations]) if s.role == "shape"]
     all_shapes = dependency_order(service, service.messages())
+    nested = [s for s in all_shapes if s.role == "shape"]
     enums = sorted(
         {
             (f.type.item if isinstance(f.type, ir.ListOf) else f.type).enum  # type: ignore[union-attr]
@@ -354,6 +354,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
                 "response_const": constant(snake(op.response.name)),
                 "envelope": envelope,
                 "fields": [_field_codec(f) for f in op.request.fields],
+                "response_fields": [_field_codec(f) for f in op.response.fields],
             }
         )
     return {
@@ -367,7 +368,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
                 "class_name": s.name,
                 "fields": [_field_codec(f) for f in s.fields],
             }
-            for s in request_shapes
+            for s in nested
         ],
         "decode_shapes": [
             {
@@ -389,7 +390,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
         "model_imports": sorted(
             {op.request.name for op in service.operations}
             | {op.response.name for op in service.operations}
-            | {s.name for s in request_shapes}
+            | {s.name for s in nested}
         ),
     }
 

@@ -27,6 +27,14 @@ class Changes:
         return bool(self.written or self.removed)
 
 
+# Tool caches and build leftovers are not content; they are also git-ignored.
+_IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis"}
+
+
+def _ignored(path: Path) -> bool:
+    return any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in path.parts) or path.suffix == ".pyc"
+
+
 def _existing(out_root: Path, scope: str) -> dict[str, Path]:
     target = out_root / scope
     if target.is_file():
@@ -35,7 +43,7 @@ def _existing(out_root: Path, scope: str) -> dict[str, Path]:
         return {}
     found = {}
     for path in sorted(target.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc"):
+        if path.is_file() and not _ignored(path.relative_to(target)):
             found[path.relative_to(out_root).as_posix()] = path
     return found
 

@@ -2,9 +2,10 @@
 # change the spec and run `make generate`.
 """The Billink API XML wire format.
 
-Requests are written by straight-line encoders: the envelope (VERSION, CLIENTUSERNAME, CLIENTID, ACTION),
-then the message's fields in document order, each escaped. Responses (and, for tests and mock
-servers, requests) are read by the table-driven decoder in ``_runtime/xml.py``.
+Messages are written by straight-line encoders: a request is the envelope
+(VERSION, CLIENTUSERNAME, CLIENTID, ACTION) followed by the message's fields in document order, each
+escaped; answers are written the same way for tests and mock servers. Everything is read by the
+table-driven decoder in ``_runtime/xml.py``.
 """
 
 from __future__ import annotations
@@ -18,19 +19,27 @@ from .models import (
     CheckRequest,
     CheckResponse,
     CreditItem,
+    CreditMsg,
     CreditRequest,
     CreditResponse,
+    ErrorInfo,
+    InvoiceState,
+    ItemStatus,
     MessageRequest,
     MessageResponse,
+    Msg,
     OnHoldRequest,
     OnHoldResponse,
     OrderItem,
     OrderRequest,
     OrderResponse,
+    PaymentMsg,
     PaymentRequest,
     PaymentResponse,
+    StartWorkflowMsg,
     StartWorkflowRequest,
     StartWorkflowResponse,
+    StatusMsg,
     StatusRequest,
     StatusResponse,
     WorkflowItem,
@@ -45,6 +54,20 @@ ENVELOPE = (
     "CLIENTID",
     "ACTION",
 )
+
+
+def _encode_msg(value: Msg, out: list[str]) -> None:
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+
+
+def _encode_error_info(value: ErrorInfo, out: list[str]) -> None:
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
 
 
 def _encode_order_item(value: OrderItem, out: list[str]) -> None:
@@ -64,11 +87,85 @@ def _encode_credit_item(value: CreditItem, out: list[str]) -> None:
     out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
 
 
+def _encode_item_status(value: ItemStatus, out: list[str]) -> None:
+    if value.invoice_number is not None:
+        out.append(f"<INVOICENUMBER>{escape(value.invoice_number)}</INVOICENUMBER>")
+    if value.message is not None:
+        out.append(f"<MESSAGE>{escape(value.message)}</MESSAGE>")
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+
+
+def _encode_credit_msg(value: CreditMsg, out: list[str]) -> None:
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if value.statuses is not None:
+        out.append("<STATUSES>")
+        for item in value.statuses:
+            out.append("<ITEM>")
+            _encode_item_status(item, out)
+            out.append("</ITEM>")
+        out.append("</STATUSES>")
+
+
 def _encode_workflow_item(value: WorkflowItem, out: list[str]) -> None:
     out.append(f"<INVOICENUMBER>{escape(value.invoice_number)}</INVOICENUMBER>")
     out.append(f"<WORKFLOWNUMBER>{value.workflow_number}</WORKFLOWNUMBER>")
     if value.track_and_trace is not None:
         out.append(f"<TRACKANDTRACE>{escape(value.track_and_trace)}</TRACKANDTRACE>")
+
+
+def _encode_start_workflow_msg(value: StartWorkflowMsg, out: list[str]) -> None:
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if value.statuses is not None:
+        out.append("<STATUSES>")
+        for item in value.statuses:
+            out.append("<ITEM>")
+            _encode_item_status(item, out)
+            out.append("</ITEM>")
+        out.append("</STATUSES>")
+
+
+def _encode_payment_msg(value: PaymentMsg, out: list[str]) -> None:
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if value.invoices is not None:
+        out.append("<INVOICES>")
+        for item in value.invoices:
+            out.append("<ITEM>")
+            _encode_item_status(item, out)
+            out.append("</ITEM>")
+        out.append("</INVOICES>")
+
+
+def _encode_invoice_state(value: InvoiceState, out: list[str]) -> None:
+    if value.invoice_number is not None:
+        out.append(f"<INVOICENUMBER>{escape(value.invoice_number)}</INVOICENUMBER>")
+    if value.status is not None:
+        out.append(f"<STATUS>{escape(value.status.value)}</STATUS>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+
+
+def _encode_status_msg(value: StatusMsg, out: list[str]) -> None:
+    if value.code is not None:
+        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if value.description is not None:
+        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if value.invoices is not None:
+        out.append("<INVOICES>")
+        for item in value.invoices:
+            out.append("<INVOICE>")
+            _encode_invoice_state(item, out)
+            out.append("</INVOICE>")
+        out.append("</INVOICES>")
 
 
 def encode_check(request: CheckRequest, credentials: Credentials) -> bytes:
@@ -125,6 +222,25 @@ def encode_check(request: CheckRequest, credentials: Credentials) -> bytes:
         out.append(
             f"<DELIVERYCOUNTRYCODE>{escape(request.delivery_country_code)}</DELIVERYCOUNTRYCODE>"
         )
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
+def encode_check_response(response: CheckResponse) -> bytes:
+    """The body of a Check API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
+    if response.uuid is not None:
+        out.append(f"<UUID>{escape(response.uuid)}</UUID>")
     out.append(CLOSING)
     return "".join(out).encode("utf-8")
 
@@ -213,6 +329,23 @@ def encode_order(request: OrderRequest, credentials: Credentials) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+def encode_order_response(response: OrderResponse) -> bytes:
+    """The body of a Order API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
 def encode_credit(request: CreditRequest, credentials: Credentials) -> bytes:
     """The body of a Credit API request."""
     out = [
@@ -228,6 +361,23 @@ def encode_credit(request: CreditRequest, credentials: Credentials) -> bytes:
         _encode_credit_item(item, out)
         out.append("</ITEM>")
     out.append("</INVOICES>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
+def encode_credit_response(response: CreditResponse) -> bytes:
+    """The body of a Credit API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_credit_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
     out.append(CLOSING)
     return "".join(out).encode("utf-8")
 
@@ -251,6 +401,23 @@ def encode_start_workflow(request: StartWorkflowRequest, credentials: Credential
     return "".join(out).encode("utf-8")
 
 
+def encode_start_workflow_response(response: StartWorkflowResponse) -> bytes:
+    """The body of a Start Workflow API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_start_workflow_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
 def encode_on_hold(request: OnHoldRequest, credentials: Credentials) -> bytes:
     """The body of a On Hold API request."""
     out = [
@@ -263,6 +430,23 @@ def encode_on_hold(request: OnHoldRequest, credentials: Credentials) -> bytes:
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
     out.append(f"<DAYS>{request.days}</DAYS>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
+def encode_on_hold_response(response: OnHoldResponse) -> bytes:
+    """The body of a On Hold API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
     out.append(CLOSING)
     return "".join(out).encode("utf-8")
 
@@ -283,6 +467,23 @@ def encode_payment(request: PaymentRequest, credentials: Credentials) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+def encode_payment_response(response: PaymentResponse) -> bytes:
+    """The body of a Payment API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_payment_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
 def encode_status(request: StatusRequest, credentials: Credentials) -> bytes:
     """The body of a Status API request."""
     out = [
@@ -294,6 +495,23 @@ def encode_status(request: StatusRequest, credentials: Credentials) -> bytes:
     ]
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
+def encode_status_response(response: StatusResponse) -> bytes:
+    """The body of a Status API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_status_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
     out.append(CLOSING)
     return "".join(out).encode("utf-8")
 
@@ -310,6 +528,23 @@ def encode_message(request: MessageRequest, credentials: Credentials) -> bytes:
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<MESSAGE>{escape(request.message)}</MESSAGE>")
+    out.append(CLOSING)
+    return "".join(out).encode("utf-8")
+
+
+def encode_message_response(response: MessageResponse) -> bytes:
+    """The body of a Message API answer (for tests and mock servers)."""
+    out = [PRELUDE]
+    if response.result is not None:
+        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
+    if response.msg is not None:
+        out.append("<MSG>")
+        _encode_msg(response.msg, out)
+        out.append("</MSG>")
+    if response.error is not None:
+        out.append("<ERROR>")
+        _encode_error_info(response.error, out)
+        out.append("</ERROR>")
     out.append(CLOSING)
     return "".join(out).encode("utf-8")
 

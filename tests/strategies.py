@@ -1,0 +1,351 @@
+"""Hypothesis strategies for messages in their canonical JSON form, driven by the IR.
+
+`payloads(service, message)` draws a payload that is often valid (fields drawn within their
+types, optional ones sometimes left out, then repaired to satisfy the message's cross-field
+rules most of the time) and applies zero to three mutations aimed at the edges where
+validators tend to disagree: types, nulls, lengths, patterns (trailing newlines, control
+characters, non-ASCII digits), dates that do not exist, decimals in forms JSON Schema and
+Python read differently, unknown keys, empty lists, rule violations.
+
+Known, documented difference excluded here: an integral float (1.0) where a decimal is expected
+is an "integer" to JSON Schema but a float to Python; the models refuse floats for money.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from hypothesis import strategies as st
+
+from generator import ir
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+_TRICKY_STRINGS = st.sampled_from(
+    ["", " ", "123\n", "\n", "12\x01", "٣٤", "1e5", "+1", "1.", ".5", " 1", "1 ", "-0", "00", "\x7f", "\ufffe",
+     "2021-02-30", "2021-13-01", "01-01-1985", "1985-01-01", "1985-1-1", "1.2.3.4", "::1", "fe80::1%eth0",
+     "01.2.3.4", "a@b.c", "a@b", "a b@c.d", "NL", "nl", "EUR", "P", "p", "B", "3072AP", "3072 AP", "3072ap",
+     "1234", "0123", "x" * 60]
+)
+_PLAIN = string.ascii_letters + string.digits + " .-'éü"
+
+
+class Strategies:
+    """Per-field strategies of one provider, built once."""
+
+    def __init__(self, service: ir.Service) -> None:
+        self.service = service
+        self._values: dict[int, st.SearchStrategy[Any]] = {}
+        self._shapes: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
+        self._wrong: dict[int, st.SearchStrategy[Any]] = {}
+
+    # -- valid values ------------------------------------------------------------------------
+
+    def scalar(self, f: ir.Field, t: ir.Scalar) -> st.SearchStrategy[Any]:
+        params = t.param_map
+        kind = t.kind
+        if kind == "string":
+            lo, hi = params.get("min_length", 0), params.get("max_length", 30)
+            if f.required:
+                lo = max(lo, 1)
+            if params.get("pattern"):
+                return st.from_regex(params["pattern"], fullmatch=True).filter(lambda s: lo <= len(s) <= hi)
+            return st.text(alphabet=_PLAIN, min_size=lo, max_size=min(hi, lo + 12))
+        if kind == "email":
+            return st.from_regex(r"[a-z0-9.]{1,8}@[a-z0-9]{1,8}\.[a-z]{2,3}", fullmatch=True)
+        if kind == "country":
+            return st.sampled_from(["NL", "BE", "DE", "GB", "SE"])
+        if kind == "currency":
+            return st.sampled_from(["EUR", "USD", "SEK"])
+        if kind == "language":
+            return st.sampled_from(["nl", "en", "sv"])
+        if kind == "int":
+            return st.integers(params.get("minimum", -(10**6)), params.get("maximum", 10**6))
+        if kind == "decimal":
+            scale = params.get("scale", 4)
+            return st.one_of(
+                st.integers(-(10**6), 10**6),
+                st.decimals(min_value=-(10**6), max_value=10**6, places=scale, allow_nan=False).map(lambda d: format(d, "f")),
+            )
+        if kind == "date":
+            return st.dates().map(lambda d: d.isoformat())
+        if kind == "ip":
+            return st.ip_addresses().map(str)
+        raise AssertionError(f"no strategy for kind {kind}")  # a new kind needs one
+
+    def value(self, f: ir.Field, t: ir.TypeRef | None = None) -> st.SearchStrategy[Any]:
+        t = t or f.type
+        key = id(t) if t is not f.type else id(f)
+        if key not in self._values:
+            if isinstance(t, ir.Scalar):
+                s = self.scalar(f, t)
+            elif isinstance(t, ir.EnumRef):
+                s = st.sampled_from([v.wire for v in self.service.enum(t.enum).values])
+            elif isinstance(t, ir.ShapeRef):
+                s = st.deferred(lambda: self.shape(self.service.shape(t.shape)))  # type: ignore[union-attr]
+            else:
+                lo = t.min_items or 0
+                s = st.lists(self.value(f, t.item), min_size=lo, max_size=lo + 3)
+            self._values[key] = s
+        return self._values[key]
+
+    def shape(self, s: ir.Shape) -> st.SearchStrategy[dict[str, Any]]:
+        if s.name not in self._shapes:
+            self._shapes[s.name] = st.fixed_dictionaries(
+                {f.wire: self.value(f) for f in s.fields if f.required},
+                optional={f.wire: self.value(f) for f in s.fields if not f.required},
+            )
+        return self._shapes[s.name]
+
+    # -- edges -------------------------------------------------------------------------------
+
+    def edges(self, f: ir.Field) -> list[Any]:
+        """Values at and just past the field's limits, and the classic confusions of its type."""
+        t = f.type
+        values: list[Any] = [None, True, 0, 1.5, "", " ", [], {}]
+        if isinstance(t, ir.ListOf):
+            lo = t.min_items or 0
+            return values + ([["x"]] if lo else [])
+        if not isinstance(t, ir.Scalar):
+            return values + ["x", 1]
+        params = t.param_map
+        for key in ("min_length", "max_length"):
+            if key in params:
+                n = params[key]
+                values += ["x" * n, "x" * (n + 1), "x" * max(n - 1, 0), "1" * n, "1" * (n + 1)]
+        for key in ("minimum", "maximum"):
+            if key in params:
+                n = params[key]
+                values += [n - 1, n, n + 1, float(n), str(n)]
+        if t.kind in ("string", "email", "country", "currency", "language", "ip"):
+            values += [" 1", "1 ", "12 3", "123\n", "12\x01", "٣٤", "AB", "ab", "1234AB", "x@y.z", "1.2.3.4"]
+        if t.kind == "int":
+            values += [1.0, -1, "1", 10**20]
+        if t.kind == "decimal":
+            values += ["1", "-0.95", "1e5", "+1", "1.", ".5", " 1", 10**20]  # no integral floats: see module doc
+            if "scale" in params:
+                values += ["1." + "5" * params["scale"], "1." + "5" * (params["scale"] + 1)]
+        if t.kind == "date":
+            values += ["1985-01-01", "2021-02-30", "2021-13-01", "01-01-1985", "19850101", "1985-1-1", 19850101]
+        return values
+
+    def patterns(self, shape: ir.Shape, f: ir.Field) -> list[str]:
+        """The field's own pattern and those of the rules that apply to it in `shape`."""
+        found = []
+        if isinstance(f.type, ir.Scalar) and f.type.param_map.get("pattern"):
+            found.append(f.type.param_map["pattern"])
+        for op in self.service.operations:
+            for message in (op.request, op.response):
+                for rule in message.rules:
+                    if rule.pattern and f.wire in rule.fields and _scope_shape(self.service, message, rule.scope) is shape:
+                        found.append(rule.pattern)
+        return found
+
+    def edge_values(self, shape: ir.Shape, f: ir.Field) -> st.SearchStrategy[Any]:
+        """Edge values of `f`: the fixed ones, and near misses of strings its patterns accept."""
+        options: list[st.SearchStrategy[Any]] = [st.sampled_from(self.edges(f))]
+        for pattern in self.patterns(shape, f):
+            options.append(st.from_regex(pattern, fullmatch=True).flatmap(lambda s: st.sampled_from(_near_misses(s))))
+        return st.one_of(options)
+
+    # -- wrong values ------------------------------------------------------------------------
+
+    def wrong(self, f: ir.Field) -> st.SearchStrategy[Any]:
+        if id(f) not in self._wrong:
+            options: list[st.SearchStrategy[Any]] = [
+                st.none(),
+                st.booleans(),
+                st.integers(-5, 5),
+                st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()),
+                _TRICKY_STRINGS,
+                _TEXT,
+                st.just([]),
+                st.just({}),
+            ]
+            t = f.type
+            if isinstance(t, ir.Scalar):
+                params = t.param_map
+                if "max_length" in params:
+                    options.append(st.just("x" * (params["max_length"] + 1)))
+                if t.kind == "int":
+                    options.append(st.sampled_from([1.0, -3.0, 10**20, params.get("maximum", 0) + 1, params.get("minimum", 0) - 1]))
+                if t.kind == "string" and params.get("pattern"):
+                    options.append(st.from_regex(params["pattern"], fullmatch=True).map(lambda s: s + "\n"))
+            self._wrong[id(f)] = st.one_of(options)
+        return self._wrong[id(f)]
+
+
+def _near_misses(s: str) -> list[str]:
+    """Strings one small step away from `s`, which a pattern may or may not accept."""
+    digits = "".join(c for c in s if c.isdigit())
+    misses = {s.lower(), s.upper(), s.swapcase(), s + " ", " " + s, s + "\n", s[:-1], s + s[-1:], s + "x", "0" + s,
+              "0" + s[1:], digits, "0" + digits[1:]}
+    misses.discard(s)
+    return sorted(misses) or [s + "x"]
+
+
+def _scope_shape(service: ir.Service, message: ir.Shape, scope: tuple[str, ...]) -> ir.Shape:
+    shape = message
+    for wire in scope:
+        f = shape.field(wire)
+        assert f is not None
+        ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        assert isinstance(ref, ir.ShapeRef)
+        shape = service.shape(ref.shape)
+    return shape
+
+
+_CACHE: dict[str, Strategies] = {}
+
+
+def _strategies(service: ir.Service) -> Strategies:
+    if service.provider not in _CACHE:
+        _CACHE[service.provider] = Strategies(service)
+    return _CACHE[service.provider]
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+
+def _holds(payload: dict[str, Any], when: tuple[ir.Condition, ...]) -> bool:
+    for c in when:
+        value: Any = payload
+        for wire in c.path:
+            value = value.get(wire) if isinstance(value, dict) else None
+        if value not in c.values:
+            return False
+    return True
+
+
+def _targets(payload: dict[str, Any], scope: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not scope:
+        return [payload]
+    node: Any = payload
+    for wire in scope[:-1]:
+        node = node.get(wire) if isinstance(node, dict) else None
+    items = node.get(scope[-1]) if isinstance(node, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+@st.composite
+def _repair(draw: st.DrawFn, service: ir.Service, message: ir.Shape, payload: dict[str, Any]) -> dict[str, Any]:
+    """Make the payload satisfy the message's rules (values for required, removal for forbidden)."""
+    strategies = _strategies(service)
+    for rule in message.rules:
+        if not _holds(payload, rule.when):
+            continue
+        scope_shape = _scope_shape(service, message, rule.scope)
+        for target in _targets(payload, rule.scope):
+            fields = [scope_shape.field(w) for w in rule.fields]
+            if rule.kind == "required_when" and target.get(rule.fields[0]) is None:
+                target[rule.fields[0]] = draw(strategies.value(fields[0]))  # type: ignore[arg-type]
+            elif rule.kind == "forbidden_when":
+                target.pop(rule.fields[0], None)
+            elif rule.kind == "exactly_one_of":
+                keep = draw(st.sampled_from(range(len(fields))))
+                for i, f in enumerate(fields):
+                    if i == keep and target.get(f.wire) is None:  # type: ignore[union-attr]
+                        target[f.wire] = draw(strategies.value(f))  # type: ignore[union-attr, arg-type]
+                    elif i != keep:
+                        target.pop(f.wire, None)  # type: ignore[union-attr]
+            elif rule.kind == "pattern_when" and isinstance(target.get(rule.fields[0]), str):
+                assert rule.pattern is not None
+                target[rule.fields[0]] = draw(st.from_regex(rule.pattern, fullmatch=True))
+    return payload
+
+
+# -- mutations ---------------------------------------------------------------------------------
+
+
+@st.composite
+def _mutate(draw: st.DrawFn, service: ir.Service, s: ir.Shape, payload: dict[str, Any]) -> dict[str, Any]:
+    """One mutation somewhere in `payload` (which may be nested)."""
+    strategies = _strategies(service)
+    payload = dict(payload)
+    nested = [
+        f for f in s.fields
+        if isinstance(payload.get(f.wire), (dict, list)) and payload[f.wire]
+        and isinstance(f.type.item if isinstance(f.type, ir.ListOf) else f.type, ir.ShapeRef)
+    ]
+    if nested and draw(st.integers(0, 3)) == 0:
+        f = draw(st.sampled_from(nested))
+        ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        assert isinstance(ref, ir.ShapeRef)
+        inner = service.shape(ref.shape)
+        current = payload[f.wire]
+        if isinstance(current, list):
+            items = list(current)
+            i = draw(st.integers(0, len(items) - 1))
+            if isinstance(items[i], dict):
+                items[i] = draw(_mutate(service, inner, items[i]))
+            payload[f.wire] = items
+        elif isinstance(current, dict):
+            payload[f.wire] = draw(_mutate(service, inner, current))
+        return payload
+    action = draw(st.sampled_from(["drop", "wrong", "wrong", "extra", "add"]))
+    f = draw(st.sampled_from(s.fields))
+    if action == "drop":
+        payload.pop(f.wire, None)
+    elif action == "wrong":
+        payload[f.wire] = draw(strategies.wrong(f))
+    elif action == "extra":
+        payload[draw(st.sampled_from(["UNKNOWN", "EXTRA_FIELD", "x"]))] = draw(_TEXT)
+    else:
+        payload[f.wire] = draw(strategies.value(f))
+    return payload
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+@st.composite
+def _valid_base(draw: st.DrawFn, service: ir.Service, message: ir.Shape) -> dict[str, Any]:
+    payload = _copy(draw(_strategies(service).shape(message)))
+    if message.rules and draw(st.integers(0, 9)) < 8:
+        payload = draw(_repair(service, message, payload))
+    return payload
+
+
+@st.composite
+def payloads(draw: st.DrawFn, service: ir.Service, message: ir.Shape) -> dict[str, Any]:
+    payload = draw(_valid_base(service, message))
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
+        payload = draw(_mutate(service, message, payload))
+    return payload
+
+
+@st.composite
+def batches(draw: st.DrawFn, service: ir.Service, message: ir.Shape, edges_per_batch: int = 4) -> list[dict[str, Any]]:
+    """A mutated payload, plus one (mostly valid) base with one field, possibly nested, set to
+    several of its edge values in turn."""
+    strategies = _strategies(service)
+    out = [draw(payloads(service, message))]
+    base = draw(_valid_base(service, message))
+    # Pick the field to probe: a field of the message or of an item / object inside it.
+    holder, shape = base, message
+    while True:
+        nested = [
+            f for f in shape.fields
+            if isinstance(holder.get(f.wire), (dict, list)) and holder[f.wire]
+            and isinstance(f.type.item if isinstance(f.type, ir.ListOf) else f.type, ir.ShapeRef)
+        ]
+        if not nested or draw(st.booleans()):
+            break
+        f = draw(st.sampled_from(nested))
+        ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        assert isinstance(ref, ir.ShapeRef)
+        inner = holder[f.wire]
+        candidate = inner[0] if isinstance(inner, list) else inner
+        if not isinstance(candidate, dict):
+            break
+        holder, shape = candidate, service.shape(ref.shape)
+    target = draw(st.sampled_from(shape.fields))
+    for value in draw(st.lists(strategies.edge_values(shape, target), min_size=1, max_size=edges_per_batch)):
+        holder[target.wire] = value
+        out.append(_copy(base))
+    return out

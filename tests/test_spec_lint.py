@@ -1,0 +1,167 @@
+"""Broken specs get `file:line:column: message`, all problems at once, and nothing is generated.
+
+Each case copies specs/billink, changes one spot, and expects exactly one problem at the
+position of an anchor text in the changed file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.lint import lint_provider
+from support import ROOT, SPECS
+
+CASES = [
+    # (id, file, old, new, anchor, message)
+    ("unknown-type", "fields.yaml", "    type: date\n", "    type: datee\n", "datee",
+     "field 'BIRTHDATE': unknown type 'datee' (expected one of: country, currency, date, decimal, email, enum, int, ip, language, list, object, string)"),
+    ("unknown-key", "fields.yaml", "    max_length: 10\n    description: Extension of the billing address.",
+     "    maxlength: 10\n    description: Extension of the billing address.", "maxlength",
+     "field 'HOUSEEXTENSION': unknown key 'maxlength' (expected one of: codes, description, enum, format, item_wire, ledger, max_items, max_length, maximum, min_items, min_length, minimum, name, note, of, pattern, pattern_description, required, required_when, scale, shape, source, type, use, wire)"),
+    ("missing-key", "operations/check.yaml", "path: /check\n", "", "name: check",
+     "missing required key 'path'"),
+    ("unquoted-code", "errors.yaml", '{code: "104", name: workflow_number_missing', "{code: 104, name: workflow_number_missing", "104",
+     "code 104: 'code' must be a string, not 104 (quote it)"),
+    ("duplicate-key", "operations/check.yaml", "summary: Check the", "summary: x\nsummary: Check the", "summary: Check",
+     "duplicate key 'summary' in this mapping"),
+    ("yaml-syntax", "operations/credit.yaml", "name: credit\n", "name: credit\n  bad: indent\n", ": indent",
+     "YAML syntax error: mapping values are not allowed here"),
+    ("unknown-library-field", "operations/check.yaml", "{use: FIRSTNAME, required: true", "{use: FIRSTNAM, required: true", "FIRSTNAM,",
+     None),
+    ("unknown-enum", "fields.yaml", "    enum: OrderType\n", "    enum: OrderTyp\n", "OrderTyp\n",
+     "field 'TYPE': unknown enum 'OrderTyp' (known: Currency, InvoiceStatus, OrderType, Sex, VatRate)"),
+    ("unknown-shape", "operations/order.yaml", "type: list, of: OrderItem,", "type: list, of: OrderItm,", "OrderItm",
+     "field 'ITEMS': unknown shape 'OrderItm' (known: CreditItem, CreditMsg, ErrorInfo, InvoiceState, ItemStatus, Msg, OrderItem, PaymentMsg, StartWorkflowMsg, StatusMsg, WorkflowItem)"),
+    ("param-not-applicable", "operations/payment.yaml", "type: decimal, required: true, description: The amount",
+     "type: string, scale: 2, required: true, description: The amount", "scale",
+     "field 'AMOUNT': 'scale' does not apply to type 'string' (it takes: max_length, min_length, pattern, pattern_description)"),
+    ("non-portable-pattern", "fields.yaml", "    pattern: '^[0-9]+$'\n", "    pattern: '^\\d+$'\n", "'^\\d+$'",
+     "field 'PHONENUMBER': pattern '^\\\\d+$' uses \\d, \\w, \\s or \\b (engines disagree on non-ASCII)"),
+    ("unanchored-pattern", "fields.yaml", "    pattern: '^[0-9]+$'\n", "    pattern: '[0-9]+'\n", "'[0-9]+'",
+     "field 'PHONENUMBER': pattern '[0-9]+' must be anchored: start with ^ and end with $"),
+    ("python-name", "fields.yaml", "    name: first_name\n", "    name: FirstName\n", "FirstName",
+     "field 'FIRSTNAME': Python name 'FirstName' must be a snake_case identifier, not a keyword or pydantic attribute"),
+    ("keyword-name", "fields.yaml", "    name: city\n", "    name: class\n", "class",
+     "field 'CITY': Python name 'class' must be a snake_case identifier, not a keyword or pydantic attribute"),
+    ("duplicate-wire", "operations/message.yaml", "    - {use: INVOICENUMBER, required: true}\n    - {wire: MESSAGE",
+     "    - {use: INVOICENUMBER, required: true}\n    - {use: INVOICENUMBER}\n    - {wire: MESSAGE", "{use: INVOICENUMBER}",
+     "MessageRequest: wire name 'INVOICENUMBER' appears twice"),
+    ("condition-value", "operations/check.yaml", "{use: BIRTHDATE, required_when: {TYPE: P}", "{use: BIRTHDATE, required_when: {TYPE: X}", "X}",
+     "condition TYPE: 'X' is not a value of OrderType (B, P)"),
+    ("ledger-missing", "fields.yaml", "    ledger: type-case\n", "    ledger: type-cas\n", "type-cas",
+     "ledger entry 'type-cas' does not exist in discrepancies.yaml"),
+    ("example-missing", "operations/credit.yaml", "request: examples/credit.request.xml", "request: examples/credit2.request.xml", "examples/credit2",
+     "example file 'examples/credit2.request.xml' does not exist in specs/billink"),
+    ("returns-path", "operations/check.yaml", "returns: {uuid: UUID}", "returns: {uuid: UUIDX}", "UUIDX",
+     "outcome approved: CheckResponse has no path 'UUIDX'"),
+    ("error-table", "operations/check.yaml", "errors: check\n", "errors: chek\n", "chek",
+     "operation check: no error table 'chek' (tables: check, common, credit, on_hold, order, payment, start_workflow)"),
+    ("min-above-max", "fields.yaml", "    min_length: 2\n    max_length: 50\n", "    min_length: 60\n    max_length: 50\n", "60",
+     "field 'COMPANYNAME': min_length 60 is above max_length 50"),
+    ("two-defaults", "service.yaml", "    url: https://client.billink.nl/api\n", "    url: https://client.billink.nl/api\n    default: true\n", "- name: test",
+     "exactly one environment must be 'default: true' (found 2)"),
+    ("date-without-format", "operations/order.yaml", "type: date, format: DD-MM-YYYY, required: true,", "type: date, required: true,", "date, required",
+     "field 'DATE': type 'date' needs a wire 'format' (one of DD-MM-YYYY, YYYY-MM-DD)"),
+    ("envelope-constant", "operations/status.yaml", "constants: {ACTION: status}\n", "", "status",
+     "operation status: the envelope needs constants: {ACTION: ...}"),
+    ("unused-shape", "shapes.yaml", "shapes:\n", "shapes:\n  - name: Orphan\n    fields: [{wire: X, name: x, type: string}]\n", "Orphan",
+     "shape 'Orphan' is not used by any message"),
+    ("operation-not-listed", "service.yaml", "operations: [check, order,", "operations: [check,", "[check,",
+     "operation 'order' (operations/) is missing from this list"),
+    ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
+     "field 'BIRTHDATE': is both required and required_when"),
+]
+
+
+def _copy_specs(tmp_path: Path) -> Path:
+    target = tmp_path / "specs" / "billink"
+    shutil.copytree(SPECS / "billink", target)
+    return target
+
+
+def _mutate(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    provider = _copy_specs(tmp_path)
+    path = provider / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, f"{file}: {old!r} not found"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return provider
+
+
+def _position(path: Path, anchor: str) -> tuple[int, int]:
+    text = path.read_text(encoding="utf-8")
+    index = text.index(anchor)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_broken_spec_is_reported_at_its_position(tmp_path: Path, case: tuple[str, str, str, str, str, str | None]) -> None:
+    _, file, old, new, anchor, message = case
+    provider = _mutate(tmp_path, file, old, new)
+    service, problems = lint_provider(provider, tmp_path)
+    assert service is None
+    line, column = _position(provider / file, anchor)
+    where = f"specs/billink/{file}:{line}:{column}"
+    rendered = [str(p) for p in problems]
+    if message is None:  # long message: check the start
+        assert len(rendered) == 1 and rendered[0].startswith(f"{where}: field 'use: FIRSTNAM' names no library field"), rendered
+    else:
+        assert rendered == [f"{where}: {message}"]
+
+
+def test_there_are_at_least_fifteen_cases() -> None:
+    assert len(CASES) >= 15
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    provider = _copy_specs(tmp_path)
+    fields = provider / "fields.yaml"
+    fields.write_text(fields.read_text().replace("    type: date\n", "    type: datee\n").replace("    name: city\n", "    name: City\n"))
+    check = provider / "operations" / "check.yaml"
+    check.write_text(check.read_text().replace("errors: check\n", "errors: chek\n"))
+    _, problems = lint_provider(provider, tmp_path)
+    # The meta-schema problem stops semantic checks of the same run only for broken files;
+    # every file's schema problems are listed together, sorted by position.
+    assert [p.message.split(":")[0] for p in problems] == ["field 'BIRTHDATE'"]
+    fields.write_text(fields.read_text().replace("type: datee", "type: date"))
+    _, problems = lint_provider(provider, tmp_path)
+    assert len(problems) == 2
+    assert problems == sorted(problems)
+    assert {p.mark.file for p in problems} == {"specs/billink/fields.yaml", "specs/billink/operations/check.yaml"}
+
+
+def test_country_code_no_stays_a_string(tmp_path: Path) -> None:
+    """YAML 1.1 would read NO as false; the loader keeps it a string."""
+    provider = _mutate(tmp_path, "fields.yaml", "      - {wire: EUR, name: eur}", "      - {wire: NO, name: nok}")
+    service, problems = lint_provider(provider, tmp_path)
+    assert not problems and service is not None
+    assert [v.wire for v in service.enum("Currency").values] == ["NO", "USD", "GBP"]
+
+
+def _tree_digest(path: Path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_cli_reports_problems_and_leaves_generated_untouched(tmp_path: Path) -> None:
+    for name in ("generator", "templates", "generated"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    provider = _copy_specs(tmp_path)
+    before = _tree_digest(tmp_path / "generated")
+    check = provider / "operations" / "check.yaml"
+    check.write_text(check.read_text().replace("errors: check\n", "errors: chek\n").replace("path: /check\n", "path: check\n"))
+    for command in ("generate", "lint", "check"):
+        run = subprocess.run(
+            [sys.executable, "-m", "generator", command], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 1, run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert lines[0].startswith("specs/billink/operations/check.yaml:3:7: 'path': 'check' does not match")
+        assert lines[-1] == "1 problem in the specs; generated/ left untouched"
+    assert _tree_digest(tmp_path / "generated") == before

@@ -469,7 +469,7 @@ def _accessor_name(chain: list[ir.Field]) -> str:
 
 
 def results_view(service: ir.Service) -> dict[str, Any]:
-    operations = []
+    operations: list[dict[str, Any]] = []
     models: set[str] = set()
     needs_decimal = needs_date = False
     for op in service.operations:
@@ -522,11 +522,18 @@ def results_view(service: ir.Service) -> dict[str, Any]:
                 "result_alias": result_type(op),
             }
         )
+    item_outcomes = [o for op in operations for o in op["outcomes"] if o["item_success"]]
+    item_attrs = {(o["item_code_attr"], o["item_message_attr"]) for o in item_outcomes}
+    assert len(item_attrs) <= 1, f"item code/message attributes differ between results: {item_attrs}"
+    code_attr, message_attr = next(iter(item_attrs), ("", ""))
     return {
         "operations": operations,
         "model_imports": sorted(models),
         "needs_decimal": needs_decimal,
         "needs_date": needs_date,
+        "has_items": bool(item_outcomes),
+        "item_code_attr": code_attr,
+        "item_message_attr": message_attr,
     }
 
 

@@ -9,7 +9,8 @@ response; the attributes in between are what the outcome is about.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from abc import ABC, abstractmethod
+from typing import ClassVar, Generic, Protocol, TypeAlias, TypeVar
 
 from .errors import BillinkApiError, api_error
 from .models import (
@@ -24,6 +25,43 @@ from .models import (
     StartWorkflowResponse,
     StatusResponse,
 )
+
+
+class _Item(Protocol):
+    @property
+    def code(self) -> str | None: ...
+
+    @property
+    def message(self) -> str | None: ...
+
+
+ItemT = TypeVar("ItemT", bound=_Item)
+
+
+class ItemOutcomes(ABC, Generic[ItemT]):
+    """A result about several items, each with its own code: which ones failed, and why."""
+
+    _operation: ClassVar[str]
+    _success: ClassVar[frozenset[str]]
+
+    @abstractmethod
+    def _items(self) -> list[ItemT]:
+        """The items this result is about."""
+
+    @property
+    def failures(self) -> list[ItemT]:
+        """The items whose code is not a success code."""
+        return [item for item in self._items() if item.code not in self._success]
+
+    @property
+    def ok(self) -> bool:
+        """True when every item succeeded."""
+        return not self.failures
+
+    @property
+    def errors(self) -> list[BillinkApiError]:
+        """The failed items as typed errors (not raised), in item order."""
+        return [api_error(self._operation, item.code or "", item.message) for item in self.failures]
 
 
 @dataclass(frozen=True)
@@ -59,7 +97,7 @@ class OrderAdded:
 
 
 @dataclass(frozen=True)
-class CreditProcessed:
+class CreditProcessed(ItemOutcomes[ItemStatus]):
     """Credit API: Billink processed the request; each status tells whether the credit on that
     invoice was applied (code 200) or why not."""
 
@@ -68,24 +106,15 @@ class CreditProcessed:
     statuses: list[ItemStatus]
     response: CreditResponse = field(repr=False)
 
-    @property
-    def failures(self) -> list[ItemStatus]:
-        """The items whose CODE is not 200."""
-        return [item for item in self.statuses if item.code not in {"200"}]
+    _operation = "credit"
+    _success = frozenset(["200"])
 
-    @property
-    def ok(self) -> bool:
-        """True when every item succeeded."""
-        return not self.failures
-
-    @property
-    def errors(self) -> list[BillinkApiError]:
-        """The failed items as typed errors (not raised), in item order."""
-        return [api_error("credit", item.code or "", item.message) for item in self.failures]
+    def _items(self) -> list[ItemStatus]:
+        return self.statuses
 
 
 @dataclass(frozen=True)
-class StartWorkflowStarted:
+class StartWorkflowStarted(ItemOutcomes[ItemStatus]):
     """Start Workflow API: Billink processed the request; each status says whether that invoice's workflow
     started (code 500). (code 500)"""
 
@@ -94,22 +123,11 @@ class StartWorkflowStarted:
     statuses: list[ItemStatus]
     response: StartWorkflowResponse = field(repr=False)
 
-    @property
-    def failures(self) -> list[ItemStatus]:
-        """The items whose CODE is not 500."""
-        return [item for item in self.statuses if item.code not in {"500"}]
+    _operation = "start_workflow"
+    _success = frozenset(["500"])
 
-    @property
-    def ok(self) -> bool:
-        """True when every item succeeded."""
-        return not self.failures
-
-    @property
-    def errors(self) -> list[BillinkApiError]:
-        """The failed items as typed errors (not raised), in item order."""
-        return [
-            api_error("start_workflow", item.code or "", item.message) for item in self.failures
-        ]
+    def _items(self) -> list[ItemStatus]:
+        return self.statuses
 
 
 @dataclass(frozen=True)
@@ -122,7 +140,7 @@ class OnHoldPlaced:
 
 
 @dataclass(frozen=True)
-class PaymentBooked:
+class PaymentBooked(ItemOutcomes[ItemStatus]):
     """Payment API: Billink processed the request; each invoice status says whether the payment was
     booked (code 500)."""
 
@@ -131,20 +149,11 @@ class PaymentBooked:
     invoices: list[ItemStatus]
     response: PaymentResponse = field(repr=False)
 
-    @property
-    def failures(self) -> list[ItemStatus]:
-        """The items whose CODE is not 500."""
-        return [item for item in self.invoices if item.code not in {"500"}]
+    _operation = "payment"
+    _success = frozenset(["500"])
 
-    @property
-    def ok(self) -> bool:
-        """True when every item succeeded."""
-        return not self.failures
-
-    @property
-    def errors(self) -> list[BillinkApiError]:
-        """The failed items as typed errors (not raised), in item order."""
-        return [api_error("payment", item.code or "", item.message) for item in self.failures]
+    def _items(self) -> list[ItemStatus]:
+        return self.invoices
 
 
 @dataclass(frozen=True)

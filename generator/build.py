@@ -214,6 +214,17 @@ class _Builder:
             lib_doc, lib_path, lib_entry = self.library[ref]
             sites = {key: (lib_doc, lib_path) for key in lib_entry} | {k: v for k, v in sites.items() if k != "use"}
             entry = {**lib_entry, **{k: v for k, v in raw.items() if k != "use"}}
+        if "derived" in entry:
+            derived = ir.Derived(entry["derived"]["digest"], entry["derived"]["of"])
+            return ir.Field(
+                wire=entry["wire"],
+                name="",
+                type=ir.Scalar("string"),
+                required=False,
+                description=entry.get("description", ""),
+                derived=derived,
+                mark=doc.mark(path),
+            )
         wire, name = entry["wire"], entry["name"]
         label = f"field {wire!r}"
 
@@ -289,6 +300,10 @@ class _Builder:
                 report("min_items", f"{label}: min_items {lo} is above max_items {hi}")
             return ir.ListOf(item, entry.get("item_wire"), lo, hi)
         params = {k: entry[k] for k in sorted(allowed) if k in entry}
+        if type_name == "bool":
+            params.setdefault("wire_true", "true")
+            params.setdefault("wire_false", "false")
+            params = dict(sorted(params.items()))
         for lo_key, hi_key in (("min_length", "max_length"), ("minimum", "maximum")):
             lo, hi = params.get(lo_key), params.get(hi_key)
             if lo is not None and hi is not None and lo > hi:
@@ -315,11 +330,17 @@ class _Builder:
             elif built.name in names:
                 self.report(doc, fpath, f"{entry['name']}: Python name {built.name!r} appears twice")
             wires[built.wire] = fpath
-            names[built.name] = fpath
+            if built.derived is None:
+                names[built.name] = fpath
             fields.append(built)
+        for i, f in enumerate(fields):
+            if f.derived is not None:
+                source = next((g for g in fields if g.wire == f.derived.of), None)
+                if source is None or not (isinstance(source.type, ir.Scalar) and source.type.kind == "base64"):
+                    self.report(doc, path + ("fields", i, "derived", "of"), f"field {f.wire!r}: derived from {f.derived.of!r}, which must be a base64 field of {entry['name']}")
         shape = ir.Shape(
             name=entry["name"],
-            fields=tuple(fields),
+            wire_fields=tuple(fields),
             description=entry.get("description", ""),
             source=entry.get("source", ""),
             role=role,
@@ -351,13 +372,24 @@ class _Builder:
                 if shape is None:
                     continue
                 rules = self._message_rules(doc, mpath, data[role], shape)
-                shape = ir.Shape(shape.name, shape.fields, shape.description, data["source"], tuple(rules), role)
+                shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role)
                 self._register_shape(doc, mpath, shape)
                 messages[role] = shape
             if len(messages) < 2:
                 continue
             outcomes = self._outcomes(doc, data, messages["response"])
             examples = self._examples(doc, data, outcomes)
+            retry = None
+            if "retry" in data:
+                raw_retry = data["retry"]
+                if messages["request"].field(raw_retry["idempotency"]) is None:
+                    self.report(doc, ("retry", "idempotency"), f"retry: {messages['request'].name} has no field {raw_retry['idempotency']!r} to keep retries from doing the work twice")
+                retry = ir.Retry(raw_retry["on"], raw_retry["attempts"], raw_retry["idempotency"], self.ledger(doc, ("retry", "ledger"), raw_retry.get("ledger")))
+            extra = data["request"].get("extra_fields", {})
+            extra_fields = tuple(ir.ExtraField(e["wire"], e["description"]) for e in extra.get("fields", []))
+            for i, e in enumerate(extra_fields):
+                if messages["request"].field(e.wire) is not None:
+                    self.report(doc, ("request", "extra_fields", "fields", i, "wire"), f"extra field {e.wire!r} is already a field of {messages['request'].name}")
             ops.append(
                 ir.Operation(
                     name=data["name"],
@@ -373,6 +405,9 @@ class _Builder:
                     errors=data["errors"],
                     examples=tuple(examples),
                     ledger=self.ledger(doc, ("ledger",), data.get("ledger")),
+                    retry=retry,
+                    extra_fields=extra_fields,
+                    extra_ledger=self.ledger(doc, ("request", "extra_fields", "ledger"), extra.get("ledger")),
                 )
             )
             self._op_docs = getattr(self, "_op_docs", {})
@@ -401,7 +436,7 @@ class _Builder:
             scope: tuple[str, ...] = ()
             target = shape
             if "in" in raw:
-                resolved = self._list_scope(doc, rpath + ("in",), raw["in"], shape)
+                resolved = self._scope(doc, rpath + ("in",), raw["in"], shape)
                 if resolved is None:
                     continue
                 scope, target = resolved
@@ -434,28 +469,24 @@ class _Builder:
             )
         return rules
 
-    def _list_scope(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[tuple[str, ...], ir.Shape] | None:
-        segments = text.split(".")
+    def _scope(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[tuple[str, ...], ir.Shape] | None:
+        """`ITEMS[]` (each item of a list) or `foreignCustomer` (an object), dotted for depth."""
         current = shape
         walked: list[str] = []
-        for k, segment in enumerate(segments):
+        for segment in text.split("."):
             m = _SEGMENT.match(segment)
             f = current.field(m.group(1)) if m else None
             if f is None or m is None:
                 self.report(doc, path, f"'in: {text}': {current.name} has no field {segment!r}")
                 return None
             walked.append(f.wire)
-            last = k == len(segments) - 1
-            if m.group(2):
-                if not (isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.ShapeRef)):
-                    self.report(doc, path, f"'in: {text}': {f.wire} is not a list of structures")
-                    return None
-                next_shape = self._lookup_shape(f.type.item.shape)
-            elif isinstance(f.type, ir.ShapeRef) and not last:
-                next_shape = self._lookup_shape(f.type.shape)
-            else:
-                self.report(doc, path, f"'in: {text}' must end in a list, written NAME[]")
+            is_list = isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.ShapeRef)
+            if bool(m.group(2)) != is_list or not (is_list or isinstance(f.type, ir.ShapeRef)):
+                self.report(doc, path, f"'in: {text}': {f.wire} must be a structure, written NAME, or a list of structures, written NAME[]")
                 return None
+            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            assert isinstance(ref, ir.ShapeRef)
+            next_shape = self._lookup_shape(ref.shape)
             if next_shape is None:
                 return None
             current = next_shape
@@ -570,9 +601,20 @@ class _Builder:
             for key in edits:
                 for j, edit in enumerate(raw.get(key, [])):
                     epath = path + (key, j)
-                    if not all(_EDIT_SEGMENT.match(s) for s in edit["path"].split(".")):
+                    if "path" in edit and not all(_EDIT_SEGMENT.match(s) for s in edit["path"].split(".")):
                         self.report(doc, epath + ("path",), f"edit path {edit['path']!r} must be dotted element names, with [n] for list items")
-                    edits[key].append(ir.Edit(edit["path"], edit["from"], edit["to"], self.ledger(doc, epath + ("ledger",), edit["ledger"])))
+                    if "find" in edit and key != "mend":
+                        self.report(doc, epath + ("find",), "raw text replacements (find/replace) are mends of the document, not normalisations", at_key=True)
+                    ledger = self.ledger(doc, epath + ("ledger",), edit["ledger"])
+                    if "find" in edit:
+                        made = ir.Edit("replace", "", edit["find"], edit["replace"], ledger)
+                    elif "attribute" in edit:
+                        made = ir.Edit("drop_attribute", edit["attribute"], "", "", ledger)
+                    elif edit.get("drop"):
+                        made = ir.Edit("drop", edit["path"], "", "", ledger)
+                    else:
+                        made = ir.Edit("text", edit["path"], edit["from"], edit["to"], ledger)
+                    edits[key].append(made)
             examples.append(
                 ir.Example(
                     name=raw["name"],
@@ -605,8 +647,10 @@ class _Builder:
             codes = []
             for j, code in enumerate(raw["codes"]):
                 cpath = path + ("codes", j)
-                if code["code"] in seen_codes:
-                    self.report(doc, cpath + ("code",), f"table {raw['name']}: code {code['code']!r} appears twice")
+                if code["code"] in seen_codes and not code.get("duplicate"):
+                    self.report(doc, cpath + ("code",), f"table {raw['name']}: code {code['code']!r} appears twice (mark the second 'duplicate: true' with a ledger entry if the document repeats it)")
+                if code.get("duplicate") and (code["code"] not in seen_codes or not code.get("ledger")):
+                    self.report(doc, cpath + ("duplicate",), f"table {raw['name']}: code {code['code']!r} is marked duplicate but needs an earlier row with the same code and a ledger entry", at_key=True)
                 if not is_snake(code["name"]) or code["name"] in seen_names:
                     self.report(doc, cpath + ("name",), f"table {raw['name']}: code name {code['name']!r} must be a unique snake_case name")
                 seen_codes.add(code["code"])
@@ -619,6 +663,8 @@ class _Builder:
                         gloss=code.get("gloss"),
                         outcome=code.get("outcome"),
                         ledger=self.ledger(doc, cpath + ("ledger",), code.get("ledger")),
+                        hint=code.get("hint"),
+                        duplicate=bool(code.get("duplicate", False)),
                     )
                 )
             tables.append(
@@ -649,10 +695,15 @@ class _Builder:
         if defaults != 1:
             self.report(doc, ("environments",), f"exactly one environment must be 'default: true' (found {defaults})")
         credentials = []
+        seen_default = False
         for i, raw in enumerate(data["credentials"]):
+            if "default" in raw:
+                seen_default = True
+            elif seen_default:
+                self.report(doc, ("credentials", i, "name"), f"credential {raw['name']!r} has no default but follows one that has; list credentials with defaults last")
             if not is_snake(raw["name"]):
                 self.report(doc, ("credentials", i, "name"), f"credential name {raw['name']!r} must be snake_case")
-            credentials.append(ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False))))
+            credentials.append(ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default")))
         wire = self._xml_wire(doc, data.get("wire", {}), {c.name for c in credentials})
         if wire is None:
             return None
@@ -663,6 +714,22 @@ class _Builder:
         for name in sorted(set(by_name) - set(data["operations"])):
             self.report(doc, ("operations",), f"operation {name!r} (operations/) is missing from this list")
         operations = [by_name[n] for n in data["operations"] if n in by_name]
+        callbacks = []
+        for i, raw in enumerate(data.get("callbacks", [])):
+            cpath: PathKey = ("callbacks", i)
+            params = [self._field(doc, cpath + ("params", j), p, in_message=True) for j, p in enumerate(raw["params"])]
+            callbacks.append(
+                ir.Callback(
+                    name=raw["name"],
+                    title=raw["title"],
+                    source=raw["source"],
+                    method=raw["method"],
+                    description=raw["description"],
+                    params=tuple(p for p in params if p is not None),
+                    example=raw.get("example", ""),
+                    ledger=self.ledger(doc, cpath + ("ledger",), raw.get("ledger")),
+                )
+            )
         return ir.Service(
             provider=data["provider"],
             title=data["title"],
@@ -684,6 +751,7 @@ class _Builder:
             error_tables=tuple(error_tables),
             discrepancies=getattr(self, "discrepancies", ()),
             spec_dir=self.sources.display_dir,
+            callbacks=tuple(callbacks),
         )
 
     def _xml_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str]) -> ir.XmlWire | None:
@@ -699,10 +767,30 @@ class _Builder:
                     entry.get("const"),
                     entry.get("credential"),
                     self.ledger(doc, ("wire", "envelope", i, "ledger"), entry.get("ledger")),
+                    bool(entry.get("in_response", False)),
                 )
             )
+        headers = []
+        for i, h in enumerate(raw.get("headers", [])):
+            hpath: PathKey = ("wire", "headers", i)
+            parts = []
+            for j, part in enumerate(h.get("of", [])):
+                if "credential" in part and part["credential"] not in credentials:
+                    self.report(doc, hpath + ("of", j, "credential"), f"header {h['name']}: no credential named {part['credential']!r}")
+                parts.append(ir.DigestPart(part.get("credential"), part.get("date"), part.get("timezone")))
+            if "credential" in h and h["credential"] not in credentials:
+                self.report(doc, hpath + ("credential",), f"header {h['name']}: no credential named {h['credential']!r}")
+            headers.append(ir.Header(h["name"], h.get("credential"), h.get("digest"), tuple(parts), h.get("description", ""), self.ledger(doc, hpath + ("ledger",), h.get("ledger"))))
+        if "xsd" in raw and not (self.sources.provider_dir / raw["xsd"]).is_file():
+            self.report(doc, ("wire", "xsd"), f"XSD file {raw['xsd']!r} does not exist in {self.sources.display_dir}")
         return ir.XmlWire(
             root=raw["root"],
+            namespace=raw.get("namespace"),
+            request_element=raw.get("request_element"),
+            response_element=raw.get("response_element"),
+            xsd=raw.get("xsd"),
+            headers=tuple(headers),
+            result_error_code=tuple(tuple(p.split(".")) for p in raw["result"].get("error_code", [])),
             declaration=raw["declaration"],
             content_type=raw["content_type"],
             envelope=tuple(envelope),
@@ -789,7 +877,7 @@ class _Builder:
                 for i, example in enumerate(op.examples):
                     if example.error is not None and example.error not in {c.code for c in table.codes}:
                         self.report(odoc, ("examples", i, "error"), f"example error {example.error!r} is not a code of table {table.name}")
-            for paths, what in ((service.wire.result_code, "code"), (service.wire.result_message, "message")):
+            for paths, what in ((service.wire.result_code, "code"), (service.wire.result_message, "message"), (service.wire.error_code_paths, "error code")):
                 if not any(self._resolve_fields(op.response, ".".join(p)) for p in paths):
                     self.report(odoc, ("response",), f"{op.response.name} holds none of the result {what} paths {['.'.join(p) for p in paths]}")
             code_field = service.wire.item_code

@@ -171,7 +171,11 @@ class RuleSchemas:
             assert isinstance(ref, ir.ShapeRef)
             shape = self.service.shape(ref.shape)
         for f in reversed(chain):
-            inner = {"items": inner} if isinstance(f.type, ir.ListOf) else inner
+            if isinstance(f.type, ir.ListOf):
+                inner = {"items": inner}
+            else:
+                # An optional object may be null; the rule is about the object when it is given.
+                inner = {"if": {"type": "object"}, "then": inner}
             inner = {"properties": {f.wire: inner}}
         return inner
 
@@ -245,6 +249,10 @@ def codegen_bundle(service: ir.Service) -> tuple[dict[str, Any], dict[str, str]]
     defs = emitter.definitions(roots)
     for message in service.messages():
         defs[message.name] = emitter.shape(message, message.role)
+    for callback in service.callbacks:
+        for param in callback.params:
+            if isinstance(param.type, ir.EnumRef):
+                defs[param.type.enum] = emitter.enum(service.enum(param.type.enum))
     aliases: dict[str, str] = {}
     for shape in [*service.shapes, *service.messages()]:
         for f in shape.fields:

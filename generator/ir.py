@@ -55,6 +55,14 @@ class FieldCodes:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A wire value the client computes from another field (e.g. an MD5 of a document)."""
+
+    digest: str
+    of: str
+
+
+@dataclass(frozen=True)
 class Field:
     wire: str
     name: str
@@ -65,6 +73,7 @@ class Field:
     source: str = ""
     ledger: tuple[str, ...] = ()
     codes: FieldCodes = FieldCodes()
+    derived: Derived | None = None
     mark: Mark | None = field(default=None, compare=False)
 
 
@@ -97,17 +106,25 @@ class Rule:
 
 @dataclass(frozen=True)
 class Shape:
-    """A structure: a named nested shape, or a request / response message."""
+    """A structure: a named nested shape, or a request / response message.
+
+    `fields` are what the model holds; `wire_fields` adds the fields the client derives
+    (computed on the way out), in wire order.
+    """
 
     name: str
-    fields: tuple[Field, ...]
+    wire_fields: tuple[Field, ...]
     description: str = ""
     source: str = ""
     rules: tuple[Rule, ...] = ()
     role: str = "shape"  # "shape", "request" or "response"
 
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.wire_fields if f.derived is None)
+
     def field(self, wire: str) -> Field | None:
-        for f in self.fields:
+        for f in self.wire_fields:
             if f.wire == wire:
                 return f
         return None
@@ -148,6 +165,8 @@ class ErrorCode:
     gloss: str | None = None
     outcome: str | None = None
     ledger: tuple[str, ...] = ()
+    hint: str | None = None
+    duplicate: bool = False  # a second row with the same code (an alias of the first)
 
 
 @dataclass(frozen=True)
@@ -162,8 +181,14 @@ class ErrorTable:
 
 @dataclass(frozen=True)
 class Edit:
-    """A text replacement at a wire path of an example (a mend or a normalisation)."""
+    """A change to an example: a mend of the document's text before use, or a difference the
+    client's output is expected to have (a normalisation).
 
+    Kinds: `text` (element at `path`: `old` -> `new`), `drop` (element at `path` removed),
+    `drop_attribute` (root attribute `path` removed), `replace` (raw text `old` -> `new`).
+    """
+
+    kind: str
     path: str
     old: str
     new: str
@@ -183,6 +208,24 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Retry:
+    """Which failures an operation retries, and what keeps a retry from doing the work twice."""
+
+    on: str
+    attempts: int
+    idempotency: str
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtraField:
+    """A field the documents describe that the typed request does not carry (sent by name)."""
+
+    wire: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str
     title: str
@@ -197,6 +240,9 @@ class Operation:
     errors: str
     examples: tuple[Example, ...] = ()
     ledger: tuple[str, ...] = ()
+    retry: Retry | None = None
+    extra_fields: tuple[ExtraField, ...] = ()
+    extra_ledger: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,6 +259,7 @@ class Credential:
     description: str
     wire: str | None = None
     secret: bool = False
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +269,28 @@ class EnvelopeEntry:
     wire: str
     const: str | None = None
     credential: str | None = None
+    ledger: tuple[str, ...] = ()
+    in_response: bool = False
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    """One input of a derived header: a credential's value or today's date."""
+
+    credential: str | None = None
+    date: str | None = None  # format, e.g. YYYYMMDD
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Header:
+    """A request header: a credential as is, or a digest of several parts."""
+
+    name: str
+    credential: str | None = None
+    digest: str | None = None
+    parts: tuple[DigestPart, ...] = ()
+    description: str = ""
     ledger: tuple[str, ...] = ()
 
 
@@ -233,8 +302,32 @@ class XmlWire:
     envelope: tuple[EnvelopeEntry, ...]
     result_code: tuple[tuple[str, ...], ...]
     result_message: tuple[tuple[str, ...], ...]
+    result_error_code: tuple[tuple[str, ...], ...] = ()
     item_code: str | None = None
     item_message: str | None = None
+    namespace: str | None = None
+    request_element: str | None = None
+    response_element: str | None = None
+    xsd: str | None = None
+    headers: tuple[Header, ...] = ()
+
+    @property
+    def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
+        return self.result_error_code or self.result_code
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A request the provider sends to the shop; the generated helper parses and checks it."""
+
+    name: str
+    title: str
+    source: str
+    method: str
+    description: str
+    params: tuple[Field, ...]
+    example: str = ""
+    ledger: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +368,7 @@ class Service:
     error_tables: tuple[ErrorTable, ...]
     discrepancies: tuple[Discrepancy, ...]
     spec_dir: str
+    callbacks: tuple[Callback, ...] = ()
 
     def shape(self, name: str) -> Shape:
         for shape in self.shapes:

@@ -21,6 +21,9 @@ XML_TEXT_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$"
 EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$"
 DECIMAL_PATTERN = "^-?[0-9]+(\\.[0-9]+)?$"
 ISO_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+BASE64_PATTERN = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+URL_PATTERN = "^https?://[^\\x00-\\x20\\x7F]+$"
+UNIX_TIME_MAX = 2**31 - 1  # xs:int
 
 # Wire formats a date may use, and how to write / read them.
 DATE_FORMATS: dict[str, dict[str, str]] = {
@@ -78,17 +81,30 @@ def _string_doc(params: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def int_bounds(params: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The effective range: explicit minimum / maximum, within the range of `bits` if given."""
+    lo, hi = params.get("minimum"), params.get("maximum")
+    if "bits" in params:
+        width = 2 ** (params["bits"] - 1)
+        lo = -width if lo is None else max(lo, -width)
+        hi = width - 1 if hi is None else min(hi, width - 1)
+    return lo, hi
+
+
 def _int_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer"}
-    if "minimum" in params:
-        schema["minimum"] = params["minimum"]
-    if "maximum" in params:
-        schema["maximum"] = params["maximum"]
+    lo, hi = int_bounds(params)
+    if lo is not None:
+        schema["minimum"] = lo
+    if hi is not None:
+        schema["maximum"] = hi
     return schema
 
 
 def _int_doc(params: dict[str, Any]) -> str:
-    lo, hi = params.get("minimum"), params.get("maximum")
+    if "bits" in params and "minimum" not in params and "maximum" not in params:
+        return f"integer ({params['bits']}-bit)"
+    lo, hi = int_bounds(params)
     if lo is not None and hi is not None:
         return f"integer, {lo}..{hi}"
     if hi is not None:
@@ -153,8 +169,8 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "int",
-            "whole number",
-            frozenset({"minimum", "maximum"}),
+            "whole number; `bits: 32` limits it to a signed 32-bit range (xs:int)",
+            frozenset({"minimum", "maximum", "bits"}),
             _const("Integer"),
             _int_schema,
             _int_doc,
@@ -215,6 +231,53 @@ KINDS: dict[str, Kind] = {
             _const("Text"),
             _fixed({"type": "string", "pattern": "^[a-z]{2}$"}),
             _const("language code (ISO 639-1)"),
+            _STRING_KEYWORDS,
+        ),
+        Kind(
+            "bool",
+            "true or false; `wire_true` / `wire_false` give the wire forms (`wire_false: null`: False is not sent)",
+            frozenset({"wire_true", "wire_false"}),
+            _const("Bool"),
+            _fixed({"type": "boolean"}),
+            lambda params: "bool, sent as "
+            + " / ".join(
+                f"`{params[k]}`" if params.get(k) is not None else "(nothing)" for k in ("wire_true", "wire_false")
+            ),
+        ),
+        Kind(
+            "unix_time",
+            "a moment as unix time (seconds); Python users may give a date or an aware datetime",
+            frozenset(),
+            _const("UnixTime"),
+            _fixed({"type": "integer", "minimum": 0, "maximum": UNIX_TIME_MAX}),
+            _const("unix time (seconds); a date is sent as its midnight UTC"),
+            frozenset({"minimum", "maximum"}),
+        ),
+        Kind(
+            "base64",
+            "binary data: bytes in Python, base64 text in JSON and on the wire",
+            frozenset({"max_length"}),
+            lambda params: f"Base64Data{params['max_length']}" if "max_length" in params else "Base64Data",
+            lambda params, charset: {
+                "type": "string",
+                "contentEncoding": "base64",
+                "pattern": BASE64_PATTERN,
+                **({"maxLength": params["max_length"]} if "max_length" in params else {}),
+            },
+            lambda params: "bytes, sent base64 encoded"
+            + (f" (max {params['max_length']} chars encoded)" if "max_length" in params else ""),
+        ),
+        Kind(
+            "url",
+            "an http(s) URL",
+            frozenset({"max_length", "percent_encoded"}),
+            _const("Text"),
+            lambda params, charset: {
+                "type": "string",
+                "pattern": URL_PATTERN,
+                **({"maxLength": params["max_length"]} if "max_length" in params else {}),
+            },
+            lambda params: "URL" + (", sent percent-encoded" if params.get("percent_encoded") else ""),
             _STRING_KEYWORDS,
         ),
         Kind(

@@ -62,6 +62,13 @@ _TYPE_WORDS = {
 }
 
 
+def _split_text_hint(key: str) -> str:
+    """A key with spaces or sentence punctuation is text that an unquoted comma split off."""
+    if " " in key or key.endswith((".", ")", "!")):
+        return "; an unquoted comma inside {...} starts a new key: quote the text before it"
+    return ""
+
+
 def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> list[Problem]:
     path: PathKey = prefix + tuple(error.absolute_path)
     ctx = _context(doc, path)
@@ -76,7 +83,7 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
         return [
             doc.problem(
                 path + (extra,),
-                f"{ctx}unknown key {extra!r} (expected one of: {', '.join(allowed)})",
+                f"{ctx}unknown key {extra!r} (expected one of: {', '.join(allowed)})" + _split_text_hint(extra),
                 at_key=True,
             )
             for extra in extras

@@ -59,7 +59,17 @@ _FIELD_PROPERTIES: dict[str, Any] = {
     "minimum": {"type": "integer"},
     "maximum": {"type": "integer"},
     "scale": {"type": "integer", "minimum": 0, "maximum": 18},
+    "bits": {"enum": [32, 64]},
     "format": {"enum": ["DD-MM-YYYY", "YYYY-MM-DD"]},
+    "wire_true": {"type": "string"},
+    "wire_false": {"type": ["string", "null"]},
+    "percent_encoded": {"type": "boolean"},
+    "derived": {
+        "type": "object",
+        "required": ["digest", "of"],
+        "properties": {"digest": {"enum": ["md5"]}, "of": _STR},
+        "additionalProperties": False,
+    },
 }
 assert set(ALL_PARAMS) <= set(_FIELD_PROPERTIES), set(ALL_PARAMS) - set(_FIELD_PROPERTIES)
 
@@ -67,8 +77,13 @@ _FIELD = {
     "type": "object",
     "properties": _FIELD_PROPERTIES,
     "additionalProperties": False,
-    "if": {"not": {"required": ["use"]}},
-    "then": {"required": ["wire", "name", "type"]},
+    "allOf": [
+        {
+            "if": {"not": {"anyOf": [{"required": ["use"]}, {"required": ["derived"]}]}},
+            "then": {"required": ["wire", "name", "type"]},
+        },
+        {"if": {"required": ["derived"]}, "then": {"required": ["wire"], "not": {"required": ["type"]}}},
+    ],
 }
 
 _RULE = {
@@ -110,15 +125,48 @@ _MESSAGE = {
         "description": _TEXT,
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
         "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+        "extra_fields": {
+            "type": "object",
+            "required": ["fields", "ledger"],
+            "properties": {
+                "ledger": _LEDGER,
+                "fields": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["wire", "description"],
+                        "properties": {"wire": _STR, "description": _STR},
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        },
     },
     "additionalProperties": False,
 }
 
 _EDIT = {
     "type": "object",
-    "required": ["path", "from", "to", "ledger"],
-    "properties": {"path": _STR, "from": _TEXT, "to": _TEXT, "ledger": _LEDGER},
+    "required": ["ledger"],
+    "properties": {
+        "path": _STR,
+        "from": _TEXT,
+        "to": _TEXT,
+        "find": {"type": "string", "minLength": 1},
+        "replace": _TEXT,
+        "attribute": _STR,
+        "drop": {"const": True},
+        "ledger": _LEDGER,
+    },
     "additionalProperties": False,
+    "oneOf": [
+        {"required": ["path", "from", "to"], "not": {"anyOf": [{"required": ["drop"]}, {"required": ["find"]}]}},
+        {"required": ["path", "drop"], "not": {"anyOf": [{"required": ["from"]}, {"required": ["find"]}]}},
+        {"required": ["attribute", "drop"], "not": {"anyOf": [{"required": ["path"]}, {"required": ["find"]}]}},
+        {"required": ["find", "replace"], "not": {"anyOf": [{"required": ["path"]}, {"required": ["attribute"]}]}},
+    ],
 }
 
 _EXAMPLE = {
@@ -244,6 +292,7 @@ META_SCHEMA: dict[str, Any] = {
                             "name": _STR,
                             "wire": _STR,
                             "secret": {"type": "boolean"},
+                            "default": {"type": "string"},
                             "description": _TEXT,
                         },
                         "additionalProperties": False,
@@ -258,6 +307,24 @@ META_SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                     },
                 },
+                "callbacks": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "title", "source", "method", "description", "params"],
+                        "properties": {
+                            "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                            "title": _STR,
+                            "source": _STR,
+                            "method": {"enum": ["GET"]},
+                            "description": _STR,
+                            "params": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/field"}},
+                            "example": _STR,
+                            "ledger": _LEDGER,
+                        },
+                        "additionalProperties": False,
+                    },
+                },
             },
             "additionalProperties": False,
         },
@@ -266,6 +333,40 @@ META_SCHEMA: dict[str, Any] = {
             "required": ["root", "declaration", "content_type", "envelope", "result"],
             "properties": {
                 "root": _STR,
+                "namespace": {"type": "string", "pattern": "^https?://"},
+                "request_element": _STR,
+                "response_element": _STR,
+                "xsd": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.xsd$"},
+                "headers": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {
+                            "name": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
+                            "credential": _STR,
+                            "digest": {"enum": ["md5"]},
+                            "of": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "credential": _STR,
+                                        "date": {"enum": ["YYYYMMDD"]},
+                                        "timezone": _STR,
+                                    },
+                                    "additionalProperties": False,
+                                    "oneOf": [{"required": ["credential"]}, {"required": ["date", "timezone"]}],
+                                },
+                            },
+                            "description": _STR,
+                            "ledger": _LEDGER,
+                        },
+                        "additionalProperties": False,
+                        "oneOf": [{"required": ["credential"]}, {"required": ["digest", "of"]}],
+                    },
+                },
                 "declaration": {"type": "string", "pattern": "^<\\?xml .*\\?>$"},
                 "content_type": _STR,
                 "envelope": {
@@ -278,6 +379,7 @@ META_SCHEMA: dict[str, Any] = {
                             "const": _STR,
                             "credential": _STR,
                             "ledger": _LEDGER,
+                            "in_response": {"type": "boolean"},
                         },
                         "additionalProperties": False,
                         "not": {"required": ["const", "credential"]},
@@ -289,6 +391,7 @@ META_SCHEMA: dict[str, Any] = {
                     "properties": {
                         "code": {"type": "array", "items": _STR, "minItems": 1},
                         "message": {"type": "array", "items": _STR, "minItems": 1},
+                        "error_code": {"type": "array", "items": _STR, "minItems": 1},
                         "item_code": _STR,
                         "item_message": _STR,
                     },
@@ -337,6 +440,8 @@ META_SCHEMA: dict[str, Any] = {
                                         "name": _STR,
                                         "message": _STR,
                                         "gloss": _STR,
+                                        "hint": _STR,
+                                        "duplicate": {"const": True},
                                         "outcome": _STR,
                                         "ledger": _LEDGER,
                                     },
@@ -400,6 +505,17 @@ META_SCHEMA: dict[str, Any] = {
                 "errors": _STR,
                 "examples": {"type": "array", "items": _EXAMPLE},
                 "ledger": _LEDGER,
+                "retry": {
+                    "type": "object",
+                    "required": ["on", "attempts", "idempotency"],
+                    "properties": {
+                        "on": {"enum": ["timeout"]},
+                        "attempts": {"type": "integer", "minimum": 2, "maximum": 5},
+                        "idempotency": _STR,
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
             },
             "additionalProperties": False,
         },

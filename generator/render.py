@@ -72,7 +72,12 @@ def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | N
     files: dict[str, str] = {}
     base = service.provider
     package = f"{base}/{service.package}"
-    for name, template in PACKAGE_FILES.items():
+    package_files = dict(PACKAGE_FILES)
+    if service.callbacks:
+        package_files["callbacks.py"] = "python/callbacks.py.j2"
+    if service.wire.xsd:
+        package_files["xsd.py"] = "python/xsd.py.j2"
+    for name, template in package_files.items():
         text = env.get_template(template.format(protocol=service.protocol)).render(context)
         files[f"{package}/{name}"] = text
     files[f"{package}/models.py"] = models_source(service)
@@ -83,6 +88,8 @@ def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | N
     for name, schema in published_schemas(service).items():
         files[f"{base}/schemas/{name}"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     out: dict[str, bytes] = {}
+    if service.wire.xsd:  # shipped as is, from the spec directory
+        out[f"{package}/schema/{service.wire.xsd}"] = (root / service.spec_dir / service.wire.xsd).read_bytes()
     for path, text in files.items():
         if path.endswith(".py") and text.strip():
             text = format_python(text, path)

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import ir
 from .emit_schema import python_type_of
-from .kinds import DATE_FORMATS, ISO_DATE_PATTERN, KINDS, XML_TEXT_PATTERN, decimal_pattern
+from .kinds import BASE64_PATTERN, DATE_FORMATS, ISO_DATE_PATTERN, KINDS, XML_TEXT_PATTERN, decimal_pattern
 from .naming import constant, pascal
 
 GENERATOR = "python -m generator"
@@ -30,6 +30,10 @@ _PY_SCALARS = {
     "int": "int",
     "decimal": "Decimal",
     "date": "date",
+    "bool": "bool",
+    "unix_time": "int",
+    "base64": "bytes",
+    "url": "str",
 }
 # Which kind template writes and reads each kind on an XML wire.
 _CODECS = {
@@ -42,6 +46,10 @@ _CODECS = {
     "int": "int",
     "decimal": "decimal",
     "date": "date",
+    "bool": "bool",
+    "unix_time": "unix_time",
+    "base64": "base64",
+    "url": "url",
 }
 
 
@@ -156,6 +164,8 @@ def build_view(service: ir.Service) -> View:
         "results": results_view(service),
         "outcomes": outcomes_view(service),
         "auth": auth_view(service),
+        "callbacks": callbacks_view(service),
+        "xsd": {"file": service.wire.xsd},
         "client": client_view(service),
         "package": package_view(service),
     }
@@ -178,43 +188,48 @@ def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
     return dict(sorted(found.items()))
 
 
+def _type_definition(name: str, scalar: ir.Scalar) -> tuple[list[dict[str, Any]], set[str], set[str]]:
+    """(template calls, module imports, pydantic imports) that define one `_types.py` type."""
+    kind = scalar.kind
+    if name == "Text":
+        return [{"kind": "text", "args": {"name": name}}], set(), {"Strict"}
+    if name == "XmlText":
+        return [{"kind": "text", "args": {"name": name, "pattern": XML_TEXT_PATTERN}}], set(), {"Strict", "StringConstraints"}
+    if kind == "int":
+        return [{"kind": "int", "args": {"name": name}}], set(), {"BeforeValidator"}
+    if kind == "decimal":
+        args = {"name": name, "pattern": decimal_pattern(scalar.param_map)[1:-1], "scale": scalar.param_map.get("scale")}
+        return [{"kind": "decimal", "args": args}], {"import re", "from decimal import Decimal"}, {"BeforeValidator"}
+    if kind == "date":
+        args = {"name": name, "pattern": ISO_DATE_PATTERN[1:-1]}
+        return [{"kind": "date", "args": args}], {"import re", "from datetime import date, datetime"}, {"BeforeValidator"}
+    if kind == "ip":
+        return [{"kind": "ip", "args": {"name": name}}], {"import ipaddress"}, {"Strict", "AfterValidator"}
+    if kind == "bool":
+        return [{"kind": "bool", "args": {"name": name}}], set(), {"Strict"}
+    if kind == "unix_time":
+        imports = {"import calendar", "from datetime import date, datetime"}
+        return [{"kind": "unix_time", "args": {"name": name}}], imports, {"BeforeValidator"}
+    if kind == "base64":
+        calls = [{"kind": "base64", "args": {"name": name, "max_length": scalar.param_map.get("max_length")}}]
+        return calls, {"import base64", "import re"}, {"BeforeValidator", "PlainSerializer"}
+    raise ValueError(f"no Python type for {name} ({kind})")  # pragma: no cover - a new kind needs one
+
+
 def types_view(service: ir.Service) -> dict[str, Any]:
-    definitions = []
+    definitions: list[dict[str, Any]] = []
     imports: set[str] = {"from typing import Annotated"}
     pydantic: set[str] = set()
-    custom_error = False
+    helpers_done = False
     for name, scalar in used_python_types(service).items():
-        kind = scalar.kind
-        if name == "Text":
-            definitions.append({"kind": "text", "args": {"name": name}})
-            pydantic.add("Strict")
-        elif name == "XmlText":
-            definitions.append({"kind": "text", "args": {"name": name, "pattern": XML_TEXT_PATTERN}})
-            pydantic |= {"Strict", "StringConstraints"}
-        elif kind == "int":
-            definitions.append({"kind": "int", "args": {"name": name}})
-            pydantic.add("BeforeValidator")
-            custom_error = True
-        elif kind == "decimal":
-            scale = scalar.param_map.get("scale")
-            definitions.append(
-                {"kind": "decimal", "args": {"name": name, "pattern": decimal_pattern(scalar.param_map)[1:-1], "scale": scale}}
-            )
-            imports |= {"import re", "from decimal import Decimal"}
-            pydantic.add("BeforeValidator")
-            custom_error = True
-        elif kind == "date":
-            definitions.append({"kind": "date", "args": {"name": name, "pattern": ISO_DATE_PATTERN[1:-1]}})
-            imports |= {"import re", "from datetime import date, datetime"}
-            pydantic.add("BeforeValidator")
-            custom_error = True
-        elif kind == "ip":
-            definitions.append({"kind": "ip", "args": {"name": name}})
-            imports.add("import ipaddress")
-            pydantic |= {"Strict", "AfterValidator"}
-            custom_error = True
-        else:  # pragma: no cover - every kind maps to a type above
-            raise ValueError(name)
+        calls, module_imports, pydantic_imports = _type_definition(name, scalar)
+        if scalar.kind == "base64" and not helpers_done:
+            definitions.append({"kind": "base64", "macro": "helpers", "args": {"pattern": BASE64_PATTERN[1:-1]}})
+            helpers_done = True
+        definitions.extend({"macro": None, **call} for call in calls)
+        imports |= module_imports
+        pydantic |= pydantic_imports
+    custom_error = any(d["kind"] not in ("text", "bool") for d in definitions)
     lines = sorted(i for i in imports if i.startswith("import ")) + sorted(i for i in imports if i.startswith("from "))
     lines.append("")
     lines.append(f"from pydantic import {', '.join(sorted(pydantic))}")
@@ -226,8 +241,11 @@ def types_view(service: ir.Service) -> dict[str, Any]:
 # -- rules -------------------------------------------------------------------------------------
 
 
-def _at(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"wire": f.wire, "attr": f.name} for f in walk_path(service, shape, path)]
+def _at(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [
+        {"wire": f.wire, "attr": f.name, "many": isinstance(f.type, ir.ListOf)}
+        for f in walk_path(service, shape, path)
+    ]
 
 
 def _scope_shape(service: ir.Service, message: ir.Shape, scope: tuple[str, ...]) -> ir.Shape:
@@ -281,21 +299,32 @@ def rules_view(service: ir.Service) -> dict[str, Any]:
 
 
 def _codec(scalar_or_enum: ir.Scalar | ir.EnumRef) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(kind template, its xml_encode arguments, its xml_decoder arguments)."""
+    """(kind template, its xml_text arguments, its xml_decoder arguments)."""
     if isinstance(scalar_or_enum, ir.EnumRef):
         return "enum", {}, {"const": _enum_const(scalar_or_enum.enum)}
     codec = _CODECS[scalar_or_enum.kind]
+    params = scalar_or_enum.param_map
     if codec == "date":
-        fmt = DATE_FORMATS[scalar_or_enum.param_map["format"]]
+        fmt = DATE_FORMATS[params["format"]]
         return codec, {"fstring": fmt["fstring"]}, {"order": fmt["order"]}
+    if codec == "bool":
+        forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"]}
+        return codec, forms, forms
+    if codec == "url":
+        encoded = {"percent_encoded": bool(params.get("percent_encoded"))}
+        return codec, encoded, encoded
     return codec, {}, {}
 
 
 def _field_codec(f: ir.Field) -> dict[str, Any]:
     """How one field is written (encoders) and read (decoding tables) on an XML wire."""
-    view: dict[str, Any] = {"wire": f.wire, "attr": f.name, "required": f.required}
+    view: dict[str, Any] = {"wire": f.wire, "attr": f.name, "required": f.required, "only_true": False}
     t = f.type
-    if isinstance(t, ir.ListOf):
+    if f.derived is not None:
+        view["shape"] = "derived"
+        view["digest"] = f.derived.digest
+        view["source_attr"] = f.derived.of  # resolved to an attribute by the caller
+    elif isinstance(t, ir.ListOf):
         view["shape"] = "list"
         view["item_wire"] = t.item_wire
         view["item_is_shape"] = isinstance(t.item, ir.ShapeRef)
@@ -311,7 +340,31 @@ def _field_codec(f: ir.Field) -> dict[str, Any]:
     else:
         view["shape"] = "scalar"
         view["codec"], view["codec_args"], view["decode_args"] = _codec(t)
+        # A bool whose False has no wire form is written only when True.
+        view["only_true"] = view["codec"] == "bool" and view["codec_args"]["wire_false"] is None
     return view
+
+
+def _shape_codecs(shape: ir.Shape) -> list[dict[str, Any]]:
+    """Field codecs in wire order, derived fields pointing at their source's attribute."""
+    views = []
+    for f in shape.wire_fields:
+        view = _field_codec(f)
+        if f.derived is not None:
+            source = shape.field(f.derived.of)
+            assert source is not None
+            view["source_attr"] = source.name
+        views.append(view)
+    return views
+
+
+def _uses(fields: list[dict[str, Any]], helper: str) -> bool:
+    """Whether the encoders of these fields need a helper (for the module's imports)."""
+    if helper == "base64_text":
+        return any(f.get("codec") == "base64" for f in fields)
+    if helper == "md5_hex":
+        return any(f["shape"] == "derived" for f in fields)
+    return any(f.get("codec") == "url" and f["codec_args"].get("percent_encoded") for f in fields)
 
 
 def _enum_const(name: str) -> str:
@@ -335,7 +388,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
             if isinstance(f.type.item if isinstance(f.type, ir.ListOf) else f.type, ir.EnumRef)
         }
     )
-    operations = []
+    operations: list[dict[str, Any]] = []
     for op in service.operations:
         constants = dict(op.constants)
         envelope = []
@@ -344,6 +397,11 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
                 envelope.append({"code": f'f"<{e.wire}>{{escape(credentials.{e.credential})}}</{e.wire}>"'})
             else:
                 envelope.append({"code": _xml_literal(e.wire, e.const if e.const is not None else constants[e.wire])})
+        response_envelope = [
+            {"code": _xml_literal(e.wire, e.const if e.const is not None else constants[e.wire])}
+            for e in w.envelope
+            if e.in_response
+        ]
         operations.append(
             {
                 "name": op.name,
@@ -353,12 +411,28 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
                 "request_const": constant(snake(op.request.name)),
                 "response_const": constant(snake(op.response.name)),
                 "envelope": envelope,
-                "fields": [_field_codec(f) for f in op.request.fields],
-                "response_fields": [_field_codec(f) for f in op.response.fields],
+                "response_envelope": response_envelope,
+                "extra_fields": [e.wire for e in op.extra_fields],
+                "fields": _shape_codecs(op.request),
+                "response_fields": _shape_codecs(op.response),
             }
         )
+    root_open = f'<{w.root} xmlns="{w.namespace}">' if w.namespace else f"<{w.root}>"
     return {
         "root": w.root,
+        "root_open": root_open,
+        "namespace": w.namespace,
+        "request_element": w.request_element,
+        "response_element": w.response_element,
+        "uses": sorted(
+            {
+                c
+                for fields in [op["fields"] + op["response_fields"] for op in operations]
+                + [_shape_codecs(s) for s in nested]
+                for c in ("base64_text", "md5_hex", "quote")
+                if _uses(fields, c)
+            }
+        ),
         "declaration": w.declaration,
         "envelope": [{"wire": e.wire} for e in w.envelope],
         "envelope_names": [e.wire for e in w.envelope],
@@ -366,7 +440,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
             {
                 "func": snake(s.name),
                 "class_name": s.name,
-                "fields": [_field_codec(f) for f in s.fields],
+                "fields": _shape_codecs(s),
             }
             for s in nested
         ],
@@ -374,7 +448,12 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
             {
                 "const": constant(snake(s.name)),
                 "class_name": s.name,
-                "fields": [_field_codec(f) for f in s.fields],
+                "fields": _shape_codecs(s),
+                "derived": [
+                    {"wire": f.wire, "digest": f.derived.digest, "of": f.derived.of}
+                    for f in s.wire_fields
+                    if f.derived is not None
+                ],
             }
             for s in all_shapes
         ],
@@ -398,15 +477,27 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
 # -- errors ------------------------------------------------------------------------------------
 
 
-def _code_doc(code: ir.ErrorCode) -> str:
+def _code_doc(code: ir.ErrorCode, first: ir.ErrorCode | None) -> str:
     doc = code.message.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if doc.endswith('"'):
         doc += " "
     if code.gloss:
         doc += f" ({code.gloss})"
+    if code.hint:
+        doc += f" {code.hint}"
     if code.outcome:
         doc += f" A result, not an error: returned as the {code.outcome!r} outcome."
+    if first is not None:
+        doc += f" The document lists code {code.code} twice; this name is an alias of {constant(first.name)}."
     return doc
+
+
+def _documented(table: ir.ErrorTable) -> list[dict[str, str]]:
+    """One documented message per code; a code listed twice gets both texts."""
+    messages: dict[str, list[str]] = {}
+    for c in table.codes:
+        messages.setdefault(c.code, []).append(c.message)
+    return [{"code": code, "message": " / ".join(texts)} for code, texts in messages.items()]
 
 
 def errors_view(service: ir.Service) -> dict[str, Any]:
@@ -420,13 +511,16 @@ def errors_view(service: ir.Service) -> dict[str, Any]:
                 "description": table.description,
                 "enum_class": f"{pascal(table.name)}ErrorCode",
                 "has_gloss": any(c.gloss for c in table.codes),
+                "has_hint": any(c.hint for c in table.codes),
+                "documented": _documented(table),
                 "codes": [
                     {
                         "member": constant(c.name),
                         "code": c.code,
                         "message": c.message,
                         "gloss": c.gloss,
-                        "doc": _code_doc(c),
+                        "hint": c.hint,
+                        "doc": _code_doc(c, next((d for d in table.codes if d.code == c.code), None) if c.duplicate else None),
                     }
                     for c in table.codes
                 ],
@@ -448,6 +542,8 @@ def errors_view(service: ir.Service) -> dict[str, Any]:
         "tables": [t for t in tables if t["name"] in used],
         "operations": operations,
         "has_gloss": any(t["has_gloss"] for t in tables),
+        "has_hint": any(t["has_hint"] for t in tables),
+        "has_callbacks": bool(service.callbacks),
     }
 
 
@@ -595,7 +691,9 @@ def outcomes_view(service: ir.Service) -> dict[str, Any]:
         "code_paths": ", ".join(".".join(p) for p in service.wire.result_code),
         "message_paths": ", ".join(".".join(p) for p in service.wire.result_message),
         "code_attr_paths": _attr_paths(service, service.wire.result_code),
+        "error_code_attr_paths": _attr_paths(service, service.wire.error_code_paths),
         "message_attr_paths": _attr_paths(service, service.wire.result_message),
+        "separate_error_code": bool(service.wire.result_error_code),
     }
 
 
@@ -604,16 +702,80 @@ def _model_names_in(ann: str) -> set[str]:
     return {inner} if inner[:1].isupper() and inner not in ("Decimal",) else set()
 
 
+# -- callbacks ---------------------------------------------------------------------------------
+
+
+def callbacks_view(service: ir.Service) -> dict[str, Any]:
+    items = []
+    enums: set[str] = set()
+    for cb in service.callbacks:
+        params = []
+        for p in cb.params:
+            enum = p.type.enum if isinstance(p.type, ir.EnumRef) else None
+            if enum:
+                enums.add(enum)
+            params.append(
+                {"name": p.name, "wire": p.wire, "annotation": annotation(p.type), "enum": enum, "description": p.description.rstrip(".")}
+            )
+        items.append(
+            {
+                "name": cb.name,
+                "const": constant(cb.name),
+                "class_name": pascal(cb.name),
+                "title": cb.title,
+                "source": cb.source,
+                "method": cb.method,
+                "description": cb.description,
+                "example": cb.example,
+                "params": params,
+                "wire_names": sorted(p.wire for p in cb.params),
+            }
+        )
+    return {"events": items, "enum_imports": sorted(enums)}
+
+
 # -- client, auth, package ---------------------------------------------------------------------
 
 
+_STRFTIME = {"YYYYMMDD": "%Y%m%d"}
+
+
 def auth_view(service: ir.Service) -> dict[str, Any]:
+    secret = {c.name for c in service.credentials if c.secret}
+    zones: dict[str, str] = {}
+    headers = []
+    for h in service.wire.headers:
+        parts = []
+        for part in h.parts:
+            if part.credential is not None:
+                parts.append(f"credentials.{part.credential}")
+            else:
+                assert part.date is not None and part.timezone is not None
+                const = "ZONE_" + constant(part.timezone.replace("/", "_").lower())
+                zones[part.timezone] = const
+                parts.append(f"now.astimezone({const}).strftime({_STRFTIME[part.date]!r})")
+        uses_secret = (h.credential in secret) or any(p.credential in secret for p in h.parts)
+        headers.append(
+            {
+                "name": h.name,
+                "var": snake(h.name.replace("-", "_")).replace("__", "_") + "_value",
+                "credential": h.credential,
+                "digest": h.digest,
+                "parts": parts,
+                "secret": uses_secret,
+            }
+        )
     return {
         "summary": f"Credentials for the {service.title}.",
         "credentials": [
-            {"name": c.name, "secret": c.secret, "description": c.description} for c in service.credentials
+            {"name": c.name, "secret": c.secret, "description": c.description, "default": c.default}
+            for c in service.credentials
         ],
-        "secret_names": [c.name for c in service.credentials if c.secret],
+        "secret_names": sorted(secret),
+        "headers": headers,
+        "uses_digest": any(h["digest"] for h in headers),
+        "uses_clock": bool(zones),
+        "zones": [{"name": name, "const": const} for name, const in sorted(zones.items())],
     }
 
 
@@ -639,24 +801,50 @@ def _op_docstring(service: ir.Service, op: ir.Operation) -> str:
     return "\n".join(lines)
 
 
+def _body_expr(service: ir.Service, op: ir.Operation) -> str:
+    """The expression that validates and encodes a request (inside a client method)."""
+    args = [f"_validated({op.request.name}, request)", "self._credentials"]
+    if op.extra_fields:
+        args.append(f"_extra(extra_fields, _EXTRA_{op.name.upper()}, {op.request.name!r})")
+    encoded = f"_wire.encode_{op.name}({', '.join(args)})"
+    if service.wire.xsd:
+        return f"self._checked({encoded}, {op.request.name!r})"
+    return encoded
+
+
 def client_view(service: ir.Service) -> dict[str, Any]:
     models = set()
     operations = []
     for op in service.operations:
         models.add(op.request.name)
+        retry = None
+        if op.retry is not None:
+            key = op.request.field(op.retry.idempotency)
+            assert key is not None
+            retry = {
+                "timeouts": op.retry.attempts - 1,
+                "reason": f"The request is sent again unchanged, with the same {key.wire}; see the docs on retries.",
+            }
         operations.append(
             {
                 "name": op.name,
+                "title": op.title,
                 "path": op.path,
                 "summary": op.summary,
                 "request_class": op.request.name,
                 "result_type": result_type(op),
                 "docstring": _op_docstring(service, op),
+                "retry": retry,
+                "extra_fields": [e.wire for e in op.extra_fields],
+                "body_expr": _body_expr(service, op),
             }
         )
     return {
         "version": "0.1.0",
-        "credentials": [{"name": c.name} for c in service.credentials],
+        "credentials": [{"name": c.name, "default": c.default} for c in service.credentials],
+        "uses_clock": auth_view(service)["uses_clock"],
+        "xsd": service.wire.xsd,
+        "has_extra": any(op.extra_fields for op in service.operations),
         "environments": [{"name": e.name, "url": e.url} for e in service.environments],
         "default_environment": service.default_environment.name,
         "content_type": service.wire.content_type,
@@ -665,6 +853,18 @@ def client_view(service: ir.Service) -> dict[str, Any]:
         "operations": operations,
         "model_imports": sorted(models),
     }
+
+
+def model_enums(service: ir.Service) -> list[str]:
+    """The enums that end up in models.py: those messages or callbacks use."""
+    used: set[str] = set()
+    shapes = dependency_order(service, service.messages())
+    fields = [f for s in shapes for f in s.fields] + [p for cb in service.callbacks for p in cb.params]
+    for f in fields:
+        ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        if isinstance(ref, ir.EnumRef):
+            used.add(ref.enum)
+    return sorted(used)
 
 
 def distribution(service: ir.Service) -> str:
@@ -688,7 +888,7 @@ def package_view(service: ir.Service) -> dict[str, Any]:
     error_names += [op["error_class"] for op in errors["operations"]]
     error_names += sorted({op["enum_class"] for op in errors["operations"]})
     model_names = sorted(
-        {s.name for s in service.shapes} | {e.name for e in service.enums} | {m.name for m in service.messages()}
+        {s.name for s in service.shapes} | set(model_enums(service)) | {m.name for m in service.messages()}
     )
     result_names = []
     for op in service.operations:
@@ -696,21 +896,27 @@ def package_view(service: ir.Service) -> dict[str, Any]:
         if len(op.outcomes) > 1:
             result_names.append(result_type(op))
     result_names = sorted(set(result_names))
+    callback_names = sorted({pascal(cb.name) for cb in service.callbacks} | {f"parse_{cb.name}" for cb in service.callbacks})
+    if service.callbacks:
+        error_names.append(f"{service.error_prefix}CallbackError")
     first = service.operations[0]
     all_names = sorted(
         {"errors", "models", "results", "BASE_URLS", f"Async{service.client}", service.client, "Environment", "__version__"}
         | set(error_names)
         | set(model_names)
         | set(result_names)
+        | set(callback_names)
     )
     return {
         "distribution": distribution(service),
         "version": "0.1.0",
-        "dependencies": list(RUNTIME_DEPENDENCIES),
+        "dependencies": list(RUNTIME_DEPENDENCIES) + (["tzdata; platform_system == 'Windows'"] if auth_view(service)["uses_clock"] else []),
+        "package_data": ["py.typed"] + (["schema/*.xsd"] if service.wire.xsd else []),
         "packages": [service.package, f"{service.package}._runtime"],
         "error_names": sorted(error_names),
         "model_names": model_names,
         "result_names": result_names,
+        "callback_names": callback_names,
         "all_names": all_names,
         "credentials": [{"name": c.name} for c in service.credentials],
         "default_environment": service.default_environment.name,
@@ -877,8 +1083,19 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                     for o in op.outcomes
                 ],
                 "error_class": f"{pascal(op.name)}Error",
-                "error_table": {"title": table.title, "anchor": _anchor("errors", table.name), "count": len(table.codes)},
+                "error_table": {"title": table.title, "anchor": _anchor("errors", table.name), "count": len({c.code for c in table.codes})},
                 "examples": examples,
+                "retry": (
+                    {
+                        "attempts": op.retry.attempts,
+                        "idempotency": op.retry.idempotency,
+                        "ledger": list(op.retry.ledger),
+                    }
+                    if op.retry
+                    else None
+                ),
+                "extra_fields": [{"wire": e.wire, "description": e.description} for e in op.extra_fields],
+                "extra_ledger": list(op.extra_ledger),
             }
         )
     shapes = []
@@ -914,6 +1131,7 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                         "member": constant(c.name),
                         "message": c.message,
                         "gloss": c.gloss or "",
+                        "hint": c.hint or "",
                         "note": (
                             f"result `{c.outcome}`, not raised" if c.outcome else ""
                         )
@@ -926,6 +1144,31 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
     return {
         "operations": operations,
         "shapes": shapes,
+        "coverage_text": coverage_text(service),
+        "headers": [_header_doc(h) for h in service.wire.headers],
+        "result_paths": {
+            "code": [".".join(p) for p in service.wire.result_code],
+            "error_code": [".".join(p) for p in service.wire.result_error_code],
+            "message": [".".join(p) for p in service.wire.result_message],
+        },
+        "callbacks": [
+            {
+                "name": cb.name,
+                "class_name": pascal(cb.name),
+                "title": cb.title,
+                "anchor": _anchor("callback", cb.name),
+                "source": cb.source,
+                "method": cb.method,
+                "description": cb.description,
+                "example": cb.example,
+                "ledger": list(cb.ledger),
+                "rows": [
+                    {"wire": p.wire, "name": p.name, "type": _doc_type(service, p.type), "required": "yes" if p.required else "no", "description": p.description}
+                    for p in cb.params
+                ],
+            }
+            for cb in service.callbacks
+        ],
         "enums": [
             {
                 "name": e.name,
@@ -951,17 +1194,48 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
     }
 
 
+def _header_doc(h: ir.Header) -> dict[str, Any]:
+    if h.credential:
+        value = f"credential `{h.credential}`"
+    else:
+        parts = [
+            f"`{p.credential}`" if p.credential else f"today's date as {p.date} in {p.timezone}" for p in h.parts
+        ]
+        value = f"{h.digest}({' + '.join(parts)}), lowercase hex"
+    return {"name": h.name, "value": value, "description": h.description, "ledger": list(h.ledger)}
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def coverage_text(service: ir.Service) -> str:
+    c = coverage(service)
+    codes = sum(len({x.code for x in t.codes}) for t in service.error_tables)
+    return ", ".join(
+        [
+            _plural(c["operations"], "operation"),
+            _plural(c["message_fields"] + c["shape_fields"], "field"),
+            _plural(c["rules"], "cross-field rule"),
+            f"{_plural(codes, 'error code')} in {_plural(c['error_tables'], 'table')}",
+            _plural(c["examples"], "example"),
+            _plural(len(service.callbacks), "callback"),
+            _plural(c["discrepancies"], "ledger entry", "ledger entries"),
+        ]
+    )
+
+
 def coverage(service: ir.Service) -> dict[str, int]:
     shapes = list(service.shapes)
     return {
         "operations": len(service.operations),
-        "message_fields": sum(len(m.fields) for m in service.messages()),
-        "shape_fields": sum(len(s.fields) for s in shapes),
+        "message_fields": sum(len(m.wire_fields) for m in service.messages()),
+        "shape_fields": sum(len(s.wire_fields) for s in shapes),
         "shapes": len(shapes),
         "enums": len(service.enums),
         "rules": sum(len(m.rules) for m in service.messages()),
         "error_tables": len(service.error_tables),
-        "error_codes": sum(len(t.codes) for t in service.error_tables),
+        "error_codes": sum(len({c.code for c in t.codes}) for t in service.error_tables),
         "examples": sum((e.request is not None) + (e.response is not None) for op in service.operations for e in op.examples),
         "discrepancies": len(service.discrepancies),
     }

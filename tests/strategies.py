@@ -13,12 +13,14 @@ is an "integer" to JSON Schema but a float to Python; the models refuse floats f
 
 from __future__ import annotations
 
+import base64
 import string
 from typing import Any
 
 from hypothesis import strategies as st
 
 from generator import ir
+from generator.kinds import int_bounds
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
 _TRICKY_STRINGS = st.sampled_from(
@@ -60,7 +62,8 @@ class Strategies:
         if kind == "language":
             return st.sampled_from(["nl", "en", "sv"])
         if kind == "int":
-            return st.integers(params.get("minimum", -(10**6)), params.get("maximum", 10**6))
+            lo, hi = int_bounds(params)
+            return st.integers(-(10**6) if lo is None else lo, 10**6 if hi is None else hi)
         if kind == "decimal":
             scale = params.get("scale", 4)
             return st.one_of(
@@ -71,6 +74,14 @@ class Strategies:
             return st.dates().map(lambda d: d.isoformat())
         if kind == "ip":
             return st.ip_addresses().map(str)
+        if kind == "bool":
+            return st.booleans()
+        if kind == "unix_time":
+            return st.integers(0, 2**31 - 1)
+        if kind == "base64":
+            return st.binary(max_size=24).map(lambda b: base64.b64encode(b).decode())
+        if kind == "url":
+            return st.from_regex(r"https?://[a-z]{1,8}\.[a-z]{2,3}(/[a-z0-9]{0,5}(\?[a-z]=[0-9])?)?", fullmatch=True)
         raise AssertionError(f"no strategy for kind {kind}")  # a new kind needs one
 
     def value(self, f: ir.Field, t: ir.TypeRef | None = None) -> st.SearchStrategy[Any]:
@@ -113,9 +124,8 @@ class Strategies:
             if key in params:
                 n = params[key]
                 values += ["x" * n, "x" * (n + 1), "x" * max(n - 1, 0), "1" * n, "1" * (n + 1)]
-        for key in ("minimum", "maximum"):
-            if key in params:
-                n = params[key]
+        for n in int_bounds(params) if t.kind == "int" else ():
+            if n is not None:
                 values += [n - 1, n, n + 1, float(n), str(n)]
         if t.kind in ("string", "email", "country", "currency", "language", "ip"):
             values += [" 1", "1 ", "12 3", "123\n", "12\x01", "٣٤", "AB", "ab", "1234AB", "x@y.z", "1.2.3.4"]
@@ -127,6 +137,16 @@ class Strategies:
                 values += ["1." + "5" * params["scale"], "1." + "5" * (params["scale"] + 1)]
         if t.kind == "date":
             values += ["1985-01-01", "2021-02-30", "2021-13-01", "01-01-1985", "19850101", "1985-1-1", 19850101]
+        if t.kind == "bool":
+            values += [False, 1, "true", "1", "0", "false"]
+        if t.kind == "unix_time":
+            values += [-1, 2**31 - 1, 2**31, 1356912000, 1.0, "1356912000", "2012-12-31"]
+        if t.kind == "base64":
+            values += ["YQ==", "YQ", "YQ=", "abc", "====", "YWJj\n", "YW Jj", "YWJj", "Y" * 4 + "=" * 4]
+            if "max_length" in params:
+                values += ["A" * params["max_length"], "A" * (params["max_length"] + 4)]
+        if t.kind == "url":
+            values += ["https://a.bc/x", "http://a", "ftp://a.bc", "https://a b.c", "https://", "javascript:alert(1)"]
         return values
 
     def patterns(self, shape: ir.Shape, f: ir.Field) -> list[str]:
@@ -217,14 +237,13 @@ def _holds(payload: dict[str, Any], when: tuple[ir.Condition, ...]) -> bool:
     return True
 
 
-def _targets(payload: dict[str, Any], scope: tuple[str, ...]) -> list[dict[str, Any]]:
+def _targets(payload: Any, scope: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The dicts a scoped rule applies to: items of lists and given objects along `scope`."""
     if not scope:
-        return [payload]
-    node: Any = payload
-    for wire in scope[:-1]:
-        node = node.get(wire) if isinstance(node, dict) else None
-    items = node.get(scope[-1]) if isinstance(node, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        return [payload] if isinstance(payload, dict) else []
+    value = payload.get(scope[0]) if isinstance(payload, dict) else None
+    items = value if isinstance(value, list) else [value]
+    return [t for item in items for t in _targets(item, scope[1:])]
 
 
 @st.composite

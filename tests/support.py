@@ -45,12 +45,11 @@ def package(provider: str, module: str = "") -> ModuleType:
 
 
 def canonical(element: etree._Element) -> Any:
-    """(tag, text, children): 'same elements, order and text'. Leaf text is compared exactly;
-    the whitespace that pretty-prints containers is not content."""
-    tag = etree.QName(element).localname
+    """(tag with namespace, attributes, text, children): 'same elements, order and text'. Leaf
+    text is compared exactly; the whitespace that pretty-prints containers is not content."""
     children = [canonical(child) for child in element if isinstance(child.tag, str)]
     text = None if children else (element.text or "")
-    return (tag, text, children)
+    return (element.tag, sorted(element.attrib.items()), text, children)
 
 
 def parse(data: bytes) -> etree._Element:
@@ -71,12 +70,35 @@ def element_at(root: etree._Element, path: str) -> etree._Element:
     return node
 
 
-def apply_edits(root: etree._Element, edits: tuple[ir.Edit, ...]) -> None:
-    """Replace the text at each edit's path, checking the document says what the spec claims."""
+def mended(raw: bytes, edits: tuple[ir.Edit, ...], message_element: str | None) -> etree._Element:
+    """The example after its mends: raw-text replacements first (the document may not even be
+    XML before them), then element edits. Each edit must find exactly what it claims."""
+    text = raw.decode("utf-8")
     for edit in edits:
-        element = element_at(root, edit.path)
-        assert (element.text or "") == edit.old, f"{edit.path}: expected {edit.old!r}, found {element.text!r}"
-        element.text = edit.new
+        if edit.kind == "replace":
+            assert text.count(edit.old) == 1, f"mend {edit.old!r} found {text.count(edit.old)} times"
+            text = text.replace(edit.old, edit.new)
+    document = parse(text.encode("utf-8"))
+    apply_edits(document, tuple(e for e in edits if e.kind != "replace"), message_element)
+    return document
+
+
+def apply_edits(root: etree._Element, edits: tuple[ir.Edit, ...], message_element: str | None = None) -> None:
+    """Apply element edits (paths are inside the message element, when the protocol has one)."""
+    message = element_at(root, message_element) if message_element else root
+    for edit in edits:
+        if edit.kind == "drop_attribute":
+            assert edit.path in root.attrib, f"no attribute {edit.path} on the root"
+            del root.attrib[edit.path]
+            continue
+        element = element_at(message, edit.path)
+        if edit.kind == "drop":
+            parent = element.getparent()
+            assert parent is not None
+            parent.remove(element)
+        else:
+            assert (element.text or "") == edit.old, f"{edit.path}: expected {edit.old!r}, found {element.text!r}"
+            element.text = edit.new
 
 
 # -- JSON Schema -------------------------------------------------------------------------------

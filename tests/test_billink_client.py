@@ -43,7 +43,7 @@ class Recorder:
             raise answer
         if callable(answer):
             return answer(request)
-        return answer
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)  # fresh stream
 
 
 def client(recorder: Recorder, **kwargs: Any) -> Any:

@@ -71,8 +71,9 @@ def test_generate_reports_per_provider(tmp_path: Path) -> None:
     run = _run(repo, "generate")
     assert run.returncode == 0
     lines = run.stdout.strip().splitlines()
-    assert lines[0].startswith("billink ") and "0 written" in lines[0] and "unchanged" in lines[0]
-    assert lines[-1].startswith("1 provider: 0 of ")
+    assert [line.split()[0] for line in lines[:-1]] == PROVIDERS
+    assert all("0 written" in line and "unchanged" in line for line in lines[:-1])
+    assert lines[-1].startswith(f"{len(PROVIDERS)} providers: 0 of ")
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

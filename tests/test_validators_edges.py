@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from generator import ir
 from strategies import _near_misses, _strategies
-from support import PROVIDERS, SPECS, apply_edits, package, parse, schema_validator, service
+from support import PROVIDERS, SPECS, mended, package, schema_validator, service
 
 
 def _bases(provider: str, op: ir.Operation, role: str) -> list[dict[str, Any]]:
@@ -29,13 +29,13 @@ def _bases(provider: str, op: ir.Operation, role: str) -> list[dict[str, Any]]:
         path = ex.request if role == "request" else ex.response
         if path is None:
             continue
-        raw = (SPECS / provider / path).read_bytes()
+        svc = service(provider)
+        element = svc.wire.request_element if role == "request" else svc.wire.response_element
+        document = etree.tostring(mended((SPECS / provider / path).read_bytes(), ex.mends, element))
         if role == "request":
-            document = parse(raw)
-            apply_edits(document, ex.mends)
-            _, model = wire.decode_request(op.name, etree.tostring(document))
+            _, model = wire.decode_request(op.name, document)
         else:
-            model = getattr(wire, f"decode_{op.name}_response")(raw)
+            model = getattr(wire, f"decode_{op.name}_response")(document)
         bases.append(model.model_dump(mode="json", by_alias=True, exclude_none=True))
     return bases
 

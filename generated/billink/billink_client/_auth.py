@@ -28,3 +28,8 @@ class Credentials:
     def secrets(self) -> tuple[str, ...]:
         """The secret values, for redaction."""
         return (self.client_id,)
+
+
+def request_headers(credentials: Credentials) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The authentication headers of one request, and those of their values that are secret."""
+    return {}, ()

@@ -28,8 +28,9 @@ from .models import (
 
 T = TypeVar("T")
 
-# Attribute paths (Python names) to the result code and message of every response.
+# Attribute paths (Python names) to the result code, error code and message of every response.
 CODE_PATHS = (("msg", "code"), ("error", "code"))
+ERROR_CODE_PATHS = (("msg", "code"), ("error", "code"))
 MESSAGE_PATHS = (("msg", "description"), ("error", "description"))
 
 
@@ -54,7 +55,7 @@ def _check_uuid(response: CheckResponse) -> str | None:
     return response.uuid
 
 
-def check(response: CheckResponse) -> results.CheckResult:
+def check(response: CheckResponse, attempts: int = 1) -> results.CheckResult:
     """The result of a Check API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -64,19 +65,21 @@ def check(response: CheckResponse) -> results.CheckResult:
             message=message,
             uuid=_required(_check_uuid(response), "check", "UUID"),
             response=response,
+            attempts=attempts,
         )
     if code == "501":
         return results.CheckRejected(
             code=code,
             message=message,
             response=response,
+            attempts=attempts,
         )
     if code is None:
         raise BillinkResponseError("check: the response carries no result code")
     raise api_error("check", code, message)
 
 
-def order(response: OrderResponse) -> results.OrderAdded:
+def order(response: OrderResponse, attempts: int = 1) -> results.OrderAdded:
     """The result of a Order API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -85,6 +88,7 @@ def order(response: OrderResponse) -> results.OrderAdded:
             code=code,
             message=message,
             response=response,
+            attempts=attempts,
         )
     if code is None:
         raise BillinkResponseError("order: the response carries no result code")
@@ -98,7 +102,7 @@ def _credit_msg_statuses(response: CreditResponse) -> list[ItemStatus] | None:
     return msg.statuses
 
 
-def credit(response: CreditResponse) -> results.CreditProcessed:
+def credit(response: CreditResponse, attempts: int = 1) -> results.CreditProcessed:
     """The result of a Credit API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -108,6 +112,7 @@ def credit(response: CreditResponse) -> results.CreditProcessed:
             message=message,
             statuses=_required(_credit_msg_statuses(response), "credit", "MSG.STATUSES"),
             response=response,
+            attempts=attempts,
         )
     raise api_error("credit", code, message)
 
@@ -119,7 +124,9 @@ def _start_workflow_msg_statuses(response: StartWorkflowResponse) -> list[ItemSt
     return msg.statuses
 
 
-def start_workflow(response: StartWorkflowResponse) -> results.StartWorkflowStarted:
+def start_workflow(
+    response: StartWorkflowResponse, attempts: int = 1
+) -> results.StartWorkflowStarted:
     """The result of a Start Workflow API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -131,13 +138,14 @@ def start_workflow(response: StartWorkflowResponse) -> results.StartWorkflowStar
                 _start_workflow_msg_statuses(response), "start_workflow", "MSG.STATUSES"
             ),
             response=response,
+            attempts=attempts,
         )
     if code is None:
         raise BillinkResponseError("start_workflow: the response carries no result code")
     raise api_error("start_workflow", code, message)
 
 
-def on_hold(response: OnHoldResponse) -> results.OnHoldPlaced:
+def on_hold(response: OnHoldResponse, attempts: int = 1) -> results.OnHoldPlaced:
     """The result of a On Hold API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -146,6 +154,7 @@ def on_hold(response: OnHoldResponse) -> results.OnHoldPlaced:
             code=code,
             message=message,
             response=response,
+            attempts=attempts,
         )
     if code is None:
         raise BillinkResponseError("on_hold: the response carries no result code")
@@ -159,7 +168,7 @@ def _payment_msg_invoices(response: PaymentResponse) -> list[ItemStatus] | None:
     return msg.invoices
 
 
-def payment(response: PaymentResponse) -> results.PaymentBooked:
+def payment(response: PaymentResponse, attempts: int = 1) -> results.PaymentBooked:
     """The result of a Payment API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -169,6 +178,7 @@ def payment(response: PaymentResponse) -> results.PaymentBooked:
             message=message,
             invoices=_required(_payment_msg_invoices(response), "payment", "MSG.INVOICES"),
             response=response,
+            attempts=attempts,
         )
     raise api_error("payment", code, message)
 
@@ -180,7 +190,7 @@ def _status_msg_invoices(response: StatusResponse) -> list[InvoiceState] | None:
     return msg.invoices
 
 
-def status(response: StatusResponse) -> results.StatusReport:
+def status(response: StatusResponse, attempts: int = 1) -> results.StatusReport:
     """The result of a Status API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -190,13 +200,14 @@ def status(response: StatusResponse) -> results.StatusReport:
             message=message,
             invoices=_required(_status_msg_invoices(response), "status", "MSG.INVOICES"),
             response=response,
+            attempts=attempts,
         )
     if code is None:
         raise BillinkResponseError("status: the response carries no result code")
     raise api_error("status", code, message)
 
 
-def message(response: MessageResponse) -> results.MessageAdded:
+def message(response: MessageResponse, attempts: int = 1) -> results.MessageAdded:
     """The result of a Message API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
@@ -205,6 +216,7 @@ def message(response: MessageResponse) -> results.MessageAdded:
             code=code,
             message=message,
             response=response,
+            attempts=attempts,
         )
     if code is None:
         raise BillinkResponseError("message: the response carries no result code")

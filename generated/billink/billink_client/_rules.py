@@ -114,14 +114,14 @@ _ORDER_REQUEST_RULES: tuple[Rule, ...] = (
         fields=(At("PRICEINCL", "price_incl"),),
         description="Private orders give each item's price including VAT.",
         when=(Condition((At("TYPE", "order_type"),), frozenset(["P"])),),
-        scope=(At("ITEMS", "items"),),
+        scope=(At("ITEMS", "items", many=True),),
     ),
     Rule(
         kind="forbidden_when",
         fields=(At("PRICEEXCL", "price_excl"),),
         description="Private orders give prices including VAT only.",
         when=(Condition((At("TYPE", "order_type"),), frozenset(["P"])),),
-        scope=(At("ITEMS", "items"),),
+        scope=(At("ITEMS", "items", many=True),),
     ),
     Rule(
         kind="exactly_one_of",
@@ -131,7 +131,7 @@ _ORDER_REQUEST_RULES: tuple[Rule, ...] = (
         ),
         description="Business orders give PRICEEXCL, or PRICEINCL where Billink enabled it for the account.",
         when=(Condition((At("TYPE", "order_type"),), frozenset(["B"])),),
-        scope=(At("ITEMS", "items"),),
+        scope=(At("ITEMS", "items", many=True),),
     ),
     Rule(
         kind="pattern_when",

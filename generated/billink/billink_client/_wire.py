@@ -2,14 +2,15 @@
 # change the spec and run `make generate`.
 """The Billink API XML wire format.
 
-Messages are written by straight-line encoders: a request is the envelope
-(VERSION, CLIENTUSERNAME, CLIENTID, ACTION) followed by the message's fields in document order, each
-escaped; answers are written the same way for tests and mock servers. Everything is read by the
+Messages are written by straight-line encoders: a request is <API>
+with the envelope (VERSION, CLIENTUSERNAME, CLIENTID, ACTION), fields in document order, each escaped;
+answers are written the same way for tests and mock servers. Everything is read by the
 table-driven decoder in ``_runtime/xml.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ._auth import Credentials
@@ -45,9 +46,12 @@ from .models import (
     WorkflowItem,
 )
 
-PRELUDE = '<?xml version="1.0" encoding="UTF-8"?><API>'
-CLOSING = "</API>"
+OPEN = '<?xml version="1.0" encoding="UTF-8"?><API>'
+CLOSE = "</API>"
 ROOT = "API"
+NAMESPACE = None
+REQUEST_ELEMENT = None
+RESPONSE_ELEMENT = None
 ENVELOPE = (
     "VERSION",
     "CLIENTUSERNAME",
@@ -168,10 +172,13 @@ def _encode_status_msg(value: StatusMsg, out: list[str]) -> None:
         out.append("</INVOICES>")
 
 
-def encode_check(request: CheckRequest, credentials: Credentials) -> bytes:
+def encode_check(
+    request: CheckRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Check API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -222,13 +229,15 @@ def encode_check(request: CheckRequest, credentials: Credentials) -> bytes:
         out.append(
             f"<DELIVERYCOUNTRYCODE>{escape(request.delivery_country_code)}</DELIVERYCOUNTRYCODE>"
         )
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_check_response(response: CheckResponse) -> bytes:
     """The body of a Check API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -241,14 +250,17 @@ def encode_check_response(response: CheckResponse) -> bytes:
         out.append("</ERROR>")
     if response.uuid is not None:
         out.append(f"<UUID>{escape(response.uuid)}</UUID>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_order(request: OrderRequest, credentials: Credentials) -> bytes:
+def encode_order(
+    request: OrderRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Order API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -325,13 +337,15 @@ def encode_order(request: OrderRequest, credentials: Credentials) -> bytes:
         _encode_order_item(item, out)
         out.append("</ITEM>")
     out.append("</ITEMS>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_order_response(response: OrderResponse) -> bytes:
     """The body of a Order API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -342,14 +356,17 @@ def encode_order_response(response: OrderResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_credit(request: CreditRequest, credentials: Credentials) -> bytes:
+def encode_credit(
+    request: CreditRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Credit API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -361,13 +378,15 @@ def encode_credit(request: CreditRequest, credentials: Credentials) -> bytes:
         _encode_credit_item(item, out)
         out.append("</ITEM>")
     out.append("</INVOICES>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_credit_response(response: CreditResponse) -> bytes:
     """The body of a Credit API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -378,14 +397,17 @@ def encode_credit_response(response: CreditResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_start_workflow(request: StartWorkflowRequest, credentials: Credentials) -> bytes:
+def encode_start_workflow(
+    request: StartWorkflowRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Start Workflow API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -397,13 +419,15 @@ def encode_start_workflow(request: StartWorkflowRequest, credentials: Credential
         _encode_workflow_item(item, out)
         out.append("</ITEM>")
     out.append("</INVOICES>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_start_workflow_response(response: StartWorkflowResponse) -> bytes:
     """The body of a Start Workflow API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -414,14 +438,17 @@ def encode_start_workflow_response(response: StartWorkflowResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_on_hold(request: OnHoldRequest, credentials: Credentials) -> bytes:
+def encode_on_hold(
+    request: OnHoldRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a On Hold API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -430,13 +457,15 @@ def encode_on_hold(request: OnHoldRequest, credentials: Credentials) -> bytes:
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
     out.append(f"<DAYS>{request.days}</DAYS>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_on_hold_response(response: OnHoldResponse) -> bytes:
     """The body of a On Hold API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -447,14 +476,17 @@ def encode_on_hold_response(response: OnHoldResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_payment(request: PaymentRequest, credentials: Credentials) -> bytes:
+def encode_payment(
+    request: PaymentRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Payment API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -463,13 +495,15 @@ def encode_payment(request: PaymentRequest, credentials: Credentials) -> bytes:
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<AMOUNT>{plain_decimal(request.amount)}</AMOUNT>")
     out.append(f"<DESCRIPTION>{escape(request.description)}</DESCRIPTION>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_payment_response(response: PaymentResponse) -> bytes:
     """The body of a Payment API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -480,14 +514,17 @@ def encode_payment_response(response: PaymentResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_status(request: StatusRequest, credentials: Credentials) -> bytes:
+def encode_status(
+    request: StatusRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Status API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -495,13 +532,15 @@ def encode_status(request: StatusRequest, credentials: Credentials) -> bytes:
     ]
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_status_response(response: StatusResponse) -> bytes:
     """The body of a Status API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -512,14 +551,17 @@ def encode_status_response(response: StatusResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
-def encode_message(request: MessageRequest, credentials: Credentials) -> bytes:
+def encode_message(
+    request: MessageRequest,
+    credentials: Credentials,
+) -> bytes:
     """The body of a Message API request."""
     out = [
-        PRELUDE,
+        OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
         f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
         f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
@@ -528,13 +570,15 @@ def encode_message(request: MessageRequest, credentials: Credentials) -> bytes:
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
     out.append(f"<MESSAGE>{escape(request.message)}</MESSAGE>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
 def encode_message_response(response: MessageResponse) -> bytes:
     """The body of a Message API answer (for tests and mock servers)."""
-    out = [PRELUDE]
+    out = [
+        OPEN,
+    ]
     if response.result is not None:
         out.append(f"<RESULT>{escape(response.result)}</RESULT>")
     if response.msg is not None:
@@ -545,7 +589,7 @@ def encode_message_response(response: MessageResponse) -> bytes:
         out.append("<ERROR>")
         _encode_error_info(response.error, out)
         out.append("</ERROR>")
-    out.append(CLOSING)
+    out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
 
@@ -827,44 +871,106 @@ _MESSAGE_RESPONSE = xml.Shape(
 
 
 def decode_check_response(body: bytes) -> CheckResponse:
-    _, data = xml.read(body, root=ROOT, shape=_CHECK_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_CHECK_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return CheckResponse.model_validate(data)
 
 
 def decode_order_response(body: bytes) -> OrderResponse:
-    _, data = xml.read(body, root=ROOT, shape=_ORDER_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_ORDER_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return OrderResponse.model_validate(data)
 
 
 def decode_credit_response(body: bytes) -> CreditResponse:
-    _, data = xml.read(body, root=ROOT, shape=_CREDIT_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_CREDIT_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return CreditResponse.model_validate(data)
 
 
 def decode_start_workflow_response(body: bytes) -> StartWorkflowResponse:
     _, data = xml.read(
-        body, root=ROOT, shape=_START_WORKFLOW_RESPONSE, envelope=ENVELOPE, strict=False
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_START_WORKFLOW_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
     )
     return StartWorkflowResponse.model_validate(data)
 
 
 def decode_on_hold_response(body: bytes) -> OnHoldResponse:
-    _, data = xml.read(body, root=ROOT, shape=_ON_HOLD_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_ON_HOLD_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return OnHoldResponse.model_validate(data)
 
 
 def decode_payment_response(body: bytes) -> PaymentResponse:
-    _, data = xml.read(body, root=ROOT, shape=_PAYMENT_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_PAYMENT_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return PaymentResponse.model_validate(data)
 
 
 def decode_status_response(body: bytes) -> StatusResponse:
-    _, data = xml.read(body, root=ROOT, shape=_STATUS_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_STATUS_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return StatusResponse.model_validate(data)
 
 
 def decode_message_response(body: bytes) -> MessageResponse:
-    _, data = xml.read(body, root=ROOT, shape=_MESSAGE_RESPONSE, envelope=ENVELOPE, strict=False)
+    _, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=RESPONSE_ELEMENT,
+        shape=_MESSAGE_RESPONSE,
+        envelope=ENVELOPE,
+        strict=False,
+    )
     return MessageResponse.model_validate(data)
 
 
@@ -883,8 +989,17 @@ REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {
 def decode_request(operation: str, body: bytes) -> tuple[dict[str, str], Any]:
     """The envelope (wire name -> text) and the validated request model of a request body.
 
-    Used by tests and mock servers: requests are decoded strictly (unknown elements refused).
+    Used by tests and mock servers: requests are decoded strictly (unknown elements refused,
+    derived values such as digests checked).
     """
     shape, model = REQUESTS[operation]
-    envelope, data = xml.read(body, root=ROOT, shape=shape, envelope=ENVELOPE, strict=True)
+    envelope, data = xml.read(
+        body,
+        root=ROOT,
+        namespace=NAMESPACE,
+        element=REQUEST_ELEMENT,
+        shape=shape,
+        envelope=ENVELOPE,
+        strict=True,
+    )
     return envelope, model.model_validate(data)

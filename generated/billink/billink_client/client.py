@@ -17,7 +17,7 @@ import httpx
 from pydantic import ValidationError
 
 from . import _outcomes, _wire, results
-from ._auth import Credentials
+from ._auth import Credentials, request_headers
 from ._base import WireModel
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
@@ -27,9 +27,10 @@ from ._runtime.transport import (
     AsyncTransport,
     Limits,
     Reply,
+    Retry,
     SyncTransport,
 )
-from ._runtime.validation import issues
+from ._runtime.validation import Issue, issues
 from ._runtime.xml import XmlError
 from .errors import BillinkRequestValidationError, BillinkResponseError
 from .models import (
@@ -124,6 +125,11 @@ class _Base:
     def _url(self, path: str) -> str:
         return self.base_url + path
 
+    def _request_headers(self) -> tuple[dict[str, str], tuple[str, ...]]:
+        """The headers of one attempt, and the secret values among them."""
+        auth, secret = request_headers(self._credentials)
+        return {**self._headers, **auth}, secret
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
 
@@ -183,7 +189,10 @@ class BillinkClient(_Base):
     ) -> None:
         self.close()
 
-    def check(self, request: CheckRequest | Mapping[str, Any]) -> results.CheckResult:
+    def check(
+        self,
+        request: CheckRequest | Mapping[str, Any],
+    ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order.
 
         On our check we check the creditworthiness of the consumer. This API call is obliged when placing an order. When the consumer is creditworthy, Billink responds with code 500 and the CHECK-UUID, which the Order API needs. When the consumer is rejected, it returns code 501. Incomplete data is refused with the error codes of the Check API table.
@@ -206,10 +215,15 @@ class BillinkClient(_Base):
             - Belgian postcode (four digits)
         """
         body = _wire.encode_check(_validated(CheckRequest, request), self._credentials)
-        reply = self._transport.post("check", self._url("/check"), body, self._headers)
-        return _outcomes.check(_decoded(_wire.decode_check_response, reply, "check"))
+        reply = self._transport.post("check", self._url("/check"), body, self._request_headers)
+        return _outcomes.check(
+            _decoded(_wire.decode_check_response, reply, "check"), reply.attempts
+        )
 
-    def order(self, request: OrderRequest | Mapping[str, Any]) -> results.OrderAdded:
+    def order(
+        self,
+        request: OrderRequest | Mapping[str, Any],
+    ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check.
 
         You can use the Order API to add orders. To add an order, a CHECK-UUID from an approving Check API call is needed; it can be used once. Billink may still refuse the order, most often because of its fraud filter (code 501), or because data are incomplete (the Order API error table). For business orders Billink can be asked (by its customer service) to accept prices including VAT; see the item price rules.
@@ -235,10 +249,15 @@ class BillinkClient(_Base):
             - Belgian postcode (four digits)
         """
         body = _wire.encode_order(_validated(OrderRequest, request), self._credentials)
-        reply = self._transport.post("order", self._url("/order"), body, self._headers)
-        return _outcomes.order(_decoded(_wire.decode_order_response, reply, "order"))
+        reply = self._transport.post("order", self._url("/order"), body, self._request_headers)
+        return _outcomes.order(
+            _decoded(_wire.decode_order_response, reply, "order"), reply.attempts
+        )
 
-    def credit(self, request: CreditRequest | Mapping[str, Any]) -> results.CreditProcessed:
+    def credit(
+        self,
+        request: CreditRequest | Mapping[str, Any],
+    ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API).
 
         With the credit API a product or amount can be credited to the invoice. The answer holds one status per invoice; code 200 means the credit was applied.
@@ -251,11 +270,14 @@ class BillinkClient(_Base):
                 a CreditErrorCode member in `.error`.
         """
         body = _wire.encode_credit(_validated(CreditRequest, request), self._credentials)
-        reply = self._transport.post("credit", self._url("/credit"), body, self._headers)
-        return _outcomes.credit(_decoded(_wire.decode_credit_response, reply, "credit"))
+        reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
+        return _outcomes.credit(
+            _decoded(_wire.decode_credit_response, reply, "credit"), reply.attempts
+        )
 
     def start_workflow(
-        self, request: StartWorkflowRequest | Mapping[str, Any]
+        self,
+        request: StartWorkflowRequest | Mapping[str, Any],
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API).
 
@@ -272,13 +294,16 @@ class BillinkClient(_Base):
             _validated(StartWorkflowRequest, request), self._credentials
         )
         reply = self._transport.post(
-            "start_workflow", self._url("/start-workflow"), body, self._headers
+            "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _outcomes.start_workflow(
-            _decoded(_wire.decode_start_workflow_response, reply, "start_workflow")
+            _decoded(_wire.decode_start_workflow_response, reply, "start_workflow"), reply.attempts
         )
 
-    def on_hold(self, request: OnHoldRequest | Mapping[str, Any]) -> results.OnHoldPlaced:
+    def on_hold(
+        self,
+        request: OnHoldRequest | Mapping[str, Any],
+    ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API).
 
         With the ON HOLD API, invoices can be put on hold for two weeks.
@@ -291,10 +316,15 @@ class BillinkClient(_Base):
                 a OnHoldErrorCode member in `.error`.
         """
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._credentials)
-        reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._headers)
-        return _outcomes.on_hold(_decoded(_wire.decode_on_hold_response, reply, "on_hold"))
+        reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
+        return _outcomes.on_hold(
+            _decoded(_wire.decode_on_hold_response, reply, "on_hold"), reply.attempts
+        )
 
-    def payment(self, request: PaymentRequest | Mapping[str, Any]) -> results.PaymentBooked:
+    def payment(
+        self,
+        request: PaymentRequest | Mapping[str, Any],
+    ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API).
 
         With the Payment API, a payment can be booked on the invoice, e.g. when consumers transfer amounts to the webshop directly.
@@ -307,10 +337,15 @@ class BillinkClient(_Base):
                 a PaymentErrorCode member in `.error`.
         """
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._credentials)
-        reply = self._transport.post("payment", self._url("/payment"), body, self._headers)
-        return _outcomes.payment(_decoded(_wire.decode_payment_response, reply, "payment"))
+        reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
+        return _outcomes.payment(
+            _decoded(_wire.decode_payment_response, reply, "payment"), reply.attempts
+        )
 
-    def status(self, request: StatusRequest | Mapping[str, Any]) -> results.StatusReport:
+    def status(
+        self,
+        request: StatusRequest | Mapping[str, Any],
+    ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API).
 
         The API status can be requested to see if an order is paid or not.
@@ -323,10 +358,15 @@ class BillinkClient(_Base):
                 a CommonErrorCode member in `.error`.
         """
         body = _wire.encode_status(_validated(StatusRequest, request), self._credentials)
-        reply = self._transport.post("status", self._url("/status"), body, self._headers)
-        return _outcomes.status(_decoded(_wire.decode_status_response, reply, "status"))
+        reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
+        return _outcomes.status(
+            _decoded(_wire.decode_status_response, reply, "status"), reply.attempts
+        )
 
-    def message(self, request: MessageRequest | Mapping[str, Any]) -> results.MessageAdded:
+    def message(
+        self,
+        request: MessageRequest | Mapping[str, Any],
+    ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API).
 
         With the Message API, messages can be placed on an order. These messages can be found in the backend of Billink by its customer service.
@@ -339,8 +379,10 @@ class BillinkClient(_Base):
                 a CommonErrorCode member in `.error`.
         """
         body = _wire.encode_message(_validated(MessageRequest, request), self._credentials)
-        reply = self._transport.post("message", self._url("/message"), body, self._headers)
-        return _outcomes.message(_decoded(_wire.decode_message_response, reply, "message"))
+        reply = self._transport.post("message", self._url("/message"), body, self._request_headers)
+        return _outcomes.message(
+            _decoded(_wire.decode_message_response, reply, "message"), reply.attempts
+        )
 
 
 class AsyncBillinkClient(_Base):
@@ -393,58 +435,108 @@ class AsyncBillinkClient(_Base):
     ) -> None:
         await self.aclose()
 
-    async def check(self, request: CheckRequest | Mapping[str, Any]) -> results.CheckResult:
+    async def check(
+        self,
+        request: CheckRequest | Mapping[str, Any],
+    ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order. See `BillinkClient.check`."""
         body = _wire.encode_check(_validated(CheckRequest, request), self._credentials)
-        reply = await self._transport.post("check", self._url("/check"), body, self._headers)
-        return _outcomes.check(_decoded(_wire.decode_check_response, reply, "check"))
+        reply = await self._transport.post(
+            "check", self._url("/check"), body, self._request_headers
+        )
+        return _outcomes.check(
+            _decoded(_wire.decode_check_response, reply, "check"), reply.attempts
+        )
 
-    async def order(self, request: OrderRequest | Mapping[str, Any]) -> results.OrderAdded:
+    async def order(
+        self,
+        request: OrderRequest | Mapping[str, Any],
+    ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check. See `BillinkClient.order`."""
         body = _wire.encode_order(_validated(OrderRequest, request), self._credentials)
-        reply = await self._transport.post("order", self._url("/order"), body, self._headers)
-        return _outcomes.order(_decoded(_wire.decode_order_response, reply, "order"))
+        reply = await self._transport.post(
+            "order", self._url("/order"), body, self._request_headers
+        )
+        return _outcomes.order(
+            _decoded(_wire.decode_order_response, reply, "order"), reply.attempts
+        )
 
-    async def credit(self, request: CreditRequest | Mapping[str, Any]) -> results.CreditProcessed:
+    async def credit(
+        self,
+        request: CreditRequest | Mapping[str, Any],
+    ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API). See `BillinkClient.credit`."""
         body = _wire.encode_credit(_validated(CreditRequest, request), self._credentials)
-        reply = await self._transport.post("credit", self._url("/credit"), body, self._headers)
-        return _outcomes.credit(_decoded(_wire.decode_credit_response, reply, "credit"))
+        reply = await self._transport.post(
+            "credit", self._url("/credit"), body, self._request_headers
+        )
+        return _outcomes.credit(
+            _decoded(_wire.decode_credit_response, reply, "credit"), reply.attempts
+        )
 
     async def start_workflow(
-        self, request: StartWorkflowRequest | Mapping[str, Any]
+        self,
+        request: StartWorkflowRequest | Mapping[str, Any],
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API). See `BillinkClient.start_workflow`."""
         body = _wire.encode_start_workflow(
             _validated(StartWorkflowRequest, request), self._credentials
         )
         reply = await self._transport.post(
-            "start_workflow", self._url("/start-workflow"), body, self._headers
+            "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _outcomes.start_workflow(
-            _decoded(_wire.decode_start_workflow_response, reply, "start_workflow")
+            _decoded(_wire.decode_start_workflow_response, reply, "start_workflow"), reply.attempts
         )
 
-    async def on_hold(self, request: OnHoldRequest | Mapping[str, Any]) -> results.OnHoldPlaced:
+    async def on_hold(
+        self,
+        request: OnHoldRequest | Mapping[str, Any],
+    ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API). See `BillinkClient.on_hold`."""
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._credentials)
-        reply = await self._transport.post("on_hold", self._url("/on-hold"), body, self._headers)
-        return _outcomes.on_hold(_decoded(_wire.decode_on_hold_response, reply, "on_hold"))
+        reply = await self._transport.post(
+            "on_hold", self._url("/on-hold"), body, self._request_headers
+        )
+        return _outcomes.on_hold(
+            _decoded(_wire.decode_on_hold_response, reply, "on_hold"), reply.attempts
+        )
 
-    async def payment(self, request: PaymentRequest | Mapping[str, Any]) -> results.PaymentBooked:
+    async def payment(
+        self,
+        request: PaymentRequest | Mapping[str, Any],
+    ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API). See `BillinkClient.payment`."""
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._credentials)
-        reply = await self._transport.post("payment", self._url("/payment"), body, self._headers)
-        return _outcomes.payment(_decoded(_wire.decode_payment_response, reply, "payment"))
+        reply = await self._transport.post(
+            "payment", self._url("/payment"), body, self._request_headers
+        )
+        return _outcomes.payment(
+            _decoded(_wire.decode_payment_response, reply, "payment"), reply.attempts
+        )
 
-    async def status(self, request: StatusRequest | Mapping[str, Any]) -> results.StatusReport:
+    async def status(
+        self,
+        request: StatusRequest | Mapping[str, Any],
+    ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API). See `BillinkClient.status`."""
         body = _wire.encode_status(_validated(StatusRequest, request), self._credentials)
-        reply = await self._transport.post("status", self._url("/status"), body, self._headers)
-        return _outcomes.status(_decoded(_wire.decode_status_response, reply, "status"))
+        reply = await self._transport.post(
+            "status", self._url("/status"), body, self._request_headers
+        )
+        return _outcomes.status(
+            _decoded(_wire.decode_status_response, reply, "status"), reply.attempts
+        )
 
-    async def message(self, request: MessageRequest | Mapping[str, Any]) -> results.MessageAdded:
+    async def message(
+        self,
+        request: MessageRequest | Mapping[str, Any],
+    ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API). See `BillinkClient.message`."""
         body = _wire.encode_message(_validated(MessageRequest, request), self._credentials)
-        reply = await self._transport.post("message", self._url("/message"), body, self._headers)
-        return _outcomes.message(_decoded(_wire.decode_message_response, reply, "message"))
+        reply = await self._transport.post(
+            "message", self._url("/message"), body, self._request_headers
+        )
+        return _outcomes.message(
+            _decoded(_wire.decode_message_response, reply, "message"), reply.attempts
+        )

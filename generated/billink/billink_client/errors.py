@@ -52,7 +52,12 @@ class BillinkRequestValidationError(BillinkError, ValueError):
 
 
 class BillinkTransportError(BillinkError):
-    """The request could not be sent, or its answer could not be received."""
+    """The request could not be sent, or its answer could not be received; `attempts` says how
+    many requests were tried."""
+
+    def __init__(self, message: str, *, attempts: int = 1) -> None:
+        self.attempts = attempts
+        super().__init__(message)
 
 
 class BillinkTimeoutError(BillinkTransportError):

@@ -2,8 +2,9 @@
 # change the spec and run `make generate`.
 """What each operation returns when the Billink API answers with a result, not an error.
 
-Every result carries `code` and `message` (as answered) and `response`, the whole typed
-response; the attributes in between are what the outcome is about.
+Every result carries `code` and `message` (as answered), `response` (the whole typed response)
+and `attempts` (how many requests were sent); the attributes in between are what the outcome
+is about.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class CheckApproved:
     message: str | None
     uuid: str
     response: CheckResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class CheckRejected:
     code: str | None
     message: str | None
     response: CheckResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
 
 CheckResult: TypeAlias = CheckApproved | CheckRejected
@@ -94,6 +99,8 @@ class OrderAdded:
     code: str | None
     message: str | None
     response: OrderResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,8 @@ class CreditProcessed(ItemOutcomes[ItemStatus]):
     message: str | None
     statuses: list[ItemStatus]
     response: CreditResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
     _operation = "credit"
     _success = frozenset(["200"])
@@ -122,6 +131,8 @@ class StartWorkflowStarted(ItemOutcomes[ItemStatus]):
     message: str | None
     statuses: list[ItemStatus]
     response: StartWorkflowResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
     _operation = "start_workflow"
     _success = frozenset(["500"])
@@ -137,6 +148,8 @@ class OnHoldPlaced:
     code: str | None
     message: str | None
     response: OnHoldResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,8 @@ class PaymentBooked(ItemOutcomes[ItemStatus]):
     message: str | None
     invoices: list[ItemStatus]
     response: PaymentResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
     _operation = "payment"
     _success = frozenset(["500"])
@@ -164,6 +179,8 @@ class StatusReport:
     message: str | None
     invoices: list[InvoiceState]
     response: StatusResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""
 
 
 @dataclass(frozen=True)
@@ -173,3 +190,5 @@ class MessageAdded:
     code: str | None
     message: str | None
     response: MessageResponse = field(repr=False)
+    attempts: int = 1
+    """How many requests were sent (more than 1 after a retry)."""

@@ -18,10 +18,11 @@ from typing import Any, Iterator
 
 @dataclass(frozen=True)
 class At:
-    """A field of a model: its wire name and its Python attribute."""
+    """A field of a model: its wire name and its Python attribute (`many`: a list of items)."""
 
     wire: str
     attr: str
+    many: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,20 +74,21 @@ class RuleViolations(ValueError):
         super().__init__("; ".join(f"{v.path}: {v.message} [{v.rule}]" for v in violations))
 
 
-def _targets(root: Any, scope: tuple[At, ...]) -> Iterator[tuple[str, Any]]:
-    """The objects a rule applies to, with their wire paths."""
+def _targets(obj: Any, scope: tuple[At, ...], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """The objects a rule applies to (each item of a list, or an object that is given), with
+    the wire path prefix of their fields."""
     if not scope:
-        yield "", root
+        yield prefix, obj
         return
-    value = root
-    prefix = ""
-    for step in scope[:-1]:
-        value = getattr(value, step.attr) if value is not None else None
-        prefix += f"{step.wire}."
-    last = scope[-1]
-    items = getattr(value, last.attr) if value is not None else None
-    for index, item in enumerate(items or ()):
-        yield f"{prefix}{last.wire}[{index}].", item
+    step, rest = scope[0], scope[1:]
+    value = getattr(obj, step.attr)
+    if value is None:
+        return
+    if step.many:
+        for index, item in enumerate(value):
+            yield from _targets(item, rest, f"{prefix}{step.wire}[{index}].")
+    else:
+        yield from _targets(value, rest, f"{prefix}{step.wire}.")
 
 
 def _present(obj: Any, at: At) -> bool:

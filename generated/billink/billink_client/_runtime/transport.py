@@ -3,9 +3,11 @@
 """Send one request and bring back its body, within the time and size limits.
 
 Every failure becomes one of this package's errors: a timeout, a transport failure, an HTTP
-status error or a response that is too large. Requests are retried only when the connection
-could not be made, so nothing was sent and nothing can happen twice. Secrets are removed from
-any text that ends up in an error message, and no body is ever logged.
+status error or a response that is too large. A request is retried when it could not be sent
+(no connection), which can never do the work twice, and after a timeout only for operations
+whose spec allows it (the provider asks for it and an idempotency key is reused); such retries
+are logged as warnings. Secrets are removed from any text that ends up in an error message,
+and no body is ever logged.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -47,6 +50,19 @@ class Reply:
     status_code: int
     content_type: str
     body: bytes
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Whether a call may be retried after a timeout (the request may have arrived), and why
+    that is acceptable (`reason`, logged with every such retry)."""
+
+    timeouts: int = 0
+    reason: str = ""
+
+
+NO_RETRY = Retry()
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:
@@ -62,15 +78,49 @@ def _excerpt(body: bytes, secrets: tuple[str, ...]) -> str:
     return redact(text, secrets)
 
 
-def _failure(exc: httpx.HTTPError, operation: str, secrets: tuple[str, ...]) -> Exception:
+def _failure(
+    exc: httpx.HTTPError, operation: str, secrets: tuple[str, ...], attempts: int
+) -> Exception:
     detail = redact(f"{type(exc).__name__}: {exc}", secrets)
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(exc, httpx.TimeoutException):
-        return BillinkTimeoutError(f"{operation}: timed out ({detail})")
-    return BillinkTransportError(f"{operation}: request failed ({detail})")
+        return BillinkTimeoutError(f"{operation}: timed out{tries} ({detail})", attempts=attempts)
+    return BillinkTransportError(
+        f"{operation}: request failed{tries} ({detail})", attempts=attempts
+    )
+
+
+def _nothing_sent(exc: httpx.HTTPError) -> bool:
+    """The request never left: the connection was not made, or no connection was free."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+def _retry_after(
+    exc: httpx.HTTPError, attempt: int, limits: Limits, retry: Retry, operation: str
+) -> bool:
+    """Whether to try again after `exc` on `attempt` (0-based); logs why when it does."""
+    if _nothing_sent(exc):
+        return attempt < limits.connect_retries
+    if isinstance(exc, httpx.TimeoutException) and attempt < retry.timeouts:
+        logger.warning(
+            "%s: timed out after sending (%s); retrying with the same request, attempt %d of %d. %s",
+            operation,
+            type(exc).__name__,
+            attempt + 2,
+            retry.timeouts + 1,
+            retry.reason,
+        )
+        return True
+    return False
 
 
 def _finish(
-    operation: str, response: httpx.Response, body: bytes, started: float, secrets: tuple[str, ...]
+    operation: str,
+    response: httpx.Response,
+    body: bytes,
+    started: float,
+    secrets: tuple[str, ...],
+    attempts: int,
 ) -> Reply:
     elapsed = (time.monotonic() - started) * 1000
     logger.debug(
@@ -81,7 +131,7 @@ def _finish(
             f"{operation}: HTTP {response.status_code} ({_excerpt(body, secrets) or 'empty body'})",
             status_code=response.status_code,
         )
-    return Reply(response.status_code, response.headers.get("content-type", ""), body)
+    return Reply(response.status_code, response.headers.get("content-type", ""), body, attempts)
 
 
 def _grow(body: bytearray, chunk: bytes, operation: str, limits: Limits, started: float) -> None:
@@ -100,25 +150,39 @@ class SyncTransport:
         self.limits = limits
         self.secrets = secrets
 
-    def post(self, operation: str, url: str, body: bytes, headers: dict[str, str]) -> Reply:
-        started = time.monotonic()
-        for attempt in range(self.limits.connect_retries + 1):
+    def post(
+        self,
+        operation: str,
+        url: str,
+        body: bytes,
+        headers: Callable[[], tuple[dict[str, str], tuple[str, ...]]],
+        retry: Retry = NO_RETRY,
+    ) -> Reply:
+        """POST `body`; `headers` is called for every attempt (a daily key may change)."""
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            sent_headers, secret_values = headers()
+            secrets = self.secrets + secret_values
             logger.debug(
                 "%s: POST %s (%d bytes, attempt %d)", operation, url, len(body), attempt + 1
             )
             try:
-                with self.client.stream("POST", url, content=body, headers=headers) as response:
+                with self.client.stream(
+                    "POST", url, content=body, headers=sent_headers
+                ) as response:
                     received = bytearray()
                     for chunk in response.iter_bytes():
                         _grow(received, chunk, operation, self.limits, started)
-                    return _finish(operation, response, bytes(received), started, self.secrets)
-            except httpx.ConnectError as exc:
-                if attempt == self.limits.connect_retries:
-                    raise _failure(exc, operation, self.secrets) from None
-                time.sleep(_RETRY_PAUSE * (attempt + 1))
+                    return _finish(
+                        operation, response, bytes(received), started, secrets, attempt + 1
+                    )
             except httpx.HTTPError as exc:
-                raise _failure(exc, operation, self.secrets) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+                if not _retry_after(exc, attempt, self.limits, retry, operation):
+                    raise _failure(exc, operation, secrets, attempt + 1) from None
+                if _nothing_sent(exc):
+                    time.sleep(_RETRY_PAUSE * (attempt + 1))
+            attempt += 1
 
 
 class AsyncTransport:
@@ -127,24 +191,36 @@ class AsyncTransport:
         self.limits = limits
         self.secrets = secrets
 
-    async def post(self, operation: str, url: str, body: bytes, headers: dict[str, str]) -> Reply:
-        started = time.monotonic()
-        for attempt in range(self.limits.connect_retries + 1):
+    async def post(
+        self,
+        operation: str,
+        url: str,
+        body: bytes,
+        headers: Callable[[], tuple[dict[str, str], tuple[str, ...]]],
+        retry: Retry = NO_RETRY,
+    ) -> Reply:
+        """POST `body`; `headers` is called for every attempt (a daily key may change)."""
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            sent_headers, secret_values = headers()
+            secrets = self.secrets + secret_values
             logger.debug(
                 "%s: POST %s (%d bytes, attempt %d)", operation, url, len(body), attempt + 1
             )
             try:
                 async with self.client.stream(
-                    "POST", url, content=body, headers=headers
+                    "POST", url, content=body, headers=sent_headers
                 ) as response:
                     received = bytearray()
                     async for chunk in response.aiter_bytes():
                         _grow(received, chunk, operation, self.limits, started)
-                    return _finish(operation, response, bytes(received), started, self.secrets)
-            except httpx.ConnectError as exc:
-                if attempt == self.limits.connect_retries:
-                    raise _failure(exc, operation, self.secrets) from None
-                await asyncio.sleep(_RETRY_PAUSE * (attempt + 1))
+                    return _finish(
+                        operation, response, bytes(received), started, secrets, attempt + 1
+                    )
             except httpx.HTTPError as exc:
-                raise _failure(exc, operation, self.secrets) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+                if not _retry_after(exc, attempt, self.limits, retry, operation):
+                    raise _failure(exc, operation, secrets, attempt + 1) from None
+                if _nothing_sent(exc):
+                    await asyncio.sleep(_RETRY_PAUSE * (attempt + 1))
+            attempt += 1

@@ -12,12 +12,16 @@ external entity attacks), never resolves entities, never touches the network and
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Mapping, Union
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -41,6 +45,15 @@ def escape(text: str) -> str:
 def plain_decimal(value: Decimal | int) -> str:
     """A decimal in plain notation: Decimal("1E+2") is "100", Decimal("9.950") stays "9.950"."""
     return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def base64_text(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def md5_hex(value: bytes) -> str:
+    """The MD5 digest of binary data, lowercase hex (a checksum the provider asks for)."""
+    return hashlib.md5(value, usedforsecurity=False).hexdigest()
 
 
 _local = threading.local()
@@ -117,6 +130,24 @@ def date_ymd(raw: str) -> date:
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
+def boolean(wire_true: str, wire_false: str | None) -> Callable[[str], bool]:
+    """A decoder for a bool's wire forms."""
+
+    def decode(raw: str) -> bool:
+        if raw == wire_true:
+            return True
+        if wire_false is not None and raw == wire_false:
+            return False
+        forms = " or ".join(repr(f) for f in (wire_true, wire_false) if f is not None)
+        raise ValueError(f"expected {forms}")
+
+    return decode
+
+
+def percent_decoded(raw: str) -> str:
+    return unquote(raw, errors="strict")
+
+
 def enum_of(values: frozenset[str], aliases: Mapping[str, str]) -> Callable[[str], str]:
     """A decoder that accepts the enum's wire values and maps documented aliases onto them."""
 
@@ -157,13 +188,43 @@ class Many:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A value the sender computes from another field (`digest` of `of`); checked and dropped."""
+
+    wire: str
+    digest: str
+    of: str
+
+
+@dataclass(frozen=True)
 class Shape:
     name: str
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
+    derived: tuple[Derived, ...] = ()
 
 
 def _tag(element: etree._Element) -> str:
     return etree.QName(element).localname
+
+
+def _namespace(element: etree._Element) -> str | None:
+    return etree.QName(element).namespace
+
+
+def _check_derived(result: dict[str, object], shape: Shape, path: str) -> None:
+    for d in shape.derived:
+        given = result.pop(d.wire, None)
+        source = result.get(d.of)
+        if given is None or source is None:
+            continue
+        try:
+            data = base64.b64decode(str(source), validate=True)
+        except (binascii.Error, ValueError):
+            continue  # the field's own validation reports bad base64
+        if d.digest == "md5" and given != md5_hex(data):
+            raise XmlError(
+                f"{d.wire} is not the MD5 of {d.of}", f"{path}.{d.wire}" if path else d.wire
+            )
 
 
 def _leaf(element: etree._Element, leaf: Leaf, path: str) -> object:
@@ -188,18 +249,54 @@ def _value(
     return decode(element, spec.shape, strict=strict, path=path, depth=depth + 1)
 
 
+def _check_namespace(element: etree._Element, parent: etree._Element, path: str) -> None:
+    if _namespace(element) != _namespace(parent):
+        raise XmlError(
+            f"<{_tag(element)}> is in namespace {_namespace(element)!r}, expected {_namespace(parent)!r}",
+            path,
+        )
+
+
 def read(
-    body: bytes, *, root: str, shape: Shape, envelope: tuple[str, ...], strict: bool
+    body: bytes,
+    *,
+    root: str,
+    namespace: str | None,
+    element: str | None,
+    shape: Shape,
+    envelope: tuple[str, ...],
+    strict: bool,
 ) -> tuple[dict[str, str], dict[str, object]]:
-    """Parse a whole document: its envelope elements (name -> text) and its `shape` data."""
-    element = parse(body)
-    if _tag(element) != root:
-        raise XmlError(f"expected a <{root}> document, found <{_tag(element)}>")
-    found = {}
-    for child in element:
-        if _tag(child) in envelope:
-            found[_tag(child)] = child.text or ""
-    return found, decode(element, shape, strict=strict, skip=frozenset(envelope))
+    """Parse a whole document: its envelope elements (name -> text) and its message data.
+
+    The message is the root's own children, or the single child named `element` (with the
+    envelope beside it).
+    """
+    top = parse(body)
+    if _tag(top) != root or _namespace(top) != namespace:
+        expected = f"<{root}>" + (f" in namespace {namespace}" if namespace else "")
+        actual = f"<{_tag(top)}>" + (f" in namespace {_namespace(top)}" if _namespace(top) else "")
+        raise XmlError(f"expected a {expected} document, found {actual}")
+    found: dict[str, str] = {}
+    message = top if element is None else None
+    for child in top:
+        tag = _tag(child)
+        if strict and _namespace(child) != namespace:
+            raise XmlError(
+                f"<{tag}> is in namespace {_namespace(child)!r}, expected {namespace!r}", tag
+            )
+        if tag in envelope:
+            found[tag] = child.text or ""
+        elif element is not None and tag == element:
+            if message is not None:
+                raise XmlError(f"<{element}> appears twice", tag)
+            message = child
+        elif element is not None and strict:
+            raise XmlError(f"unexpected element <{tag}> in <{root}>", tag)
+    if message is None:
+        raise XmlError(f"the document has no <{element}>")
+    skip = frozenset(envelope) if element is None else frozenset()
+    return found, decode(message, shape, strict=strict, skip=skip)
 
 
 def decode(
@@ -226,6 +323,8 @@ def decode(
         where = f"{path}.{tag}" if path else tag
         if child.tail and child.tail.strip():
             raise XmlError("unexpected text between elements", where)
+        if strict:
+            _check_namespace(child, element, where)
         if tag in skip:
             continue
         spec = shape.fields.get(tag)
@@ -258,4 +357,6 @@ def decode(
         value = _value(child, spec, where, strict, depth)
         if value is not None:
             result[tag] = value
+    if shape.derived:
+        _check_derived(result, shape, path)
     return result

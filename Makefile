@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(PY) -m generator check
 	$(MAKE) --no-print-directory typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis

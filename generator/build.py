@@ -36,8 +36,8 @@ _USE_OVERRIDES = frozenset(
         "maximum",
     }
 )
-_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(\[\])?$")
-_EDIT_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(\[[0-9]+\])?$")
+_SEGMENT = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_-]*)(\[\])?$")
+_EDIT_SEGMENT = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_-]*)(\[[0-9]+\])?$")
 
 
 class _Builder:
@@ -52,6 +52,7 @@ class _Builder:
         self.shapes: dict[str, ir.Shape] = {}
         # (document, path of the field, field) for reference checks once all shapes are known
         self.type_sites: list[tuple[Document, PathKey, ir.Field]] = []
+        self.callback_shapes: set[str] = set()
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -361,10 +362,11 @@ class _Builder:
                 self.report(doc, ("name",), f"operation name {data['name']!r} must be snake_case")
             if data["name"] in seen_names:
                 self.report(doc, ("name",), f"operation {data['name']!r} is also defined in {seen_names[data['name']].path}")
-            if data["path"] in seen_paths:
-                self.report(doc, ("path",), f"path {data['path']!r} is also used by {seen_paths[data['path']].path}")
+            route = data["path"] + repr(sorted(data.get("constants", {}).items()))
+            if route in seen_paths:
+                self.report(doc, ("path",), f"path {data['path']!r} with the same constants is also used by {seen_paths[route].path}")
             seen_names[data["name"]] = doc
-            seen_paths[data["path"]] = doc
+            seen_paths[route] = doc
             messages: dict[str, ir.Shape] = {}
             for role in ("request", "response"):
                 mpath: PathKey = (role,)
@@ -372,7 +374,15 @@ class _Builder:
                 if shape is None:
                     continue
                 rules = self._message_rules(doc, mpath, data[role], shape)
-                shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role)
+                root = None
+                if "root" in data[role]:
+                    raw_root = data[role]["root"]
+                    entry = {"wire": ".", "name": raw_root.get("name", "items"), "type": raw_root["type"], "required": True,
+                             "description": raw_root.get("description", "")}
+                    if "of" in raw_root:
+                        entry["of"] = raw_root["of"]
+                    root = self._field(doc, mpath + ("root",), entry, in_message=True)
+                shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root)
                 self._register_shape(doc, mpath, shape)
                 messages[role] = shape
             if len(messages) < 2:
@@ -433,6 +443,11 @@ class _Builder:
                 )
         for i, raw in enumerate(entry.get("rules", [])):
             rpath = mpath + ("rules", i)
+            if raw["kind"] == "sum":
+                rule = self._sum_rule(doc, rpath, raw, shape)
+                if rule is not None:
+                    rules.append(rule)
+                continue
             scope: tuple[str, ...] = ()
             target = shape
             if "in" in raw:
@@ -447,9 +462,10 @@ class _Builder:
                 if f is None:
                     self.report(doc, rpath + key, f"rule {raw['kind']}: {target.name} has no field {name!r}")
                 elif raw["kind"] == "pattern_when" and not (
-                    isinstance(f.type, ir.Scalar) and KINDS[f.type.kind].field_keywords >= {"pattern"}
+                    isinstance(f.type, ir.EnumRef)
+                    or (isinstance(f.type, ir.Scalar) and KINDS[f.type.kind].field_keywords >= {"pattern"})
                 ):
-                    self.report(doc, rpath + key, f"rule pattern_when: field {name!r} is not a string")
+                    self.report(doc, rpath + key, f"rule pattern_when: field {name!r} is not text or an enum")
             if raw["kind"] == "pattern_when":
                 for why in pattern_problems(raw["pattern"]):
                     self.report(doc, rpath + ("pattern",), f"rule pattern_when: pattern {raw['pattern']!r} {why}")
@@ -468,6 +484,52 @@ class _Builder:
                 )
             )
         return rules
+
+    def _sum_path(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[str, ...] | None:
+        """A numeric path for a sum: objects, or NAME[] for every item of a list."""
+        current: ir.Shape | None = shape
+        walked: list[str] = []
+        segments = text.split(".")
+        for k, segment in enumerate(segments):
+            m = _SEGMENT.match(segment)
+            f = current.field(m.group(1)) if (m and current is not None) else None
+            if f is None or m is None:
+                self.report(doc, path, f"rule sum: path {text!r} does not exist in {shape.name}")
+                return None
+            walked.append(segment)
+            last = k == len(segments) - 1
+            if last:
+                if m.group(2) or not (isinstance(f.type, ir.Scalar) and f.type.kind in ("int", "decimal", "money_minor")):
+                    self.report(doc, path, f"rule sum: {text!r} must end at a number (int, decimal or money_minor)")
+                    return None
+                break
+            is_list = isinstance(f.type, ir.ListOf)
+            if bool(m.group(2)) != is_list:
+                self.report(doc, path, f"rule sum: in {text!r}, write a list as {f.wire}[] and an object as {f.wire}")
+                return None
+            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            current = self._lookup_shape(ref.shape) if isinstance(ref, ir.ShapeRef) else None
+        return tuple(walked)
+
+    def _sum_rule(self, doc: Document, path: PathKey, raw: dict[str, Any], shape: ir.Shape) -> ir.Rule | None:
+        target = self._sum_path(doc, path + ("field",), raw["field"], shape)
+        terms = [self._sum_path(doc, path + ("of", j), t, shape) for j, t in enumerate(raw["of"])]
+        if target is None or any(t is None for t in terms):
+            return None
+        if any(s.endswith("[]") for s in target):
+            self.report(doc, path + ("field",), "rule sum: the total must be one value, not inside a list")
+            return None
+        return ir.Rule(
+            kind="sum",
+            scope=(),
+            fields=(),
+            when=(),
+            description=raw["description"],
+            code=raw.get("code"),
+            ledger=self.ledger(doc, path + ("ledger",), raw.get("ledger")),
+            target=target,
+            terms=tuple(t for t in terms if t is not None),
+        )
 
     def _scope(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[tuple[str, ...], ir.Shape] | None:
         """`ITEMS[]` (each item of a list) or `foreignCustomer` (an object), dotted for depth."""
@@ -560,13 +622,13 @@ class _Builder:
             for attr, dotted in raw.get("returns", {}).items():
                 if not is_snake(attr) or attr in ("code", "message", "response"):
                     self.report(doc, path + ("returns", attr), f"outcome {raw['name']}: result attribute {attr!r} must be snake_case and not code/message/response", at_key=True)
-                chain = self._resolve_fields(response, dotted)
+                chain = [response.root] if dotted == "." and response.root is not None else self._resolve_fields(response, dotted)
                 if chain is None:
                     self.report(doc, path + ("returns", attr), f"outcome {raw['name']}: {response.name} has no path {dotted!r}")
                     continue
                 if isinstance(chain[-1].type, ir.ListOf):
                     list_returns += 1
-                returns.append((attr, tuple(dotted.split("."))))
+                returns.append((attr, (".",) if dotted == "." else tuple(dotted.split("."))))
             if raw.get("item_success") and list_returns != 1:
                 self.report(doc, path + ("item_success",), f"outcome {raw['name']}: item_success needs exactly one returned list", at_key=True)
             outcomes.append(
@@ -691,7 +753,12 @@ class _Builder:
                 self.report(doc, ("environments", i, "name"), f"duplicate environment {raw['name']!r}")
             env_names.add(raw["name"])
             defaults += bool(raw.get("default"))
-            envs.append(ir.Environment(raw["name"], raw["url"], bool(raw.get("default")), raw.get("description", "")))
+            envs.append(
+                ir.Environment(
+                    raw["name"], raw["url"], bool(raw.get("default")), raw.get("description", ""),
+                    tuple(sorted(raw.get("values", {}).items())),
+                )
+            )
         if defaults != 1:
             self.report(doc, ("environments",), f"exactly one environment must be 'default: true' (found {defaults})")
         credentials = []
@@ -704,7 +771,11 @@ class _Builder:
             if not is_snake(raw["name"]):
                 self.report(doc, ("credentials", i, "name"), f"credential name {raw['name']!r} must be snake_case")
             credentials.append(ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default")))
-        wire = self._xml_wire(doc, data.get("wire", {}), {c.name for c in credentials})
+        wire: ir.Wire | None
+        if data["protocol"] == "json":
+            wire = self._json_wire(doc, data.get("wire", {}), {c.name for c in credentials}, envs)
+        else:
+            wire = self._xml_wire(doc, data.get("wire", {}), {c.name for c in credentials})
         if wire is None:
             return None
         by_name = {op.name: op for op in operations}
@@ -717,7 +788,16 @@ class _Builder:
         callbacks = []
         for i, raw in enumerate(data.get("callbacks", [])):
             cpath: PathKey = ("callbacks", i)
-            params = [self._field(doc, cpath + ("params", j), p, in_message=True) for j, p in enumerate(raw["params"])]
+            params = [self._field(doc, cpath + ("params", j), p, in_message=True) for j, p in enumerate(raw.get("params", []))]
+            body = raw.get("body", "query")
+            if body != "query":
+                target = self.shapes.get(raw["message"])
+                if target is None or target.role != "shape":
+                    self.report(doc, cpath + ("message",), f"callback {raw['name']}: no shape named {raw['message']!r}")
+                elif not isinstance(wire, ir.JsonWire) or wire.signature is None:
+                    self.report(doc, cpath + ("body",), f"callback {raw['name']}: signed callbacks need a JSON protocol with a signature")
+                else:
+                    self.callback_shapes.add(raw["message"])
             callbacks.append(
                 ir.Callback(
                     name=raw["name"],
@@ -727,9 +807,16 @@ class _Builder:
                     description=raw["description"],
                     params=tuple(p for p in params if p is not None),
                     example=raw.get("example", ""),
+                    example_file=raw.get("example_file", ""),
                     ledger=self.ledger(doc, cpath + ("ledger",), raw.get("ledger")),
+                    body=body,
+                    message=raw.get("message"),
                 )
             )
+        self._check_example_files(doc, data, list(by_name.values()), callbacks)
+        test_data = tuple(
+            ir.TestData(t["title"], t["usage"], tuple(t["values"].items())) for t in data.get("test_data", [])
+        )
         return ir.Service(
             provider=data["provider"],
             title=data["title"],
@@ -752,6 +839,113 @@ class _Builder:
             discrepancies=getattr(self, "discrepancies", ()),
             spec_dir=self.sources.display_dir,
             callbacks=tuple(callbacks),
+            test_data=test_data,
+            examples_not_vectors=tuple(
+                (e["file"], self.ledger(doc, ("examples_not_vectors", i, "ledger"), e["ledger"]))
+                for i, e in enumerate(data.get("examples_not_vectors", []))
+            ),
+        )
+
+    def _check_example_files(
+        self, doc: Document, data: dict[str, Any], operations: list[ir.Operation], callbacks: list[ir.Callback]
+    ) -> None:
+        """Every file in examples/ is a test vector (of an operation or a callback) or is listed,
+        with the reason, under examples_not_vectors: no document example is silently dropped."""
+        spec_dir = self.sources.provider_dir
+        used = {f for op in operations for ex in op.examples for f in (ex.request, ex.response) if f}
+        for i, cb in enumerate(callbacks):
+            if cb.example_file:
+                used.add(cb.example_file)
+                if not (spec_dir / cb.example_file).is_file():
+                    self.report(doc, ("callbacks", i, "example_file"), f"example file {cb.example_file!r} does not exist in {self.sources.display_dir}")
+        excused = set()
+        for i, entry in enumerate(data.get("examples_not_vectors", [])):
+            excused.add(entry["file"])
+            if not (spec_dir / entry["file"]).is_file():
+                self.report(doc, ("examples_not_vectors", i, "file"), f"example file {entry['file']!r} does not exist in {self.sources.display_dir}")
+            elif entry["file"] in used:
+                self.report(doc, ("examples_not_vectors", i, "file"), f"example file {entry['file']!r} is used as a test vector; it cannot also be listed here")
+        if any(not (spec_dir / f).is_file() for f in used):
+            return  # a broken reference is already reported; an "unused file" would repeat it
+        folder = spec_dir / "examples"
+        on_disk = sorted(f"examples/{p.name}" for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        for name in on_disk:
+            if name not in used and name not in excused:
+                self.report(
+                    doc,
+                    ("provider",),
+                    f"example file {name!r} is not used by any operation or callback; make it a test vector, "
+                    "or list it under examples_not_vectors with the ledger id that says why it cannot be one",
+                )
+
+    def _json_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str], envs: list[ir.Environment]) -> ir.JsonWire | None:
+        if not {"content_type", "encoding", "body", "result"} <= set(raw):
+            return None
+        env_values = [dict(e.values) for e in envs]
+
+        def members(key: str) -> tuple[ir.JsonMember, ...]:
+            out = []
+            for i, m in enumerate(raw.get(key, [])):
+                mpath: PathKey = ("wire", key, i)
+                sources = [s for s in ("object", "message", "const", "credential", "signature", "option", "clock", "environment") if s in m]
+                if len(sources) > 1:
+                    self.report(doc, mpath, f"member {m['key']!r}: one of object / message / const / credential / signature / option / clock / environment, not {sources}")
+                source = sources[0] if sources else "operation"
+                value = m.get(source) if source not in ("message", "signature", "object") else None
+                if source == "object":
+                    source, value = "credentials", None
+                if source == "credential" and value not in credentials:
+                    self.report(doc, mpath + ("credential",), f"member {m['key']!r}: no credential named {value!r}")
+                if source == "environment" and any(value not in v for v in env_values):
+                    self.report(doc, mpath + ("environment",), f"member {m['key']!r}: every environment needs `values: {{{value}: ...}}`")
+                out.append(
+                    ir.JsonMember(
+                        key=m["key"],
+                        source=source if source != "clock" else "clock",
+                        value=value if isinstance(value, str) else None,
+                        default=m.get("default"),
+                        values=tuple(m.get("values", ())),
+                        type=m.get("type", "string"),
+                        description=m.get("description", ""),
+                        ledger=self.ledger(doc, mpath + ("ledger",), m.get("ledger")),
+                    )
+                )
+            return tuple(out)
+
+        body, creds = members("body"), members("credentials")
+        if sum(m.source == "message" for m in body) != 1:
+            self.report(doc, ("wire", "body"), "the body needs exactly one member with `message: true`")
+        if any(m.source == "credentials" for m in body) and not creds:
+            self.report(doc, ("wire", "credentials"), "the body has a credentials object: list its members under `credentials`")
+        signature = None
+        if "signature" in raw:
+            sig = raw["signature"]
+            if sig["key"] not in credentials:
+                self.report(doc, ("wire", "signature", "key"), f"signature: no credential named {sig['key']!r}")
+            if sig["over"] not in {m.key for m in body if m.source == "message"}:
+                self.report(doc, ("wire", "signature", "over"), "signature: `over` must name the message member")
+            signature = ir.Signature(sig["algorithm"], sig["key"], sig["over"], tuple(sig["response"].split(".")),
+                                     self.ledger(doc, ("wire", "signature", "ledger"), sig.get("ledger")))
+            if not any(m.source == "signature" for m in creds):
+                self.report(doc, ("wire", "signature"), "a signed protocol needs a credentials member with `signature: true`")
+        text = raw.get("text", {})
+        if text:
+            for why in pattern_problems(text["pattern"]):
+                self.report(doc, ("wire", "text", "pattern"), f"text pattern {text['pattern']!r} {why}")
+        result = raw["result"]
+        return ir.JsonWire(
+            content_type=raw["content_type"],
+            encoding=raw["encoding"],
+            strings=bool(raw.get("strings", False)),
+            body=body,
+            credentials=creds,
+            signature=signature,
+            result_error_code=tuple(tuple(p.split(".")) for p in result["error_code"]),
+            result_message=tuple(tuple(p.split(".")) for p in result["message"]),
+            text=text.get("pattern"),
+            text_description=text.get("description", ""),
+            text_ledger=self.ledger(doc, ("wire", "text", "ledger"), text.get("ledger")),
+            result_ledger=self.ledger(doc, ("wire", "result", "ledger"), result.get("ledger")),
         )
 
     def _xml_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str]) -> ir.XmlWire | None:
@@ -822,7 +1016,7 @@ class _Builder:
         directions: dict[str, set[str]] = {}
 
         def walk(shape: ir.Shape, role: str) -> None:
-            for f in shape.fields:
+            for f in shape.fields + ((shape.root,) if shape.root else ()):
                 ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
                 if isinstance(ref, ir.ShapeRef) and ref.shape in self.shapes:
                     seen = directions.setdefault(ref.shape, set())
@@ -833,6 +1027,9 @@ class _Builder:
         for op in operations:
             walk(op.request, "request")
             walk(op.response, "response")
+        for name in self.callback_shapes:  # what the provider sends, read like an answer
+            directions.setdefault(name, set()).add("response")
+            walk(self.shapes[name], "response")
         for name, shape in self.shapes.items():
             if shape.role != "shape":
                 continue
@@ -857,7 +1054,10 @@ class _Builder:
         doc = self.sources.service
         assert doc is not None
         op_docs: dict[str, Document] = getattr(self, "_op_docs", {})
-        open_constants = {e.wire for e in service.wire.envelope if e.const is None and e.credential is None}
+        if isinstance(service.wire, ir.JsonWire):
+            open_constants = {m.key for m in service.wire.body if m.source == "operation"}
+        else:
+            open_constants = {e.wire for e in service.wire.envelope if e.const is None and e.credential is None}
         tables = {t.name: t for t in service.error_tables}
         for op in service.operations:
             odoc = op_docs[op.name]
@@ -877,6 +1077,10 @@ class _Builder:
                 for i, example in enumerate(op.examples):
                     if example.error is not None and example.error not in {c.code for c in table.codes}:
                         self.report(odoc, ("examples", i, "error"), f"example error {example.error!r} is not a code of table {table.name}")
+            if isinstance(service.wire, ir.JsonWire):
+                if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
+                    self.report(odoc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")
+                continue
             for paths, what in ((service.wire.result_code, "code"), (service.wire.result_message, "message"), (service.wire.error_code_paths, "error code")):
                 if not any(self._resolve_fields(op.response, ".".join(p)) for p in paths):
                     self.report(odoc, ("response",), f"{op.response.name} holds none of the result {what} paths {['.'.join(p) for p in paths]}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ir
-from .kinds import KINDS, XML_TEXT_PATTERN
+from .kinds import KINDS
 from .naming import constant
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -27,6 +27,10 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    if "type" not in schema:
+        if "anyOf" in schema:
+            return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
         return {"anyOf": [schema, {"type": "null"}]}
     types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
     return {**schema, "type": [*types, "null"]}
@@ -36,7 +40,7 @@ def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: b
     """The published JSON Schema of a scalar field (without null)."""
     kind = KINDS[scalar.kind]
     params = scalar.param_map
-    charset = "xml" if service.protocol == "xml" and role == "request" else "any"
+    charset = (service.wire.text_pattern or "any") if role == "request" else "any"
     if role == "response":
         # Responses are checked for types, not for the limits we apply to what we send.
         params = {k: v for k, v in params.items() if k in ("format", "scale")}
@@ -49,15 +53,16 @@ def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: b
 def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> tuple[str, frozenset[str]]:
     """The `_types.py` type of a scalar field, and the schema keywords its Field(...) enforces.
 
-    Request text in XML gets `XmlText`, which carries the XML character restriction itself, so
-    the models do not repeat that pattern on every field.
+    Request text gets `WireText`, which carries the wire's character restriction (what XML 1.0
+    can hold, or Billmate's Latin-1) itself, so the models do not repeat that pattern on every
+    field.
     """
     kind = KINDS[scalar.kind]
     name = kind.python_type(scalar.param_map)
     enforced = kind.field_keywords
     schema = scalar_schema(service, scalar, role, required)
-    if name == "Text" and schema.get("pattern") == XML_TEXT_PATTERN:
-        return "XmlText", enforced - {"pattern"}
+    if name == "Text" and role == "request" and schema.get("pattern") == service.wire.text_pattern:
+        return "WireText", enforced - {"pattern"}
     return name, enforced
 
 
@@ -107,6 +112,12 @@ class SchemaEmitter:
         schema: dict[str, Any] = {"title": shape.name}
         if shape.description:
             schema["description"] = shape.description
+        if shape.root is not None:
+            # A message that is a list or a string, not an object.
+            value = self.value(shape.root.type, role)
+            if shape.root.description and not shape.description:
+                schema["description"] = shape.root.description
+            return {**schema, **value}
         schema["type"] = "object"
         schema["properties"] = {f.wire: self.field(f, role) for f in shape.fields}
         required = [f.wire for f in shape.fields if f.required]
@@ -117,8 +128,22 @@ class SchemaEmitter:
         if self.codegen:
             if shape.rules:
                 schema["customBasePath"] = f"{self.service.package}._rules.{shape.name}Rules"
-        elif shape.rules:
-            schema["allOf"] = [RuleSchemas(self.service, shape).rule(rule) for rule in shape.rules]
+        else:
+            clauses = [RuleSchemas(self.service, shape).rule(r) for r in shape.rules if r.kind != "sum"]
+            if clauses:
+                schema["allOf"] = clauses
+            sums = [r for r in shape.rules if r.kind == "sum"]
+            if sums:
+                # JSON Schema cannot say "this number is the sum of those"; the models enforce it.
+                schema["x-rules"] = [
+                    {
+                        "kind": "sum",
+                        "field": ".".join(r.target),
+                        "of": [".".join(t) for t in r.terms],
+                        "description": r.description,
+                    }
+                    for r in sums
+                ]
         return schema
 
     def enum(self, enum: ir.EnumType) -> dict[str, Any]:
@@ -147,7 +172,7 @@ class SchemaEmitter:
                     visit(f.type, role)
 
         for shape, role in roots:
-            for f in shape.fields:
+            for f in shape.fields + ((shape.root,) if shape.root else ()):
                 visit(f.type, role)
         return dict(sorted(defs.items()))
 
@@ -239,6 +264,17 @@ def published_schemas(service: ir.Service) -> dict[str, dict[str, Any]]:
     for op in service.operations:
         for role in ("request", "response"):
             out[f"{op.name}.{role}.schema.json"] = message_schema(service, op, role)
+    emitter = SchemaEmitter(service, codegen=False)
+    for callback in service.callbacks:
+        if callback.message is None:
+            continue
+        notice = service.shape(callback.message)
+        schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT, "$id": f"{service.provider}/{callback.name}.callback.schema.json"}
+        schema.update(emitter.shape(notice, "response"))
+        defs = emitter.definitions([(notice, "response")])
+        if defs:
+            schema["$defs"] = defs
+        out[f"{callback.name}.callback.schema.json"] = schema
     return out
 
 
@@ -253,6 +289,10 @@ def codegen_bundle(service: ir.Service) -> tuple[dict[str, Any], dict[str, str]]
         for param in callback.params:
             if isinstance(param.type, ir.EnumRef):
                 defs[param.type.enum] = emitter.enum(service.enum(param.type.enum))
+        if callback.message is not None:
+            notice = service.shape(callback.message)
+            defs.update(emitter.definitions([(notice, "response")]))
+            defs[notice.name] = emitter.shape(notice, "response")
     aliases: dict[str, str] = {}
     for shape in [*service.shapes, *service.messages()]:
         for f in shape.fields:

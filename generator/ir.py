@@ -89,9 +89,10 @@ class Condition:
 class Rule:
     """A cross-field rule on a message.
 
-    `scope` is the wire path of the list whose items the rule applies to (empty: the message
-    itself); `fields` are wire names inside that scope; `when` conditions are paths from the
-    message root.
+    `scope` is the wire path of the object or list whose items the rule applies to (empty: the
+    message itself); `fields` are wire names inside that scope; `when` conditions are paths from
+    the message root. A `sum` rule has `target` and `terms` instead: paths from the root, where
+    a segment ending in [] means every item of that list.
     """
 
     kind: str
@@ -102,6 +103,8 @@ class Rule:
     pattern: str | None = None
     code: str | None = None
     ledger: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()
+    terms: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ class Shape:
     source: str = ""
     rules: tuple[Rule, ...] = ()
     role: str = "shape"  # "shape", "request" or "response"
+    # A message that is not an object: its whole value (a list, a string), described as a field.
+    root: Field | None = None
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -251,6 +256,7 @@ class Environment:
     url: str
     default: bool
     description: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,19 +321,106 @@ class XmlWire:
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
         return self.result_error_code or self.result_code
 
+    @property
+    def text_pattern(self) -> str:
+        from .kinds import XML_TEXT_PATTERN
+
+        return XML_TEXT_PATTERN
+
+
+@dataclass(frozen=True)
+class JsonMember:
+    """A member of a JSON request body or of its credentials object.
+
+    `source` says where the value comes from: "credentials" (the credentials object), "message"
+    (the request data), "const", "credential", "signature", "option" (a client option),
+    "clock" or "environment" (a value of the chosen environment); `value` names the constant,
+    credential, option or environment value.
+    """
+
+    key: str
+    source: str
+    value: str | None = None
+    default: str | None = None
+    values: tuple[str, ...] = ()
+    type: str = "string"
+    description: str = ""
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signature:
+    algorithm: str
+    key: str  # the credential holding the secret
+    over: str  # the body member signed, exactly as sent
+    response: tuple[str, ...]  # where answers carry their signature
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JsonWire:
+    content_type: str
+    encoding: str
+    strings: bool
+    body: tuple[JsonMember, ...]
+    credentials: tuple[JsonMember, ...]
+    signature: Signature | None
+    result_error_code: tuple[tuple[str, ...], ...]
+    result_message: tuple[tuple[str, ...], ...]
+    text: str | None = None
+    text_description: str = ""
+    text_ledger: tuple[str, ...] = ()
+    result_ledger: tuple[str, ...] = ()
+    # What the XML protocol has and this one does not.
+    result_code: tuple[tuple[str, ...], ...] = ()
+    envelope: tuple[EnvelopeEntry, ...] = ()
+    headers: tuple[Header, ...] = ()
+    xsd: str | None = None
+    namespace: str | None = None
+    item_code: str | None = None
+    item_message: str | None = None
+
+    @property
+    def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
+        return self.result_error_code
+
+    @property
+    def text_pattern(self) -> str | None:
+        return self.text
+
+
+Wire = XmlWire | JsonWire
+
 
 @dataclass(frozen=True)
 class Callback:
-    """A request the provider sends to the shop; the generated helper parses and checks it."""
+    """A request the provider sends to the shop; the generated helper parses and checks it.
+
+    `body` is "query" (GET parameters, `params`), "signed-json" (a JSON body signed like the
+    protocol's answers) or "signed-form" (form fields holding JSON, signed); signed callbacks
+    carry the message `message`.
+    """
 
     name: str
     title: str
     source: str
     method: str
     description: str
-    params: tuple[Field, ...]
+    params: tuple[Field, ...] = ()
     example: str = ""
+    example_file: str = ""
     ledger: tuple[str, ...] = ()
+    body: str = "query"
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class TestData:
+    """Test persons, companies, cards... as the document lists them."""
+
+    title: str
+    usage: str
+    values: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -358,7 +451,7 @@ class Service:
     client: str
     error_prefix: str
     protocol: str
-    wire: XmlWire
+    wire: Wire
     environments: tuple[Environment, ...]
     credentials: tuple[Credential, ...]
     notes: tuple[Note, ...]
@@ -369,6 +462,9 @@ class Service:
     discrepancies: tuple[Discrepancy, ...]
     spec_dir: str
     callbacks: tuple[Callback, ...] = ()
+    test_data: tuple[TestData, ...] = ()
+    # Example files that cannot be test vectors, each with the ledger id saying why.
+    examples_not_vectors: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def shape(self, name: str) -> Shape:
         for shape in self.shapes:

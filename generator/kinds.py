@@ -56,12 +56,13 @@ class Kind:
 
 
 def _string_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
+    """`charset` is the wire's text pattern for request text ("any": no restriction)."""
     schema: dict[str, Any] = {"type": "string"}
     if "min_length" in params:
         schema["minLength"] = params["min_length"]
     if "max_length" in params:
         schema["maxLength"] = params["max_length"]
-    pattern = params.get("pattern") or (XML_TEXT_PATTERN if charset == "xml" else None)
+    pattern = params.get("pattern") or (charset if charset != "any" else None)
     if pattern:
         schema["pattern"] = pattern
     return schema
@@ -183,6 +184,23 @@ KINDS: dict[str, Kind] = {
             _decimal_type,
             _decimal_schema,
             _decimal_doc,
+        ),
+        Kind(
+            "money_minor",
+            "an amount in 1/100 of the currency (öre, cents): an int",
+            frozenset({"minimum"}),
+            _const("Integer"),
+            lambda params, charset: {"type": "integer", **({"minimum": params["minimum"]} if "minimum" in params else {})},
+            _const("amount in 1/100 of the currency (integer)"),
+            frozenset({"minimum", "maximum"}),
+        ),
+        Kind(
+            "bool_or_date",
+            "true, false, or a date (e.g. activate now, never, or on that day)",
+            frozenset({"wire_true", "wire_false", "format"}),
+            _const("BoolOrDate"),
+            _fixed({"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}]}),
+            lambda params: f"bool or date, sent as `{params.get('wire_true')}` / `{params.get('wire_false')}` / {params.get('format')}",
         ),
         Kind(
             "date",

@@ -90,7 +90,8 @@ _RULE = {
     "type": "object",
     "required": ["kind"],
     "properties": {
-        "kind": {"enum": ["required_when", "forbidden_when", "exactly_one_of", "pattern_when"]},
+        "kind": {"enum": ["required_when", "forbidden_when", "exactly_one_of", "pattern_when", "sum"]},
+        "of": {"type": "array", "items": _STR, "minItems": 2},
         "in": _STR,
         "field": _STR,
         "fields": {"type": "array", "items": _STR, "minItems": 2},
@@ -114,16 +115,32 @@ _RULE = {
             "if": {"properties": {"kind": {"const": "pattern_when"}}},
             "then": {"required": ["field", "when", "pattern", "description"]},
         },
+        {
+            "if": {"properties": {"kind": {"const": "sum"}}},
+            "then": {"required": ["field", "of", "description"], "not": {"anyOf": [{"required": ["in"]}, {"required": ["when"]}]}},
+        },
     ],
 }
 
 _MESSAGE = {
     "type": "object",
-    "required": ["name", "fields"],
+    "required": ["name"],
+    "oneOf": [{"required": ["fields"]}, {"required": ["root"]}],
     "properties": {
         "name": _STR,
         "description": _TEXT,
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+        "root": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": ["list", "string"]},
+                "of": _STR,
+                "name": _STR,
+                "description": _TEXT,
+            },
+            "additionalProperties": False,
+        },
         "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
         "extra_fields": {
             "type": "object",
@@ -266,7 +283,29 @@ META_SCHEMA: dict[str, Any] = {
                 "client": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*Client$"},
                 "error_prefix": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
                 "operations": {"type": "array", "items": _STR, "minItems": 1, "uniqueItems": True},
-                "protocol": {"enum": ["xml"]},
+                "protocol": {"enum": ["xml", "json"]},
+                "examples_not_vectors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["file", "ledger"],
+                        "properties": {"file": {"type": "string", "pattern": "^examples/"}, "ledger": _LEDGER},
+                        "additionalProperties": False,
+                    },
+                },
+                "test_data": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["title", "usage", "values"],
+                        "properties": {
+                            "title": _STR,
+                            "usage": _STR,
+                            "values": {"type": "object", "additionalProperties": {"type": "string"}},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
                 "wire": {"type": "object"},
                 "environments": {
                     "type": "array",
@@ -279,6 +318,7 @@ META_SCHEMA: dict[str, Any] = {
                             "url": {"type": "string", "pattern": "^https://[^\\s]+[^/]$"},
                             "default": {"type": "boolean"},
                             "description": _TEXT,
+                            "values": {"type": "object", "additionalProperties": {"type": "string"}},
                         },
                         "additionalProperties": False,
                     },
@@ -311,18 +351,24 @@ META_SCHEMA: dict[str, Any] = {
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "required": ["name", "title", "source", "method", "description", "params"],
+                        "required": ["name", "title", "source", "method", "description"],
                         "properties": {
                             "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                             "title": _STR,
                             "source": _STR,
-                            "method": {"enum": ["GET"]},
+                            "method": {"enum": ["GET", "POST"]},
                             "description": _STR,
+                            "body": {"enum": ["query", "signed-json", "signed-form"]},
+                            "message": _STR,
                             "params": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/field"}},
                             "example": _STR,
+                            "example_file": {"type": "string", "pattern": "^examples/"},
                             "ledger": _LEDGER,
                         },
                         "additionalProperties": False,
+                        "if": {"properties": {"body": {"enum": ["signed-json", "signed-form"]}}, "required": ["body"]},
+                        "then": {"required": ["message"]},
+                        "else": {"required": ["params"]},
                     },
                 },
             },
@@ -397,6 +443,67 @@ META_SCHEMA: dict[str, Any] = {
                     },
                     "additionalProperties": False,
                 },
+            },
+            "additionalProperties": False,
+        },
+        "json_wire": {
+            "type": "object",
+            "required": ["content_type", "encoding", "body", "result"],
+            "properties": {
+                "content_type": _STR,
+                "encoding": {"enum": ["php", "standard"]},
+                "strings": {"type": "boolean"},
+                "text": {
+                    "type": "object",
+                    "required": ["pattern", "description"],
+                    "properties": {"pattern": _STR, "description": _STR, "ledger": _LEDGER},
+                    "additionalProperties": False,
+                },
+                "body": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/json_member"}},
+                "credentials": {"type": "array", "items": {"$ref": "#/$defs/json_member"}},
+                "signature": {
+                    "type": "object",
+                    "required": ["algorithm", "key", "over", "response"],
+                    "properties": {
+                        "algorithm": {"enum": ["hmac-sha512"]},
+                        "key": _STR,
+                        "over": _STR,
+                        "response": _STR,
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
+                "result": {
+                    "type": "object",
+                    "required": ["error_code", "message"],
+                    "properties": {
+                        "error_code": {"type": "array", "items": _STR, "minItems": 1},
+                        "message": {"type": "array", "items": _STR, "minItems": 1},
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "additionalProperties": False,
+        },
+        "json_member": {
+            "type": "object",
+            "required": ["key"],
+            "properties": {
+                "key": _STR,
+                "object": {"const": "credentials"},
+                "message": {"const": True},
+                "const": _STR,
+                "credential": _STR,
+                "signature": {"const": True},
+                "option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "default": _STR,
+                "values": {"type": "array", "items": _STR, "minItems": 1},
+                "type": {"enum": ["string", "map"]},
+                "clock": {"enum": ["microtime"]},
+                "environment": _STR,
+                "description": _STR,
+                "ledger": _LEDGER,
             },
             "additionalProperties": False,
         },
@@ -494,7 +601,7 @@ META_SCHEMA: dict[str, Any] = {
             "properties": {
                 "name": _STR,
                 "title": _STR,
-                "path": {"type": "string", "pattern": "^/[A-Za-z0-9/_.-]*$"},
+                "path": {"type": "string", "pattern": "^(/[A-Za-z0-9/_.-]*)?$"},
                 "source": _STR,
                 "summary": _STR,
                 "description": _TEXT,
@@ -531,4 +638,4 @@ FILE_SCHEMAS = {
     "discrepancies": "#/$defs/discrepancies_file",
     "operation": "#/$defs/operation_file",
 }
-PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire"}
+PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire", "json": "#/$defs/json_wire"}

@@ -16,7 +16,7 @@ from . import ir
 from .emit_models import models_source
 from .emit_schema import published_schemas
 from .fmt import format_python
-from .view import build_view, docs_view, index_view
+from .view import build_view, docs_view, index_view, php_string
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -37,7 +37,7 @@ PACKAGE_FILES = {
     "_runtime/rules.py": "python/_runtime/rules.py.j2",
     "_runtime/validation.py": "python/_runtime/validation.py.j2",
     "_runtime/transport.py": "python/_runtime/transport.py.j2",
-    "_runtime/xml.py": "python/_runtime/xml.py.j2",
+    "_runtime/{protocol}.py": "python/_runtime/{protocol}.py.j2",
 }
 
 
@@ -56,6 +56,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pyrepr"] = _pyrepr
     env.filters["md"] = _md_cell
+    env.globals["php"] = lambda value: "null" if value is None else php_string(str(value))
     return env
 
 
@@ -79,7 +80,7 @@ def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | N
         package_files["xsd.py"] = "python/xsd.py.j2"
     for name, template in package_files.items():
         text = env.get_template(template.format(protocol=service.protocol)).render(context)
-        files[f"{package}/{name}"] = text
+        files[f"{package}/{name.format(protocol=service.protocol)}"] = text
     files[f"{package}/models.py"] = models_source(service)
     files[f"{base}/pyproject.toml"] = env.get_template("python/pyproject.toml.j2").render(context)
     files[f"{base}/README.md"] = env.get_template("docs/provider.md.j2").render(

@@ -34,6 +34,8 @@ _PY_SCALARS = {
     "unix_time": "int",
     "base64": "bytes",
     "url": "str",
+    "money_minor": "int",
+    "bool_or_date": "bool | date",
 }
 # Which kind template writes and reads each kind on an XML wire.
 _CODECS = {
@@ -50,6 +52,8 @@ _CODECS = {
     "unix_time": "unix_time",
     "base64": "base64",
     "url": "url",
+    "money_minor": "int",
+    "bool_or_date": "bool_or_date",
 }
 
 
@@ -81,7 +85,7 @@ def annotation(type_ref: ir.TypeRef) -> str:
 
 def referenced_shapes(shape: ir.Shape) -> list[str]:
     names = []
-    for f in shape.fields:
+    for f in [*shape.fields, *([shape.root] if shape.root is not None else [])]:
         ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
         if isinstance(ref, ir.ShapeRef):
             names.append(ref.shape)
@@ -107,6 +111,9 @@ def dependency_order(service: ir.Service, roots: list[ir.Shape]) -> list[ir.Shap
 
 
 def walk_path(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> list[ir.Field]:
+    if path == (".",):  # the whole value of a message that is not an object
+        assert shape.root is not None
+        return [shape.root]
     chain = []
     current: ir.Shape | None = shape
     for wire in path:
@@ -114,7 +121,8 @@ def walk_path(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> li
         f = current.field(wire)
         assert f is not None, (shape.name, path)
         chain.append(f)
-        current = service.shape(f.type.shape) if isinstance(f.type, ir.ShapeRef) else None
+        ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        current = service.shape(ref.shape) if isinstance(ref, ir.ShapeRef) else None
     return chain
 
 
@@ -154,12 +162,12 @@ def build_view(service: ir.Service) -> View:
         prefix=service.error_prefix,
         header=header(service),
         header_toml=header(service),
-        wire_format="XML",
+        wire_format="JSON" if isinstance(service.wire, ir.JsonWire) else "XML",
     )
     view.sections = {
         "types": types_view(service),
         "rules": rules_view(service),
-        "wire": wire_view(service),
+        "wire": json_wire_view(service) if isinstance(service.wire, ir.JsonWire) else wire_view(service),
         "errors": errors_view(service),
         "results": results_view(service),
         "outcomes": outcomes_view(service),
@@ -188,13 +196,13 @@ def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
     return dict(sorted(found.items()))
 
 
-def _type_definition(name: str, scalar: ir.Scalar) -> tuple[list[dict[str, Any]], set[str], set[str]]:
+def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple[list[dict[str, Any]], set[str], set[str]]:
     """(template calls, module imports, pydantic imports) that define one `_types.py` type."""
     kind = scalar.kind
     if name == "Text":
         return [{"kind": "text", "args": {"name": name}}], set(), {"Strict"}
-    if name == "XmlText":
-        return [{"kind": "text", "args": {"name": name, "pattern": XML_TEXT_PATTERN}}], set(), {"Strict", "StringConstraints"}
+    if name == "WireText":
+        return [{"kind": "text", "args": {"name": name, "pattern": pattern}}], set(), {"Strict", "StringConstraints"}
     if kind == "int":
         return [{"kind": "int", "args": {"name": name}}], set(), {"BeforeValidator"}
     if kind == "decimal":
@@ -207,6 +215,9 @@ def _type_definition(name: str, scalar: ir.Scalar) -> tuple[list[dict[str, Any]]
         return [{"kind": "ip", "args": {"name": name}}], {"import ipaddress"}, {"Strict", "AfterValidator"}
     if kind == "bool":
         return [{"kind": "bool", "args": {"name": name}}], set(), {"Strict"}
+    if kind == "bool_or_date":
+        imports = {"import re", "from datetime import date, datetime"}
+        return [{"kind": "bool_or_date", "args": {"name": name}}], imports, {"BeforeValidator"}
     if kind == "unix_time":
         imports = {"import calendar", "from datetime import date, datetime"}
         return [{"kind": "unix_time", "args": {"name": name}}], imports, {"BeforeValidator"}
@@ -222,7 +233,7 @@ def types_view(service: ir.Service) -> dict[str, Any]:
     pydantic: set[str] = set()
     helpers_done = False
     for name, scalar in used_python_types(service).items():
-        calls, module_imports, pydantic_imports = _type_definition(name, scalar)
+        calls, module_imports, pydantic_imports = _type_definition(name, scalar, service.wire.text_pattern)
         if scalar.kind == "base64" and not helpers_done:
             definitions.append({"kind": "base64", "macro": "helpers", "args": {"pattern": BASE64_PATTERN[1:-1]}})
             helpers_done = True
@@ -239,6 +250,11 @@ def types_view(service: ir.Service) -> dict[str, Any]:
 
 
 # -- rules -------------------------------------------------------------------------------------
+
+
+def _plain(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A sum path without its [] markers (the field types say which steps are lists)."""
+    return tuple(s.removesuffix("[]") for s in path)
 
 
 def _at(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -266,6 +282,21 @@ def rules_view(service: ir.Service) -> dict[str, Any]:
             continue
         rules = []
         for rule in message.rules:
+            if rule.kind == "sum":
+                rules.append(
+                    {
+                        "kind": rule.kind,
+                        "fields": [],
+                        "description": rule.description,
+                        "when": [],
+                        "scope": [],
+                        "pattern": None,
+                        "code": rule.code,
+                        "target": _at(service, message, _plain(rule.target)),
+                        "terms": [_at(service, message, _plain(t)) for t in rule.terms],
+                    }
+                )
+                continue
             target = _scope_shape(service, message, rule.scope)
             pattern = None
             if rule.pattern is not None:
@@ -282,6 +313,8 @@ def rules_view(service: ir.Service) -> dict[str, Any]:
                     "scope": _at(service, message, rule.scope),
                     "pattern": pattern,
                     "code": rule.code,
+                    "target": [],
+                    "terms": [],
                 }
             )
         messages.append(
@@ -310,6 +343,10 @@ def _codec(scalar_or_enum: ir.Scalar | ir.EnumRef) -> tuple[str, dict[str, Any],
     if codec == "bool":
         forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"]}
         return codec, forms, forms
+    if codec == "bool_or_date":
+        forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"]}
+        fmt = DATE_FORMATS[params["format"]]
+        return codec, {**forms, "fstring": fmt["fstring"]}, {**forms, "order": fmt["order"]}
     if codec == "url":
         encoded = {"percent_encoded": bool(params.get("percent_encoded"))}
         return codec, encoded, encoded
@@ -378,6 +415,7 @@ def _xml_literal(wire: str, text: str) -> str:
 
 def wire_view(service: ir.Service) -> dict[str, Any]:
     w = service.wire
+    assert isinstance(w, ir.XmlWire)
     all_shapes = dependency_order(service, service.messages())
     nested = [s for s in all_shapes if s.role == "shape"]
     enums = sorted(
@@ -394,7 +432,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
         envelope = []
         for e in w.envelope:
             if e.credential is not None:
-                envelope.append({"code": f'f"<{e.wire}>{{escape(credentials.{e.credential})}}</{e.wire}>"'})
+                envelope.append({"code": f'f"<{e.wire}>{{escape(ctx.credentials.{e.credential})}}</{e.wire}>"'})
             else:
                 envelope.append({"code": _xml_literal(e.wire, e.const if e.const is not None else constants[e.wire])})
         response_envelope = [
@@ -474,6 +512,193 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
     }
 
 
+def php_string(text: str) -> str:
+    """A JSON string as PHP's json_encode writes it (for literals in generated code)."""
+    import json
+
+    return json.dumps(text).replace("/", "\\/").replace("\\u007f", "\x7f")
+
+
+def _json_codecs(shape: ir.Shape) -> list[dict[str, Any]]:
+    views = []
+    for f in shape.wire_fields:
+        view = _field_codec(f)
+        view["key_prefix"] = php_string(f.wire) + ":"
+        views.append(view)
+    return views
+
+
+def _enum_tables(service: ir.Service, shapes: list[ir.Shape]) -> list[dict[str, Any]]:
+    names = sorted(
+        {
+            ref.enum
+            for s in shapes
+            for f in s.wire_fields + ((s.root,) if s.root else ())
+            for ref in [f.type.item if isinstance(f.type, ir.ListOf) else f.type]
+            if isinstance(ref, ir.EnumRef)
+        }
+    )
+    return [
+        {
+            "const": _enum_const(name),
+            "choices": sorted(v.wire for v in service.enum(name).values),
+            "aliases": dict(service.enum(name).decode_aliases),
+        }
+        for name in names
+    ]
+
+
+def json_wire_view(service: ir.Service) -> dict[str, Any]:
+    w = service.wire
+    assert isinstance(w, ir.JsonWire)
+    message_key = next(m.key for m in w.body if m.source == "message")
+    operation_members = [m for m in w.body if m.source == "operation"]
+    signature = w.signature
+    callback_shapes = [service.shape(cb.message) for cb in service.callbacks if cb.message]
+    roots = [*service.messages(), *callback_shapes]
+    all_shapes = dependency_order(service, roots)
+    nested = [s for s in all_shapes if s.role == "shape"]
+
+    # The credentials object: each member's JSON text, written in the spec's order.
+    credential_members: list[dict[str, Any]] = []
+    for m in w.credentials:
+        prefix = repr(php_string(m.key) + ":")
+        if m.source == "credential":
+            code, always = f"{prefix} + php_string(ctx.credentials.{m.value})", True
+        elif m.source == "signature":
+            assert signature is not None
+            code, always = f"{prefix} + '\"' + js.sign(ctx.credentials.{signature.key}, {message_key}) + '\"'", True
+        elif m.source == "const":
+            code, always = repr(php_string(m.key) + ":" + php_string(m.value or "")), True
+        elif m.source == "option" and m.type == "map":
+            code, always = f"{prefix} + js.php_encode(dict(ctx.{m.value}))", False
+        elif m.source == "option":
+            code, always = f"{prefix} + php_string(ctx.{m.value})", True
+        elif m.source == "clock":
+            code, always = f"{prefix} + '\"' + js.microtime((ctx.clock or _utc_now)()) + '\"'", True
+        elif m.source == "environment":
+            code, always = f"{prefix} + php_string(ctx.{m.value})", True
+        else:  # pragma: no cover - the meta-schema admits no other source
+            raise ValueError(m.source)
+        leading = always and all(c["always"] for c in credential_members)
+        credential_members.append(
+            {"code": code, "always": always, "leading": leading, "condition": f"ctx.{m.value} is not None"}
+        )
+
+    parts = []
+    for m in w.body:
+        key = repr(php_string(m.key) + ":")
+        if m.source == "credentials":
+            parts.append(f"{key} + obj(credentials)")
+        elif m.source == "message":
+            parts.append(f"{key} + {message_key}")
+        elif m.source == "operation":
+            parts.append(f"{key} + php_string({m.key})")
+        elif m.source == "const":
+            parts.append(repr(php_string(m.key) + ":" + php_string(m.value or "")))
+    body_expr = "'{' + " + " + ',' + ".join(parts) + " + '}'"
+
+    if signature is not None:
+        inner = repr(php_string(signature.response[-1]) + ':"') + " + signature + " + "'\"'"
+        for key in reversed(signature.response[:-1]):
+            inner = repr(php_string(key) + ":{") + " + " + inner + " + '}'"
+        answer_expr = "'{' + " + inner + " + " + repr("," + php_string(message_key) + ":") + " + data + '}'"
+        credentials_key = next(m.key for m in w.body if m.source == "credentials")
+        signature_member = next(m.key for m in w.credentials if m.source == "signature")
+        request_signature_path: tuple[str, ...] = (credentials_key, signature_member)
+    else:
+        answer_expr = repr("{" + php_string(message_key) + ":") + " + data + '}'"
+        request_signature_path = ()
+
+    context_fields = []
+    for m in w.credentials:
+        if m.source == "option" and m.type == "map":
+            context_fields.append({"name": m.value, "annotation": "Mapping[str, str] | None", "default": "None"})
+        elif m.source == "option":
+            context_fields.append({"name": m.value, "annotation": "str", "default": repr(m.default)})
+        elif m.source == "environment":
+            context_fields.append({"name": m.value, "annotation": "str", "default": None})
+        elif m.source == "clock":
+            context_fields.append({"name": "clock", "annotation": "Callable[[], datetime] | None", "default": "None"})
+    if signature is not None:
+        context_fields.append({"name": "verify_signatures", "annotation": "bool", "default": "True"})
+    # Fields without a default first (dataclass order).
+    context_fields.sort(key=lambda c: c["default"] is not None)
+
+    codecs_used = {c.get("codec") for s in all_shapes for c in _json_codecs(s)} | {
+        c.get("item_codec") for s in all_shapes for c in _json_codecs(s)
+    }
+    if any(s.root is not None for s in all_shapes):
+        codecs_used |= {_field_codec(s.root).get("codec") for s in all_shapes if s.root} | {
+            _field_codec(s.root).get("item_codec") for s in all_shapes if s.root
+        }
+    runtime = {"obj", "php_string"}
+    if "decimal" in codecs_used:
+        runtime.add("plain_decimal")
+    if "bool_or_date" in codecs_used:
+        runtime.add("flag_or_date")
+
+    operations = []
+    for op in service.operations:
+        constants = dict(op.constants)
+        operations.append(
+            {
+                "name": op.name,
+                "title": op.title,
+                "request_class": op.request.name,
+                "response_class": op.response.name,
+                "request_const": constant(snake(op.request.name)),
+                "response_const": constant(snake(op.response.name)),
+                "fields": _json_codecs(op.request),
+                "response_fields": _json_codecs(op.response),
+                "response_root": _field_codec(op.response.root) if op.response.root else None,
+                "constants": [constants[m.key] for m in operation_members],
+            }
+        )
+    prefix = service.error_prefix
+    return {
+        "body_keys": [m.key for m in w.body],
+        "encoding": w.encoding,
+        "strings": w.strings,
+        "message_key": message_key,
+        "operation_key": operation_members[0].key if operation_members else "",
+        "operation_members": [{"var": m.key} for m in operation_members],
+        "credential_members": credential_members,
+        "body_expr": body_expr,
+        "answer_expr": answer_expr,
+        "request_signature_path": request_signature_path,
+        "signature": (
+            {
+                "key": signature.key,
+                "over": signature.over,
+                "algorithm": signature.algorithm,
+                "response": signature.response,
+                "error_note": "the provider's own clients report this as a verification error",
+            }
+            if signature
+            else None
+        ),
+        "context_fields": context_fields,
+        "error_code_paths": tuple(w.result_error_code),
+        "message_paths": tuple(w.result_message),
+        "runtime_imports": sorted(runtime),
+        "error_imports": sorted(["api_error"] + ([f"{prefix}SignatureError"] if signature else [])),
+        "shapes": [{"func": snake(s.name), "class_name": s.name, "fields": _json_codecs(s)} for s in nested],
+        "decode_shapes": [
+            {"const": constant(snake(s.name)), "class_name": s.name, "fields": _json_codecs(s)}
+            for s in all_shapes
+            if s.root is None
+        ],
+        "enums": _enum_tables(service, all_shapes),
+        "operations": operations,
+        "callback_messages": [
+            {"func": snake(name), "class_name": name, "const": constant(snake(name))}
+            for name in sorted({s.name for s in callback_shapes})
+        ],
+        "model_imports": sorted({s.name for s in all_shapes}),
+    }
+
+
 # -- errors ------------------------------------------------------------------------------------
 
 
@@ -544,6 +769,7 @@ def errors_view(service: ir.Service) -> dict[str, Any]:
         "has_gloss": any(t["has_gloss"] for t in tables),
         "has_hint": any(t["has_hint"] for t in tables),
         "has_callbacks": bool(service.callbacks),
+        "has_signature": isinstance(service.wire, ir.JsonWire) and service.wire.signature is not None,
     }
 
 
@@ -638,8 +864,9 @@ def _accessor(service: ir.Service, op: ir.Operation, path: tuple[str, ...]) -> d
     steps = []
     source = "response"
     for f in chain:
-        steps.append({"var": f.name, "source": source, "attr": f.name})
-        source = f.name
+        attr = "root" if f is op.response.root else f.name
+        steps.append({"var": attr, "source": source, "attr": attr})
+        source = attr
     return {"name": _accessor_name(chain), "type": annotation(chain[-1].type), "steps": steps}
 
 
@@ -693,7 +920,8 @@ def outcomes_view(service: ir.Service) -> dict[str, Any]:
         "code_attr_paths": _attr_paths(service, service.wire.result_code),
         "error_code_attr_paths": _attr_paths(service, service.wire.error_code_paths),
         "message_attr_paths": _attr_paths(service, service.wire.result_message),
-        "separate_error_code": bool(service.wire.result_error_code),
+        "separate_error_code": bool(service.wire.result_error_code) and bool(service.wire.result_code),
+        "errors_in_wire": isinstance(service.wire, ir.JsonWire),
     }
 
 
@@ -707,8 +935,23 @@ def _model_names_in(ann: str) -> set[str]:
 
 def callbacks_view(service: ir.Service) -> dict[str, Any]:
     items = []
+    signed = []
     enums: set[str] = set()
     for cb in service.callbacks:
+        if cb.body != "query":
+            assert cb.message is not None
+            signed.append(
+                {
+                    "name": cb.name,
+                    "title": cb.title,
+                    "source": cb.source,
+                    "description": cb.description,
+                    "body": cb.body,
+                    "message": cb.message,
+                    "message_func": snake(cb.message),
+                }
+            )
+            continue
         params = []
         for p in cb.params:
             enum = p.type.enum if isinstance(p.type, ir.EnumRef) else None
@@ -731,7 +974,21 @@ def callbacks_view(service: ir.Service) -> dict[str, Any]:
                 "wire_names": sorted(p.wire for p in cb.params),
             }
         )
-    return {"events": items, "enum_imports": sorted(enums)}
+    wire = service.wire
+    keys: dict[str, str] = {}
+    if isinstance(wire, ir.JsonWire) and wire.signature is not None:
+        keys = {
+            "message_key": next(m.key for m in wire.body if m.source == "message"),
+            "credentials_key": wire.signature.response[0],
+            "signature_member": wire.signature.response[-1],
+        }
+    return {
+        "events": items,
+        "signed_events": signed,
+        "signed": bool(signed),
+        "model_imports": sorted(enums | {s["message"] for s in signed}),
+        **keys,
+    }
 
 
 # -- client, auth, package ---------------------------------------------------------------------
@@ -803,7 +1060,7 @@ def _op_docstring(service: ir.Service, op: ir.Operation) -> str:
 
 def _body_expr(service: ir.Service, op: ir.Operation) -> str:
     """The expression that validates and encodes a request (inside a client method)."""
-    args = [f"_validated({op.request.name}, request)", "self._credentials"]
+    args = [f"_validated({op.request.name}, request)", "self._context"]
     if op.extra_fields:
         args.append(f"_extra(extra_fields, _EXTRA_{op.name.upper()}, {op.request.name!r})")
     encoded = f"_wire.encode_{op.name}({', '.join(args)})"
@@ -812,11 +1069,66 @@ def _body_expr(service: ir.Service, op: ir.Operation) -> str:
     return encoded
 
 
+def _json_clock(service: ir.Service) -> bool:
+    return isinstance(service.wire, ir.JsonWire) and any(m.source == "clock" for m in service.wire.credentials)
+
+
+def _client_options(service: ir.Service) -> tuple[list[dict[str, str]], list[str]]:
+    """Client constructor options beyond the shared ones, and the wire context's arguments."""
+    options: list[dict[str, str]] = []
+    context: list[str] = []
+    wire = service.wire
+    if isinstance(wire, ir.JsonWire):
+        for m in wire.credentials:
+            if m.source == "option":
+                assert m.value is not None
+                if m.type == "map":
+                    options.append({"name": m.value, "annotation": "Mapping[str, str] | None", "default": "None", "doc": m.description})
+                else:
+                    annotation = "Literal[" + ", ".join(repr(v) for v in m.values) + "]" if m.values else "str"
+                    options.append({"name": m.value, "annotation": annotation, "default": repr(m.default), "doc": m.description})
+                context.append(f"{m.value}={m.value}")
+            elif m.source == "environment":
+                context.append(f"{m.value}=ENVIRONMENT_VALUES[environment][{m.value!r}]")
+        if wire.signature is not None:
+            options.append(
+                {
+                    "name": "verify_signatures",
+                    "annotation": "bool",
+                    "default": "True",
+                    "doc": "check the signature of every answer (constant-time); False only on purpose.",
+                }
+            )
+            context.append("verify_signatures=verify_signatures")
+    if auth_view(service)["uses_clock"] or _json_clock(service):
+        options.append(
+            {
+                "name": "clock",
+                "annotation": "Callable[[], datetime] | None",
+                "default": "None",
+                "doc": "returns the current time (aware); inject one in tests.",
+            }
+        )
+        if _json_clock(service):
+            context.append("clock=clock")
+    if wire.xsd:
+        options.append(
+            {
+                "name": "validate_xsd",
+                "annotation": "bool",
+                "default": "False",
+                "doc": "validate every request against the shipped XSD before sending it.",
+            }
+        )
+    return options, context
+
+
 def client_view(service: ir.Service) -> dict[str, Any]:
     models = set()
     operations = []
     for op in service.operations:
         models.add(op.request.name)
+        models.add(op.response.name)
         retry = None
         if op.retry is not None:
             key = op.request.field(op.retry.idempotency)
@@ -832,6 +1144,7 @@ def client_view(service: ir.Service) -> dict[str, Any]:
                 "path": op.path,
                 "summary": op.summary,
                 "request_class": op.request.name,
+                "response_class": op.response.name,
                 "result_type": result_type(op),
                 "docstring": _op_docstring(service, op),
                 "retry": retry,
@@ -839,16 +1152,21 @@ def client_view(service: ir.Service) -> dict[str, Any]:
                 "body_expr": _body_expr(service, op),
             }
         )
+    options, context_args = _client_options(service)
     return {
         "version": "0.1.0",
         "credentials": [{"name": c.name, "default": c.default} for c in service.credentials],
-        "uses_clock": auth_view(service)["uses_clock"],
+        "options": options,
+        "context_args": context_args,
+        "header_clock": auth_view(service)["uses_clock"],
+        "uses_clock": auth_view(service)["uses_clock"] or _json_clock(service),
+        "environment_values": any(e.values for e in service.environments),
         "xsd": service.wire.xsd,
         "has_extra": any(op.extra_fields for op in service.operations),
-        "environments": [{"name": e.name, "url": e.url} for e in service.environments],
+        "environments": [{"name": e.name, "url": e.url, "values": dict(e.values)} for e in service.environments],
         "default_environment": service.default_environment.name,
         "content_type": service.wire.content_type,
-        "accept": "text/xml, application/xml",
+        "accept": "application/json" if isinstance(service.wire, ir.JsonWire) else "text/xml, application/xml",
         "user_agent": distribution(service),
         "operations": operations,
         "model_imports": sorted(models),
@@ -890,13 +1208,17 @@ def package_view(service: ir.Service) -> dict[str, Any]:
     model_names = sorted(
         {s.name for s in service.shapes} | set(model_enums(service)) | {m.name for m in service.messages()}
     )
+    if isinstance(service.wire, ir.JsonWire) and service.wire.signature is not None:
+        error_names.append(f"{service.error_prefix}SignatureError")
     result_names = []
     for op in service.operations:
         result_names += [_outcome_class(op, o) for o in op.outcomes]
         if len(op.outcomes) > 1:
             result_names.append(result_type(op))
     result_names = sorted(set(result_names))
-    callback_names = sorted({pascal(cb.name) for cb in service.callbacks} | {f"parse_{cb.name}" for cb in service.callbacks})
+    callback_names = sorted(
+        {pascal(cb.name) for cb in service.callbacks if cb.body == "query"} | {f"parse_{cb.name}" for cb in service.callbacks}
+    )
     if service.callbacks:
         error_names.append(f"{service.error_prefix}CallbackError")
     first = service.operations[0]
@@ -1027,11 +1349,12 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                 examples.append(
                     {
                         "title": ex.title,
+                        "language": {".xml": "xml", ".json": "json"}.get(Path(rel).suffix, "text"),
                         "kind": kind,
                         "file": f"{service.spec_dir}/{rel}",
                         "text": text,
-                        "mends": [e for e in ex.mends] if kind == "request" else [],
-                        "normalisations": [e for e in ex.normalisations] if kind == "request" else [],
+                        "mends": [_edit_doc(e) for e in ex.mends],
+                        "normalisations": [_edit_doc(e) for e in ex.normalisations],
                         "expect": (
                             f"returns `{_outcome_class(op, next(o for o in op.outcomes if o.name == ex.outcome))}`"
                             if kind == "response" and ex.outcome
@@ -1071,6 +1394,7 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                 "response": {
                     "class_name": op.response.name,
                     "rows": _field_rows(service, op.response, [], "response"),
+                    "root": _doc_type(service, op.response.root.type) if op.response.root else "",
                 },
                 "outcomes": [
                     {
@@ -1144,6 +1468,9 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
     return {
         "operations": operations,
         "shapes": shapes,
+        "protocol_text": _protocol_text(service),
+        "json": _json_doc(service),
+        "test_data": [{"title": t.title, "usage": t.usage, "values": list(t.values)} for t in service.test_data],
         "coverage_text": coverage_text(service),
         "headers": [_header_doc(h) for h in service.wire.headers],
         "result_paths": {
@@ -1191,6 +1518,82 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
         ],
         "coverage": coverage(service),
         "first_op": service.operations[0],
+    }
+
+
+def _edit_doc(edit: ir.Edit) -> dict[str, Any]:
+    """How a mend or normalisation reads in the docs."""
+    if edit.kind == "replace":
+        text = f"text `{_inline(edit.old)}` → `{_inline(edit.new)}`"
+    elif edit.kind == "drop":
+        text = f"`{edit.path}` left out"
+    elif edit.kind == "drop_attribute":
+        text = f"root attribute `{edit.path}` left out"
+    else:
+        text = f"`{edit.path}` `{edit.old}` → `{edit.new}`"
+    return {"text": text, "ledger": list(edit.ledger)}
+
+
+def _inline(text: str) -> str:
+    """Text safe inside an inline code span of a table-free Markdown line."""
+    one_line = " ".join(text.split()) if "\n" in text else text
+    return one_line.replace("`", "'")
+
+
+def _protocol_text(service: ir.Service) -> str:
+    w = service.wire
+    if isinstance(w, ir.JsonWire):
+        signed = f", signed ({w.signature.algorithm})" if w.signature else ""
+        return f"json: `{w.content_type}` POST of one JSON object{signed}"
+    return f"xml: `{w.content_type}` POST of a `<{w.root}>` document"
+
+
+def _json_doc(service: ir.Service) -> dict[str, Any] | None:
+    w = service.wire
+    if not isinstance(w, ir.JsonWire):
+        return None
+    message_key = next(m.key for m in w.body if m.source == "message")
+
+    def value(m: ir.JsonMember) -> str:
+        if m.source == "credentials":
+            return "the credentials object (below)"
+        if m.source == "message":
+            return "the request (the tables of each operation)"
+        if m.source == "operation":
+            return "per operation"
+        if m.source == "const":
+            return f"`{m.value}`"
+        if m.source == "credential":
+            return f"credential `{m.value}`"
+        if m.source == "signature":
+            return f"the signature of `{message_key}`"
+        if m.source == "option":
+            default = f" (default `{m.default}`)" if m.default is not None else " (sent only when given)"
+            return f"client option `{m.value}`{default}"
+        if m.source == "clock":
+            return "the time of the request (PHP microtime)"
+        return "per environment: " + ", ".join(f"`{dict(e.values).get(m.value or '')}` ({e.name})" for e in service.environments)
+
+    signature = None
+    if w.signature is not None:
+        signature = (
+            f"`{'.'.join(('credentials', next(m.key for m in w.credentials if m.source == 'signature')))}` is the "
+            f"{w.signature.algorithm} (lowercase hex), keyed with the credential `{w.signature.key}`, of the "
+            f"`{w.signature.over}` member exactly as sent. Answers carry theirs at `{'.'.join(w.signature.response)}`; "
+            "the client checks it (constant-time) and raises "
+            f"`{service.error_prefix}SignatureError` when it does not verify, unless made with `verify_signatures=False`."
+            + "".join(f" [{lid}](#ledger-{lid})" for lid in w.signature.ledger)
+        )
+    return {
+        "strings": w.strings,
+        "encoding": w.encoding,
+        "message_key": message_key,
+        "body": [{"key": m.key, "value": value(m)} for m in w.body],
+        "credentials": [
+            {"key": m.key, "value": value(m), "description": m.description, "ledger": list(m.ledger)} for m in w.credentials
+        ],
+        "signature": signature,
+        "text": w.text_description,
     }
 
 

@@ -14,6 +14,7 @@ is an "integer" to JSON Schema but a float to Python; the models refuse floats f
 from __future__ import annotations
 
 import base64
+import re
 import string
 from typing import Any
 
@@ -52,7 +53,11 @@ class Strategies:
                 lo = max(lo, 1)
             if params.get("pattern"):
                 return st.from_regex(params["pattern"], fullmatch=True).filter(lambda s: lo <= len(s) <= hi)
-            return st.text(alphabet=_PLAIN, min_size=lo, max_size=min(hi, lo + 12))
+            text = st.text(alphabet=_PLAIN, min_size=lo, max_size=min(hi, lo + 12))
+            if self.service.wire.text_pattern:  # the protocol's rule for all text (Billmate: no edge spaces)
+                allowed = re.compile(self.service.wire.text_pattern.removesuffix("$") + r"\Z")
+                text = text.filter(lambda v: allowed.match(v) is not None)
+            return text
         if kind == "email":
             return st.from_regex(r"[a-z0-9.]{1,8}@[a-z0-9]{1,8}\.[a-z]{2,3}", fullmatch=True)
         if kind == "country":
@@ -80,6 +85,10 @@ class Strategies:
             return st.integers(0, 2**31 - 1)
         if kind == "base64":
             return st.binary(max_size=24).map(lambda b: base64.b64encode(b).decode())
+        if kind == "money_minor":
+            return st.integers(-(10**9), 10**9)
+        if kind == "bool_or_date":
+            return st.one_of(st.booleans(), st.dates().map(lambda d: d.isoformat()))
         if kind == "url":
             return st.from_regex(r"https?://[a-z]{1,8}\.[a-z]{2,3}(/[a-z0-9]{0,5}(\?[a-z]=[0-9])?)?", fullmatch=True)
         raise AssertionError(f"no strategy for kind {kind}")  # a new kind needs one
@@ -145,6 +154,10 @@ class Strategies:
             values += ["YQ==", "YQ", "YQ=", "abc", "====", "YWJj\n", "YW Jj", "YWJj", "Y" * 4 + "=" * 4]
             if "max_length" in params:
                 values += ["A" * params["max_length"], "A" * (params["max_length"] + 4)]
+        if t.kind == "money_minor":
+            values += [1.0, -1, "1", "100", 10**20, -(10**20)]  # no integral floats: see module doc
+        if t.kind == "bool_or_date":
+            values += [False, "2015-02-28", "2015-02-30", "15-02-28", "1", "0", "true", 1]
         if t.kind == "url":
             values += ["https://a.bc/x", "http://a", "ftp://a.bc", "https://a b.c", "https://", "javascript:alert(1)"]
         return values
@@ -251,6 +264,8 @@ def _repair(draw: st.DrawFn, service: ir.Service, message: ir.Shape, payload: di
     """Make the payload satisfy the message's rules (values for required, removal for forbidden)."""
     strategies = _strategies(service)
     for rule in message.rules:
+        if rule.kind == "sum":
+            continue  # after the others, below
         if not _holds(payload, rule.when):
             continue
         scope_shape = _scope_shape(service, message, rule.scope)
@@ -270,7 +285,35 @@ def _repair(draw: st.DrawFn, service: ir.Service, message: ir.Shape, payload: di
             elif rule.kind == "pattern_when" and isinstance(target.get(rule.fields[0]), str):
                 assert rule.pattern is not None
                 target[rule.fields[0]] = draw(st.from_regex(rule.pattern, fullmatch=True))
+    # A total may be a term of another sum (Cart.Total.withouttax): repeat until settled.
+    sums = [r for r in message.rules if r.kind == "sum"]
+    for _ in sums:
+        for rule in sums:
+            _repair_sum(payload, rule)
     return payload
+
+
+def _values_at(payload: Any, path: tuple[str, ...]) -> list[Any]:
+    """Values at a rule path; a segment ending in [] steps into every item of a list."""
+    values = [payload]
+    for segment in path:
+        wire, many = segment.removesuffix("[]"), segment.endswith("[]")
+        found = []
+        for v in values:
+            item = v.get(wire) if isinstance(v, dict) else None
+            if item is not None:
+                found.extend(item if many and isinstance(item, list) else [item])
+        values = found
+    return values
+
+
+def _repair_sum(payload: dict[str, Any], rule: ir.Rule) -> None:
+    """Set the total of a sum rule to the sum of its terms (when all are given as integers)."""
+    parts = [v for term in rule.terms for v in _values_at(payload, term)]
+    holder = _values_at(payload, rule.target[:-1])
+    if len(holder) == 1 and isinstance(holder[0], dict) and rule.target[-1] in holder[0]:
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in parts):
+            holder[0][rule.target[-1]] = sum(parts)
 
 
 # -- mutations ---------------------------------------------------------------------------------
@@ -301,7 +344,10 @@ def _mutate(draw: st.DrawFn, service: ir.Service, s: ir.Shape, payload: dict[str
         elif isinstance(current, dict):
             payload[f.wire] = draw(_mutate(service, inner, current))
         return payload
-    action = draw(st.sampled_from(["drop", "wrong", "wrong", "extra", "add"]))
+    action = draw(st.sampled_from(["drop", "wrong", "wrong", "extra", "add"])) if s.fields else "extra"
+    if action == "extra":
+        payload[draw(st.sampled_from(["UNKNOWN", "EXTRA_FIELD", "x"]))] = draw(_TEXT)
+        return payload
     f = draw(st.sampled_from(s.fields))
     if action == "drop":
         payload.pop(f.wire, None)
@@ -323,16 +369,34 @@ def _copy(value: Any) -> Any:
 
 
 @st.composite
-def _valid_base(draw: st.DrawFn, service: ir.Service, message: ir.Shape) -> dict[str, Any]:
+def _valid_base(draw: st.DrawFn, service: ir.Service, message: ir.Shape) -> Any:
+    if message.root is not None:  # a list or a string message
+        return _copy(draw(_strategies(service).value(message.root)))
     payload = _copy(draw(_strategies(service).shape(message)))
     if message.rules and draw(st.integers(0, 9)) < 8:
         payload = draw(_repair(service, message, payload))
     return payload
 
 
+def _root_item_shape(service: ir.Service, message: ir.Shape) -> ir.Shape | None:
+    root = message.root
+    if root is not None and isinstance(root.type, ir.ListOf) and isinstance(root.type.item, ir.ShapeRef):
+        return service.shape(root.type.item.shape)
+    return None
+
+
 @st.composite
-def payloads(draw: st.DrawFn, service: ir.Service, message: ir.Shape) -> dict[str, Any]:
+def payloads(draw: st.DrawFn, service: ir.Service, message: ir.Shape) -> Any:
     payload = draw(_valid_base(service, message))
+    if message.root is not None:
+        # Mutate the whole value, or one item of a list of objects.
+        item_shape = _root_item_shape(service, message)
+        if item_shape is not None and payload and draw(st.booleans()):
+            i = draw(st.integers(0, len(payload) - 1))
+            payload[i] = draw(_mutate(service, item_shape, payload[i]))
+        elif draw(st.integers(0, 2)) == 0:
+            payload = draw(_strategies(service).wrong(message.root))
+        return payload
     for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
         payload = draw(_mutate(service, message, payload))
     return payload
@@ -347,6 +411,13 @@ def batches(draw: st.DrawFn, service: ir.Service, message: ir.Shape, edges_per_b
     base = draw(_valid_base(service, message))
     # Pick the field to probe: a field of the message or of an item / object inside it.
     holder, shape = base, message
+    if message.root is not None:
+        item_shape = _root_item_shape(service, message)
+        if item_shape is None or not base:
+            for value in draw(st.lists(st.sampled_from(strategies.edges(message.root)), min_size=1, max_size=edges_per_batch)):
+                out.append(value)
+            return out
+        holder, shape = base[0], item_shape
     while True:
         nested = [
             f for f in shape.fields
@@ -363,6 +434,10 @@ def batches(draw: st.DrawFn, service: ir.Service, message: ir.Shape, edges_per_b
         if not isinstance(candidate, dict):
             break
         holder, shape = candidate, service.shape(ref.shape)
+    if not shape.fields:
+        holder["UNKNOWN"] = "x"
+        out.append(_copy(base))
+        return out
     target = draw(st.sampled_from(shape.fields))
     for value in draw(st.lists(strategies.edge_values(shape, target), min_size=1, max_size=edges_per_batch)):
         holder[target.wire] = value

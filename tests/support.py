@@ -1,9 +1,11 @@
-"""Helpers shared by the tests: the IR of each provider, its generated package, XML comparison."""
+"""Helpers shared by the tests: the IR of each provider, its generated package, example mends
+and comparison for XML and JSON documents."""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -73,11 +75,7 @@ def element_at(root: etree._Element, path: str) -> etree._Element:
 def mended(raw: bytes, edits: tuple[ir.Edit, ...], message_element: str | None) -> etree._Element:
     """The example after its mends: raw-text replacements first (the document may not even be
     XML before them), then element edits. Each edit must find exactly what it claims."""
-    text = raw.decode("utf-8")
-    for edit in edits:
-        if edit.kind == "replace":
-            assert text.count(edit.old) == 1, f"mend {edit.old!r} found {text.count(edit.old)} times"
-            text = text.replace(edit.old, edit.new)
+    text = mend_text(raw, edits)
     document = parse(text.encode("utf-8"))
     apply_edits(document, tuple(e for e in edits if e.kind != "replace"), message_element)
     return document
@@ -101,6 +99,57 @@ def apply_edits(root: etree._Element, edits: tuple[ir.Edit, ...], message_elemen
             element.text = edit.new
 
 
+def mend_text(raw: bytes, edits: tuple[ir.Edit, ...]) -> str:
+    """The document's text after its raw-text mends, each found exactly once."""
+    text = raw.decode("utf-8")
+    for edit in edits:
+        if edit.kind == "replace":
+            assert text.count(edit.old) == 1, f"mend {edit.old!r} found {text.count(edit.old)} times"
+            text = text.replace(edit.old, edit.new)
+    return text
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def json_at(document: Any, path: str) -> tuple[Any, str | int]:
+    """The container holding `path` (`PaymentData.paymentplanid`, `Articles[0].artnr`) and the
+    key of the value in it."""
+    parts: list[str | int] = []
+    for segment in path.split("."):
+        m = re.fullmatch(r"([^.\[\]]+)((?:\[[0-9]+\])*)", segment)
+        assert m, segment
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[([0-9]+)\]", m.group(2)))
+    node = document
+    for part in parts[:-1]:
+        node = node[part]
+    last = parts[-1]
+    if isinstance(last, str):
+        assert isinstance(node, dict) and last in node, f"{path}: no member {last!r}"
+    return node, last
+
+
+def json_mended(raw: bytes, edits: tuple[ir.Edit, ...], message_key: str) -> dict[str, Any]:
+    """The parsed example after its mends: raw-text replacements (the document may not be JSON
+    before them), then edits of values inside the message member."""
+    document = json.loads(mend_text(raw, edits))
+    assert isinstance(document, dict)
+    json_apply_edits(document[message_key], tuple(e for e in edits if e.kind != "replace"))
+    return document
+
+
+def json_apply_edits(message: Any, edits: tuple[ir.Edit, ...]) -> None:
+    for edit in edits:
+        node, key = json_at(message, edit.path)
+        if edit.kind == "drop":
+            del node[key]
+        else:
+            assert edit.kind == "text", edit.kind
+            assert node[key] == edit.old, f"{edit.path}: expected {edit.old!r}, found {node[key]!r}"
+            node[key] = edit.new
+
+
 # -- JSON Schema -------------------------------------------------------------------------------
 
 
@@ -116,7 +165,84 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> A
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
+def _values_at(instance: Any, path: str) -> list[Any]:
+    """The values at a rule path (`Cart.Total.withtax`, `Articles[].withouttax`), skipping what
+    is absent or null, as the models' rule runtime does."""
+    values = [instance]
+    for step in path.split("."):
+        many = step.endswith("[]")
+        key = step.removesuffix("[]")
+        found = []
+        for v in values:
+            item = v.get(key) if isinstance(v, dict) else None
+            if item is None:
+                continue
+            found.extend(item if many and isinstance(item, list) else [item])
+        values = found
+    return [v for v in values if v is not None]
+
+
+def _x_rules(validator: Any, rules: Any, instance: Any, schema: Any) -> Any:
+    """The cross-field rules JSON Schema cannot express (`x-rules`, written by the generator
+    beside the schema): a sum rule says the value at `field` equals the sum of the values at
+    `of`. Values of the wrong type are left to the other keywords."""
+    from jsonschema.exceptions import ValidationError
+
+    if not isinstance(instance, dict):
+        return
+    for rule in rules:
+        assert rule["kind"] == "sum", rule
+        totals = _values_at(instance, rule["field"])
+        if not totals:
+            continue
+        parts = [v for term in rule["of"] for v in _values_at(instance, term)]
+        numbers = [totals[0], *parts]
+        # JSON Schema's integers include integral floats (1.0); anything else is another
+        # keyword's error.
+        if not all(validator.is_type(v, "integer") for v in numbers):
+            continue
+        if int(totals[0]) != sum(int(v) for v in parts):
+            yield ValidationError(f"{rule['field']}: {rule['description']}")
+
+
+EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern, "x-rules": _x_rules})
+
+
+def decode_example(provider: str, op: ir.Operation, ex: ir.Example, role: str, ctx: Any = None) -> Any:
+    """The typed request or response of an example (after its mends), read without verifying
+    signatures (the documents' example hashes are placeholders)."""
+    svc = service(provider)
+    wire = package(provider, "_wire")
+    file = ex.request if role == "request" else ex.response
+    assert file is not None
+    raw = (SPECS / provider / file).read_bytes()
+    if isinstance(svc.wire, ir.JsonWire):
+        key = next(m.key for m in svc.wire.body if m.source == "message")
+        body = json.dumps(json_mended(raw, ex.mends, key)).encode()
+        ctx = ctx or json_context(provider)
+    else:
+        element = svc.wire.request_element if role == "request" else svc.wire.response_element
+        body = etree.tostring(mended(raw, ex.mends, element))
+    if role == "request":
+        return wire.decode_request(op.name, body, ctx)[1]
+    return getattr(wire, f"decode_{op.name}_response")(body, ctx)
+
+
+def json_context(provider: str, **overrides: Any) -> Any:
+    """A JSON wire context of the default environment with placeholder credentials, not
+    verifying signatures unless told."""
+    svc = service(provider)
+    assert isinstance(svc.wire, ir.JsonWire)
+    wire = package(provider, "_wire")
+    auth = package(provider, "_auth")
+    credentials = overrides.pop("credentials", None) or auth.Credentials(
+        **{c.name: "x" for c in svc.credentials if c.default is None}
+    )
+    env = next(e for e in svc.environments if e.default)
+    values = dict(env.values)
+    env_fields = {m.value: values[m.key] for m in svc.wire.credentials if m.source == "environment"}
+    options = {"verify_signatures": False, **env_fields, **overrides}
+    return wire.Context(credentials=credentials, **options)
 
 
 @functools.cache

@@ -169,3 +169,17 @@ def test_cli_reports_problems_and_leaves_generated_untouched(tmp_path: Path) -> 
         assert lines[0].startswith("specs/billink/operations/check.yaml:3:7: 'path': 'check' does not match")
         assert lines[-1] == "1 problem in the specs; generated/ left untouched"
     assert _tree_digest(tmp_path / "generated") == before
+
+
+def test_an_example_file_no_spec_uses_is_reported(tmp_path: Path) -> None:
+    """A document example nobody turned into a vector (nor excused with a ledger id) is lost
+    knowledge: the loader says so."""
+    provider = _copy_specs(tmp_path)
+    (provider / "examples" / "forgotten.response.xml").write_text("<API/>")
+    service, problems = lint_provider(provider, tmp_path)
+    assert service is None
+    assert [str(p) for p in problems] == [
+        "specs/billink/service.yaml:1:11: example file 'examples/forgotten.response.xml' is not used by any "
+        "operation or callback; make it a test vector, or list it under examples_not_vectors with the "
+        "ledger id that says why it cannot be one"
+    ]

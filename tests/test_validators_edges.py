@@ -14,52 +14,78 @@ from collections import Counter
 from typing import Any, Iterator
 
 import pytest
-from lxml import etree
 from pydantic import ValidationError
 
 from generator import ir
 from strategies import _near_misses, _strategies
-from support import PROVIDERS, SPECS, mended, package, schema_validator, service
+from support import PROVIDERS, decode_example, package, schema_validator, service
 
 
-def _bases(provider: str, op: ir.Operation, role: str) -> list[dict[str, Any]]:
-    wire = package(provider, "_wire")
-    bases = []
-    for ex in op.examples:
-        path = ex.request if role == "request" else ex.response
-        if path is None:
-            continue
-        svc = service(provider)
-        element = svc.wire.request_element if role == "request" else svc.wire.response_element
-        document = etree.tostring(mended((SPECS / provider / path).read_bytes(), ex.mends, element))
-        if role == "request":
-            _, model = wire.decode_request(op.name, document)
-        else:
-            model = getattr(wire, f"decode_{op.name}_response")(document)
-        bases.append(model.model_dump(mode="json", by_alias=True, exclude_none=True))
+def _bases(provider: str, op: ir.Operation, role: str) -> list[Any]:
+    """The canonical JSON form of each example of the message. A message the document shows
+    no example of (getTerms' answer, a plain string) starts from a minimal value of its root."""
+    bases = [
+        decode_example(provider, op, ex, role).model_dump(mode="json", by_alias=True, exclude_none=True)
+        for ex in op.examples
+        if (ex.request if role == "request" else ex.response) is not None
+    ]
+    message = op.request if role == "request" else op.response
+    if not bases and message.root is not None and isinstance(message.root.type, ir.Scalar):
+        bases.append("x")
     return bases
 
 
-def _condition_variants(svc: ir.Service, message: ir.Shape, base: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The base, and the base with each condition path set to each of its values."""
+def _condition_variants(svc: ir.Service, message: ir.Shape, base: Any) -> Iterator[Any]:
+    """The base, and the base with each condition path (`TYPE`, `PaymentData.method`) set to
+    each value of its field, where the objects along the path are given."""
     yield base
     seen = set()
     for rule in message.rules:
         for c in rule.when:
-            f = message.field(c.path[0])
-            values = [v.wire for v in svc.enum(f.type.enum).values] if f and isinstance(f.type, ir.EnumRef) else list(c.values)
+            shape, f = message, None
+            for wire in c.path:
+                f = shape.field(wire)
+                assert f is not None, c.path
+                ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+                if isinstance(ref, ir.ShapeRef):
+                    shape = svc.shape(ref.shape)
+            assert f is not None
+            values = [v.wire for v in svc.enum(f.type.enum).values] if isinstance(f.type, ir.EnumRef) else list(c.values)
             for v in values:
-                if (c.path, v) in seen or len(c.path) != 1:
+                if (c.path, v) in seen:
                     continue
                 seen.add((c.path, v))
                 variant = copy.deepcopy(base)
-                variant[c.path[0]] = v
-                yield variant
+                holder = variant
+                for wire in c.path[:-1]:
+                    holder = holder.get(wire) if isinstance(holder, dict) else None
+                if isinstance(holder, dict):
+                    holder[c.path[-1]] = v
+                    yield variant
 
 
-def _probes(svc: ir.Service, shape: ir.Shape, holder: dict[str, Any], root: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Copies of `root` with one field of `holder` (a dict inside root) set to an edge value."""
+def _message_probes(svc: ir.Service, message: ir.Shape, base: Any) -> Iterator[Any]:
+    """The base itself, then its probes. A message whose root is a list or a string is probed
+    as a whole (edge values of the root) and, for a list, in its first items."""
+    yield copy.deepcopy(base)
+    if message.root is None:
+        yield from _probes(svc, message, base, base)
+        return
+    yield from _strategies(svc).edges(message.root)
+    ref = message.root.type.item if isinstance(message.root.type, ir.ListOf) else message.root.type
+    if isinstance(ref, ir.ShapeRef) and isinstance(base, list):
+        for item in base[:2]:
+            if isinstance(item, dict):
+                yield from _probes(svc, svc.shape(ref.shape), item, base)
+
+
+def _probes(svc: ir.Service, shape: ir.Shape, holder: dict[str, Any], root: Any) -> Iterator[Any]:
+    """Copies of `root` with one field of `holder` (a dict inside root) set to an edge value,
+    or with a member the shape does not have."""
     strategies = _strategies(svc)
+    holder["UNKNOWN_MEMBER"] = "x"
+    yield copy.deepcopy(root)
+    del holder["UNKNOWN_MEMBER"]
     for f in shape.fields:
         original = holder.get(f.wire, ...)
         values = list(strategies.edges(f))
@@ -106,7 +132,7 @@ def test_schema_and_model_agree_at_every_edge(provider: str, op: ir.Operation, r
     disagreements = []
     for base in bases:
         for variant in _condition_variants(svc, message, base):
-            for payload in _probes(svc, message, variant, variant):
+            for payload in _message_probes(svc, message, variant):
                 schema_ok = not any(True for _ in validator.iter_errors(payload))
                 try:
                     model.model_validate(payload)

@@ -92,7 +92,7 @@ Text = Annotated[str, Strict()]
 """Text as received: any string, no coercion from numbers."""
 
 
-XmlText = Annotated[
+WireText = Annotated[
     str, Strict(), StringConstraints(pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$")
 ]
 """Text to send in XML: any string without the control characters XML 1.0 cannot carry."""

@@ -11,10 +11,12 @@ table-driven decoder in ``_runtime/xml.py``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ._auth import Credentials
 from ._runtime import xml
+from ._runtime.xml import XmlError as WireError
 from ._runtime.xml import escape, plain_decimal
 from .models import (
     CheckRequest,
@@ -58,6 +60,15 @@ ENVELOPE = (
     "CLIENTID",
     "ACTION",
 )
+
+__all__ = ["Context", "WireError"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the wire needs besides the message."""
+
+    credentials: Credentials
 
 
 def _encode_msg(value: Msg, out: list[str]) -> None:
@@ -174,14 +185,14 @@ def _encode_status_msg(value: StatusMsg, out: list[str]) -> None:
 
 def encode_check(
     request: CheckRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Check API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>check</ACTION>",
     ]
     out.append(f"<TYPE>{escape(request.order_type.value)}</TYPE>")
@@ -233,7 +244,7 @@ def encode_check(
     return "".join(out).encode("utf-8")
 
 
-def encode_check_response(response: CheckResponse) -> bytes:
+def encode_check_response(response: CheckResponse, ctx: Context | None = None) -> bytes:
     """The body of a Check API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -256,14 +267,14 @@ def encode_check_response(response: CheckResponse) -> bytes:
 
 def encode_order(
     request: OrderRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Order API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>order</ACTION>",
     ]
     out.append(f"<TYPE>{escape(request.order_type.value)}</TYPE>")
@@ -341,7 +352,7 @@ def encode_order(
     return "".join(out).encode("utf-8")
 
 
-def encode_order_response(response: OrderResponse) -> bytes:
+def encode_order_response(response: OrderResponse, ctx: Context | None = None) -> bytes:
     """The body of a Order API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -362,14 +373,14 @@ def encode_order_response(response: OrderResponse) -> bytes:
 
 def encode_credit(
     request: CreditRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Credit API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>credit</ACTION>",
     ]
     out.append("<INVOICES>")
@@ -382,7 +393,7 @@ def encode_credit(
     return "".join(out).encode("utf-8")
 
 
-def encode_credit_response(response: CreditResponse) -> bytes:
+def encode_credit_response(response: CreditResponse, ctx: Context | None = None) -> bytes:
     """The body of a Credit API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -403,14 +414,14 @@ def encode_credit_response(response: CreditResponse) -> bytes:
 
 def encode_start_workflow(
     request: StartWorkflowRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Start Workflow API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>activate order</ACTION>",
     ]
     out.append("<INVOICES>")
@@ -423,7 +434,9 @@ def encode_start_workflow(
     return "".join(out).encode("utf-8")
 
 
-def encode_start_workflow_response(response: StartWorkflowResponse) -> bytes:
+def encode_start_workflow_response(
+    response: StartWorkflowResponse, ctx: Context | None = None
+) -> bytes:
     """The body of a Start Workflow API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -444,14 +457,14 @@ def encode_start_workflow_response(response: StartWorkflowResponse) -> bytes:
 
 def encode_on_hold(
     request: OnHoldRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a On Hold API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>on-hold</ACTION>",
     ]
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
@@ -461,7 +474,7 @@ def encode_on_hold(
     return "".join(out).encode("utf-8")
 
 
-def encode_on_hold_response(response: OnHoldResponse) -> bytes:
+def encode_on_hold_response(response: OnHoldResponse, ctx: Context | None = None) -> bytes:
     """The body of a On Hold API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -482,14 +495,14 @@ def encode_on_hold_response(response: OnHoldResponse) -> bytes:
 
 def encode_payment(
     request: PaymentRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Payment API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>payment</ACTION>",
     ]
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
@@ -499,7 +512,7 @@ def encode_payment(
     return "".join(out).encode("utf-8")
 
 
-def encode_payment_response(response: PaymentResponse) -> bytes:
+def encode_payment_response(response: PaymentResponse, ctx: Context | None = None) -> bytes:
     """The body of a Payment API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -520,14 +533,14 @@ def encode_payment_response(response: PaymentResponse) -> bytes:
 
 def encode_status(
     request: StatusRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Status API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>status</ACTION>",
     ]
     out.append(f"<INVOICENUMBER>{escape(request.invoice_number)}</INVOICENUMBER>")
@@ -536,7 +549,7 @@ def encode_status(
     return "".join(out).encode("utf-8")
 
 
-def encode_status_response(response: StatusResponse) -> bytes:
+def encode_status_response(response: StatusResponse, ctx: Context | None = None) -> bytes:
     """The body of a Status API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -557,14 +570,14 @@ def encode_status_response(response: StatusResponse) -> bytes:
 
 def encode_message(
     request: MessageRequest,
-    credentials: Credentials,
+    ctx: Context,
 ) -> bytes:
     """The body of a Message API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
-        f"<CLIENTUSERNAME>{escape(credentials.username)}</CLIENTUSERNAME>",
-        f"<CLIENTID>{escape(credentials.client_id)}</CLIENTID>",
+        f"<CLIENTUSERNAME>{escape(ctx.credentials.username)}</CLIENTUSERNAME>",
+        f"<CLIENTID>{escape(ctx.credentials.client_id)}</CLIENTID>",
         "<ACTION>message</ACTION>",
     ]
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
@@ -574,7 +587,7 @@ def encode_message(
     return "".join(out).encode("utf-8")
 
 
-def encode_message_response(response: MessageResponse) -> bytes:
+def encode_message_response(response: MessageResponse, ctx: Context | None = None) -> bytes:
     """The body of a Message API answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -870,7 +883,7 @@ _MESSAGE_RESPONSE = xml.Shape(
 )
 
 
-def decode_check_response(body: bytes) -> CheckResponse:
+def decode_check_response(body: bytes, ctx: Context | None = None) -> CheckResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -883,7 +896,7 @@ def decode_check_response(body: bytes) -> CheckResponse:
     return CheckResponse.model_validate(data)
 
 
-def decode_order_response(body: bytes) -> OrderResponse:
+def decode_order_response(body: bytes, ctx: Context | None = None) -> OrderResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -896,7 +909,7 @@ def decode_order_response(body: bytes) -> OrderResponse:
     return OrderResponse.model_validate(data)
 
 
-def decode_credit_response(body: bytes) -> CreditResponse:
+def decode_credit_response(body: bytes, ctx: Context | None = None) -> CreditResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -909,7 +922,9 @@ def decode_credit_response(body: bytes) -> CreditResponse:
     return CreditResponse.model_validate(data)
 
 
-def decode_start_workflow_response(body: bytes) -> StartWorkflowResponse:
+def decode_start_workflow_response(
+    body: bytes, ctx: Context | None = None
+) -> StartWorkflowResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -922,7 +937,7 @@ def decode_start_workflow_response(body: bytes) -> StartWorkflowResponse:
     return StartWorkflowResponse.model_validate(data)
 
 
-def decode_on_hold_response(body: bytes) -> OnHoldResponse:
+def decode_on_hold_response(body: bytes, ctx: Context | None = None) -> OnHoldResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -935,7 +950,7 @@ def decode_on_hold_response(body: bytes) -> OnHoldResponse:
     return OnHoldResponse.model_validate(data)
 
 
-def decode_payment_response(body: bytes) -> PaymentResponse:
+def decode_payment_response(body: bytes, ctx: Context | None = None) -> PaymentResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -948,7 +963,7 @@ def decode_payment_response(body: bytes) -> PaymentResponse:
     return PaymentResponse.model_validate(data)
 
 
-def decode_status_response(body: bytes) -> StatusResponse:
+def decode_status_response(body: bytes, ctx: Context | None = None) -> StatusResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -961,7 +976,7 @@ def decode_status_response(body: bytes) -> StatusResponse:
     return StatusResponse.model_validate(data)
 
 
-def decode_message_response(body: bytes) -> MessageResponse:
+def decode_message_response(body: bytes, ctx: Context | None = None) -> MessageResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -986,7 +1001,9 @@ REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {
 }
 
 
-def decode_request(operation: str, body: bytes) -> tuple[dict[str, str], Any]:
+def decode_request(
+    operation: str, body: bytes, ctx: Context | None = None
+) -> tuple[dict[str, str], Any]:
     """The envelope (wire name -> text) and the validated request model of a request body.
 
     Used by tests and mock servers: requests are decoded strictly (unknown elements refused,

@@ -31,23 +31,30 @@ from ._runtime.transport import (
     SyncTransport,
 )
 from ._runtime.validation import Issue, issues
-from ._runtime.xml import XmlError
 from .errors import BillinkRequestValidationError, BillinkResponseError
 from .models import (
     CheckRequest,
+    CheckResponse,
     CreditRequest,
+    CreditResponse,
     MessageRequest,
+    MessageResponse,
     OnHoldRequest,
+    OnHoldResponse,
     OrderRequest,
+    OrderResponse,
     PaymentRequest,
+    PaymentResponse,
     StartWorkflowRequest,
+    StartWorkflowResponse,
     StatusRequest,
+    StatusResponse,
 )
 
 __version__ = "0.1.0"
 
 Environment = Literal["test", "production"]
-"""The hosts of the Billink API."""
+"""The environments of the Billink API."""
 
 BASE_URLS: dict[str, str] = {
     "test": "https://test.billink.nl/api",
@@ -74,7 +81,7 @@ def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
     """The typed response, or `BillinkResponseError` saying why the body is not one."""
     try:
         return decode(reply.body)
-    except XmlError as exc:
+    except _wire.WireError as exc:
         kind = f" ({reply.content_type})" if reply.content_type else ""
         raise BillinkResponseError(
             f"{operation}: the answer{kind} is not the documented XML: {exc}"
@@ -90,7 +97,7 @@ def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
 
 
 class _Base:
-    """What the sync and async clients share: credentials, URLs, headers, limits."""
+    """What the sync and async clients share: credentials, URLs, headers, limits, wire context."""
 
     def __init__(
         self,
@@ -121,6 +128,7 @@ class _Base:
             "Accept": "text/xml, application/xml",
             "User-Agent": f"billink-client/{__version__}",
         }
+        self._context = _wire.Context(credentials=self._credentials)
 
     def _url(self, path: str) -> str:
         return self.base_url + path
@@ -132,6 +140,30 @@ class _Base:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
+
+    def _decode_check(self, body: bytes) -> CheckResponse:
+        return _wire.decode_check_response(body, self._context)
+
+    def _decode_order(self, body: bytes) -> OrderResponse:
+        return _wire.decode_order_response(body, self._context)
+
+    def _decode_credit(self, body: bytes) -> CreditResponse:
+        return _wire.decode_credit_response(body, self._context)
+
+    def _decode_start_workflow(self, body: bytes) -> StartWorkflowResponse:
+        return _wire.decode_start_workflow_response(body, self._context)
+
+    def _decode_on_hold(self, body: bytes) -> OnHoldResponse:
+        return _wire.decode_on_hold_response(body, self._context)
+
+    def _decode_payment(self, body: bytes) -> PaymentResponse:
+        return _wire.decode_payment_response(body, self._context)
+
+    def _decode_status(self, body: bytes) -> StatusResponse:
+        return _wire.decode_status_response(body, self._context)
+
+    def _decode_message(self, body: bytes) -> MessageResponse:
+        return _wire.decode_message_response(body, self._context)
 
 
 class BillinkClient(_Base):
@@ -214,11 +246,9 @@ class BillinkClient(_Base):
             - Dutch postcode (1234AB or 1234 AB)
             - Belgian postcode (four digits)
         """
-        body = _wire.encode_check(_validated(CheckRequest, request), self._credentials)
+        body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = self._transport.post("check", self._url("/check"), body, self._request_headers)
-        return _outcomes.check(
-            _decoded(_wire.decode_check_response, reply, "check"), reply.attempts
-        )
+        return _outcomes.check(_decoded(self._decode_check, reply, "check"), reply.attempts)
 
     def order(
         self,
@@ -248,11 +278,9 @@ class BillinkClient(_Base):
             - Dutch postcode (1234AB or 1234 AB)
             - Belgian postcode (four digits)
         """
-        body = _wire.encode_order(_validated(OrderRequest, request), self._credentials)
+        body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = self._transport.post("order", self._url("/order"), body, self._request_headers)
-        return _outcomes.order(
-            _decoded(_wire.decode_order_response, reply, "order"), reply.attempts
-        )
+        return _outcomes.order(_decoded(self._decode_order, reply, "order"), reply.attempts)
 
     def credit(
         self,
@@ -269,11 +297,9 @@ class BillinkClient(_Base):
             CreditError: any other code; documented codes (Credit API table) carry
                 a CreditErrorCode member in `.error`.
         """
-        body = _wire.encode_credit(_validated(CreditRequest, request), self._credentials)
+        body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
-        return _outcomes.credit(
-            _decoded(_wire.decode_credit_response, reply, "credit"), reply.attempts
-        )
+        return _outcomes.credit(_decoded(self._decode_credit, reply, "credit"), reply.attempts)
 
     def start_workflow(
         self,
@@ -290,14 +316,12 @@ class BillinkClient(_Base):
             StartWorkflowError: any other code; documented codes (Start Workflow API table) carry
                 a StartWorkflowErrorCode member in `.error`.
         """
-        body = _wire.encode_start_workflow(
-            _validated(StartWorkflowRequest, request), self._credentials
-        )
+        body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = self._transport.post(
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _outcomes.start_workflow(
-            _decoded(_wire.decode_start_workflow_response, reply, "start_workflow"), reply.attempts
+            _decoded(self._decode_start_workflow, reply, "start_workflow"), reply.attempts
         )
 
     def on_hold(
@@ -315,11 +339,9 @@ class BillinkClient(_Base):
             OnHoldError: any other code; documented codes (On Hold API table) carry
                 a OnHoldErrorCode member in `.error`.
         """
-        body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._credentials)
+        body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
-        return _outcomes.on_hold(
-            _decoded(_wire.decode_on_hold_response, reply, "on_hold"), reply.attempts
-        )
+        return _outcomes.on_hold(_decoded(self._decode_on_hold, reply, "on_hold"), reply.attempts)
 
     def payment(
         self,
@@ -336,11 +358,9 @@ class BillinkClient(_Base):
             PaymentError: any other code; documented codes (Payment API table) carry
                 a PaymentErrorCode member in `.error`.
         """
-        body = _wire.encode_payment(_validated(PaymentRequest, request), self._credentials)
+        body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
-        return _outcomes.payment(
-            _decoded(_wire.decode_payment_response, reply, "payment"), reply.attempts
-        )
+        return _outcomes.payment(_decoded(self._decode_payment, reply, "payment"), reply.attempts)
 
     def status(
         self,
@@ -357,11 +377,9 @@ class BillinkClient(_Base):
             StatusError: any other code; documented codes (Status and Message APIs (inferred) table) carry
                 a CommonErrorCode member in `.error`.
         """
-        body = _wire.encode_status(_validated(StatusRequest, request), self._credentials)
+        body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
-        return _outcomes.status(
-            _decoded(_wire.decode_status_response, reply, "status"), reply.attempts
-        )
+        return _outcomes.status(_decoded(self._decode_status, reply, "status"), reply.attempts)
 
     def message(
         self,
@@ -378,11 +396,9 @@ class BillinkClient(_Base):
             MessageError: any other code; documented codes (Status and Message APIs (inferred) table) carry
                 a CommonErrorCode member in `.error`.
         """
-        body = _wire.encode_message(_validated(MessageRequest, request), self._credentials)
+        body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = self._transport.post("message", self._url("/message"), body, self._request_headers)
-        return _outcomes.message(
-            _decoded(_wire.decode_message_response, reply, "message"), reply.attempts
-        )
+        return _outcomes.message(_decoded(self._decode_message, reply, "message"), reply.attempts)
 
 
 class AsyncBillinkClient(_Base):
@@ -440,53 +456,45 @@ class AsyncBillinkClient(_Base):
         request: CheckRequest | Mapping[str, Any],
     ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order. See `BillinkClient.check`."""
-        body = _wire.encode_check(_validated(CheckRequest, request), self._credentials)
+        body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = await self._transport.post(
             "check", self._url("/check"), body, self._request_headers
         )
-        return _outcomes.check(
-            _decoded(_wire.decode_check_response, reply, "check"), reply.attempts
-        )
+        return _outcomes.check(_decoded(self._decode_check, reply, "check"), reply.attempts)
 
     async def order(
         self,
         request: OrderRequest | Mapping[str, Any],
     ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check. See `BillinkClient.order`."""
-        body = _wire.encode_order(_validated(OrderRequest, request), self._credentials)
+        body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = await self._transport.post(
             "order", self._url("/order"), body, self._request_headers
         )
-        return _outcomes.order(
-            _decoded(_wire.decode_order_response, reply, "order"), reply.attempts
-        )
+        return _outcomes.order(_decoded(self._decode_order, reply, "order"), reply.attempts)
 
     async def credit(
         self,
         request: CreditRequest | Mapping[str, Any],
     ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API). See `BillinkClient.credit`."""
-        body = _wire.encode_credit(_validated(CreditRequest, request), self._credentials)
+        body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = await self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers
         )
-        return _outcomes.credit(
-            _decoded(_wire.decode_credit_response, reply, "credit"), reply.attempts
-        )
+        return _outcomes.credit(_decoded(self._decode_credit, reply, "credit"), reply.attempts)
 
     async def start_workflow(
         self,
         request: StartWorkflowRequest | Mapping[str, Any],
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API). See `BillinkClient.start_workflow`."""
-        body = _wire.encode_start_workflow(
-            _validated(StartWorkflowRequest, request), self._credentials
-        )
+        body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = await self._transport.post(
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _outcomes.start_workflow(
-            _decoded(_wire.decode_start_workflow_response, reply, "start_workflow"), reply.attempts
+            _decoded(self._decode_start_workflow, reply, "start_workflow"), reply.attempts
         )
 
     async def on_hold(
@@ -494,49 +502,41 @@ class AsyncBillinkClient(_Base):
         request: OnHoldRequest | Mapping[str, Any],
     ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API). See `BillinkClient.on_hold`."""
-        body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._credentials)
+        body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = await self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers
         )
-        return _outcomes.on_hold(
-            _decoded(_wire.decode_on_hold_response, reply, "on_hold"), reply.attempts
-        )
+        return _outcomes.on_hold(_decoded(self._decode_on_hold, reply, "on_hold"), reply.attempts)
 
     async def payment(
         self,
         request: PaymentRequest | Mapping[str, Any],
     ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API). See `BillinkClient.payment`."""
-        body = _wire.encode_payment(_validated(PaymentRequest, request), self._credentials)
+        body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = await self._transport.post(
             "payment", self._url("/payment"), body, self._request_headers
         )
-        return _outcomes.payment(
-            _decoded(_wire.decode_payment_response, reply, "payment"), reply.attempts
-        )
+        return _outcomes.payment(_decoded(self._decode_payment, reply, "payment"), reply.attempts)
 
     async def status(
         self,
         request: StatusRequest | Mapping[str, Any],
     ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API). See `BillinkClient.status`."""
-        body = _wire.encode_status(_validated(StatusRequest, request), self._credentials)
+        body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = await self._transport.post(
             "status", self._url("/status"), body, self._request_headers
         )
-        return _outcomes.status(
-            _decoded(_wire.decode_status_response, reply, "status"), reply.attempts
-        )
+        return _outcomes.status(_decoded(self._decode_status, reply, "status"), reply.attempts)
 
     async def message(
         self,
         request: MessageRequest | Mapping[str, Any],
     ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API). See `BillinkClient.message`."""
-        body = _wire.encode_message(_validated(MessageRequest, request), self._credentials)
+        body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = await self._transport.post(
             "message", self._url("/message"), body, self._request_headers
         )
-        return _outcomes.message(
-            _decoded(_wire.decode_message_response, reply, "message"), reply.attempts
-        )
+        return _outcomes.message(_decoded(self._decode_message, reply, "message"), reply.attempts)

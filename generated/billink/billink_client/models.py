@@ -9,7 +9,7 @@ cross-field rules from ``_rules.py``.
 
 from __future__ import annotations
 
-from billink_client._types import ExactDecimal, Integer, IpAddress, IsoDate, Text, XmlText
+from billink_client._types import ExactDecimal, Integer, IpAddress, IsoDate, Text, WireText
 from typing import Annotated
 from pydantic import ConfigDict, Field
 from billink_client._base import WireModel
@@ -38,7 +38,7 @@ class CreditItem(WireModel):
     """
     Amount what must be credited including VAT.
     """
-    description: Annotated[XmlText, Field(alias="DESCRIPTION", min_length=1)]
+    description: Annotated[WireText, Field(alias="DESCRIPTION", min_length=1)]
     """
     Explanation of the credit.
     """
@@ -137,7 +137,7 @@ class MessageRequest(WireModel):
     """
     Invoicenumber which is used in the order API.
     """
-    message: Annotated[XmlText, Field(alias="MESSAGE", min_length=1)]
+    message: Annotated[WireText, Field(alias="MESSAGE", min_length=1)]
     """
     The message that needs to be added.
     """
@@ -264,7 +264,7 @@ class PaymentRequest(WireModel):
     """
     The amount that must be booked.
     """
-    description: Annotated[XmlText, Field(alias="DESCRIPTION", max_length=30, min_length=1)]
+    description: Annotated[WireText, Field(alias="DESCRIPTION", max_length=30, min_length=1)]
     """
     Description with payment.
     """
@@ -390,7 +390,7 @@ class WorkflowItem(WireModel):
     """
     Workflow number which is used in the order API.
     """
-    track_and_trace: Annotated[XmlText | None, Field(alias="TRACKANDTRACE")] = None
+    track_and_trace: Annotated[WireText | None, Field(alias="TRACKANDTRACE")] = None
     """
     Track and trace code when available.
     """
@@ -415,35 +415,35 @@ class CheckRequest(CheckRequestRules):
     """
     "1" for the standard workflow.
     """
-    first_name: Annotated[XmlText, Field(alias="FIRSTNAME", min_length=1)]
+    first_name: Annotated[WireText, Field(alias="FIRSTNAME", min_length=1)]
     """
     Consumer's first name.
     """
-    last_name: Annotated[XmlText, Field(alias="LASTNAME", min_length=1)]
+    last_name: Annotated[WireText, Field(alias="LASTNAME", min_length=1)]
     """
     The surname of the consumer including insert.
     """
-    initials: Annotated[XmlText | None, Field(alias="INITIALS")] = None
+    initials: Annotated[WireText | None, Field(alias="INITIALS")] = None
     """
     Initials (this field is not required).
     """
-    street: Annotated[XmlText, Field(alias="STREET", min_length=1)]
+    street: Annotated[WireText, Field(alias="STREET", min_length=1)]
     """
     Street name of the billing address.
     """
-    house_number: Annotated[XmlText, Field(alias="HOUSENUMBER", min_length=1)]
+    house_number: Annotated[WireText, Field(alias="HOUSENUMBER", min_length=1)]
     """
     House number of the billing address.
     """
-    house_extension: Annotated[XmlText | None, Field(alias="HOUSEEXTENSION", max_length=10)] = None
+    house_extension: Annotated[WireText | None, Field(alias="HOUSEEXTENSION", max_length=10)] = None
     """
     Extension of the billing address.
     """
-    postal_code: Annotated[XmlText, Field(alias="POSTALCODE", max_length=10, min_length=1)]
+    postal_code: Annotated[WireText, Field(alias="POSTALCODE", max_length=10, min_length=1)]
     """
     Postal code of the billing address.
     """
-    city: Annotated[XmlText, Field(alias="CITY", min_length=1)]
+    city: Annotated[WireText, Field(alias="CITY", min_length=1)]
     """
     City of the billing address.
     """
@@ -460,13 +460,13 @@ class CheckRequest(CheckRequestRules):
     Date of birth (only with type P orders).
     """
     company_name: Annotated[
-        XmlText | None, Field(alias="COMPANYNAME", max_length=50, min_length=2)
+        WireText | None, Field(alias="COMPANYNAME", max_length=50, min_length=2)
     ] = None
     """
     Company name (only at type B orders).
     """
     chamber_of_commerce: Annotated[
-        XmlText | None, Field(alias="CHAMBEROFCOMMERCE", max_length=25, min_length=5)
+        WireText | None, Field(alias="CHAMBEROFCOMMERCE", max_length=25, min_length=5)
     ] = None
     """
     Chamber of Commerce (KVK) number (only at type B orders).
@@ -490,27 +490,27 @@ class CheckRequest(CheckRequestRules):
     """
     IP address of the consumer.
     """
-    delivery_street: Annotated[XmlText | None, Field(alias="DELIVERYSTEET")] = None
+    delivery_street: Annotated[WireText | None, Field(alias="DELIVERYSTEET")] = None
     """
     Street of the delivery address.
     """
-    delivery_house_number: Annotated[XmlText | None, Field(alias="DELIVERYHOUSENUMBER")] = None
+    delivery_house_number: Annotated[WireText | None, Field(alias="DELIVERYHOUSENUMBER")] = None
     """
     House number of the delivery address.
     """
-    delivery_house_extension: Annotated[XmlText | None, Field(alias="DELIVERYHOUSEEXTENSION")] = (
+    delivery_house_extension: Annotated[WireText | None, Field(alias="DELIVERYHOUSEEXTENSION")] = (
         None
     )
     """
     Extension of the delivery address.
     """
     delivery_postal_code: Annotated[
-        XmlText | None, Field(alias="DELIVERYPOSTALCODE", max_length=10)
+        WireText | None, Field(alias="DELIVERYPOSTALCODE", max_length=10)
     ] = None
     """
     Postal code of the delivery address.
     """
-    delivery_city: Annotated[XmlText | None, Field(alias="DELIVERYCITY")] = None
+    delivery_city: Annotated[WireText | None, Field(alias="DELIVERYCITY")] = None
     """
     City of the delivery address.
     """
@@ -627,11 +627,11 @@ class OrderItem(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    code: Annotated[XmlText, Field(alias="CODE", min_length=1)]
+    code: Annotated[WireText, Field(alias="CODE", min_length=1)]
     """
     Article number of the product.
     """
-    description: Annotated[XmlText, Field(alias="DESCRIPTION", min_length=1)]
+    description: Annotated[WireText, Field(alias="DESCRIPTION", min_length=1)]
     """
     Description of the product.
     """
@@ -682,11 +682,11 @@ class OrderRequest(OrderRequestRules):
     """
     The order date to be shown on the invoice.
     """
-    first_name: Annotated[XmlText, Field(alias="FIRSTNAME", min_length=1)]
+    first_name: Annotated[WireText, Field(alias="FIRSTNAME", min_length=1)]
     """
     The first name of the consumer.
     """
-    last_name: Annotated[XmlText, Field(alias="LASTNAME", min_length=1)]
+    last_name: Annotated[WireText, Field(alias="LASTNAME", min_length=1)]
     """
     The surname of the consumer including insert.
     """
@@ -694,27 +694,27 @@ class OrderRequest(OrderRequestRules):
     """
     The gender of the consumer (only at type P orders) (M, V or O).
     """
-    initials: Annotated[XmlText | None, Field(alias="INITIALS")] = None
+    initials: Annotated[WireText | None, Field(alias="INITIALS")] = None
     """
     Initials.
     """
-    street: Annotated[XmlText, Field(alias="STREET", min_length=1)]
+    street: Annotated[WireText, Field(alias="STREET", min_length=1)]
     """
     Street name of the billing address.
     """
-    house_number: Annotated[XmlText, Field(alias="HOUSENUMBER", min_length=1)]
+    house_number: Annotated[WireText, Field(alias="HOUSENUMBER", min_length=1)]
     """
     House number of the billing address.
     """
-    house_extension: Annotated[XmlText | None, Field(alias="HOUSEEXTENSION", max_length=10)] = None
+    house_extension: Annotated[WireText | None, Field(alias="HOUSEEXTENSION", max_length=10)] = None
     """
     Extension of the invoice address.
     """
-    postal_code: Annotated[XmlText, Field(alias="POSTALCODE", max_length=10, min_length=1)]
+    postal_code: Annotated[WireText, Field(alias="POSTALCODE", max_length=10, min_length=1)]
     """
     Postal code of the invoice address.
     """
-    city: Annotated[XmlText, Field(alias="CITY", min_length=1)]
+    city: Annotated[WireText, Field(alias="CITY", min_length=1)]
     """
     City of the billing address.
     """
@@ -731,13 +731,13 @@ class OrderRequest(OrderRequestRules):
     Date of birth (only at type P orders).
     """
     company_name: Annotated[
-        XmlText | None, Field(alias="COMPANYNAME", max_length=50, min_length=2)
+        WireText | None, Field(alias="COMPANYNAME", max_length=50, min_length=2)
     ] = None
     """
     Company name (only at type B orders).
     """
     chamber_of_commerce: Annotated[
-        XmlText | None, Field(alias="CHAMBEROFCOMMERCE", max_length=25, min_length=5)
+        WireText | None, Field(alias="CHAMBEROFCOMMERCE", max_length=25, min_length=5)
     ] = None
     """
     Chamber of Commerce (KVK) number (only at type B orders).
@@ -768,27 +768,27 @@ class OrderRequest(OrderRequestRules):
     """
     Consumer IP address.
     """
-    delivery_street: Annotated[XmlText | None, Field(alias="DELIVERYSTEET")] = None
+    delivery_street: Annotated[WireText | None, Field(alias="DELIVERYSTEET")] = None
     """
     Street of the delivery address.
     """
-    delivery_house_number: Annotated[XmlText | None, Field(alias="DELIVERYHOUSENUMBER")] = None
+    delivery_house_number: Annotated[WireText | None, Field(alias="DELIVERYHOUSENUMBER")] = None
     """
     House number of the delivery address.
     """
-    delivery_house_extension: Annotated[XmlText | None, Field(alias="DELIVERYHOUSEEXTENSION")] = (
+    delivery_house_extension: Annotated[WireText | None, Field(alias="DELIVERYHOUSEEXTENSION")] = (
         None
     )
     """
     Extension of the delivery address.
     """
     delivery_postal_code: Annotated[
-        XmlText | None, Field(alias="DELIVERYPOSTALCODE", max_length=10)
+        WireText | None, Field(alias="DELIVERYPOSTALCODE", max_length=10)
     ] = None
     """
     Postal code of the delivery address.
     """
-    delivery_city: Annotated[XmlText | None, Field(alias="DELIVERYCITY")] = None
+    delivery_city: Annotated[WireText | None, Field(alias="DELIVERYCITY")] = None
     """
     City of the delivery address.
     """
@@ -798,19 +798,19 @@ class OrderRequest(OrderRequestRules):
     """
     Country code of the delivery address (ISO3166-1 ALPHA-2).
     """
-    additional_text: Annotated[XmlText | None, Field(alias="ADITIONALTEXT")] = None
+    additional_text: Annotated[WireText | None, Field(alias="ADITIONALTEXT")] = None
     """
     Added text for the invoice.
     """
-    track_and_trace: Annotated[XmlText | None, Field(alias="TRACKANDTRACE")] = None
+    track_and_trace: Annotated[WireText | None, Field(alias="TRACKANDTRACE")] = None
     """
     Track and trace code (trackAndTraceCode).
     """
-    vat_number: Annotated[XmlText | None, Field(alias="VATNUMBER")] = None
+    vat_number: Annotated[WireText | None, Field(alias="VATNUMBER")] = None
     """
     Consumer VAT number.
     """
-    check_uuid: Annotated[XmlText, Field(alias="CHECKUUID", min_length=1)]
+    check_uuid: Annotated[WireText, Field(alias="CHECKUUID", min_length=1)]
     """
     The UUID from the approving Check API answer.
     """
@@ -818,11 +818,11 @@ class OrderRequest(OrderRequestRules):
     """
     Only applicable to orders outside of Europe (EUR, USD or GBP).
     """
-    state: Annotated[XmlText | None, Field(alias="STATE")] = None
+    state: Annotated[WireText | None, Field(alias="STATE")] = None
     """
     Only applicable to orders outside of Europe.
     """
-    locality: Annotated[XmlText | None, Field(alias="LOCALITY")] = None
+    locality: Annotated[WireText | None, Field(alias="LOCALITY")] = None
     """
     Only applicable to orders outside of Europe.
     """

@@ -156,7 +156,7 @@ UnixTime = Annotated[int, BeforeValidator(_unix_time)]
 to the second; a naive datetime is refused as ambiguous."""
 
 
-XmlText = Annotated[
+WireText = Annotated[
     str, Strict(), StringConstraints(pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$")
 ]
 """Text to send in XML: any string without the control characters XML 1.0 cannot carry."""

@@ -12,11 +12,13 @@ table-driven decoder in ``_runtime/xml.py``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from ._auth import Credentials
 from ._runtime import xml
+from ._runtime.xml import XmlError as WireError
 from ._runtime.xml import escape, plain_decimal, base64_text, md5_hex
 from .models import (
     CareOf,
@@ -35,6 +37,15 @@ NAMESPACE = "https://api.inkassogram.se/API/createInvoiceBookkeeping"
 REQUEST_ELEMENT = "request"
 RESPONSE_ELEMENT = "response"
 ENVELOPE = ("methodName",)
+
+__all__ = ["Context", "WireError"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the wire needs besides the message."""
+
+    credentials: Credentials
 
 
 def _encode_country_with_no_ssn_check(value: CountryWithNoSsnCheck, out: list[str]) -> None:
@@ -99,7 +110,7 @@ def _encode_row(value: Row, out: list[str]) -> None:
 
 def encode_create_invoice(
     request: CreateInvoiceRequest,
-    credentials: Credentials,
+    ctx: Context,
     extra_fields: Mapping[str, str] | None = None,
 ) -> bytes:
     """The body of a Create Invoice request."""
@@ -187,7 +198,9 @@ def encode_create_invoice(
     return "".join(out).encode("utf-8")
 
 
-def encode_create_invoice_response(response: CreateInvoiceResponse) -> bytes:
+def encode_create_invoice_response(
+    response: CreateInvoiceResponse, ctx: Context | None = None
+) -> bytes:
     """The body of a Create Invoice answer (for tests and mock servers)."""
     out = [
         OPEN,
@@ -355,7 +368,9 @@ _CREATE_INVOICE_RESPONSE = xml.Shape(
 )
 
 
-def decode_create_invoice_response(body: bytes) -> CreateInvoiceResponse:
+def decode_create_invoice_response(
+    body: bytes, ctx: Context | None = None
+) -> CreateInvoiceResponse:
     _, data = xml.read(
         body,
         root=ROOT,
@@ -373,7 +388,9 @@ REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {
 }
 
 
-def decode_request(operation: str, body: bytes) -> tuple[dict[str, str], Any]:
+def decode_request(
+    operation: str, body: bytes, ctx: Context | None = None
+) -> tuple[dict[str, str], Any]:
     """The envelope (wire name -> text) and the validated request model of a request body.
 
     Used by tests and mock servers: requests are decoded strictly (unknown elements refused,

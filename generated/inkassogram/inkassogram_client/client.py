@@ -32,14 +32,13 @@ from ._runtime.transport import (
     SyncTransport,
 )
 from ._runtime.validation import Issue, issues
-from ._runtime.xml import XmlError
 from .errors import InkassogramRequestValidationError, InkassogramResponseError
-from .models import CreateInvoiceRequest
+from .models import CreateInvoiceRequest, CreateInvoiceResponse
 
 __version__ = "0.1.0"
 
 Environment = Literal["sandbox", "production"]
-"""The hosts of the Inkassogram API."""
+"""The environments of the Inkassogram API."""
 
 BASE_URLS: dict[str, str] = {
     "sandbox": "https://sandbox.inkassogram.se/API",
@@ -110,7 +109,7 @@ def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
     """The typed response, or `InkassogramResponseError` saying why the body is not one."""
     try:
         return decode(reply.body)
-    except XmlError as exc:
+    except _wire.WireError as exc:
         kind = f" ({reply.content_type})" if reply.content_type else ""
         raise InkassogramResponseError(
             f"{operation}: the answer{kind} is not the documented XML: {exc}"
@@ -126,7 +125,7 @@ def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
 
 
 class _Base:
-    """What the sync and async clients share: credentials, URLs, headers, limits."""
+    """What the sync and async clients share: credentials, URLs, headers, limits, wire context."""
 
     def __init__(
         self,
@@ -163,6 +162,7 @@ class _Base:
         }
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._validate_xsd = validate_xsd
+        self._context = _wire.Context(credentials=self._credentials)
 
     def _url(self, path: str) -> str:
         return self.base_url + path
@@ -185,6 +185,9 @@ class _Base:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
 
+    def _decode_create_invoice(self, body: bytes) -> CreateInvoiceResponse:
+        return _wire.decode_create_invoice_response(body, self._context)
+
 
 class InkassogramClient(_Base):
     """Synchronous client for the Inkassogram API.
@@ -192,6 +195,8 @@ class InkassogramClient(_Base):
     Credentials: `customer_no`, `private_key`, `public_ip`. Pass `http_client` to use your own
     ``httpx.Client`` (proxies, pools, a mock transport); it is then yours to close. Use the
     client as a context manager, or call `close()`.
+    `clock`: returns the current time (aware); inject one in tests.
+    `validate_xsd`: validate every request against the shipped XSD before sending it.
 
     Every method raises `InkassogramRequestValidationError` (before sending),
     `InkassogramTransportError` / `InkassogramTimeoutError`, `InkassogramHTTPStatusError` or
@@ -270,7 +275,7 @@ class InkassogramClient(_Base):
         body = self._checked(
             _wire.encode_create_invoice(
                 _validated(CreateInvoiceRequest, request),
-                self._credentials,
+                self._context,
                 _extra(extra_fields, _EXTRA_CREATE_INVOICE, "CreateInvoiceRequest"),
             ),
             "CreateInvoiceRequest",
@@ -283,7 +288,7 @@ class InkassogramClient(_Base):
             _RETRY_CREATE_INVOICE,
         )
         return _outcomes.create_invoice(
-            _decoded(_wire.decode_create_invoice_response, reply, "create_invoice"), reply.attempts
+            _decoded(self._decode_create_invoice, reply, "create_invoice"), reply.attempts
         )
 
 
@@ -353,7 +358,7 @@ class AsyncInkassogramClient(_Base):
         body = self._checked(
             _wire.encode_create_invoice(
                 _validated(CreateInvoiceRequest, request),
-                self._credentials,
+                self._context,
                 _extra(extra_fields, _EXTRA_CREATE_INVOICE, "CreateInvoiceRequest"),
             ),
             "CreateInvoiceRequest",
@@ -366,5 +371,5 @@ class AsyncInkassogramClient(_Base):
             _RETRY_CREATE_INVOICE,
         )
         return _outcomes.create_invoice(
-            _decoded(_wire.decode_create_invoice_response, reply, "create_invoice"), reply.attempts
+            _decoded(self._decode_create_invoice, reply, "create_invoice"), reply.attempts
         )

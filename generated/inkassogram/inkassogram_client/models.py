@@ -19,7 +19,7 @@ from inkassogram_client._types import (
     IpAddress,
     Text,
     UnixTime,
-    XmlText,
+    WireText,
 )
 from typing import Annotated
 from pydantic import ConfigDict, Field
@@ -47,23 +47,23 @@ class CareOf(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    name: Annotated[XmlText, Field(alias="co_name", min_length=1)]
+    name: Annotated[WireText, Field(alias="co_name", min_length=1)]
     """
     Company Name / Invoice Receiver Name.
     """
-    address: Annotated[XmlText, Field(alias="co_address", min_length=1)]
+    address: Annotated[WireText, Field(alias="co_address", min_length=1)]
     """
     Address.
     """
-    address2: Annotated[XmlText | None, Field(alias="co_address2")] = None
+    address2: Annotated[WireText | None, Field(alias="co_address2")] = None
     """
     Address 2.
     """
-    zip: Annotated[XmlText | None, Field(alias="co_zip")] = None
+    zip: Annotated[WireText | None, Field(alias="co_zip")] = None
     """
     Zip Code.
     """
-    city: Annotated[XmlText | None, Field(alias="co_city")] = None
+    city: Annotated[WireText | None, Field(alias="co_city")] = None
     """
     City / Town.
     """
@@ -111,19 +111,19 @@ class CountryWithNoSsnCheck(WireModel):
     """
     Country code (SE = Sverige, NO = Norway etc.). Special agreement is needed for use of this.
     """
-    address_line1: Annotated[XmlText, Field(alias="addressLine1", min_length=1)]
+    address_line1: Annotated[WireText, Field(alias="addressLine1", min_length=1)]
     """
     Address line 1; must hold the correct address when countryWithNoSsnCheck is used.
     """
-    address_line2: Annotated[XmlText, Field(alias="addressLine2", min_length=1)]
+    address_line2: Annotated[WireText, Field(alias="addressLine2", min_length=1)]
     """
     Address line 2.
     """
-    address_line3: Annotated[XmlText | None, Field(alias="addressLine3")] = None
+    address_line3: Annotated[WireText | None, Field(alias="addressLine3")] = None
     """
     Extra address line.
     """
-    address_line4: Annotated[XmlText | None, Field(alias="addressLine4")] = None
+    address_line4: Annotated[WireText | None, Field(alias="addressLine4")] = None
     """
     Extra address line.
     """
@@ -173,15 +173,15 @@ class Row(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    article_no: Annotated[XmlText | None, Field(alias="articleNo")] = None
+    article_no: Annotated[WireText | None, Field(alias="articleNo")] = None
     """
     Article Number.
     """
-    text: Annotated[XmlText, Field(alias="text", max_length=120, min_length=1)]
+    text: Annotated[WireText, Field(alias="text", max_length=120, min_length=1)]
     """
     Article Text, such as Ticket, Member fee. Max length 120 characters.
     """
-    description: Annotated[XmlText | None, Field(alias="desc", max_length=120)] = None
+    description: Annotated[WireText | None, Field(alias="desc", max_length=120)] = None
     """
     Description of the article. Max length 120 characters.
     """
@@ -197,7 +197,7 @@ class Row(WireModel):
     """
     Price including VAT, per unit ("Á price").
     """
-    unit: Annotated[XmlText | None, Field(alias="unit")] = None
+    unit: Annotated[WireText | None, Field(alias="unit")] = None
     """
     Column Unit added to the invoice rows.
     """
@@ -213,11 +213,11 @@ class Row(WireModel):
     """
     Bookkeeping account for the bookkeeping.
     """
-    profit_unit: Annotated[XmlText | None, Field(alias="profitUnit")] = None
+    profit_unit: Annotated[WireText | None, Field(alias="profitUnit")] = None
     """
     Used in the bookkeeping.
     """
-    project: Annotated[XmlText | None, Field(alias="project")] = None
+    project: Annotated[WireText | None, Field(alias="project")] = None
     """
     Used in the bookkeeping.
     """
@@ -293,7 +293,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     XSD only; not described in the data dictionary.
     """
-    ssn: Annotated[XmlText, Field(alias="ssn", min_length=1)]
+    ssn: Annotated[WireText, Field(alias="ssn", min_length=1)]
     """
     Primary Social Security Number OR Organization Number: YYYYMMDDXXXX, YYMMDDXXXX or XXXXXX-XXXX.
     """
@@ -311,11 +311,11 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     To send the invoice to another address instead of the company address.
     """
-    invoice_ref: Annotated[XmlText | None, Field(alias="invoiceRef")] = None
+    invoice_ref: Annotated[WireText | None, Field(alias="invoiceRef")] = None
     """
     This value will be visible on the invoice as an order number.
     """
-    invoice_order_no: Annotated[XmlText | None, Field(alias="invoiceOrderNo")] = None
+    invoice_order_no: Annotated[WireText | None, Field(alias="invoiceOrderNo")] = None
     """
     The reference number of the order made by the end customer; visible on the invoice.
     """
@@ -351,7 +351,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     URL for the callback trigger when the invoice has been changed or a payment is received. Give a plain URL; it is sent URL encoded as the data dictionary shows.
     """
-    mobile: Annotated[XmlText | None, Field(alias="mobile")] = None
+    mobile: Annotated[WireText | None, Field(alias="mobile")] = None
     """
     Mobile phone number.
     """
@@ -366,15 +366,15 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     Email address.
     """
-    order_no: Annotated[XmlText, Field(alias="orderNo", min_length=1)]
+    order_no: Annotated[WireText, Field(alias="orderNo", min_length=1)]
     """
     Order number: must be unique for each invoice; an internal value used to get the status or credit the invoice (invoice number from the ERP). Retries reuse it.
     """
-    our_ref: Annotated[XmlText | None, Field(alias="ourRef")] = None
+    our_ref: Annotated[WireText | None, Field(alias="ourRef")] = None
     """
     Visible as Our Reference.
     """
-    your_ref: Annotated[XmlText | None, Field(alias="yourRef")] = None
+    your_ref: Annotated[WireText | None, Field(alias="yourRef")] = None
     """
     Visible as Your Reference.
     """
@@ -382,7 +382,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     The invoice rows.
     """
-    comments: Annotated[XmlText | None, Field(alias="comments")] = None
+    comments: Annotated[WireText | None, Field(alias="comments")] = None
     """
     An invoice comment for the end user; visible below the article rows.
     """
@@ -392,7 +392,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     Discount percentage of the total invoice amount.
     """
-    billing_var: Annotated[XmlText | None, Field(alias="billingVar")] = None
+    billing_var: Annotated[WireText | None, Field(alias="billingVar")] = None
     """
     Element available for bookkeeping; visible in sales note files.
     """

@@ -56,6 +56,9 @@ class Rule:
     # JSON Schema's ECMA-262 patterns and pydantic's Rust engine).
     pattern: re.Pattern[str] | None = None
     code: str | None = None
+    # A sum rule: the value at `target` equals the sum of the values at `terms` (absent: 0).
+    target: tuple[At, ...] = ()
+    terms: tuple[tuple[At, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,39 @@ def _present(obj: Any, at: At) -> bool:
     return getattr(obj, at.attr) is not None
 
 
+def _values(obj: Any, path: tuple[At, ...]) -> Iterator[Any]:
+    """The values at `path` (every item of a list step), skipping what is absent."""
+    if obj is None:
+        return
+    if not path:
+        yield obj
+        return
+    value = getattr(obj, path[0].attr)
+    for item in (value or ()) if path[0].many else (value,):
+        yield from _values(item, path[1:])
+
+
+def _sum_violation(root: Any, rule: Rule) -> Violation | None:
+    totals = list(_values(root, rule.target))
+    if not totals:
+        return None  # no total to check; presence is another rule's business
+    parts = sum((v for term in rule.terms for v in _values(root, term)), 0)
+    if totals[0] == parts:
+        return None
+    path = ".".join(step.wire for step in rule.target)
+    return Violation(
+        path, rule.kind, f"{rule.description} (expected {parts}, found {totals[0]})", rule.code
+    )
+
+
 def violations(root: Any, rules: tuple[Rule, ...]) -> list[Violation]:
     found: list[Violation] = []
     for rule in rules:
+        if rule.kind == "sum":
+            violation = _sum_violation(root, rule)
+            if violation is not None:
+                found.append(violation)
+            continue
         if not all(c.holds(root) for c in rule.when):
             continue
         for prefix, obj in _targets(root, rule.scope):

@@ -204,7 +204,7 @@ def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple
     if name == "WireText":
         return [{"kind": "text", "args": {"name": name, "pattern": pattern}}], set(), {"Strict", "StringConstraints"}
     if kind == "int":
-        return [{"kind": "int", "args": {"name": name}}], set(), {"BeforeValidator"}
+        return [{"kind": "int", "args": {"name": name}}], {"from decimal import Decimal"}, {"BeforeValidator"}
     if kind == "decimal":
         args = {"name": name, "pattern": decimal_pattern(scalar.param_map)[1:-1], "scale": scalar.param_map.get("scale")}
         return [{"kind": "decimal", "args": args}], {"import re", "from decimal import Decimal"}, {"BeforeValidator"}
@@ -732,6 +732,8 @@ def errors_view(service: ir.Service) -> dict[str, Any]:
             {
                 "name": table.name,
                 "title": table.title,
+                # "Check API error codes", but "Error codes" and "Status Codes" as they are.
+                "heading": table.title if "code" in table.title.lower() else f"{table.title} error codes",
                 "source": table.source,
                 "description": table.description,
                 "enum_class": f"{pascal(table.name)}ErrorCode",
@@ -758,7 +760,7 @@ def errors_view(service: ir.Service) -> dict[str, Any]:
             "title": op.title,
             "error_class": f"{pascal(op.name)}Error",
             "enum_class": by_name[op.errors]["enum_class"],
-            "table_title": service.error_table(op.errors).title,
+            "table_title": by_name[op.errors]["heading"],
         }
         for op in service.operations
     ]

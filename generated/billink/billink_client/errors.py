@@ -13,18 +13,19 @@
     │                                        truncated, hostile, wrong shape, no result code)
     └── BillinkApiError                 Billink API answered with an error code; .code,
         │                                    .message (the server's), .error (documented member)
-        ├── CheckError                  codes of Check API
-        ├── OrderError                  codes of Order API
-        ├── CreditError                 codes of Credit API
-        ├── StartWorkflowError          codes of Start Workflow API
-        ├── OnHoldError                 codes of On Hold API
-        ├── PaymentError                codes of Payment API
-        ├── StatusError                 codes of Status and Message APIs (inferred)
-        └── MessageError                codes of Status and Message APIs (inferred)
+        ├── CheckError                  Check API error codes
+        ├── OrderError                  Order API error codes
+        ├── CreditError                 Credit API error codes
+        ├── StartWorkflowError          Start Workflow API error codes
+        ├── OnHoldError                 On Hold API error codes
+        ├── PaymentError                Payment API error codes
+        ├── StatusError                 Status and Message APIs (inferred) error codes
+        └── MessageError                Status and Message APIs (inferred) error codes
 
 The documented codes of each table are members of an enum (``CheckErrorCode``
 ...); a code the table does not list still raises the operation's error class, with
-``error=None``. Error messages never contain credentials or request bodies.
+``error=None``.
+Error messages never contain credentials or request bodies.
 """
 
 from __future__ import annotations

@@ -137,9 +137,9 @@ def _get_terms_terms(response: GetTermsResponse) -> str | None:
     return response.root
 
 
-def get_terms(response: GetTermsResponse, attempts: int = 1) -> results.GetTermsTerms:
+def get_terms(response: GetTermsResponse, attempts: int = 1) -> results.GetTermsFetched:
     """The result of a getTerms answer (error answers were raised while decoding)."""
-    return results.GetTermsTerms(
+    return results.GetTermsFetched(
         code=None,
         message=None,
         terms=_required(_get_terms_terms(response), "get_terms", "."),

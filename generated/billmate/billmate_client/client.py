@@ -376,13 +376,13 @@ class BillmateClient(_Base):
     def get_terms(
         self,
         request: GetTermsRequest | Mapping[str, Any],
-    ) -> results.GetTermsTerms:
+    ) -> results.GetTermsFetched:
         """Fetch Billmate's payment terms (HTML) for invoice or part payment.
 
         getTerms is used for fetching Billmate's payment terms, as HTML.
 
         Returns:
-            GetTermsTerms (no operation-level code): The terms as HTML.
+            GetTermsFetched (no operation-level code): The terms as HTML.
 
         Raises:
             GetTermsError: any other code; documented codes (Error codes table) carry
@@ -429,7 +429,7 @@ class BillmateClient(_Base):
         addPayment creates a payment. For card and bank payments a payment url is returned, to which the customer must be redirected to finalize the payment. For factoring and part payment the billing and shipping address must be the registered address (bokföringsadress) to be approved.
 
         Returns:
-            AddPaymentCreated (no operation-level code): The payment was created.
+            AddPaymentCreated (no operation-level code): The payment was created; for card and bank payments, redirect the customer to response.url.
 
         Raises:
             AddPaymentError: any other code; documented codes (Error codes table) carry
@@ -725,7 +725,7 @@ class AsyncBillmateClient(_Base):
     async def get_terms(
         self,
         request: GetTermsRequest | Mapping[str, Any],
-    ) -> results.GetTermsTerms:
+    ) -> results.GetTermsFetched:
         """Fetch Billmate's payment terms (HTML) for invoice or part payment. See `BillmateClient.get_terms`."""
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = await self._transport.post("get_terms", self._url(""), body, self._request_headers)

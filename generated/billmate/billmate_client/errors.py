@@ -10,26 +10,28 @@
     │   └── BillmateTimeoutError
     ├── BillmateHTTPStatusError          answered with a non-2xx HTTP status; .status_code
     ├── BillmateResponseError            answer is not the documented JSON (HTML page,
-    │                                        truncated, hostile, wrong shape, no result code)
+    │   │                                    truncated, hostile, wrong shape, no result code)
+    │   └── BillmateSignatureError       its signature does not verify with your key
+    ├── BillmateCallbackError            a callback request is not the documented one
     └── BillmateApiError                 Billmate API answered with an error code; .code,
         │                                    .message (the server's), .error (documented member)
-        ├── GetAddressError             codes of Error codes
-        ├── GetDuePaymentsError         codes of Error codes
-        ├── GetPaymentInfoError         codes of Error codes
-        ├── GetPaymentPlansError        codes of Error codes
-        ├── GetTermsError               codes of Error codes
-        ├── GetAccountInfoError         codes of Error codes
-        ├── AddPaymentError             codes of Error codes
-        ├── CancelPaymentError          codes of Error codes
-        ├── CreditPaymentError          codes of Error codes
-        ├── UpdatePaymentError          codes of Error codes
-        ├── ActivatePaymentError        codes of Error codes
-        ├── InitCheckoutError           codes of Error codes
-        └── UpdateCheckoutError         codes of Error codes
+        ├── GetAddressError             Error codes
+        ├── GetDuePaymentsError         Error codes
+        ├── GetPaymentInfoError         Error codes
+        ├── GetPaymentPlansError        Error codes
+        ├── GetTermsError               Error codes
+        ├── GetAccountInfoError         Error codes
+        ├── AddPaymentError             Error codes
+        ├── CancelPaymentError          Error codes
+        ├── CreditPaymentError          Error codes
+        ├── UpdatePaymentError          Error codes
+        ├── ActivatePaymentError        Error codes
+        ├── InitCheckoutError           Error codes
+        └── UpdateCheckoutError         Error codes
 
-The documented codes of each table are members of an enum (``BillmateErrorCode``
-...); a code the table does not list still raises the operation's error class, with
-``error=None``. Error messages never contain credentials or request bodies.
+The documented codes are members of ``BillmateErrorCode``; a code the table does
+not list still raises the operation's error class, with ``error=None``.
+Error messages never contain credentials or request bodies.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ class BillmateApiError(BillmateError):
 
 
 class BillmateErrorCode(ErrorCodeEnum):
-    """Error codes error codes (003: Errors)."""
+    """Error codes (003: Errors)."""
 
     CREDIT_DENIED = "1001"
     """Credit denied for Personal/Organisationnumber."""

@@ -90,7 +90,7 @@ class GetPaymentPlansListed:
 
 
 @dataclass(frozen=True)
-class GetTermsTerms:
+class GetTermsFetched:
     """getTerms: The terms as HTML."""
 
     code: str | None
@@ -116,7 +116,8 @@ class GetAccountInfoAccount:
 
 @dataclass(frozen=True)
 class AddPaymentCreated:
-    """addPayment: The payment was created."""
+    """addPayment: The payment was created; for card and bank payments, redirect the customer to
+    response.url."""
 
     code: str | None
     message: str | None

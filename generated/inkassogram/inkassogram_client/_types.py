@@ -102,11 +102,14 @@ def _integer(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         # JSON Schema counts 1.0 as an integer; so do we.
         return int(value)
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)  # amounts computed as Decimal: Decimal("1234.00") is 1234, exactly
     raise PydanticCustomError("int_type", "Input should be a valid integer")
 
 
 Integer = Annotated[int, BeforeValidator(_integer)]
-"""A whole number (int; an integral float such as 1.0 is taken as its int)."""
+"""A whole number (int; an integral float such as 1.0 or Decimal such as 1234.00 is taken as
+its int; a fraction is refused, never rounded)."""
 
 
 def _ip_address(value: str) -> str:

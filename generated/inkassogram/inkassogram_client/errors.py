@@ -11,13 +11,14 @@
     ├── InkassogramHTTPStatusError          answered with a non-2xx HTTP status; .status_code
     ├── InkassogramResponseError            answer is not the documented XML (HTML page,
     │                                        truncated, hostile, wrong shape, no result code)
+    ├── InkassogramCallbackError            a callback request is not the documented one
     └── InkassogramApiError                 Inkassogram API answered with an error code; .code,
         │                                    .message (the server's), .error (documented member)
-        └── CreateInvoiceError          codes of Status Codes
+        └── CreateInvoiceError          Status Codes
 
-The documented codes of each table are members of an enum (``StatusErrorCode``
-...); a code the table does not list still raises the operation's error class, with
-``error=None``. Error messages never contain credentials or request bodies.
+The documented codes are members of ``StatusErrorCode``; a code the table does
+not list still raises the operation's error class, with ``error=None``.
+Error messages never contain credentials or request bodies.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class InkassogramApiError(InkassogramError):
 
 
 class StatusErrorCode(ErrorCodeEnum):
-    """Status Codes error codes (004: 3 Status Codes).
+    """Status Codes (004: 3 Status Codes).
     Codes 10-31 concern redeeming (crediting) invoices; they come from the creditInvoice
     endpoint of the same platform and are kept because the document lists them."""
 

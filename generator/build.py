@@ -395,6 +395,13 @@ class _Builder:
                 if messages["request"].field(raw_retry["idempotency"]) is None:
                     self.report(doc, ("retry", "idempotency"), f"retry: {messages['request'].name} has no field {raw_retry['idempotency']!r} to keep retries from doing the work twice")
                 retry = ir.Retry(raw_retry["on"], raw_retry["attempts"], raw_retry["idempotency"], self.ledger(doc, ("retry", "ledger"), raw_retry.get("ledger")))
+            text_answer = None
+            if "text_answer" in data:
+                root = messages["response"].root
+                protocol = self.sources.service.data.get("protocol") if self.sources.service else None
+                if protocol != "json" or root is None or not (isinstance(root.type, ir.Scalar) and root.type.kind == "string"):
+                    self.report(doc, ("text_answer",), "text_answer needs a JSON protocol and a response whose root is a string", at_key=True)
+                text_answer = self.ledger(doc, ("text_answer", "ledger"), data["text_answer"]["ledger"])
             extra = data["request"].get("extra_fields", {})
             extra_fields = tuple(ir.ExtraField(e["wire"], e["description"]) for e in extra.get("fields", []))
             for i, e in enumerate(extra_fields):
@@ -418,6 +425,7 @@ class _Builder:
                     retry=retry,
                     extra_fields=extra_fields,
                     extra_ledger=self.ledger(doc, ("request", "extra_fields", "ledger"), extra.get("ledger")),
+                    text_answer=text_answer,
                 )
             )
             self._op_docs = getattr(self, "_op_docs", {})

@@ -248,6 +248,9 @@ class Operation:
     retry: Retry | None = None
     extra_fields: tuple[ExtraField, ...] = ()
     extra_ledger: tuple[str, ...] = ()
+    # The answer may be the bare text of a string-root response (not JSON, not verified), or
+    # its data wrapped as {"<root name>": text}; the ledger ids say why.
+    text_answer: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -612,6 +612,14 @@ META_SCHEMA: dict[str, Any] = {
                 "errors": _STR,
                 "examples": {"type": "array", "items": _EXAMPLE},
                 "ledger": _LEDGER,
+                "text_answer": {
+                    # The answer may be the text itself rather than the protocol's document
+                    # (Billmate's getTerms): only for a response whose root is a string.
+                    "type": "object",
+                    "required": ["ledger"],
+                    "properties": {"ledger": _LEDGER},
+                    "additionalProperties": False,
+                },
                 "retry": {
                     "type": "object",
                     "required": ["on", "attempts", "idempotency"],

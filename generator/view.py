@@ -652,6 +652,9 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
                 "fields": _json_codecs(op.request),
                 "response_fields": _json_codecs(op.response),
                 "response_root": _field_codec(op.response.root) if op.response.root else None,
+                # The answer may be bare text, or data wrapped as {"<root name>": text}.
+                "text_answer": op.text_answer is not None,
+                "wrapped_key": op.response.root.name if op.response.root else None,
                 "constants": [constants[m.key] for m in operation_members],
             }
         )
@@ -1335,6 +1338,22 @@ def _rules_in(service: ir.Service, message: ir.Shape) -> list[tuple[ir.Shape, ir
     return [(message, r, _scope_shape(service, message, r.scope)) for r in message.rules]
 
 
+def _scope_label(service: ir.Service, message: ir.Shape, scope: tuple[str, ...]) -> str:
+    """How the docs name a rule's scope: "in `Customer.Billing`", "in each `ITEMS[]`"."""
+    if not scope:
+        return ""
+    shape: ir.Shape | None = message
+    steps, many = [], False
+    for wire in scope:
+        f = shape.field(wire) if shape else None
+        is_list = f is not None and isinstance(f.type, ir.ListOf)
+        many = many or is_list
+        steps.append(wire + ("[]" if is_list else ""))
+        ref = (f.type.item if isinstance(f.type, ir.ListOf) else f.type) if f else None
+        shape = service.shape(ref.shape) if isinstance(ref, ir.ShapeRef) else None
+    return f"in {'each ' if many else ''}`{'.'.join(steps)}`"
+
+
 def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
     all_rules = [x for op in service.operations for x in _rules_in(service, op.request)]
     operations = []
@@ -1382,9 +1401,13 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                     "rules": [
                         {
                             "kind": r.kind,
-                            "scope": ".".join(r.scope) + "[]" if r.scope else "",
+                            "scope": _scope_label(service, op.request, r.scope),
                             "description": r.description,
-                            "fields": ", ".join(r.fields),
+                            "fields": (
+                                f"{'.'.join(r.target)} = " + " + ".join(".".join(t) for t in r.terms)
+                                if r.kind == "sum"
+                                else ", ".join(r.fields)
+                            ),
                             "when": _when_text(r.when),
                             "pattern": r.pattern,
                             "code": r.code,
@@ -1397,6 +1420,11 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                     "class_name": op.response.name,
                     "rows": _field_rows(service, op.response, [], "response"),
                     "root": _doc_type(service, op.response.root.type) if op.response.root else "",
+                    "text_answer": (
+                        {"wrapped_key": op.response.root.name if op.response.root else "", "ledger": list(op.text_answer)}
+                        if op.text_answer is not None
+                        else None
+                    ),
                 },
                 "outcomes": [
                     {

@@ -150,6 +150,53 @@ def json_apply_edits(message: Any, edits: tuple[ir.Edit, ...]) -> None:
             node[key] = edit.new
 
 
+def php_json_encode(value: Any) -> str:
+    """A reference of PHP's json_encode with default flags, written for the tests (the generated
+    package has its own): no spaces; in strings "/" as "\\/", the short escapes for
+    \\b \\f \\n \\r \\t, other control characters and every non-ASCII character as
+    lowercase \\uXXXX (UTF-16 surrogate pairs beyond the BMP), DEL as is; an empty array or
+    object as []."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _php_string(value)
+    if isinstance(value, list):
+        return "[" + ",".join(php_json_encode(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "[]"
+        return "{" + ",".join(_php_string(k) + ":" + php_json_encode(v) for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+_SHORT = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _php_string(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        cp = ord(ch)
+        if ch in _SHORT:
+            out.append(_SHORT[ch])
+        elif cp < 0x20:
+            out.append(f"\\u{cp:04x}")
+        elif cp < 0x80:
+            out.append(ch)
+        elif cp < 0x10000:
+            out.append(f"\\u{cp:04x}")
+        else:
+            cp -= 0x10000
+            out.append(f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}")
+    out.append('"')
+    return "".join(out)
+
+
 # -- JSON Schema -------------------------------------------------------------------------------
 
 

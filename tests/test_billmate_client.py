@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from support import SPECS, package, service
+from support import SPECS, package, php_json_encode, service
 
 billmate = package("billmate")
 errors = package("billmate", "errors")
@@ -198,6 +198,89 @@ def test_strings_are_encoded_as_php_json_encode_writes_them(text: str, php: str)
     assert js.php_encode(text) == php
 
 
+# Signature vectors: data objects as Billmate sends and receives them. The expected text and hash
+# come from the reference encoder in tests/support.py, not from the package.
+VECTORS: list[Any] = [
+    {"pno": "195501011018", "country": "SE"},
+    {"pno": "550101-1018"},
+    {"number": "1000235"},
+    {},
+    [],
+    {"PaymentData": {"currency": "SEK", "language": "sv", "country": "se", "totalwithtax": "1000"}},
+    {"firstname": "Åsa", "lastname": "Öberg", "city": "Göteborg", "street": "Storgatan 1 ä"},
+    {"company": "Bäckström & Söner AB", "street2": "c/o Ödman"},
+    {"accepturl": "https://www.mystore.se/completedpayment", "callbackurl": "https://www.mystore.se/callback.php?x=1&y=2"},
+    {"url": "https://api.billmate.se/invoice/15108/2014073149e4a4d2f2d35b24e5b0bf8c4fa5da2a"},
+    {"Articles": [{"artnr": "A123", "quantity": "2", "aprice": "1234"}, {"artnr": "B456", "quantity": "3.5"}]},
+    {"Articles": [[], [[]], [{"a": []}]]},
+    {"Cart": {"Handling": {}, "Shipping": [], "Total": {"withtax": "231700"}}},
+    {"title": 'Tröja "XL" 1/2 \\ backslash'},
+    {"title": "tab\there\nnewline\rreturn\bback\fform"},
+    {"title": "\x00\x01\x1f control"},
+    {"title": "\x7f DEL stays"},
+    {"title": "€ 20ac, — dash, “quotes”"},
+    {"title": "😀 outside the BMP"},
+    {"title": "\u2028\u2029 line separators"},
+    {"numbers-as-strings": ["0", "-1", "3.50", "1e5", "007"]},
+    {"real": [1, -2, True, False, None]},
+    {"empty": "", "space": " ", "slash": "/", "two": "//"},
+    {"nested": {"deeper": {"deepest": {"value": "ÅÄÖåäö"}}}},
+    {"serverdata": {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64)", "REQUEST_TIME": 1421313644}},
+]
+
+
+def test_there_are_at_least_twenty_signature_vectors() -> None:
+    assert len(VECTORS) >= 20
+
+
+@pytest.mark.parametrize("data", VECTORS)
+def test_signature_vectors_match_the_reference(data: Any) -> None:
+    """The package encodes each vector as PHP does and accepts the hash computed over the
+    reference encoding; a one-character change is refused."""
+    expected = php_json_encode(data)
+    assert js.php_encode(data) == expected
+    digest = hmac512(KEY, expected)
+    assert js.sign(KEY, expected) == digest
+    assert js.signature_matches(KEY, js.php_encode(data), digest)
+    assert not js.signature_matches(KEY, js.php_encode(data), hmac512(OTHER_KEY, expected))
+    assert not js.signature_matches(KEY, js.php_encode(data) + " ", digest)
+    # As an answer: the client verifies the hash made from the reference encoding.
+    ctx = wire.Context(credentials=package("billmate", "_auth").Credentials(id=STORE_ID, key=KEY), test="true")
+    body = json.dumps({"credentials": {"hash": digest}, "data": data}).encode()
+    assert wire._answer(body, ctx, "vector") == data
+
+
+@pytest.mark.parametrize(
+    "operation, request_data",
+    [
+        ("get_address", {"pno": "195501011018", "country": "SE"}),
+        ("get_payment_info", {"number": 1000235}),
+        ("get_account_info", {}),
+        ("get_due_payments", {"due_date": "2024-01-31"}),
+        ("get_payment_plans", {"payment_data": {"currency": "SEK", "language": "sv", "country": "SE", "total_with_tax": 1000}}),
+        ("get_terms", {"payment_data": {"method": "4", "payment_plan_id": 3}, "cart": {"total": {"with_tax": 10000}}}),
+        ("add_payment", payment()),
+        ("add_payment", payment(customer__billing__first_name="Åsa", customer__billing__city="Göteborg",
+                                customer__shipping__street2="c/o Ödman", payment_data__auto_activate="2015-02-28")),
+        ("add_payment", payment(payment_data__method="8", customer=None, card={"accept_url": "https://a.se/ok?x=1&y=2",
+                                "cancel_url": "https://a.se/fail", "return_method": "GET", "three_d_secure": True})),
+        ("cancel_payment", {"number": 1}),
+        ("activate_payment", {"number": 2}),
+        ("credit_payment", {"payment_data": {"number": 1, "part_credit": False}}),
+        ("update_checkout", {"payment_data": {"number": 1}, "articles": [{"title": "Kaffe ÅÄÖ", "without_tax": 100, "tax_rate": "25"}],
+                             "cart": {"total": {"without_tax": 100, "tax": 25, "with_tax": 125}}}),
+    ],
+)
+def test_requests_are_signed_over_the_reference_encoding(operation: str, request_data: Any) -> None:
+    recorder = Recorder(lambda request: httpx.Response(200, json={"code": 9011, "message": "x"}))
+    with client(recorder) as c, pytest.raises(billmate.BillmateApiError):
+        getattr(c, operation)(request_data)
+    body = recorder.requests[0].content
+    sent = data_text(body)
+    assert sent == php_json_encode(json.loads(sent))  # the bytes are PHP's encoding of themselves
+    assert json.loads(body)["credentials"]["hash"] == hmac512(KEY, sent)
+
+
 def test_php_encoding_of_containers() -> None:
     assert js.php_encode({}) == "[]"
     assert js.php_encode([]) == "[]"
@@ -309,11 +392,40 @@ def test_due_payments_and_plans_are_lists() -> None:
         assert c.get_due_payments({"due_date": "2024-01-01"}).due_payments == []
 
 
-def test_get_terms_answers_the_html() -> None:
-    html = "<h1>Köpvillkor</h1><p>30 dagar</p>"
-    with client(Recorder(signed(html))) as c:
-        result = c.get_terms({"payment_data": {"method": "1"}, "cart": {"total": {"with_tax": 10000}}})
-    assert result.terms == html
+TERMS = {"payment_data": {"method": "1"}, "cart": {"total": {"with_tax": 10000}}}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        raw("<h1>Köpvillkor</h1><p>30 dagar</p>", content_type="text/html; charset=utf-8"),
+        raw("\n  <h1>Köpvillkor</h1><p>30 dagar</p>", content_type="text/html"),
+        signed("<h1>Köpvillkor</h1><p>30 dagar</p>"),
+        signed({"terms": "<h1>Köpvillkor</h1><p>30 dagar</p>"}),
+    ],
+    ids=["bare-html", "bare-html-leading-space", "signed-string", "signed-terms-member"],
+)
+def test_get_terms_reads_each_form_of_the_answer(answer: httpx.Response) -> None:
+    """Ledger terms-rendered-text: bare HTML (as the official PHP class passes it through), or a
+    signed JSON answer whose data is the HTML or {"terms": html}."""
+    with client(Recorder(answer)) as c:
+        result = c.get_terms(TERMS)
+    assert result.terms.strip() == "<h1>Köpvillkor</h1><p>30 dagar</p>"
+
+
+@pytest.mark.parametrize(
+    "answer, error",
+    [
+        (raw(""), "empty"),
+        (raw(b"\xff<html>"), "not UTF-8"),
+        (signed("<h1>x</h1>", key=OTHER_KEY), "does not verify"),
+        (raw('{"code": 9001, "message": "no"}'), "code 9001"),
+    ],
+    ids=["empty", "not-utf8", "forged-json", "error-code"],
+)
+def test_get_terms_still_refuses_bad_answers(answer: httpx.Response, error: str) -> None:
+    with client(Recorder(answer)) as c, pytest.raises(billmate.BillmateError, match=error):
+        c.get_terms(TERMS)
 
 
 def test_empty_strings_in_answers_mean_absent_except_for_text() -> None:

@@ -1617,7 +1617,10 @@ def encode_get_payment_plans_response(response: GetPaymentPlansResponse, ctx: Co
 
 
 def decode_get_terms_response(body: bytes, ctx: Context) -> GetTermsResponse:
-    data = _answer(body, ctx, "get_terms")
+    text = js.text_answer(body)
+    if text is not None:  # the bare text, not a JSON document (and so not signed)
+        return GetTermsResponse.model_validate(text)
+    data = js.unwrap(_answer(body, ctx, "get_terms"), "terms")
     return GetTermsResponse.model_validate(
         js.value(data, js.Leaf(js.text, is_text=True), strict=False, path="data")
     )

@@ -120,6 +120,28 @@ def _check_depth(value: object, depth: int) -> None:
             _check_depth(v, depth + 1)
 
 
+def text_answer(body: bytes) -> str | None:
+    """The body as text when it is not a JSON document: an answer some operations give as bare
+    text (None when it is JSON)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JsonError("not UTF-8 text") from None
+    stripped = text.strip()
+    if not stripped:
+        raise JsonError("the answer is empty")
+    if stripped[0] in "{[":
+        return None
+    return text
+
+
+def unwrap(data: object, key: str) -> object:
+    """`data`, or its only member when it is an object with just `key`."""
+    if isinstance(data, dict) and len(data) == 1 and key in data:
+        return data[key]
+    return data
+
+
 def at(value: object, path: tuple[str, ...]) -> object:
     """The value at a path of object keys (None when any step is missing)."""
     for key in path:

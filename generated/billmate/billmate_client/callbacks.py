@@ -4,16 +4,16 @@
 
 Each `parse_<callback>` takes what your web framework received and returns a typed event, or
 raises `BillmateCallbackError` naming the parameter that is missing, repeated, unknown or
-malformed. Parameters the document does not describe are refused unless `allow_extra=True`
-(your own callback URL may carry some of its own).
+malformed.
+
+Signed callbacks are checked with your key first (constant-time); one that does not verify
+raises `BillmateSignatureError` and nothing is read from it. Members of the signed data
+that the document does not describe are ignored, like those of answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from typing import TypeVar
 from urllib.parse import parse_qs
 
 from .errors import BillmateCallbackError, BillmateSignatureError
@@ -21,7 +21,6 @@ from .models import PaymentNotice
 from . import _wire
 from ._runtime import json as js
 
-E = TypeVar("E", bound=Enum)
 MAX_QUERY_LENGTH = 8192
 
 
@@ -49,16 +48,6 @@ def _single(params: dict[str, list[str]], name: str, callback: str) -> str:
     if values[0] == "":
         raise BillmateCallbackError(f"{callback}: parameter {name!r} is empty")
     return values[0]
-
-
-def _member(enum: type[E], value: str, name: str, callback: str) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in enum)
-        raise BillmateCallbackError(
-            f"{callback}: parameter {name!r} must be one of {allowed}"
-        ) from None
 
 
 def _verified(credentials: object, data: object, key: str, callback: str, verify: bool) -> object:

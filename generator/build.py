@@ -34,6 +34,7 @@ _USE_OVERRIDES = frozenset(
         "pattern_description",
         "minimum",
         "maximum",
+        "in",
     }
 )
 _SEGMENT = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_-]*)(\[\])?$")
@@ -260,7 +261,10 @@ class _Builder:
                 missing=_as_tuple(codes.get("missing")), invalid=_as_tuple(codes.get("invalid"))
             ),
             mark=doc.mark(path),
+            location=entry.get("in", "body"),
         )
+        if "in" in entry and not in_message:
+            report("in", f"{label}: 'in' places a request field in the path, query or headers; shapes are bodies", at_key=True)
         # Unresolved references are reported where the reference is written.
         ref_key = next((k for k in ("enum", "shape", "of") if k in sites), None)
         ref_doc, ref_path = sites[ref_key] if ref_key else (doc, path)
@@ -362,9 +366,9 @@ class _Builder:
                 self.report(doc, ("name",), f"operation name {data['name']!r} must be snake_case")
             if data["name"] in seen_names:
                 self.report(doc, ("name",), f"operation {data['name']!r} is also defined in {seen_names[data['name']].path}")
-            route = data["path"] + repr(sorted(data.get("constants", {}).items()))
+            route = data.get("method", "POST") + " " + data["path"] + repr(sorted(data.get("constants", {}).items()))
             if route in seen_paths:
-                self.report(doc, ("path",), f"path {data['path']!r} with the same constants is also used by {seen_paths[route].path}")
+                self.report(doc, ("path",), f"path {data['path']!r} with the same method and constants is also used by {seen_paths[route].path}")
             seen_names[data["name"]] = doc
             seen_paths[route] = doc
             messages: dict[str, ir.Shape] = {}
@@ -380,7 +384,7 @@ class _Builder:
                     entry = {"wire": ".", "name": raw_root.get("name", "items"), "type": raw_root["type"], "required": True,
                              "description": raw_root.get("description", "")}
                     if "of" in raw_root:
-                        entry["of"] = raw_root["of"]
+                        entry["of" if raw_root["type"] == "list" else "shape"] = raw_root["of"]
                     root = self._field(doc, mpath + ("root",), entry, in_message=True)
                 shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root)
                 self._register_shape(doc, mpath, shape)
@@ -402,6 +406,10 @@ class _Builder:
                 if protocol != "json" or root is None or not (isinstance(root.type, ir.Scalar) and root.type.kind == "string"):
                     self.report(doc, ("text_answer",), "text_answer needs a JSON protocol and a response whose root is a string", at_key=True)
                 text_answer = self.ledger(doc, ("text_answer", "ledger"), data["text_answer"]["ledger"])
+            rest = (self.sources.service.data.get("protocol") if self.sources.service else None) == "rest-json"
+            self._check_locations(doc, data, messages, rest)
+            paging = self._paging(doc, data, messages) if "paging" in data else None
+            op_filter = self._filter(doc, data, messages) if "filter" in data else None
             extra = data["request"].get("extra_fields", {})
             extra_fields = tuple(ir.ExtraField(e["wire"], e["description"]) for e in extra.get("fields", []))
             for i, e in enumerate(extra_fields):
@@ -426,11 +434,83 @@ class _Builder:
                     extra_fields=extra_fields,
                     extra_ledger=self.ledger(doc, ("request", "extra_fields", "ledger"), extra.get("ledger")),
                     text_answer=text_answer,
+                    method=data.get("method", "POST"),
+                    paging=paging,
+                    filter=op_filter,
                 )
             )
             self._op_docs = getattr(self, "_op_docs", {})
             self._op_docs[data["name"]] = doc
         return ops
+
+    def _check_locations(self, doc: Document, data: dict[str, Any], messages: dict[str, ir.Shape], rest: bool) -> None:
+        """Path placeholders match path fields; `in` and `method` belong to rest-json."""
+        if not rest:
+            if "method" in data:
+                self.report(doc, ("method",), "'method' is for the rest-json protocol (the others always POST)", at_key=True)
+            for i, f in enumerate(messages["request"].fields):
+                if f.location != "body":
+                    self.report(doc, ("request", "fields", i, "in"), f"field {f.wire!r}: 'in: {f.location}' is for the rest-json protocol")
+            return
+        if "method" not in data:
+            self.report(doc, ("path",), "a rest-json operation needs a 'method' (GET, POST, PUT, PATCH or DELETE)")
+        placeholders = re.findall(r"\{([A-Za-z][A-Za-z0-9_]*)\}", data["path"])
+        path_fields = {f.wire: (i, f) for i, f in enumerate(messages["request"].fields) if f.location == "path"}
+        for name in placeholders:
+            if name not in path_fields:
+                self.report(doc, ("path",), f"path placeholder {{{name}}} has no request field with 'in: path' and wire name {name!r}")
+        for wire, (i, f) in path_fields.items():
+            if wire not in placeholders:
+                self.report(doc, ("request", "fields", i), f"field {wire!r} is 'in: path' but the path {data['path']!r} has no {{{wire}}}")
+            elif not f.required:
+                self.report(doc, ("request", "fields", i), f"path field {wire!r} must be required")
+            if not isinstance(f.type, ir.Scalar) and not isinstance(f.type, ir.EnumRef):
+                self.report(doc, ("request", "fields", i), f"path field {wire!r} must be a scalar")
+        for i, f in enumerate(messages["request"].fields):
+            if f.location in ("query", "header") and not isinstance(f.type, (ir.Scalar, ir.EnumRef)) and not (
+                isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef)
+            ):
+                self.report(doc, ("request", "fields", i), f"field {f.wire!r}: a {f.location} field must be a scalar or a list of scalars")
+        if data.get("method") in ("GET", "DELETE") and any(f.location == "body" for f in messages["request"].fields):
+            self.report(doc, ("method",), f"a {data['method']} request has no body; give each field 'in: path', 'in: query' or 'in: header'")
+
+    def _paging(self, doc: Document, data: dict[str, Any], messages: dict[str, ir.Shape]) -> ir.Paging:
+        raw = data["paging"]
+        request, response = messages["request"], messages["response"]
+        items = response.field(raw["items"])
+        if items is None or not isinstance(items.type, ir.ListOf):
+            self.report(doc, ("paging", "items"), f"paging: {response.name} has no list field {raw['items']!r}")
+        if response.field(raw["next_link"]) is None:
+            self.report(doc, ("paging", "next_link"), f"paging: {response.name} has no field {raw['next_link']!r}")
+        for key in ("skip", "top"):
+            f = request.field(raw[key])
+            if f is None or f.location != "query":
+                self.report(doc, ("paging", key), f"paging: {request.name} has no query field {raw[key]!r}")
+        return ir.Paging(raw["items"], raw["next_link"], raw["skip"], raw["top"], raw["page_size"],
+                         self.ledger(doc, ("paging", "ledger"), raw.get("ledger")))
+
+    def _filter(self, doc: Document, data: dict[str, Any], messages: dict[str, ir.Shape]) -> ir.Filter:
+        raw = data["filter"]
+        request = messages["request"]
+        for key in ("param", "order_by"):
+            if key in raw:
+                f = request.field(raw[key])
+                if f is None or f.location != "query":
+                    self.report(doc, ("filter", key), f"filter: {request.name} has no query field {raw[key]!r}")
+        props = []
+        names: set[str] = set()
+        for i, p in enumerate(raw["properties"]):
+            ppath: PathKey = ("filter", "properties", i)
+            if p["name"] in names:
+                self.report(doc, ppath + ("name",), f"filter property name {p['name']!r} appears twice")
+            names.add(p["name"])
+            if (p["type"] == "enum") != ("enum" in p):
+                self.report(doc, ppath, "filter property: 'enum' goes with type enum, and only with it")
+            elif "enum" in p and p["enum"] not in self.enums:
+                self.report(doc, ppath + ("enum",), f"filter property {p['path']!r}: unknown enum {p['enum']!r}")
+            props.append(ir.FilterProperty(p["path"], p["name"], p["type"], p.get("enum"), p.get("description", "")))
+        return ir.Filter(raw["param"], raw["class"], tuple(props), raw.get("order_by"), raw.get("source", ""),
+                         self.ledger(doc, ("filter", "ledger"), raw.get("ledger")))
 
     def _message_rules(self, doc: Document, mpath: PathKey, entry: dict[str, Any], shape: ir.Shape) -> list[ir.Rule]:
         rules: list[ir.Rule] = []
@@ -772,16 +852,27 @@ class _Builder:
         credentials = []
         seen_default = False
         for i, raw in enumerate(data["credentials"]):
-            if "default" in raw:
+            if "default" in raw or raw.get("optional"):
                 seen_default = True
             elif seen_default:
                 self.report(doc, ("credentials", i, "name"), f"credential {raw['name']!r} has no default but follows one that has; list credentials with defaults last")
             if not is_snake(raw["name"]):
                 self.report(doc, ("credentials", i, "name"), f"credential name {raw['name']!r} must be snake_case")
-            credentials.append(ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default")))
+            credentials.append(
+                ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default"),
+                              bool(raw.get("optional", False)))
+            )
+        auth = data.get("auth")
+        if auth:
+            optional = {c.name for c in credentials if c.optional}
+            for j, name in enumerate(auth["one_of"]):
+                if name not in optional:
+                    self.report(doc, ("auth", "one_of", j), f"auth: {name!r} must be an optional credential (exactly one of {auth['one_of']} is given)")
         wire: ir.Wire | None
         if data["protocol"] == "json":
             wire = self._json_wire(doc, data.get("wire", {}), {c.name for c in credentials}, envs)
+        elif data["protocol"] == "rest-json":
+            wire = self._rest_wire(doc, data.get("wire", {}), {c.name for c in credentials})
         else:
             wire = self._xml_wire(doc, data.get("wire", {}), {c.name for c in credentials})
         if wire is None:
@@ -802,10 +893,26 @@ class _Builder:
                 target = self.shapes.get(raw["message"])
                 if target is None or target.role != "shape":
                     self.report(doc, cpath + ("message",), f"callback {raw['name']}: no shape named {raw['message']!r}")
+                elif body == "signed-header":
+                    if "signature" not in raw:
+                        self.report(doc, cpath + ("body",), f"callback {raw['name']}: a signed-header callback needs 'signature'")
+                    elif not isinstance(wire, (ir.JsonWire, ir.RestWire)):
+                        self.report(doc, cpath + ("body",), f"callback {raw['name']}: signed-header callbacks carry JSON; the protocol is XML")
+                    else:
+                        self.callback_shapes.add(raw["message"])
                 elif not isinstance(wire, ir.JsonWire) or wire.signature is None:
                     self.report(doc, cpath + ("body",), f"callback {raw['name']}: signed callbacks need a JSON protocol with a signature")
                 else:
                     self.callback_shapes.add(raw["message"])
+            if "signature" in raw and body != "signed-header":
+                self.report(doc, cpath + ("signature",), f"callback {raw['name']}: 'signature' is for body signed-header", at_key=True)
+            raw_sig = raw.get("signature")
+            header_signature = (
+                ir.HeaderSignature(raw_sig["header"], raw_sig["algorithm"], raw_sig["timestamp"], raw_sig["value"],
+                                   raw_sig["tolerance"], self.ledger(doc, cpath + ("signature", "ledger"), raw_sig.get("ledger")))
+                if raw_sig and body == "signed-header"
+                else None
+            )
             callbacks.append(
                 ir.Callback(
                     name=raw["name"],
@@ -819,6 +926,7 @@ class _Builder:
                     ledger=self.ledger(doc, cpath + ("ledger",), raw.get("ledger")),
                     body=body,
                     message=raw.get("message"),
+                    signature=header_signature,
                 )
             )
         self._check_example_files(doc, data, list(by_name.values()), callbacks)
@@ -852,6 +960,9 @@ class _Builder:
                 (e["file"], self.ledger(doc, ("examples_not_vectors", i, "ledger"), e["ledger"]))
                 for i, e in enumerate(data.get("examples_not_vectors", []))
             ),
+            auth_one_of=tuple(auth["one_of"]) if auth else (),
+            auth_description=auth["description"] if auth else "",
+            auth_ledger=self.ledger(doc, ("auth", "ledger"), auth.get("ledger")) if auth else (),
         )
 
     def _check_example_files(
@@ -885,6 +996,48 @@ class _Builder:
                     f"example file {name!r} is not used by any operation or callback; make it a test vector, "
                     "or list it under examples_not_vectors with the ledger id that says why it cannot be one",
                 )
+
+    def _rest_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str]) -> ir.RestWire | None:
+        if not {"content_type", "headers", "errors"} <= set(raw):
+            return None
+        headers = []
+        for i, h in enumerate(raw["headers"]):
+            if h["credential"] not in credentials:
+                self.report(doc, ("wire", "headers", i, "credential"), f"header {h['name']!r}: no credential named {h['credential']!r}")
+            headers.append(ir.RestHeader(h["name"], h["credential"], h.get("prefix", ""), h.get("description", ""),
+                                         self.ledger(doc, ("wire", "headers", i, "ledger"), h.get("ledger"))))
+        errors = raw["errors"]
+        statuses = []
+        seen: set[int] = set()
+        for i, s in enumerate(errors["statuses"]):
+            span = range(s["status"], s.get("up_to", s["status"]) + 1)
+            if seen & set(span):
+                self.report(doc, ("wire", "errors", "statuses", i, "status"), f"status {s['status']} overlaps another entry")
+            seen |= set(span)
+            statuses.append(ir.ErrorStatus(s["status"], s["name"], s["description"], s.get("up_to"),
+                                           self.ledger(doc, ("wire", "errors", "statuses", i, "ledger"), s.get("ledger"))))
+        idem = raw.get("idempotency", {})
+        rate = raw.get("rate_limit")
+        retry = raw.get("retry", {})
+        return ir.RestWire(
+            content_type=raw["content_type"],
+            auth_headers=tuple(headers),
+            error_list=errors["list"],
+            error_code=errors["code"],
+            error_message=errors["message"],
+            statuses=tuple(statuses),
+            idempotency_header=idem.get("header"),
+            idempotency_methods=tuple(idem.get("methods", ())),
+            idempotency_description=idem.get("description", ""),
+            idempotency_ledger=self.ledger(doc, ("wire", "idempotency", "ledger"), idem.get("ledger")),
+            rate_limit=(rate["requests"], float(rate["per_seconds"])) if rate else None,
+            rate_limit_ledger=self.ledger(doc, ("wire", "rate_limit", "ledger"), rate.get("ledger") if rate else None),
+            retry_attempts=retry.get("attempts", 1),
+            retry_statuses=tuple(retry.get("statuses", ())),
+            retry_safe_methods=tuple(retry.get("safe_methods", ())),
+            retry_ledger=self.ledger(doc, ("wire", "retry", "ledger"), retry.get("ledger")),
+            errors_ledger=self.ledger(doc, ("wire", "errors", "ledger"), errors.get("ledger")),
+        )
 
     def _json_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str], envs: list[ir.Environment]) -> ir.JsonWire | None:
         if not {"content_type", "encoding", "body", "result"} <= set(raw):
@@ -1134,6 +1287,8 @@ def _default_rule_description(kind: str, fields: list[str], when: tuple[ir.Condi
         return f"{fields[0]} is not allowed{cond}"
     if kind == "exactly_one_of":
         return f"exactly one of {', '.join(fields)}{cond}"
+    if kind == "at_least_one_of":
+        return f"at least one of {', '.join(fields)}{cond}"
     return f"{fields[0]} must match the pattern{cond}"
 
 

@@ -225,6 +225,8 @@ class RuleSchemas:
             then = {"properties": {rule.fields[0]: {"type": "null"}}}
         elif rule.kind == "exactly_one_of":
             then = {"oneOf": [self.present(w) for w in rule.fields]}
+        elif rule.kind == "at_least_one_of":
+            then = {"anyOf": [self.present(w) for w in rule.fields]}
         elif rule.kind == "pattern_when":
             then = {"properties": {rule.fields[0]: {"pattern": rule.pattern}}}
         else:  # pragma: no cover - the meta-schema admits no other kinds

@@ -75,6 +75,8 @@ class Field:
     codes: FieldCodes = FieldCodes()
     derived: Derived | None = None
     mark: Mark | None = field(default=None, compare=False)
+    # Where a request field travels (rest-json): "body", "path", "query" or "header".
+    location: str = "body"
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,50 @@ class Operation:
     # The answer may be the bare text of a string-root response (not JSON, not verified), or
     # its data wrapped as {"<root name>": text}; the ledger ids say why.
     text_answer: tuple[str, ...] | None = None
+    method: str = "POST"
+    paging: Paging | None = None
+    filter: Filter | None = None
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The `{name}` placeholders of the path, in order."""
+        import re
+
+        return tuple(re.findall(r"\{([A-Za-z][A-Za-z0-9_]*)\}", self.path))
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A list answer split in pages (wire names): the page's items, the link to the next page,
+    and the request's skip / top query fields."""
+
+    items: str
+    next_link: str
+    skip: str
+    top: str
+    page_size: int
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilterProperty:
+    path: str  # OData property path, "CounterParty/PartyID"
+    name: str  # Python attribute of the builder
+    kind: str  # string, int, decimal, bool, date, enum
+    enum: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A typed builder for an OData $filter / $orderby query field."""
+
+    param: str
+    class_name: str
+    properties: tuple[FilterProperty, ...]
+    order_by: str | None = None
+    source: str = ""
+    ledger: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,6 +315,7 @@ class Credential:
     wire: str | None = None
     secret: bool = False
     default: str | None = None
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -332,6 +379,70 @@ class XmlWire:
 
 
 @dataclass(frozen=True)
+class RestHeader:
+    """A header made from a credential (sent only when the credential is given)."""
+
+    name: str
+    credential: str
+    prefix: str = ""
+    description: str = ""
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorStatus:
+    """An HTTP error status (or range `status`..`up_to`) and the error class it raises."""
+
+    status: int
+    name: str
+    description: str
+    up_to: int | None = None
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RestWire:
+    """REST over HTTP with JSON bodies: methods, paths, query, headers and status codes."""
+
+    content_type: str
+    auth_headers: tuple[RestHeader, ...]
+    error_list: str  # the member of an error answer holding the list of errors
+    error_code: str
+    error_message: str
+    statuses: tuple[ErrorStatus, ...]
+    idempotency_header: str | None = None
+    idempotency_methods: tuple[str, ...] = ()
+    idempotency_description: str = ""
+    idempotency_ledger: tuple[str, ...] = ()
+    rate_limit: tuple[int, float] | None = None  # requests per seconds
+    rate_limit_ledger: tuple[str, ...] = ()
+    retry_attempts: int = 1
+    retry_statuses: tuple[int, ...] = ()
+    retry_safe_methods: tuple[str, ...] = ()
+    retry_ledger: tuple[str, ...] = ()
+    errors_ledger: tuple[str, ...] = ()
+    # What the other protocols have and this one does not.
+    result_code: tuple[tuple[str, ...], ...] = ()
+    result_error_code: tuple[tuple[str, ...], ...] = ()
+    result_message: tuple[tuple[str, ...], ...] = ()
+    envelope: tuple[EnvelopeEntry, ...] = ()
+    headers: tuple[Header, ...] = ()
+    xsd: str | None = None
+    namespace: str | None = None
+    item_code: str | None = None
+    item_message: str | None = None
+    signature: None = None
+
+    @property
+    def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
+        return ((self.error_list, self.error_code),)
+
+    @property
+    def text_pattern(self) -> str | None:
+        return None
+
+
+@dataclass(frozen=True)
 class JsonMember:
     """A member of a JSON request body or of its credentials object.
 
@@ -392,7 +503,7 @@ class JsonWire:
         return self.text
 
 
-Wire = XmlWire | JsonWire
+Wire = XmlWire | JsonWire | RestWire
 
 
 @dataclass(frozen=True)
@@ -415,6 +526,19 @@ class Callback:
     ledger: tuple[str, ...] = ()
     body: str = "query"
     message: str | None = None
+    signature: HeaderSignature | None = None
+
+
+@dataclass(frozen=True)
+class HeaderSignature:
+    """A webhook signed in a header `<timestamp>=<unix>,<value>=<hex>` over "<t>.<raw body>"."""
+
+    header: str
+    algorithm: str
+    timestamp: str
+    value: str
+    tolerance: int
+    ledger: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -468,6 +592,10 @@ class Service:
     test_data: tuple[TestData, ...] = ()
     # Example files that cannot be test vectors, each with the ledger id saying why.
     examples_not_vectors: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # A client needs exactly one of these credentials (e.g. an API key or an access token).
+    auth_one_of: tuple[str, ...] = ()
+    auth_description: str = ""
+    auth_ledger: tuple[str, ...] = ()
 
     def shape(self, name: str) -> Shape:
         for shape in self.shapes:

@@ -21,6 +21,8 @@ XML_TEXT_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$"
 EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$"
 DECIMAL_PATTERN = "^-?[0-9]+(\\.[0-9]+)?$"
 ISO_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# A local date and time without offset, as .NET writes it (up to 7 fractional digits).
+ISO_DATETIME_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,7})?)?$"
 BASE64_PATTERN = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 URL_PATTERN = "^https?://[^\\x00-\\x20\\x7F]+$"
 UNIX_TIME_MAX = 2**31 - 1  # xs:int
@@ -209,6 +211,22 @@ KINDS: dict[str, Kind] = {
             _const("IsoDate"),
             _date_schema,
             _date_doc,
+        ),
+        Kind(
+            "datetime",
+            "local date and time without offset (ISO 8601, as .NET writes it): a naive datetime",
+            frozenset(),
+            _const("LocalDateTime"),
+            _fixed({"type": "string", "pattern": ISO_DATETIME_PATTERN}),
+            _const("date and time, ISO 8601 without offset"),
+        ),
+        Kind(
+            "date_or_datetime",
+            "a date, or a local date and time without offset: date or naive datetime in Python",
+            frozenset(),
+            _const("DateOrDateTime"),
+            _fixed({"anyOf": [{"type": "string", "pattern": ISO_DATE_PATTERN}, {"type": "string", "pattern": ISO_DATETIME_PATTERN}]}),
+            _const("date, or date and time (ISO 8601, no offset)"),
         ),
         Kind(
             "email",

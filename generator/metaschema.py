@@ -64,6 +64,8 @@ _FIELD_PROPERTIES: dict[str, Any] = {
     "wire_true": {"type": "string"},
     "wire_false": {"type": ["string", "null"]},
     "percent_encoded": {"type": "boolean"},
+    # Where a request field travels in a rest-json request (default: the JSON body).
+    "in": {"enum": ["body", "path", "query", "header"]},
     "derived": {
         "type": "object",
         "required": ["digest", "of"],
@@ -90,7 +92,7 @@ _RULE = {
     "type": "object",
     "required": ["kind"],
     "properties": {
-        "kind": {"enum": ["required_when", "forbidden_when", "exactly_one_of", "pattern_when", "sum"]},
+        "kind": {"enum": ["required_when", "forbidden_when", "exactly_one_of", "at_least_one_of", "pattern_when", "sum"]},
         "of": {"type": "array", "items": _STR, "minItems": 2},
         "in": _STR,
         "field": _STR,
@@ -108,7 +110,7 @@ _RULE = {
             "then": {"required": ["field", "when"]},
         },
         {
-            "if": {"properties": {"kind": {"const": "exactly_one_of"}}},
+            "if": {"properties": {"kind": {"enum": ["exactly_one_of", "at_least_one_of"]}}},
             "then": {"required": ["fields"]},
         },
         {
@@ -134,7 +136,7 @@ _MESSAGE = {
             "type": "object",
             "required": ["type"],
             "properties": {
-                "type": {"enum": ["list", "string"]},
+                "type": {"enum": ["list", "string", "int", "object"]},
                 "of": _STR,
                 "name": _STR,
                 "description": _TEXT,
@@ -283,7 +285,7 @@ META_SCHEMA: dict[str, Any] = {
                 "client": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*Client$"},
                 "error_prefix": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
                 "operations": {"type": "array", "items": _STR, "minItems": 1, "uniqueItems": True},
-                "protocol": {"enum": ["xml", "json"]},
+                "protocol": {"enum": ["xml", "json", "rest-json"]},
                 "examples_not_vectors": {
                     "type": "array",
                     "items": {
@@ -307,6 +309,18 @@ META_SCHEMA: dict[str, Any] = {
                     },
                 },
                 "wire": {"type": "object"},
+                "auth": {
+                    # Which credentials a client needs: exactly one of `one_of` (e.g. an API key
+                    # or an OAuth access token).
+                    "type": "object",
+                    "required": ["one_of", "description"],
+                    "properties": {
+                        "one_of": {"type": "array", "items": _STR, "minItems": 2, "uniqueItems": True},
+                        "description": _STR,
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
                 "environments": {
                     "type": "array",
                     "minItems": 1,
@@ -332,6 +346,7 @@ META_SCHEMA: dict[str, Any] = {
                             "name": _STR,
                             "wire": _STR,
                             "secret": {"type": "boolean"},
+                            "optional": {"type": "boolean"},
                             "default": {"type": "string"},
                             "description": _TEXT,
                         },
@@ -358,15 +373,31 @@ META_SCHEMA: dict[str, Any] = {
                             "source": _STR,
                             "method": {"enum": ["GET", "POST"]},
                             "description": _STR,
-                            "body": {"enum": ["query", "signed-json", "signed-form"]},
+                            "body": {"enum": ["query", "signed-json", "signed-form", "signed-header"]},
                             "message": _STR,
+                            "signature": {
+                                # signed-header: a header `t=<unix time>,s=<hex>` whose HMAC is
+                                # over `over` ("{timestamp}.{body}": the raw body bytes).
+                                "type": "object",
+                                "required": ["header", "algorithm", "timestamp", "value", "over", "tolerance"],
+                                "properties": {
+                                    "header": _STR,
+                                    "algorithm": {"enum": ["hmac-sha256"]},
+                                    "timestamp": _STR,
+                                    "value": _STR,
+                                    "over": {"const": "{timestamp}.{body}"},
+                                    "tolerance": {"type": "integer", "minimum": 1},
+                                    "ledger": _LEDGER,
+                                },
+                                "additionalProperties": False,
+                            },
                             "params": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/field"}},
                             "example": _STR,
                             "example_file": {"type": "string", "pattern": "^examples/"},
                             "ledger": _LEDGER,
                         },
                         "additionalProperties": False,
-                        "if": {"properties": {"body": {"enum": ["signed-json", "signed-form"]}}, "required": ["body"]},
+                        "if": {"properties": {"body": {"enum": ["signed-json", "signed-form", "signed-header"]}}, "required": ["body"]},
                         "then": {"required": ["message"]},
                         "else": {"required": ["params"]},
                     },
@@ -440,6 +471,88 @@ META_SCHEMA: dict[str, Any] = {
                         "error_code": {"type": "array", "items": _STR, "minItems": 1},
                         "item_code": _STR,
                         "item_message": _STR,
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "additionalProperties": False,
+        },
+        "rest_wire": {
+            "type": "object",
+            "required": ["content_type", "headers", "errors"],
+            "properties": {
+                "content_type": _STR,
+                "headers": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "credential"],
+                        "properties": {
+                            "name": _STR,
+                            "credential": _STR,
+                            "prefix": _STR,
+                            "description": _TEXT,
+                            "ledger": _LEDGER,
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "idempotency": {
+                    "type": "object",
+                    "required": ["header", "methods"],
+                    "properties": {
+                        "header": _STR,
+                        "methods": {"type": "array", "items": {"enum": ["POST", "PUT", "PATCH", "DELETE"]}, "minItems": 1},
+                        "description": _TEXT,
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
+                "rate_limit": {
+                    "type": "object",
+                    "required": ["requests", "per_seconds"],
+                    "properties": {
+                        "requests": {"type": "integer", "minimum": 1},
+                        "per_seconds": {"type": "number", "exclusiveMinimum": 0},
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
+                "retry": {
+                    "type": "object",
+                    "required": ["attempts", "statuses", "safe_methods"],
+                    "properties": {
+                        "attempts": {"type": "integer", "minimum": 1, "maximum": 10},
+                        "statuses": {"type": "array", "items": {"type": "integer", "minimum": 400, "maximum": 599}},
+                        "safe_methods": {"type": "array", "items": {"enum": ["GET", "PUT", "PATCH", "DELETE"]}},
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
+                "errors": {
+                    "type": "object",
+                    "required": ["list", "code", "message", "statuses"],
+                    "properties": {
+                        "list": _STR,
+                        "code": _STR,
+                        "message": _STR,
+                        "ledger": _LEDGER,
+                        "statuses": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["status", "name", "description"],
+                                "properties": {
+                                    "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                                    "up_to": {"type": "integer", "minimum": 400, "maximum": 599},
+                                    "name": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                                    "description": _STR,
+                                    "ledger": _LEDGER,
+                                },
+                                "additionalProperties": False,
+                            },
+                        },
                     },
                     "additionalProperties": False,
                 },
@@ -601,7 +714,52 @@ META_SCHEMA: dict[str, Any] = {
             "properties": {
                 "name": _STR,
                 "title": _STR,
-                "path": {"type": "string", "pattern": "^(/[A-Za-z0-9/_.-]*)?$"},
+                "path": {"type": "string", "pattern": "^(/([A-Za-z0-9_.-]|\\{[A-Za-z][A-Za-z0-9_]*\\})*)*$"},
+                "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+                "paging": {
+                    # A list answer split in pages: `items` holds a page, `next_link` the URL of
+                    # the next one (absent on the last); `skip` / `top` are the query fields.
+                    "type": "object",
+                    "required": ["items", "next_link", "skip", "top", "page_size"],
+                    "properties": {
+                        "items": _STR,
+                        "next_link": _STR,
+                        "skip": _STR,
+                        "top": _STR,
+                        "page_size": {"type": "integer", "minimum": 1},
+                        "ledger": _LEDGER,
+                    },
+                    "additionalProperties": False,
+                },
+                "filter": {
+                    # A typed builder for an OData filter / order-by query field.
+                    "type": "object",
+                    "required": ["param", "class", "properties"],
+                    "properties": {
+                        "param": _STR,
+                        "order_by": _STR,
+                        "class": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                        "source": _STR,
+                        "ledger": _LEDGER,
+                        "properties": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["path", "name", "type"],
+                                "properties": {
+                                    "path": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)*$"},
+                                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                                    "type": {"enum": ["string", "int", "decimal", "bool", "date", "enum"]},
+                                    "enum": _STR,
+                                    "description": _TEXT,
+                                },
+                                "additionalProperties": False,
+                            },
+                        },
+                    },
+                    "additionalProperties": False,
+                },
                 "source": _STR,
                 "summary": _STR,
                 "description": _TEXT,
@@ -646,4 +804,4 @@ FILE_SCHEMAS = {
     "discrepancies": "#/$defs/discrepancies_file",
     "operation": "#/$defs/operation_file",
 }
-PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire", "json": "#/$defs/json_wire"}
+PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire", "json": "#/$defs/json_wire", "rest-json": "#/$defs/rest_wire"}

@@ -20,7 +20,11 @@ from .view import build_view, docs_view, index_view, php_string
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-# Package files: output name -> template. `{protocol}` picks the protocol's own templates.
+# Each protocol's templates (protocols/<dir>/) and its runtime module (_runtime/<module>.py).
+PROTOCOLS = {"xml": ("xml", "xml"), "json": ("json", "json"), "rest-json": ("rest", "json")}
+
+# Package files: output name -> template. `{protocol}` picks the protocol's own templates,
+# `{runtime}` its runtime module.
 PACKAGE_FILES = {
     "__init__.py": "python/__init__.py.j2",
     "py.typed": "python/py.typed.j2",
@@ -37,7 +41,7 @@ PACKAGE_FILES = {
     "_runtime/rules.py": "python/_runtime/rules.py.j2",
     "_runtime/validation.py": "python/_runtime/validation.py.j2",
     "_runtime/transport.py": "python/_runtime/transport.py.j2",
-    "_runtime/{protocol}.py": "python/_runtime/{protocol}.py.j2",
+    "_runtime/{runtime}.py": "python/_runtime/{runtime}.py.j2",
 }
 
 
@@ -78,9 +82,14 @@ def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | N
         package_files["callbacks.py"] = "python/callbacks.py.j2"
     if service.wire.xsd:
         package_files["xsd.py"] = "python/xsd.py.j2"
+    if isinstance(service.wire, ir.RestWire) and service.wire.rate_limit:
+        package_files["_runtime/ratelimit.py"] = "python/_runtime/ratelimit.py.j2"
+    if any(op.filter for op in service.operations):
+        package_files["filters.py"] = "python/filters.py.j2"
+    protocol, runtime = PROTOCOLS[service.protocol]
     for name, template in package_files.items():
-        text = env.get_template(template.format(protocol=service.protocol)).render(context)
-        files[f"{package}/{name.format(protocol=service.protocol)}"] = text
+        text = env.get_template(template.format(protocol=protocol, runtime=runtime)).render(context)
+        files[f"{package}/{name.format(protocol=protocol, runtime=runtime)}"] = text
     files[f"{package}/models.py"] = models_source(service)
     files[f"{base}/pyproject.toml"] = env.get_template("python/pyproject.toml.j2").render(context)
     files[f"{base}/README.md"] = env.get_template("docs/provider.md.j2").render(

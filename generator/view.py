@@ -7,13 +7,24 @@ wire, which attributes lead to a result code) is made here.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import ir
 from .emit_schema import python_type_of
-from .kinds import BASE64_PATTERN, DATE_FORMATS, ISO_DATE_PATTERN, KINDS, XML_TEXT_PATTERN, decimal_pattern
+from .kinds import (
+    BASE64_PATTERN,
+    DATE_FORMATS,
+    ISO_DATE_PATTERN,
+    ISO_DATETIME_PATTERN,
+    KINDS,
+    XML_TEXT_PATTERN,
+    decimal_pattern,
+)
 from .naming import constant, pascal
 
 GENERATOR = "python -m generator"
@@ -54,6 +65,8 @@ _CODECS = {
     "url": "url",
     "money_minor": "int",
     "bool_or_date": "bool_or_date",
+    "datetime": "datetime",
+    "date_or_datetime": "date_or_datetime",
 }
 
 
@@ -167,7 +180,13 @@ def build_view(service: ir.Service) -> View:
     view.sections = {
         "types": types_view(service),
         "rules": rules_view(service),
-        "wire": json_wire_view(service) if isinstance(service.wire, ir.JsonWire) else wire_view(service),
+        "wire": (
+            json_wire_view(service)
+            if isinstance(service.wire, ir.JsonWire)
+            else rest_wire_view(service)
+            if isinstance(service.wire, ir.RestWire)
+            else wire_view(service)
+        ),
         "errors": errors_view(service),
         "results": results_view(service),
         "outcomes": outcomes_view(service),
@@ -224,6 +243,11 @@ def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple
     if kind == "base64":
         calls = [{"kind": "base64", "args": {"name": name, "max_length": scalar.param_map.get("max_length")}}]
         return calls, {"import base64", "import re"}, {"BeforeValidator", "PlainSerializer"}
+    if kind == "datetime":
+        return [{"kind": "datetime", "args": {"name": name}}], {"import re", "from datetime import datetime"}, {"BeforeValidator"}
+    if kind == "date_or_datetime":
+        args = {"name": name, "pattern": ISO_DATE_PATTERN[1:-1]}
+        return [{"kind": "date_or_datetime", "args": args}], {"import re", "from datetime import date, datetime"}, {"BeforeValidator"}
     raise ValueError(f"no Python type for {name} ({kind})")  # pragma: no cover - a new kind needs one
 
 
@@ -231,17 +255,27 @@ def types_view(service: ir.Service) -> dict[str, Any]:
     definitions: list[dict[str, Any]] = []
     imports: set[str] = {"from typing import Annotated"}
     pydantic: set[str] = set()
-    helpers_done = False
+    helpers_done: set[str] = set()
     for name, scalar in used_python_types(service).items():
         calls, module_imports, pydantic_imports = _type_definition(name, scalar, service.wire.text_pattern)
-        if scalar.kind == "base64" and not helpers_done:
+        if scalar.kind == "base64" and "base64" not in helpers_done:
             definitions.append({"kind": "base64", "macro": "helpers", "args": {"pattern": BASE64_PATTERN[1:-1]}})
-            helpers_done = True
+            helpers_done.add("base64")
+        if scalar.kind in ("datetime", "date_or_datetime") and "datetime" not in helpers_done:
+            definitions.append({"kind": "datetime", "macro": "helpers", "args": {"pattern": ISO_DATETIME_PATTERN[1:-1]}})
+            helpers_done.add("datetime")
         definitions.extend({"macro": None, **call} for call in calls)
         imports |= module_imports
         pydantic |= pydantic_imports
     custom_error = any(d["kind"] not in ("text", "bool") for d in definitions)
-    lines = sorted(i for i in imports if i.startswith("import ")) + sorted(i for i in imports if i.startswith("from "))
+    names: dict[str, set[str]] = {}
+    for line in imports:
+        if line.startswith("from "):
+            module, _, listed = line[len("from ") :].partition(" import ")
+            names.setdefault(module, set()).update(n.strip() for n in listed.split(","))
+    lines = sorted(i for i in imports if i.startswith("import ")) + [
+        f"from {module} import {', '.join(sorted(listed))}" for module, listed in sorted(names.items())
+    ]
     lines.append("")
     lines.append(f"from pydantic import {', '.join(sorted(pydantic))}")
     if custom_error:
@@ -660,6 +694,7 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
         )
     prefix = service.error_prefix
     return {
+        "rest": False,
         "body_keys": [m.key for m in w.body],
         "encoding": w.encoding,
         "strings": w.strings,
@@ -698,6 +733,95 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
             {"func": snake(name), "class_name": name, "const": constant(snake(name))}
             for name in sorted({s.name for s in callback_shapes})
         ],
+        "model_imports": sorted({s.name for s in all_shapes}),
+    }
+
+
+def _rest_codecs(fields: Iterable[ir.Field]) -> list[dict[str, Any]]:
+    views = []
+    for f in fields:
+        view = _field_codec(f)
+        view["key_prefix"] = json.dumps(f.wire, ensure_ascii=False) + ":"
+        views.append(view)
+    return views
+
+
+def _path_expr(op: ir.Operation) -> str:
+    """The Python expression that builds the operation's path from `request`."""
+    parts = []
+    for literal, name in re.findall(r"([^{]*)(?:\{([A-Za-z][A-Za-z0-9_]*)\})?", op.path):
+        if literal:
+            parts.append(repr(literal))
+        if name:
+            f = op.request.field(name)
+            assert f is not None
+            parts.append(f"js.path_segment(request.{f.name})")
+    return " + ".join(parts) or repr("")
+
+
+def rest_wire_view(service: ir.Service) -> dict[str, Any]:
+    w = service.wire
+    assert isinstance(w, ir.RestWire)
+    callback_shapes = [service.shape(cb.message) for cb in service.callbacks if cb.message]
+    all_shapes = dependency_order(service, [*service.messages(), *callback_shapes])
+    request_shapes = [
+        s for s in dependency_order(service, [op.request for op in service.operations]) if s.role == "shape"
+    ]
+    operations = []
+    for op in service.operations:
+        request, response = op.request, op.response
+        by_location: dict[str, list[ir.Field]] = {"path": [], "query": [], "header": [], "body": []}
+        for f in request.fields:
+            by_location[f.location].append(f)
+        if response.root is not None:
+            answer = "root"
+        elif response.fields:
+            answer = "object"
+        else:
+            answer = "empty"
+        operations.append(
+            {
+                "name": op.name,
+                "title": op.title,
+                "method": op.method,
+                "path": op.path,
+                "path_expr": _path_expr(op),
+                "request_const": constant(snake(request.name)),
+                "request_class": request.name,
+                "response_class": response.name,
+                "response_const": constant(snake(response.name)),
+                "query": [
+                    {"wire": f.wire, "attr": f.name, "required": f.required, "many": isinstance(f.type, ir.ListOf)}
+                    for f in by_location["query"]
+                ],
+                "headers": [{"wire": f.wire, "attr": f.name, "required": f.required} for f in by_location["header"]],
+                "body": _rest_codecs(by_location["body"]),
+                "has_body": bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
+                "answer": answer,
+                "response_root": _field_codec(response.root) if response.root else None,
+            }
+        )
+    prefix = service.error_prefix
+    return {
+        "rest": True,
+        "encoding": "standard",
+        "signature": None,
+        "error_list": w.error_list,
+        "error_code": w.error_code,
+        "error_message": w.error_message,
+        "shapes": [{"func": snake(s.name), "class_name": s.name, "fields": _rest_codecs(s.wire_fields)} for s in request_shapes],
+        "decode_shapes": [
+            {"const": constant(snake(s.name)), "class_name": s.name, "fields": _rest_codecs(s.wire_fields)}
+            for s in all_shapes
+            if s.root is None
+        ],
+        "enums": _enum_tables(service, all_shapes),
+        "operations": operations,
+        "callback_messages": [
+            {"func": snake(name), "class_name": name, "const": constant(snake(name))}
+            for name in sorted({s.name for s in callback_shapes})
+        ],
+        "error_imports": sorted(["detail", "status_error", f"{prefix}ResponseError"]),
         "model_imports": sorted({s.name for s in all_shapes}),
     }
 
@@ -768,13 +892,28 @@ def errors_view(service: ir.Service) -> dict[str, Any]:
         for op in service.operations
     ]
     used = {op.errors for op in service.operations}
+    w = service.wire
+    rest = isinstance(w, ir.RestWire)
     return {
+        "rest": rest,
+        "list_key": w.error_list if isinstance(w, ir.RestWire) else "",
+        "statuses": [
+            {
+                "class_name": f"{service.error_prefix}{s.name}Error",
+                "status": s.status,
+                "up_to": s.up_to or s.status,
+                "label": f"{s.status}-{s.up_to}" if s.up_to else str(s.status),
+                "description": s.description,
+            }
+            for s in (w.statuses if isinstance(w, ir.RestWire) else ())
+        ],
         "tables": [t for t in tables if t["name"] in used],
         "operations": operations,
         "has_gloss": any(t["has_gloss"] for t in tables),
         "has_hint": any(t["has_hint"] for t in tables),
         "has_callbacks": bool(service.callbacks),
-        "has_signature": isinstance(service.wire, ir.JsonWire) and service.wire.signature is not None,
+        "has_signature": (isinstance(service.wire, ir.JsonWire) and service.wire.signature is not None)
+        or any(cb.body == "signed-header" for cb in service.callbacks),
     }
 
 
@@ -1027,12 +1166,21 @@ def auth_view(service: ir.Service) -> dict[str, Any]:
                 "secret": uses_secret,
             }
         )
+    optional = {c.name for c in service.credentials if c.optional}
+    rest_headers = [
+        {"name": h.name, "credential": h.credential, "prefix": h.prefix, "secret": h.credential in secret,
+         "optional": h.credential in optional}
+        for h in (service.wire.auth_headers if isinstance(service.wire, ir.RestWire) else ())
+    ]
     return {
         "summary": f"Credentials for the {service.title}.",
         "credentials": [
-            {"name": c.name, "secret": c.secret, "description": c.description, "default": c.default}
+            {"name": c.name, "secret": c.secret, "description": c.description, "default": c.default, "optional": c.optional}
             for c in service.credentials
         ],
+        "rest_headers": rest_headers,
+        "one_of": list(service.auth_one_of),
+        "auth_description": service.auth_description,
         "secret_names": sorted(secret),
         "headers": headers,
         "uses_digest": any(h["digest"] for h in headers),
@@ -1116,6 +1264,24 @@ def _client_options(service: ir.Service) -> tuple[list[dict[str, str]], list[str
         )
         if _json_clock(service):
             context.append("clock=clock")
+    if isinstance(wire, ir.RestWire):
+        if wire.rate_limit:
+            options.append(
+                {
+                    "name": "rate_limiter",
+                    "annotation": "RateLimiter | None",
+                    "default": "None",
+                    "doc": f"spaces requests out ({wire.rate_limit[0]} per {wire.rate_limit[1]:g} s by default); pass one to share it between clients.",
+                }
+            )
+        options.append(
+            {
+                "name": "max_retries",
+                "annotation": "int",
+                "default": str(wire.retry_attempts - 1),
+                "doc": "how often a throttled (429) call, or a safe one that timed out or met a gateway error, is tried again.",
+            }
+        )
     if wire.xsd:
         options.append(
             {
@@ -1142,11 +1308,31 @@ def client_view(service: ir.Service) -> dict[str, Any]:
                 "timeouts": op.retry.attempts - 1,
                 "reason": f"The request is sent again unchanged, with the same {key.wire}; see the docs on retries.",
             }
+        w = service.wire
+        rest = isinstance(w, ir.RestWire)
+        idempotent = rest and op.method in w.idempotency_methods  # type: ignore[union-attr]
+        safe = rest and (op.method in w.retry_safe_methods or idempotent)  # type: ignore[union-attr]
+        paging = None
+        if op.paging is not None:
+            items = op.response.field(op.paging.items)
+            assert items is not None and isinstance(items.type, ir.ListOf) and isinstance(items.type.item, ir.ShapeRef)
+            next_link, skip = op.response.field(op.paging.next_link), op.request.field(op.paging.skip)
+            assert next_link is not None and skip is not None
+            models.add(items.type.item.shape)
+            paging = {
+                "iter_name": "iter_" + op.name.removeprefix("list_"),
+                "item_class": items.type.item.shape,
+                "items_attr": items.name,
+                "next_attr": next_link.name,
+                "skip_attr": skip.name,
+                "skip_wire": skip.wire,
+            }
         operations.append(
             {
                 "name": op.name,
                 "title": op.title,
                 "path": op.path,
+                "method": op.method,
                 "summary": op.summary,
                 "request_class": op.request.name,
                 "response_class": op.response.name,
@@ -1154,13 +1340,34 @@ def client_view(service: ir.Service) -> dict[str, Any]:
                 "docstring": _op_docstring(service, op),
                 "retry": retry,
                 "extra_fields": [e.wire for e in op.extra_fields],
-                "body_expr": _body_expr(service, op),
+                "body_expr": "" if rest else _body_expr(service, op),
+                "idempotent": idempotent,
+                "rest_retry": "_RETRY_SAFE" if safe else "_RETRY_THROTTLED",
+                "paging": paging,
             }
         )
     options, context_args = _client_options(service)
+    w = service.wire
+    rest_view = None
+    if isinstance(w, ir.RestWire):
+        throttled = sorted(s for s in w.retry_statuses if s == 429)
+        rest_view = {
+            "idempotency_header": w.idempotency_header,
+            "retries": w.retry_attempts - 1,
+            "statuses": sorted(s for s in w.retry_statuses if s != 429),
+            "throttled": throttled,
+            "safe_methods": list(w.retry_safe_methods),
+        }
     return {
         "version": "0.1.0",
-        "credentials": [{"name": c.name, "default": c.default} for c in service.credentials],
+        "rest": rest_view,
+        "rate_limit": (
+            {"requests": w.rate_limit[0], "per_seconds": w.rate_limit[1]}
+            if isinstance(w, ir.RestWire) and w.rate_limit
+            else None
+        ),
+        "one_of": list(service.auth_one_of),
+        "credentials": [{"name": c.name, "default": c.default, "optional": c.optional} for c in service.credentials],
         "options": options,
         "context_args": context_args,
         "header_clock": auth_view(service)["uses_clock"],
@@ -1168,10 +1375,11 @@ def client_view(service: ir.Service) -> dict[str, Any]:
         "environment_values": any(e.values for e in service.environments),
         "xsd": service.wire.xsd,
         "has_extra": any(op.extra_fields for op in service.operations),
+        "has_paging": any(op.paging for op in service.operations),
         "environments": [{"name": e.name, "url": e.url, "values": dict(e.values)} for e in service.environments],
         "default_environment": service.default_environment.name,
         "content_type": service.wire.content_type,
-        "accept": "application/json" if isinstance(service.wire, ir.JsonWire) else "text/xml, application/xml",
+        "accept": "application/json" if isinstance(service.wire, (ir.JsonWire, ir.RestWire)) else "text/xml, application/xml",
         "user_agent": distribution(service),
         "operations": operations,
         "model_imports": sorted(models),
@@ -1208,12 +1416,15 @@ def package_view(service: ir.Service) -> dict[str, Any]:
             "ApiError",
         )
     ]
-    error_names += [op["error_class"] for op in errors["operations"]]
+    if errors["rest"]:
+        error_names += [s["class_name"] for s in errors["statuses"]] + ["ErrorDetail"]
+    else:
+        error_names += [op["error_class"] for op in errors["operations"]]
     error_names += sorted({op["enum_class"] for op in errors["operations"]})
     model_names = sorted(
         {s.name for s in service.shapes} | set(model_enums(service)) | {m.name for m in service.messages()}
     )
-    if isinstance(service.wire, ir.JsonWire) and service.wire.signature is not None:
+    if errors["has_signature"]:
         error_names.append(f"{service.error_prefix}SignatureError")
     result_names = []
     for op in service.operations:
@@ -1296,10 +1507,11 @@ def _presence(service: ir.Service, f: ir.Field, rules: list[tuple[ir.Shape, ir.R
             texts.append(f"when {_when_text(rule.when)}{where}")
         elif rule.kind == "forbidden_when":
             texts.append(f"not allowed when {_when_text(rule.when)}{where}")
-        elif rule.kind == "exactly_one_of":
+        elif rule.kind in ("exactly_one_of", "at_least_one_of"):
             others = " / ".join(rule.fields)
             cond = f" when {_when_text(rule.when)}" if rule.when else ""
-            texts.append(f"one of {others}{cond}{where}")
+            many = "one" if rule.kind == "exactly_one_of" else "at least one"
+            texts.append(f"{many} of {others}{cond}{where}")
     return "; ".join(texts) if texts else "no"
 
 
@@ -1575,6 +1787,8 @@ def _protocol_text(service: ir.Service) -> str:
     if isinstance(w, ir.JsonWire):
         signed = f", signed ({w.signature.algorithm})" if w.signature else ""
         return f"json: `{w.content_type}` POST of one JSON object{signed}"
+    if isinstance(w, ir.RestWire):
+        return f"rest-json: HTTP methods, paths and query parameters; `{w.content_type}` bodies"
     return f"xml: `{w.content_type}` POST of a `<{w.root}>` document"
 
 

@@ -275,6 +275,9 @@ def _repair(draw: st.DrawFn, service: ir.Service, message: ir.Shape, payload: di
                 target[rule.fields[0]] = draw(strategies.value(fields[0]))  # type: ignore[arg-type]
             elif rule.kind == "forbidden_when":
                 target.pop(rule.fields[0], None)
+            elif rule.kind == "at_least_one_of" and all(target.get(f.wire) is None for f in fields):  # type: ignore[union-attr]
+                f = draw(st.sampled_from(fields))
+                target[f.wire] = draw(strategies.value(f))  # type: ignore[union-attr, arg-type]
             elif rule.kind == "exactly_one_of":
                 keep = draw(st.sampled_from(range(len(fields))))
                 for i, f in enumerate(fields):

@@ -77,10 +77,10 @@ def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
         raise BillinkRequestValidationError(model.__name__, issues(exc, model)) from None
 
 
-def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
+def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
     """The typed response, or `BillinkResponseError` saying why the body is not one."""
     try:
-        return decode(reply.body)
+        return decode(reply)
     except _wire.WireError as exc:
         kind = f" ({reply.content_type})" if reply.content_type else ""
         raise BillinkResponseError(
@@ -141,29 +141,29 @@ class _Base:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
 
-    def _decode_check(self, body: bytes) -> CheckResponse:
-        return _wire.decode_check_response(body, self._context)
+    def _decode_check(self, reply: Reply) -> CheckResponse:
+        return _wire.decode_check_response(reply.body, self._context)
 
-    def _decode_order(self, body: bytes) -> OrderResponse:
-        return _wire.decode_order_response(body, self._context)
+    def _decode_order(self, reply: Reply) -> OrderResponse:
+        return _wire.decode_order_response(reply.body, self._context)
 
-    def _decode_credit(self, body: bytes) -> CreditResponse:
-        return _wire.decode_credit_response(body, self._context)
+    def _decode_credit(self, reply: Reply) -> CreditResponse:
+        return _wire.decode_credit_response(reply.body, self._context)
 
-    def _decode_start_workflow(self, body: bytes) -> StartWorkflowResponse:
-        return _wire.decode_start_workflow_response(body, self._context)
+    def _decode_start_workflow(self, reply: Reply) -> StartWorkflowResponse:
+        return _wire.decode_start_workflow_response(reply.body, self._context)
 
-    def _decode_on_hold(self, body: bytes) -> OnHoldResponse:
-        return _wire.decode_on_hold_response(body, self._context)
+    def _decode_on_hold(self, reply: Reply) -> OnHoldResponse:
+        return _wire.decode_on_hold_response(reply.body, self._context)
 
-    def _decode_payment(self, body: bytes) -> PaymentResponse:
-        return _wire.decode_payment_response(body, self._context)
+    def _decode_payment(self, reply: Reply) -> PaymentResponse:
+        return _wire.decode_payment_response(reply.body, self._context)
 
-    def _decode_status(self, body: bytes) -> StatusResponse:
-        return _wire.decode_status_response(body, self._context)
+    def _decode_status(self, reply: Reply) -> StatusResponse:
+        return _wire.decode_status_response(reply.body, self._context)
 
-    def _decode_message(self, body: bytes) -> MessageResponse:
-        return _wire.decode_message_response(body, self._context)
+    def _decode_message(self, reply: Reply) -> MessageResponse:
+        return _wire.decode_message_response(reply.body, self._context)
 
 
 class BillinkClient(_Base):

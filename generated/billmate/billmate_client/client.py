@@ -94,10 +94,10 @@ def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
         raise BillmateRequestValidationError(model.__name__, issues(exc, model)) from None
 
 
-def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
+def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
     """The typed response, or `BillmateResponseError` saying why the body is not one."""
     try:
-        return decode(reply.body)
+        return decode(reply)
     except _wire.WireError as exc:
         kind = f" ({reply.content_type})" if reply.content_type else ""
         raise BillmateResponseError(
@@ -171,44 +171,44 @@ class _Base:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
 
-    def _decode_get_address(self, body: bytes) -> GetAddressResponse:
-        return _wire.decode_get_address_response(body, self._context)
+    def _decode_get_address(self, reply: Reply) -> GetAddressResponse:
+        return _wire.decode_get_address_response(reply.body, self._context)
 
-    def _decode_get_due_payments(self, body: bytes) -> GetDuePaymentsResponse:
-        return _wire.decode_get_due_payments_response(body, self._context)
+    def _decode_get_due_payments(self, reply: Reply) -> GetDuePaymentsResponse:
+        return _wire.decode_get_due_payments_response(reply.body, self._context)
 
-    def _decode_get_payment_info(self, body: bytes) -> GetPaymentInfoResponse:
-        return _wire.decode_get_payment_info_response(body, self._context)
+    def _decode_get_payment_info(self, reply: Reply) -> GetPaymentInfoResponse:
+        return _wire.decode_get_payment_info_response(reply.body, self._context)
 
-    def _decode_get_payment_plans(self, body: bytes) -> GetPaymentPlansResponse:
-        return _wire.decode_get_payment_plans_response(body, self._context)
+    def _decode_get_payment_plans(self, reply: Reply) -> GetPaymentPlansResponse:
+        return _wire.decode_get_payment_plans_response(reply.body, self._context)
 
-    def _decode_get_terms(self, body: bytes) -> GetTermsResponse:
-        return _wire.decode_get_terms_response(body, self._context)
+    def _decode_get_terms(self, reply: Reply) -> GetTermsResponse:
+        return _wire.decode_get_terms_response(reply.body, self._context)
 
-    def _decode_get_account_info(self, body: bytes) -> GetAccountInfoResponse:
-        return _wire.decode_get_account_info_response(body, self._context)
+    def _decode_get_account_info(self, reply: Reply) -> GetAccountInfoResponse:
+        return _wire.decode_get_account_info_response(reply.body, self._context)
 
-    def _decode_add_payment(self, body: bytes) -> AddPaymentResponse:
-        return _wire.decode_add_payment_response(body, self._context)
+    def _decode_add_payment(self, reply: Reply) -> AddPaymentResponse:
+        return _wire.decode_add_payment_response(reply.body, self._context)
 
-    def _decode_cancel_payment(self, body: bytes) -> CancelPaymentResponse:
-        return _wire.decode_cancel_payment_response(body, self._context)
+    def _decode_cancel_payment(self, reply: Reply) -> CancelPaymentResponse:
+        return _wire.decode_cancel_payment_response(reply.body, self._context)
 
-    def _decode_credit_payment(self, body: bytes) -> CreditPaymentResponse:
-        return _wire.decode_credit_payment_response(body, self._context)
+    def _decode_credit_payment(self, reply: Reply) -> CreditPaymentResponse:
+        return _wire.decode_credit_payment_response(reply.body, self._context)
 
-    def _decode_update_payment(self, body: bytes) -> UpdatePaymentResponse:
-        return _wire.decode_update_payment_response(body, self._context)
+    def _decode_update_payment(self, reply: Reply) -> UpdatePaymentResponse:
+        return _wire.decode_update_payment_response(reply.body, self._context)
 
-    def _decode_activate_payment(self, body: bytes) -> ActivatePaymentResponse:
-        return _wire.decode_activate_payment_response(body, self._context)
+    def _decode_activate_payment(self, reply: Reply) -> ActivatePaymentResponse:
+        return _wire.decode_activate_payment_response(reply.body, self._context)
 
-    def _decode_init_checkout(self, body: bytes) -> InitCheckoutResponse:
-        return _wire.decode_init_checkout_response(body, self._context)
+    def _decode_init_checkout(self, reply: Reply) -> InitCheckoutResponse:
+        return _wire.decode_init_checkout_response(reply.body, self._context)
 
-    def _decode_update_checkout(self, body: bytes) -> UpdateCheckoutResponse:
-        return _wire.decode_update_checkout_response(body, self._context)
+    def _decode_update_checkout(self, reply: Reply) -> UpdateCheckoutResponse:
+        return _wire.decode_update_checkout_response(reply.body, self._context)
 
 
 class BillmateClient(_Base):

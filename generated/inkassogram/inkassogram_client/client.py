@@ -105,10 +105,10 @@ def _extra(
     return given
 
 
-def _decoded(decode: Callable[[bytes], R], reply: Reply, operation: str) -> R:
+def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
     """The typed response, or `InkassogramResponseError` saying why the body is not one."""
     try:
-        return decode(reply.body)
+        return decode(reply)
     except _wire.WireError as exc:
         kind = f" ({reply.content_type})" if reply.content_type else ""
         raise InkassogramResponseError(
@@ -185,8 +185,8 @@ class _Base:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
 
-    def _decode_create_invoice(self, body: bytes) -> CreateInvoiceResponse:
-        return _wire.decode_create_invoice_response(body, self._context)
+    def _decode_create_invoice(self, reply: Reply) -> CreateInvoiceResponse:
+        return _wire.decode_create_invoice_response(reply.body, self._context)
 
 
 class InkassogramClient(_Base):

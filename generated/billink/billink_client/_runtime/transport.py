@@ -13,9 +13,10 @@ and no body is ever logged.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -55,14 +56,25 @@ class Reply:
 
 @dataclass(frozen=True)
 class Retry:
-    """Whether a call may be retried after a timeout (the request may have arrived), and why
-    that is acceptable (`reason`, logged with every such retry)."""
+    """When a call is tried again.
+
+    A request that could not be sent (no connection) is always retried: it can never do the work
+    twice. After a timeout, or an answer with one of `statuses` (a gateway error), only
+    `timeouts` more times, for calls whose spec says that is safe; `reason` says why and is
+    logged with each such retry. An answer with one of `throttled` (429: the server did not take
+    the request, slow down) is retried `throttle_retries` times, after the pause its
+    Retry-After asks for (or a growing backoff), as long as that fits the deadline.
+    """
 
     timeouts: int = 0
     reason: str = ""
+    statuses: frozenset[int] = frozenset()
+    throttled: frozenset[int] = frozenset()
+    throttle_retries: int = 0
 
 
 NO_RETRY = Retry()
+_MAX_BACKOFF = 30.0
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:
@@ -114,6 +126,63 @@ def _retry_after(
     return False
 
 
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """The pause a Retry-After header asks for: delay-seconds or an HTTP date (None: absent or
+    unreadable)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def _status_pause(
+    response: httpx.Response,
+    retry: Retry,
+    attempt: int,
+    throttles: int,
+    started: float,
+    limits: Limits,
+    operation: str,
+) -> float | None:
+    """The pause before retrying an answer with an error status, or None not to retry."""
+    status = response.status_code
+    if status in retry.throttled and throttles < retry.throttle_retries:
+        asked = retry_after_seconds(response.headers.get("Retry-After"))
+        pause = asked if asked is not None else min(_MAX_BACKOFF, 0.5 * 2.0**throttles)
+        if time.monotonic() - started + pause > limits.deadline:
+            return None  # the server asks for longer than this call may take
+        logger.warning(
+            "%s: HTTP %s; retrying in %.1f s (throttle %d of %d)",
+            operation,
+            status,
+            pause,
+            throttles + 1,
+            retry.throttle_retries,
+        )
+        return pause
+    if status in retry.statuses and attempt < retry.timeouts:
+        pause = min(_MAX_BACKOFF, 0.5 * 2.0**attempt)
+        logger.warning(
+            "%s: HTTP %s; retrying with the same request in %.1f s, attempt %d of %d. %s",
+            operation,
+            status,
+            pause,
+            attempt + 2,
+            retry.timeouts + 1,
+            retry.reason,
+        )
+        return pause
+    return None
+
+
 def _finish(
     operation: str,
     response: httpx.Response,
@@ -121,12 +190,13 @@ def _finish(
     started: float,
     secrets: tuple[str, ...],
     attempts: int,
+    pass_errors: bool,
 ) -> Reply:
     elapsed = (time.monotonic() - started) * 1000
     logger.debug(
         "%s -> HTTP %s, %d bytes, %.0f ms", operation, response.status_code, len(body), elapsed
     )
-    if not 200 <= response.status_code < 300:
+    if not pass_errors and not 200 <= response.status_code < 300:
         raise BillinkHTTPStatusError(
             f"{operation}: HTTP {response.status_code} ({_excerpt(body, secrets) or 'empty body'})",
             status_code=response.status_code,
@@ -144,83 +214,165 @@ def _grow(body: bytearray, chunk: bytes, operation: str, limits: Limits, started
         raise BillinkTimeoutError(f"{operation}: response not complete within {limits.deadline} s")
 
 
+Headers = Callable[[], tuple[dict[str, str], tuple[str, ...]]]
+
+
 class SyncTransport:
-    def __init__(self, client: httpx.Client, limits: Limits, secrets: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        limits: Limits,
+        secrets: tuple[str, ...],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client = client
         self.limits = limits
         self.secrets = secrets
+        self.sleep = sleep
 
     def post(
-        self,
-        operation: str,
-        url: str,
-        body: bytes,
-        headers: Callable[[], tuple[dict[str, str], tuple[str, ...]]],
-        retry: Retry = NO_RETRY,
+        self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY
     ) -> Reply:
         """POST `body`; `headers` is called for every attempt (a daily key may change)."""
-        attempt = 0
+        return self.send(operation, "POST", url, body, headers, retry)
+
+    def send(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: Headers,
+        retry: Retry = NO_RETRY,
+        *,
+        query: tuple[tuple[str, str], ...] = (),
+        pass_errors: bool = False,
+    ) -> Reply:
+        """Send one request, retried as `retry` allows. With `pass_errors` an error status is
+        returned as a Reply (for the caller to read its body) instead of raised."""
+        attempt = throttles = 0
+        first = time.monotonic()
         while True:
             started = time.monotonic()
             sent_headers, secret_values = headers()
             secrets = self.secrets + secret_values
             logger.debug(
-                "%s: POST %s (%d bytes, attempt %d)", operation, url, len(body), attempt + 1
+                "%s: %s %s (%d bytes, attempt %d)",
+                operation,
+                method,
+                url,
+                len(body or b""),
+                attempt + 1,
             )
             try:
                 with self.client.stream(
-                    "POST", url, content=body, headers=sent_headers
+                    method, url, params=query or None, content=body, headers=sent_headers
                 ) as response:
                     received = bytearray()
                     for chunk in response.iter_bytes():
                         _grow(received, chunk, operation, self.limits, started)
-                    return _finish(
-                        operation, response, bytes(received), started, secrets, attempt + 1
+                    pause = _status_pause(
+                        response, retry, attempt, throttles, first, self.limits, operation
                     )
+                    if pause is None:
+                        return _finish(
+                            operation,
+                            response,
+                            bytes(received),
+                            started,
+                            secrets,
+                            attempt + throttles + 1,
+                            pass_errors,
+                        )
+                if response.status_code in retry.throttled:
+                    throttles += 1
+                else:
+                    attempt += 1
+                self.sleep(pause)
+                continue
             except httpx.HTTPError as exc:
                 if not _retry_after(exc, attempt, self.limits, retry, operation):
-                    raise _failure(exc, operation, secrets, attempt + 1) from None
+                    raise _failure(exc, operation, secrets, attempt + throttles + 1) from None
                 if _nothing_sent(exc):
-                    time.sleep(_RETRY_PAUSE * (attempt + 1))
+                    self.sleep(_RETRY_PAUSE * (attempt + 1))
             attempt += 1
 
 
 class AsyncTransport:
-    def __init__(self, client: httpx.AsyncClient, limits: Limits, secrets: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        limits: Limits,
+        secrets: tuple[str, ...],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.client = client
         self.limits = limits
         self.secrets = secrets
+        self.sleep = sleep
 
     async def post(
-        self,
-        operation: str,
-        url: str,
-        body: bytes,
-        headers: Callable[[], tuple[dict[str, str], tuple[str, ...]]],
-        retry: Retry = NO_RETRY,
+        self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY
     ) -> Reply:
         """POST `body`; `headers` is called for every attempt (a daily key may change)."""
-        attempt = 0
+        return await self.send(operation, "POST", url, body, headers, retry)
+
+    async def send(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: Headers,
+        retry: Retry = NO_RETRY,
+        *,
+        query: tuple[tuple[str, str], ...] = (),
+        pass_errors: bool = False,
+    ) -> Reply:
+        """Send one request, retried as `retry` allows (see `SyncTransport.send`)."""
+        attempt = throttles = 0
+        first = time.monotonic()
         while True:
             started = time.monotonic()
             sent_headers, secret_values = headers()
             secrets = self.secrets + secret_values
             logger.debug(
-                "%s: POST %s (%d bytes, attempt %d)", operation, url, len(body), attempt + 1
+                "%s: %s %s (%d bytes, attempt %d)",
+                operation,
+                method,
+                url,
+                len(body or b""),
+                attempt + 1,
             )
             try:
                 async with self.client.stream(
-                    "POST", url, content=body, headers=sent_headers
+                    method, url, params=query or None, content=body, headers=sent_headers
                 ) as response:
                     received = bytearray()
                     async for chunk in response.aiter_bytes():
                         _grow(received, chunk, operation, self.limits, started)
-                    return _finish(
-                        operation, response, bytes(received), started, secrets, attempt + 1
+                    pause = _status_pause(
+                        response, retry, attempt, throttles, first, self.limits, operation
                     )
+                    if pause is None:
+                        return _finish(
+                            operation,
+                            response,
+                            bytes(received),
+                            started,
+                            secrets,
+                            attempt + throttles + 1,
+                            pass_errors,
+                        )
+                if response.status_code in retry.throttled:
+                    throttles += 1
+                else:
+                    attempt += 1
+                await self.sleep(pause)
+                continue
             except httpx.HTTPError as exc:
                 if not _retry_after(exc, attempt, self.limits, retry, operation):
-                    raise _failure(exc, operation, secrets, attempt + 1) from None
+                    raise _failure(exc, operation, secrets, attempt + throttles + 1) from None
                 if _nothing_sent(exc):
-                    await asyncio.sleep(_RETRY_PAUSE * (attempt + 1))
+                    await self.sleep(_RETRY_PAUSE * (attempt + 1))
             attempt += 1

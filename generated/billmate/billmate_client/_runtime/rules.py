@@ -142,6 +142,8 @@ def violations(root: Any, rules: tuple[Rule, ...]) -> list[Violation]:
                 broken = _present(obj, first)
             elif rule.kind == "exactly_one_of":
                 broken = sum(_present(obj, at) for at in rule.fields) != 1
+            elif rule.kind == "at_least_one_of":
+                broken = not any(_present(obj, at) for at in rule.fields)
             elif rule.kind == "pattern_when":
                 value = getattr(obj, first.attr)
                 assert rule.pattern is not None

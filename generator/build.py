@@ -262,6 +262,8 @@ class _Builder:
             ),
             mark=doc.mark(path),
             location=entry.get("in", "body"),
+            fallback_of=entry["fallback"]["mime_type_of"] if "fallback" in entry else None,
+            fallback_types=tuple(sorted(entry["fallback"]["types"].items())) if "fallback" in entry else (),
         )
         if "in" in entry and not in_message:
             report("in", f"{label}: 'in' places a request field in the path, query or headers; shapes are bodies", at_key=True)
@@ -330,6 +332,10 @@ class _Builder:
             built = self._field(doc, fpath, raw, in_message=in_message)
             if built is None:
                 continue
+            if built.fallback_of is not None and not any(
+                r.get("wire") == built.fallback_of or r.get("use") == built.fallback_of for r in entry.get("fields", [])
+            ):
+                self.report(doc, fpath + ("fallback",), f"field {built.wire!r}: fallback names no field {built.fallback_of!r} of {entry['name']}")
             if built.wire in wires:
                 self.report(doc, fpath, f"{entry['name']}: wire name {built.wire!r} appears twice")
             elif built.name in names:
@@ -543,10 +549,10 @@ class _Builder:
                 if resolved is None:
                     continue
                 scope, target = resolved
-            names = raw.get("fields") or [raw["field"]]
+            names = raw.get("fields") or [raw["field"]] + ([raw["unless"]] if "unless" in raw else [])
             for j, name in enumerate(names):
                 f = target.field(name)
-                key = ("fields", j) if "fields" in raw else ("field",)
+                key = ("fields", j) if "fields" in raw else ("field",) if j == 0 else ("unless",)
                 if f is None:
                     self.report(doc, rpath + key, f"rule {raw['kind']}: {target.name} has no field {name!r}")
                 elif raw["kind"] == "pattern_when" and not (
@@ -762,6 +768,8 @@ class _Builder:
                         made = ir.Edit("drop_attribute", edit["attribute"], "", "", ledger)
                     elif edit.get("drop"):
                         made = ir.Edit("drop", edit["path"], "", "", ledger)
+                    elif "add" in edit:
+                        made = ir.Edit("add", edit["path"], "", edit["add"], ledger)
                     else:
                         made = ir.Edit("text", edit["path"], edit["from"], edit["to"], ledger)
                     edits[key].append(made)
@@ -775,8 +783,12 @@ class _Builder:
                     error=raw.get("error"),
                     mends=tuple(edits["mend"]),
                     normalisations=tuple(edits["normalise"]),
+                    fragment=bool(raw.get("fragment", False)),
+                    ledger=self.ledger(doc, path + ("ledger",), raw.get("ledger")),
                 )
             )
+            if raw.get("fragment") and ("request" not in raw or "response" in raw or "ledger" not in raw):
+                self.report(doc, path + ("fragment",), "a fragment example is a request file only, with a ledger id saying what it leaves out", at_key=True)
         return examples
 
     # -- errors and service ----------------------------------------------------------------
@@ -1238,7 +1250,7 @@ class _Builder:
                 for i, example in enumerate(op.examples):
                     if example.error is not None and example.error not in {c.code for c in table.codes}:
                         self.report(odoc, ("examples", i, "error"), f"example error {example.error!r} is not a code of table {table.name}")
-            if isinstance(service.wire, ir.JsonWire):
+            if isinstance(service.wire, (ir.JsonWire, ir.RestWire)):
                 if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
                     self.report(odoc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")
                 continue
@@ -1289,6 +1301,8 @@ def _default_rule_description(kind: str, fields: list[str], when: tuple[ir.Condi
         return f"exactly one of {', '.join(fields)}{cond}"
     if kind == "at_least_one_of":
         return f"at least one of {', '.join(fields)}{cond}"
+    if kind == "required_unless":
+        return f"{fields[0]} is required unless {fields[1]} is given"
     return f"{fields[0]} must match the pattern{cond}"
 
 

@@ -61,7 +61,7 @@ def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: 
     name = kind.python_type(scalar.param_map)
     enforced = kind.field_keywords
     schema = scalar_schema(service, scalar, role, required)
-    if name == "Text" and role == "request" and schema.get("pattern") == service.wire.text_pattern:
+    if name == "Text" and role == "request" and service.wire.text_pattern and schema.get("pattern") == service.wire.text_pattern:
         return "WireText", enforced - {"pattern"}
     return name, enforced
 
@@ -89,7 +89,8 @@ class SchemaEmitter:
             return {"$ref": f"#/$defs/{type_ref.enum}"}
         if isinstance(type_ref, ir.ShapeRef):
             return {"$ref": f"#/$defs/{type_ref.shape}"}
-        schema: dict[str, Any] = {"type": "array", "items": self.value(type_ref.item, role)}
+        # Items of a list of scalars carry no "must not be empty" of their own (that is for fields).
+        schema: dict[str, Any] = {"type": "array", "items": self.value(type_ref.item, role, required=not isinstance(type_ref.item, ir.Scalar))}
         if type_ref.min_items is not None:
             schema["minItems"] = type_ref.min_items
         if type_ref.max_items is not None:
@@ -227,6 +228,8 @@ class RuleSchemas:
             then = {"oneOf": [self.present(w) for w in rule.fields]}
         elif rule.kind == "at_least_one_of":
             then = {"anyOf": [self.present(w) for w in rule.fields]}
+        elif rule.kind == "required_unless":
+            then = {"anyOf": [self.present(rule.fields[1]), self.present(rule.fields[0])]}
         elif rule.kind == "pattern_when":
             then = {"properties": {rule.fields[0]: {"pattern": rule.pattern}}}
         else:  # pragma: no cover - the meta-schema admits no other kinds

@@ -77,6 +77,10 @@ class Field:
     mark: Mark | None = field(default=None, compare=False)
     # Where a request field travels (rest-json): "body", "path", "query" or "header".
     location: str = "body"
+    # Sent when not given: the media type of the file name in field `fallback_of` (its
+    # extension looked up in `fallback_types`).
+    fallback_of: str | None = None
+    fallback_types: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,8 @@ class Edit:
     client's output is expected to have (a normalisation).
 
     Kinds: `text` (element at `path`: `old` -> `new`), `drop` (element at `path` removed),
-    `drop_attribute` (root attribute `path` removed), `replace` (raw text `old` -> `new`).
+    `drop_attribute` (root attribute `path` removed), `replace` (raw text `old` -> `new`),
+    `add` (a JSON member at `path` the client adds, with the text `new`).
     """
 
     kind: str
@@ -212,6 +217,10 @@ class Example:
     error: str | None = None
     mends: tuple[Edit, ...] = ()
     normalisations: tuple[Edit, ...] = ()
+    # A fragment shows some members of a request only ("//Other Order data..."): each must be a
+    # known member with a well-typed value, but the request as a whole is not complete.
+    fragment: bool = False
+    ledger: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ XML_TEXT_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$"
 EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$"
 DECIMAL_PATTERN = "^-?[0-9]+(\\.[0-9]+)?$"
 ISO_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+LOCAL_DATE_TIME_FORMAT = "local-date-time"
 # A local date and time without offset, as .NET writes it (up to 7 fractional digits).
 ISO_DATETIME_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,7})?)?$"
 BASE64_PATTERN = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
@@ -217,7 +218,10 @@ KINDS: dict[str, Kind] = {
             "local date and time without offset (ISO 8601, as .NET writes it): a naive datetime",
             frozenset(),
             _const("LocalDateTime"),
-            _fixed({"type": "string", "pattern": ISO_DATETIME_PATTERN}),
+            # "local-date-time" is not a standard format (JSON Schema's date-time needs an
+            # offset): validators that do not know it check the pattern only, which lets an
+            # impossible day such as 02-30 through; the models refuse it.
+            _fixed({"type": "string", "format": LOCAL_DATE_TIME_FORMAT, "pattern": ISO_DATETIME_PATTERN}),
             _const("date and time, ISO 8601 without offset"),
         ),
         Kind(
@@ -225,8 +229,23 @@ KINDS: dict[str, Kind] = {
             "a date, or a local date and time without offset: date or naive datetime in Python",
             frozenset(),
             _const("DateOrDateTime"),
-            _fixed({"anyOf": [{"type": "string", "pattern": ISO_DATE_PATTERN}, {"type": "string", "pattern": ISO_DATETIME_PATTERN}]}),
+            _fixed(
+                {
+                    "anyOf": [
+                        {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN},
+                        {"type": "string", "format": LOCAL_DATE_TIME_FORMAT, "pattern": ISO_DATETIME_PATTERN},
+                    ]
+                }
+            ),
             _const("date, or date and time (ISO 8601, no offset)"),
+        ),
+        Kind(
+            "json",
+            "any JSON value, passed through as decoded (for members whose shape the documents do not fix)",
+            frozenset(),
+            _const("AnyJson"),
+            _fixed({}),
+            _const("any JSON value"),
         ),
         Kind(
             "email",

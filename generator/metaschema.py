@@ -13,7 +13,7 @@ from .kinds import ALL_PARAMS, ALL_TYPE_NAMES
 
 _STR = {"type": "string", "minLength": 1}
 _TEXT = {"type": "string"}
-_CODE = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9_.-]+$"}
+_CODE = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9_.-]+( [A-Za-z0-9_.-]+)*$"}
 _LEDGER_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
 _LEDGER = {"oneOf": [_LEDGER_ID, {"type": "array", "items": _LEDGER_ID, "minItems": 1}]}
 _CONDITION = {
@@ -66,6 +66,17 @@ _FIELD_PROPERTIES: dict[str, Any] = {
     "percent_encoded": {"type": "boolean"},
     # Where a request field travels in a rest-json request (default: the JSON body).
     "in": {"enum": ["body", "path", "query", "header"]},
+    # When the field is not given, the client sends the media type of another field's file name
+    # (by its extension, from `types`); an unknown extension sends nothing.
+    "fallback": {
+        "type": "object",
+        "required": ["mime_type_of", "types"],
+        "properties": {
+            "mime_type_of": _STR,
+            "types": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "pattern": "^[a-z]+/[A-Za-z0-9.+-]+$"}},
+        },
+        "additionalProperties": False,
+    },
     "derived": {
         "type": "object",
         "required": ["digest", "of"],
@@ -92,7 +103,9 @@ _RULE = {
     "type": "object",
     "required": ["kind"],
     "properties": {
-        "kind": {"enum": ["required_when", "forbidden_when", "exactly_one_of", "at_least_one_of", "pattern_when", "sum"]},
+        "kind": {"enum": ["required_when", "forbidden_when", "required_unless", "exactly_one_of", "at_least_one_of", "pattern_when", "sum"]},
+        # required_unless: `field` is required unless `unless` (a field of the same object) is given.
+        "unless": _STR,
         "of": {"type": "array", "items": _STR, "minItems": 2},
         "in": _STR,
         "field": _STR,
@@ -108,6 +121,10 @@ _RULE = {
         {
             "if": {"properties": {"kind": {"enum": ["required_when", "forbidden_when"]}}},
             "then": {"required": ["field", "when"]},
+        },
+        {
+            "if": {"properties": {"kind": {"const": "required_unless"}}},
+            "then": {"required": ["field", "unless"], "not": {"required": ["when"]}},
         },
         {
             "if": {"properties": {"kind": {"enum": ["exactly_one_of", "at_least_one_of"]}}},
@@ -177,12 +194,15 @@ _EDIT = {
         "replace": _TEXT,
         "attribute": _STR,
         "drop": {"const": True},
+        # A member the client adds (JSON protocols): `path` gets the text `add`.
+        "add": _STR,
         "ledger": _LEDGER,
     },
     "additionalProperties": False,
     "oneOf": [
-        {"required": ["path", "from", "to"], "not": {"anyOf": [{"required": ["drop"]}, {"required": ["find"]}]}},
-        {"required": ["path", "drop"], "not": {"anyOf": [{"required": ["from"]}, {"required": ["find"]}]}},
+        {"required": ["path", "add"], "not": {"anyOf": [{"required": ["drop"]}, {"required": ["from"]}, {"required": ["find"]}]}},
+        {"required": ["path", "from", "to"], "not": {"anyOf": [{"required": ["drop"]}, {"required": ["find"]}, {"required": ["add"]}]}},
+        {"required": ["path", "drop"], "not": {"anyOf": [{"required": ["from"]}, {"required": ["find"]}, {"required": ["add"]}]}},
         {"required": ["attribute", "drop"], "not": {"anyOf": [{"required": ["path"]}, {"required": ["find"]}]}},
         {"required": ["find", "replace"], "not": {"anyOf": [{"required": ["path"]}, {"required": ["attribute"]}]}},
     ],
@@ -200,6 +220,8 @@ _EXAMPLE = {
         "error": _CODE,
         "mend": {"type": "array", "items": _EDIT},
         "normalise": {"type": "array", "items": _EDIT},
+        "fragment": {"type": "boolean"},
+        "ledger": _LEDGER,
     },
     "additionalProperties": False,
     "anyOf": [{"required": ["request"]}, {"required": ["response"]}],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ _CODECS = {
     "bool_or_date": "bool_or_date",
     "datetime": "datetime",
     "date_or_datetime": "date_or_datetime",
+    "json": "json",
 }
 
 
@@ -192,6 +194,7 @@ def build_view(service: ir.Service) -> View:
         "outcomes": outcomes_view(service),
         "auth": auth_view(service),
         "callbacks": callbacks_view(service),
+        "filters": filters_view(service),
         "xsd": {"file": service.wire.xsd},
         "client": client_view(service),
         "package": package_view(service),
@@ -204,14 +207,15 @@ def build_view(service: ir.Service) -> View:
 
 def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
     found: dict[str, ir.Scalar] = {}
-    for op in service.operations:
-        for message in (op.request, op.response):
-            for shape in dependency_order(service, [message]):
-                for f in shape.fields:
-                    ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
-                    if isinstance(ref, ir.Scalar):
-                        name, _ = python_type_of(service, ref, message.role, f.required)
-                        found.setdefault(name, ref)
+    roots = [(m, m.role) for op in service.operations for m in (op.request, op.response)]
+    roots += [(service.shape(cb.message), "response") for cb in service.callbacks if cb.message]
+    for message, role in roots:
+        for shape in dependency_order(service, [message]):
+            for f in [*shape.fields, *([shape.root] if shape.root else [])]:
+                ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+                if isinstance(ref, ir.Scalar):
+                    name, _ = python_type_of(service, ref, role, f.required)
+                    found.setdefault(name, ref)
     return dict(sorted(found.items()))
 
 
@@ -243,6 +247,8 @@ def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple
     if kind == "base64":
         calls = [{"kind": "base64", "args": {"name": name, "max_length": scalar.param_map.get("max_length")}}]
         return calls, {"import base64", "import re"}, {"BeforeValidator", "PlainSerializer"}
+    if kind == "json":
+        return [{"kind": "json", "args": {"name": name}}], set(), {"JsonValue"}
     if kind == "datetime":
         return [{"kind": "datetime", "args": {"name": name}}], {"import re", "from datetime import datetime"}, {"BeforeValidator"}
     if kind == "date_or_datetime":
@@ -738,10 +744,15 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
 
 
 def _rest_codecs(fields: Iterable[ir.Field]) -> list[dict[str, Any]]:
+    fields = list(fields)
+    names = {f.wire: f.name for f in fields}
     views = []
     for f in fields:
         view = _field_codec(f)
         view["key_prefix"] = json.dumps(f.wire, ensure_ascii=False) + ":"
+        view["fallback"] = (
+            {"attr": names[f.fallback_of], "types": dict(f.fallback_types)} if f.fallback_of is not None else None
+        )
         views.append(view)
     return views
 
@@ -1065,7 +1076,7 @@ def outcomes_view(service: ir.Service) -> dict[str, Any]:
         "error_code_attr_paths": _attr_paths(service, service.wire.error_code_paths),
         "message_attr_paths": _attr_paths(service, service.wire.result_message),
         "separate_error_code": bool(service.wire.result_error_code) and bool(service.wire.result_code),
-        "errors_in_wire": isinstance(service.wire, ir.JsonWire),
+        "errors_in_wire": isinstance(service.wire, (ir.JsonWire, ir.RestWire)),
     }
 
 
@@ -1081,7 +1092,26 @@ def callbacks_view(service: ir.Service) -> dict[str, Any]:
     items = []
     signed = []
     enums: set[str] = set()
+    headers_signed = []
     for cb in service.callbacks:
+        if cb.body == "signed-header":
+            assert cb.message is not None and cb.signature is not None
+            headers_signed.append(
+                {
+                    "name": cb.name,
+                    "title": cb.title,
+                    "source": cb.source,
+                    "description": cb.description,
+                    "message": cb.message,
+                    "message_func": snake(cb.message),
+                    "header": cb.signature.header,
+                    "timestamp": cb.signature.timestamp,
+                    "value": cb.signature.value,
+                    "tolerance": cb.signature.tolerance,
+                    "digest": cb.signature.algorithm.removeprefix("hmac-"),
+                }
+            )
+            continue
         if cb.body != "query":
             assert cb.message is not None
             signed.append(
@@ -1130,9 +1160,55 @@ def callbacks_view(service: ir.Service) -> dict[str, Any]:
         "events": items,
         "signed_events": signed,
         "signed": bool(signed),
-        "model_imports": sorted(enums | {s["message"] for s in signed}),
+        "header_events": headers_signed,
+        "needs_params": bool(items) or any(s["body"] == "signed-form" for s in signed),
+        "model_imports": sorted(enums | {s["message"] for s in signed} | {s["message"] for s in headers_signed}),
         **keys,
     }
+
+
+_FILTER_TYPES = {
+    "string": ("str", "_text"),
+    "int": ("int", "_int"),
+    "decimal": ("Decimal | int | str", "_decimal"),
+    "bool": ("bool", "_bool"),
+    "date": ("date", "_date"),
+}
+
+
+def filters_view(service: ir.Service) -> dict[str, Any]:
+    filters = []
+    enums: set[str] = set()
+    for op in service.operations:
+        if op.filter is None:
+            continue
+        param = op.request.field(op.filter.param)
+        order_by = op.request.field(op.filter.order_by) if op.filter.order_by else None
+        assert param is not None
+        props = []
+        for p in op.filter.properties:
+            if p.kind == "enum":
+                assert p.enum is not None
+                enums.add(p.enum)
+                python_type, literal = f"{p.enum} | str", "_enum"
+            else:
+                python_type, literal = _FILTER_TYPES[p.kind]
+            props.append({"name": p.name, "path": p.path, "python_type": python_type, "literal": literal, "description": p.description})
+        first = next((p for p in op.filter.properties if p.kind == "enum"), op.filter.properties[0])
+        second = next((p for p in op.filter.properties if p.kind == "date"), op.filter.properties[-1])
+        first_value = f"{first.enum}.{constant(service.enum(first.enum).values[0].name)}" if first.enum else "..."
+        filters.append(
+            {
+                "class_name": op.filter.class_name,
+                "operation": op.name,
+                "param_name": param.name,
+                "order_by_name": order_by.name if order_by else None,
+                "source": op.filter.source or op.source,
+                "properties": props,
+                "example": {"first": first.name, "first_value": first_value, "second": second.name},
+            }
+        )
+    return {"filters": filters, "enums": sorted(enums)}
 
 
 # -- client, auth, package ---------------------------------------------------------------------
@@ -1190,24 +1266,38 @@ def auth_view(service: ir.Service) -> dict[str, Any]:
 
 
 def _op_docstring(service: ir.Service, op: ir.Operation) -> str:
+    """The body of a client method's docstring, wrapped to fit the generated code's width."""
+    width = 88
     lines = []
     if op.description:
-        lines.append(op.description)
+        lines += textwrap.wrap(op.description, width)
         lines.append("")
     lines.append("Returns:")
     for outcome in op.outcomes:
         code = f"code {outcome.code}" if outcome.code is not None else "no operation-level code"
-        lines.append(f"    {_outcome_class(op, outcome)} ({code}): {outcome.description}")
+        text = f"{_outcome_class(op, outcome)} ({code}): {outcome.description}"
+        lines += textwrap.wrap(text, width, initial_indent="    ", subsequent_indent="        ")
     lines.append("")
     lines.append("Raises:")
     table = service.error_table(op.errors)
-    lines.append(f"    {pascal(op.name)}Error: any other code; documented codes ({table.title} table) carry")
-    lines.append(f"        a {pascal(table.name)}ErrorCode member in `.error`.")
-    if op.request.rules:
+    if isinstance(service.wire, ir.RestWire):
+        statuses = ", ".join(f"{service.error_prefix}{s.name}Error" for s in service.wire.statuses)
+        text = (
+            f"{service.error_prefix}ApiError: an error status, as the class of that status ({statuses}); "
+            f"documented codes ({table.title} table) carry a {pascal(table.name)}ErrorCode member in `.error`."
+        )
+    else:
+        text = (
+            f"{pascal(op.name)}Error: any other code; documented codes ({table.title} table) carry "
+            f"a {pascal(table.name)}ErrorCode member in `.error`."
+        )
+    lines += textwrap.wrap(text, width, initial_indent="    ", subsequent_indent="        ")
+    rules = list(dict.fromkeys(rule.description for rule in op.request.rules))
+    if rules:
         lines.append("")
         lines.append("Rules checked before sending:")
-        for rule in op.request.rules:
-            lines.append(f"    - {rule.description}")
+        for description in rules:
+            lines += textwrap.wrap(description, width, initial_indent="    - ", subsequent_indent="      ")
     return "\n".join(lines)
 
 
@@ -1507,6 +1597,8 @@ def _presence(service: ir.Service, f: ir.Field, rules: list[tuple[ir.Shape, ir.R
             texts.append(f"when {_when_text(rule.when)}{where}")
         elif rule.kind == "forbidden_when":
             texts.append(f"not allowed when {_when_text(rule.when)}{where}")
+        elif rule.kind == "required_unless" and f.wire == rule.fields[0]:
+            texts.append(f"unless {rule.fields[1]} is given{where}")
         elif rule.kind in ("exactly_one_of", "at_least_one_of"):
             others = " / ".join(rule.fields)
             cond = f" when {_when_text(rule.when)}" if rule.when else ""
@@ -1538,6 +1630,7 @@ def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape
                 "wire": f.wire,
                 "name": f.name,
                 "type": type_text,
+                "location": f.location,
                 "required": _presence(service, f, rules) if role == "request" else ("yes" if f.required else "no"),
                 "description": " ".join([f.description, *notes]).strip(),
             }
@@ -1601,6 +1694,15 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
                 "title": op.title,
                 "anchor": _anchor("op", op.name),
                 "path": op.path,
+                "method": op.method,
+                "idempotent": isinstance(service.wire, ir.RestWire) and op.method in service.wire.idempotency_methods,
+                "paging": (
+                    {"iter_name": "iter_" + op.name.removeprefix("list_"), "page_size": op.paging.page_size,
+                     "ledger": list(op.paging.ledger)}
+                    if op.paging
+                    else None
+                ),
+                "filter": {"class_name": op.filter.class_name, "ledger": list(op.filter.ledger)} if op.filter else None,
                 "summary": op.summary,
                 "description": op.description,
                 "source": op.source,
@@ -1712,6 +1814,7 @@ def docs_view(service: ir.Service, root: Path) -> dict[str, Any]:
         "shapes": shapes,
         "protocol_text": _protocol_text(service),
         "json": _json_doc(service),
+        "rest": _rest_doc(service),
         "test_data": [{"title": t.title, "usage": t.usage, "values": list(t.values)} for t in service.test_data],
         "coverage_text": coverage_text(service),
         "headers": [_header_doc(h) for h in service.wire.headers],
@@ -1771,6 +1874,8 @@ def _edit_doc(edit: ir.Edit) -> dict[str, Any]:
         text = f"`{edit.path}` left out"
     elif edit.kind == "drop_attribute":
         text = f"root attribute `{edit.path}` left out"
+    elif edit.kind == "add":
+        text = f"`{edit.path}` added: `{edit.new}`"
     else:
         text = f"`{edit.path}` `{edit.old}` → `{edit.new}`"
     return {"text": text, "ledger": list(edit.ledger)}
@@ -1790,6 +1895,53 @@ def _protocol_text(service: ir.Service) -> str:
     if isinstance(w, ir.RestWire):
         return f"rest-json: HTTP methods, paths and query parameters; `{w.content_type}` bodies"
     return f"xml: `{w.content_type}` POST of a `<{w.root}>` document"
+
+
+def _rest_doc(service: ir.Service) -> dict[str, Any] | None:
+    w = service.wire
+    if not isinstance(w, ir.RestWire):
+        return None
+    optional = {c.name for c in service.credentials if c.optional}
+    return {
+        "headers": [
+            {"name": h.name, "value": f"`{h.prefix}` + credential `{h.credential}`" if h.prefix else f"credential `{h.credential}`",
+             "optional": h.credential in optional, "description": h.description, "ledger": list(h.ledger)}
+            for h in w.auth_headers
+        ],
+        "one_of": list(service.auth_one_of),
+        "auth_description": service.auth_description,
+        "auth_ledger": list(service.auth_ledger),
+        "idempotency": (
+            {"header": w.idempotency_header, "methods": ", ".join(w.idempotency_methods),
+             "description": w.idempotency_description, "ledger": list(w.idempotency_ledger)}
+            if w.idempotency_header
+            else None
+        ),
+        "rate_limit": (
+            {"requests": w.rate_limit[0], "per_seconds": f"{w.rate_limit[1]:g}", "interval_ms": f"{1000 * w.rate_limit[1] / w.rate_limit[0]:g}",
+             "ledger": list(w.rate_limit_ledger)}
+            if w.rate_limit
+            else None
+        ),
+        "retry": {
+            "retries": w.retry_attempts - 1,
+            "statuses": ", ".join(str(s) for s in w.retry_statuses if s != 429),
+            "throttled": 429 in w.retry_statuses,
+            "safe_methods": ", ".join(w.retry_safe_methods),
+            "ledger": list(w.retry_ledger),
+        },
+        "errors": {
+            "list": w.error_list,
+            "code": w.error_code,
+            "message": w.error_message,
+            "ledger": list(w.errors_ledger),
+            "statuses": [
+                {"label": f"{s.status}-{s.up_to}" if s.up_to else str(s.status), "class_name": f"{service.error_prefix}{s.name}Error",
+                 "description": s.description, "ledger": list(s.ledger)}
+                for s in w.statuses
+            ],
+        },
+    }
 
 
 def _json_doc(service: ir.Service) -> dict[str, Any] | None:

@@ -87,6 +87,16 @@ class Strategies:
             return st.binary(max_size=24).map(lambda b: base64.b64encode(b).decode())
         if kind == "money_minor":
             return st.integers(-(10**9), 10**9)
+        if kind == "datetime":
+            return st.datetimes().map(lambda d: d.isoformat())
+        if kind == "date_or_datetime":
+            return st.one_of(st.dates().map(lambda d: d.isoformat()), st.datetimes().map(lambda d: d.isoformat()))
+        if kind == "json":
+            return st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                max_leaves=6,
+            )
         if kind == "bool_or_date":
             return st.one_of(st.booleans(), st.dates().map(lambda d: d.isoformat()))
         if kind == "url":
@@ -156,6 +166,10 @@ class Strategies:
                 values += ["A" * params["max_length"], "A" * (params["max_length"] + 4)]
         if t.kind == "money_minor":
             values += [1.0, -1, "1", "100", 10**20, -(10**20)]  # no integral floats: see module doc
+        if t.kind in ("datetime", "date_or_datetime"):
+            values += ["2024-01-01T10:00:00", "2024-01-01T10:00", "2024-01-01T10:00:00.1234567", "2024-01-01T10:00:00.12345678",
+                       "2024-01-01T10:00:00Z", "2024-01-01T10:00:00+01:00", "2024-02-30T00:00:00", "2024-01-01 10:00:00",
+                       "2024-01-01", "2024-1-1", 20240101]
         if t.kind == "bool_or_date":
             values += [False, "2015-02-28", "2015-02-30", "15-02-28", "1", "0", "true", 1]
         if t.kind == "url":
@@ -206,6 +220,43 @@ class Strategies:
                     options.append(st.from_regex(params["pattern"], fullmatch=True).map(lambda s: s + "\n"))
             self._wrong[id(f)] = st.one_of(options)
         return self._wrong[id(f)]
+
+
+_MINIMAL = {
+    "string": "x", "email": "a@b.cc", "country": "BE", "currency": "EUR", "language": "nl", "ip": "10.0.0.1",
+    "int": 1, "money_minor": 1, "decimal": "1", "date": "2024-01-01", "bool": True, "unix_time": 0,
+    "base64": "eA==", "url": "https://a.bc/", "bool_or_date": False, "datetime": "2024-01-01T00:00:00",
+    "date_or_datetime": "2024-01-01", "json": {},
+}
+
+
+def minimal_payload(service: ir.Service, shape: ir.Shape) -> Any:
+    """A small valid payload in canonical JSON form, for messages the documents show no example
+    of: required fields with plain values, and one field for each rule that asks for one."""
+
+    def value(f: ir.Field, t: ir.TypeRef) -> Any:
+        if isinstance(t, ir.Scalar):
+            return _MINIMAL[t.kind]
+        if isinstance(t, ir.EnumRef):
+            return service.enum(t.enum).values[0].wire
+        if isinstance(t, ir.ShapeRef):
+            return build(service.shape(t.shape))
+        return [value(f, t.item) for _ in range(t.min_items or 0)]
+
+    def build(s: ir.Shape) -> Any:
+        if s.root is not None:
+            return value(s.root, s.root.type)
+        payload = {f.wire: value(f, f.type) for f in s.fields if f.required}
+        for rule in s.rules:
+            if rule.scope or rule.when:
+                continue
+            if rule.kind in ("at_least_one_of", "exactly_one_of", "required_unless") and not any(w in payload for w in rule.fields):
+                f = s.field(rule.fields[0])
+                assert f is not None
+                payload[f.wire] = value(f, f.type)
+        return payload
+
+    return build(shape)
 
 
 def _near_misses(s: str) -> list[str]:
@@ -275,6 +326,8 @@ def _repair(draw: st.DrawFn, service: ir.Service, message: ir.Shape, payload: di
                 target[rule.fields[0]] = draw(strategies.value(fields[0]))  # type: ignore[arg-type]
             elif rule.kind == "forbidden_when":
                 target.pop(rule.fields[0], None)
+            elif rule.kind == "required_unless" and all(target.get(w) is None for w in rule.fields):
+                target[rule.fields[0]] = draw(strategies.value(fields[0]))  # type: ignore[arg-type]
             elif rule.kind == "at_least_one_of" and all(target.get(f.wire) is None for f in fields):  # type: ignore[union-attr]
                 f = draw(st.sampled_from(fields))
                 target[f.wire] = draw(strategies.value(f))  # type: ignore[union-attr, arg-type]

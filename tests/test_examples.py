@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from support import (
     json_apply_edits,
     json_context,
     json_mended,
+    json_text,
     mended,
     package,
     parse,
@@ -43,12 +45,12 @@ from support import (
 DOCUMENT_KEY = "1234567890"
 
 
-def _examples(kind: str) -> list[Any]:
+def _examples(kind: str, fragments: bool = False) -> list[Any]:
     cases = []
     for provider in PROVIDERS:
         for op in service(provider).operations:
             for ex in op.examples:
-                if getattr(ex, kind) is not None:
+                if getattr(ex, kind) is not None and ex.fragment == fragments:
                     cases.append(pytest.param(provider, op, ex, id=f"{provider}-{op.name}-{ex.name}"))
     return cases
 
@@ -72,8 +74,9 @@ def _context(provider: str) -> Any:
         return json_context(provider, credentials=auth.Credentials(**names), verify_signatures=True)
     auth = package(provider, "_auth")
     svc = service(provider)
-    credentials = auth.Credentials(**{c.name: "x" for c in svc.credentials if c.default is None})
-    return package(provider, "_wire").Context(credentials=credentials)
+    names = {c.name: "x" for c in svc.credentials if c.default is None and not c.optional}
+    names.update({name: "x" for name in svc.auth_one_of[:1]})
+    return package(provider, "_wire").Context(credentials=auth.Credentials(**names))
 
 
 def _resign(svc: ir.Service, document: dict[str, Any]) -> None:
@@ -103,7 +106,7 @@ def test_every_document_example_file_is_used(provider: str) -> None:
     excused = {f for f, _ in svc.examples_not_vectors}
     on_disk = {f"examples/{p.name}" for p in (SPECS / provider / "examples").iterdir()}
     assert used | excused == on_disk
-    expected = {"billink": (20, 0), "billmate": (28, 1), "inkassogram": (2, 0)}[provider]
+    expected = {"billink": (20, 0), "billit": (7, 0), "billmate": (28, 1), "inkassogram": (2, 0)}[provider]
     assert (len(used), len(excused)) == expected
 
 
@@ -129,11 +132,23 @@ def test_request_example_round_trips(provider: str, op: ir.Operation, ex: ir.Exa
     ctx = _context(provider)
     raw = (SPECS / provider / ex.request).read_bytes()
 
+    if isinstance(svc.wire, ir.RestWire):
+        document = json_mended(raw, ex.mends, None)
+        request = wire.decode_request_body(op.name, json_text(document).encode())
+        errors = list(schema_validator(provider, f"{op.name}.request.schema.json").iter_errors(
+            request.model_dump(mode="json", by_alias=True, exclude_none=True)))
+        assert not errors, errors
+        call = getattr(wire, f"encode_{op.name}")(request)
+        assert (call.method, call.path) == (op.method, op.path)
+        json_apply_edits(document, ex.normalisations)
+        assert json.loads(call.body, parse_float=Decimal) == document
+        return
+
     if isinstance(svc.wire, ir.JsonWire):
         key = _message_key(svc)
         document = json_mended(raw, ex.mends, key)
         _resign(svc, document)
-        envelope, request = wire.decode_request(op.name, json.dumps(document).encode(), ctx)
+        envelope, request = wire.decode_request(op.name, json_text(document).encode(), ctx)
         assert envelope.keys() == document.keys() - {key}
     else:
         element = mended(raw, ex.mends, svc.wire.request_element)
@@ -183,7 +198,7 @@ def test_response_example_round_trips(provider: str, op: ir.Operation, ex: ir.Ex
         key = _message_key(svc)
         document = json_mended(raw, ex.mends, key)
         _resign(svc, document)
-        response = getattr(wire, f"decode_{op.name}_response")(json.dumps(document).encode(), ctx)
+        response = getattr(wire, f"decode_{op.name}_response")(json_text(document).encode(), ctx)
     else:
         element = mended(raw, ex.mends, svc.wire.response_element)
         response = getattr(wire, f"decode_{op.name}_response")(etree.tostring(element))
@@ -211,6 +226,19 @@ def test_response_example_round_trips(provider: str, op: ir.Operation, ex: ir.Ex
             classify(response)
         assert caught.value.code == ex.error
         assert caught.value.error is not None and caught.value.error.value == ex.error
+
+
+@pytest.mark.parametrize("provider, op, ex", _examples("request", fragments=True))
+def test_request_fragment_members_are_known_and_typed(provider: str, op: ir.Operation, ex: ir.Example) -> None:
+    """A fragment shows some members of a request ("//Other Order data..."): every one of them
+    is a member of the request, and its value decodes to the member's type."""
+    wire = package(provider, "_wire")
+    js = package(provider, "_runtime.json")
+    document = json_mended((SPECS / provider / ex.request).read_bytes(), ex.mends, None)
+    table, _ = wire.REQUESTS[op.name]
+    decoded = js.decode(document, table, strict=True)
+    assert decoded.keys() == document.keys()
+    assert all(value is not None for value in decoded.values())
 
 
 def _signed_examples() -> list[Any]:

@@ -1,7 +1,8 @@
 """Schemas and models agree at every edge, deterministically.
 
 The random test (`test_validators_agree.py`) explores; this one sweeps. Bases are the
-documents' own examples (valid payloads). Every field of the message, nested ones included, is
+documents' own examples (valid payloads), or a minimal valid payload where a document shows
+none. Every field of the message, nested ones included, is
 set in turn to each of its edge values and to near misses of its value in the base, and this
 is repeated with each value of the conditions the message's rules depend on (TYPE P / B,
 COUNTRYCODE NL / BE, ...), so that a rule or constraint changed on one side only is caught.
@@ -17,7 +18,7 @@ import pytest
 from pydantic import ValidationError
 
 from generator import ir
-from strategies import _near_misses, _strategies
+from strategies import _near_misses, _strategies, minimal_payload
 from support import PROVIDERS, decode_example, package, schema_validator, service
 
 
@@ -27,11 +28,10 @@ def _bases(provider: str, op: ir.Operation, role: str) -> list[Any]:
     bases = [
         decode_example(provider, op, ex, role).model_dump(mode="json", by_alias=True, exclude_none=True)
         for ex in op.examples
-        if (ex.request if role == "request" else ex.response) is not None
+        if (ex.request if role == "request" else ex.response) is not None and not ex.fragment
     ]
-    message = op.request if role == "request" else op.response
-    if not bases and message.root is not None and isinstance(message.root.type, ir.Scalar):
-        bases.append("x")
+    if not bases:
+        bases.append(minimal_payload(service(provider), op.request if role == "request" else op.response))
     return bases
 
 
@@ -69,6 +69,7 @@ def _message_probes(svc: ir.Service, message: ir.Shape, base: Any) -> Iterator[A
     as a whole (edge values of the root) and, for a list, in its first items."""
     yield copy.deepcopy(base)
     if message.root is None:
+        yield from ([], "x", None, 1)  # not an object at all
         yield from _probes(svc, message, base, base)
         return
     yield from _strategies(svc).edges(message.root)

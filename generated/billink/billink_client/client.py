@@ -227,22 +227,24 @@ class BillinkClient(_Base):
     ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order.
 
-        On our check we check the creditworthiness of the consumer. This API call is obliged when placing an order. When the consumer is creditworthy, Billink responds with code 500 and the CHECK-UUID, which the Order API needs. When the consumer is rejected, it returns code 501. Incomplete data is refused with the error codes of the Check API table.
+        On our check we check the creditworthiness of the consumer. This API call is obliged
+        when placing an order. When the consumer is creditworthy, Billink responds with code 500
+        and the CHECK-UUID, which the Order API needs. When the consumer is rejected, it returns
+        code 501. Incomplete data is refused with the error codes of the Check API table.
 
         Returns:
-            CheckApproved (code 500): Consumer has been approved ("Advies=1"); quote the UUID in the order.
+            CheckApproved (code 500): Consumer has been approved ("Advies=1"); quote the UUID in
+                the order.
             CheckRejected (code 501): Consumer has been rejected ("Advies=0").
 
         Raises:
-            CheckError: any other code; documented codes (Check API table) carry
-                a CheckErrorCode member in `.error`.
+            CheckError: any other code; documented codes (Check API table) carry a
+                CheckErrorCode member in `.error`.
 
         Rules checked before sending:
             - BIRTHDATE is required when TYPE is 'P'
             - COMPANYNAME is required when TYPE is 'B'
             - CHAMBEROFCOMMERCE is required when TYPE is 'B'
-            - Dutch postcode (1234AB or 1234 AB)
-            - Belgian postcode (four digits)
             - Dutch postcode (1234AB or 1234 AB)
             - Belgian postcode (four digits)
         """
@@ -256,14 +258,18 @@ class BillinkClient(_Base):
     ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check.
 
-        You can use the Order API to add orders. To add an order, a CHECK-UUID from an approving Check API call is needed; it can be used once. Billink may still refuse the order, most often because of its fraud filter (code 501), or because data are incomplete (the Order API error table). For business orders Billink can be asked (by its customer service) to accept prices including VAT; see the item price rules.
+        You can use the Order API to add orders. To add an order, a CHECK-UUID from an approving
+        Check API call is needed; it can be used once. Billink may still refuse the order, most
+        often because of its fraud filter (code 501), or because data are incomplete (the Order
+        API error table). For business orders Billink can be asked (by its customer service) to
+        accept prices including VAT; see the item price rules.
 
         Returns:
             OrderAdded (code 200): Order successfully added.
 
         Raises:
-            OrderError: any other code; documented codes (Order API table) carry
-                a OrderErrorCode member in `.error`.
+            OrderError: any other code; documented codes (Order API table) carry a
+                OrderErrorCode member in `.error`.
 
         Rules checked before sending:
             - SEX is required when TYPE is 'P'
@@ -272,9 +278,8 @@ class BillinkClient(_Base):
             - CHAMBEROFCOMMERCE is required when TYPE is 'B'
             - Private orders give each item's price including VAT.
             - Private orders give prices including VAT only.
-            - Business orders give PRICEEXCL, or PRICEINCL where Billink enabled it for the account.
-            - Dutch postcode (1234AB or 1234 AB)
-            - Belgian postcode (four digits)
+            - Business orders give PRICEEXCL, or PRICEINCL where Billink enabled it for the
+              account.
             - Dutch postcode (1234AB or 1234 AB)
             - Belgian postcode (four digits)
         """
@@ -288,14 +293,17 @@ class BillinkClient(_Base):
     ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API).
 
-        With the credit API a product or amount can be credited to the invoice. The answer holds one status per invoice; code 200 means the credit was applied.
+        With the credit API a product or amount can be credited to the invoice. The answer holds
+        one status per invoice; code 200 means the credit was applied.
 
         Returns:
-            CreditProcessed (no operation-level code): Billink processed the request; each status tells whether the credit on that invoice was applied (code 200) or why not.
+            CreditProcessed (no operation-level code): Billink processed the request; each
+                status tells whether the credit on that invoice was applied (code 200) or why
+                not.
 
         Raises:
-            CreditError: any other code; documented codes (Credit API table) carry
-                a CreditErrorCode member in `.error`.
+            CreditError: any other code; documented codes (Credit API table) carry a
+                CreditErrorCode member in `.error`.
         """
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
@@ -307,14 +315,17 @@ class BillinkClient(_Base):
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API).
 
-        With the start workflow API, orders can be started as soon as these are delivered. An automatic starting delay of 3 days is set by default; Billink's customer service can turn it off. This API can be used 1 minute after posting the order.
+        With the start workflow API, orders can be started as soon as these are delivered. An
+        automatic starting delay of 3 days is set by default; Billink's customer service can
+        turn it off. This API can be used 1 minute after posting the order.
 
         Returns:
-            StartWorkflowStarted (code 500): Billink processed the request; each status says whether that invoice's workflow started (code 500).
+            StartWorkflowStarted (code 500): Billink processed the request; each status says
+                whether that invoice's workflow started (code 500).
 
         Raises:
-            StartWorkflowError: any other code; documented codes (Start Workflow API table) carry
-                a StartWorkflowErrorCode member in `.error`.
+            StartWorkflowError: any other code; documented codes (Start Workflow API table)
+                carry a StartWorkflowErrorCode member in `.error`.
         """
         body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = self._transport.post(
@@ -333,11 +344,12 @@ class BillinkClient(_Base):
         With the ON HOLD API, invoices can be put on hold for two weeks.
 
         Returns:
-            OnHoldPlaced (code 500): Order set on hold (e.g. "Order successfully set on hold till 2021-05-05").
+            OnHoldPlaced (code 500): Order set on hold (e.g. "Order successfully set on hold
+                till 2021-05-05").
 
         Raises:
-            OnHoldError: any other code; documented codes (On Hold API table) carry
-                a OnHoldErrorCode member in `.error`.
+            OnHoldError: any other code; documented codes (On Hold API table) carry a
+                OnHoldErrorCode member in `.error`.
         """
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
@@ -349,14 +361,16 @@ class BillinkClient(_Base):
     ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API).
 
-        With the Payment API, a payment can be booked on the invoice, e.g. when consumers transfer amounts to the webshop directly.
+        With the Payment API, a payment can be booked on the invoice, e.g. when consumers
+        transfer amounts to the webshop directly.
 
         Returns:
-            PaymentBooked (no operation-level code): Billink processed the request; each invoice status says whether the payment was booked (code 500).
+            PaymentBooked (no operation-level code): Billink processed the request; each invoice
+                status says whether the payment was booked (code 500).
 
         Raises:
-            PaymentError: any other code; documented codes (Payment API table) carry
-                a PaymentErrorCode member in `.error`.
+            PaymentError: any other code; documented codes (Payment API table) carry a
+                PaymentErrorCode member in `.error`.
         """
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
@@ -371,11 +385,12 @@ class BillinkClient(_Base):
         The API status can be requested to see if an order is paid or not.
 
         Returns:
-            StatusReport (code 200): The invoices with their STATUS: -1 invoice not found, 0 not yet paid, 1 paid.
+            StatusReport (code 200): The invoices with their STATUS: -1 invoice not found, 0 not
+                yet paid, 1 paid.
 
         Raises:
-            StatusError: any other code; documented codes (Status and Message APIs (inferred) table) carry
-                a CommonErrorCode member in `.error`.
+            StatusError: any other code; documented codes (Status and Message APIs (inferred)
+                table) carry a CommonErrorCode member in `.error`.
         """
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
@@ -387,14 +402,15 @@ class BillinkClient(_Base):
     ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API).
 
-        With the Message API, messages can be placed on an order. These messages can be found in the backend of Billink by its customer service.
+        With the Message API, messages can be placed on an order. These messages can be found in
+        the backend of Billink by its customer service.
 
         Returns:
             MessageAdded (code 500): Message added ("Bericht toegevoegd").
 
         Raises:
-            MessageError: any other code; documented codes (Status and Message APIs (inferred) table) carry
-                a CommonErrorCode member in `.error`.
+            MessageError: any other code; documented codes (Status and Message APIs (inferred)
+                table) carry a CommonErrorCode member in `.error`.
         """
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = self._transport.post("message", self._url("/message"), body, self._request_headers)

@@ -287,14 +287,18 @@ class BillmateClient(_Base):
     ) -> results.GetAddressFound:
         """Look up the registered address of a person or company from a personal or organisation number.
 
-        getAddress retrieves a person's or company's address from a personal or organisation number. It may only be used together with Billmate payments. The answer holds the person's or company's details, or an error. To use addPayment with factoring or part payment, the invoice address and the delivery address of the purchaser must be the address getAddress returns.
+        getAddress retrieves a person's or company's address from a personal or organisation
+        number. It may only be used together with Billmate payments. The answer holds the
+        person's or company's details, or an error. To use addPayment with factoring or part
+        payment, the invoice address and the delivery address of the purchaser must be the
+        address getAddress returns.
 
         Returns:
             GetAddressFound (no operation-level code): The address registered for the number.
 
         Raises:
-            GetAddressError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            GetAddressError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = self._transport.post("get_address", self._url(""), body, self._request_headers)
@@ -308,14 +312,16 @@ class BillmateClient(_Base):
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection.
 
-        getDuePayments retrieves a list of due payments, each with the status "Collection" (Inkasso) or "Due" (Förfallen). The document's prose calls it getAddress (ledger due-payments-prose).
+        getDuePayments retrieves a list of due payments, each with the status "Collection"
+        (Inkasso) or "Due" (Förfallen). The document's prose calls it getAddress (ledger due-
+        payments-prose).
 
         Returns:
             GetDuePaymentsListed (no operation-level code): The due invoices (possibly none).
 
         Raises:
-            GetDuePaymentsError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            GetDuePaymentsError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_get_due_payments(
             _validated(GetDuePaymentsRequest, request), self._context
@@ -337,8 +343,8 @@ class BillmateClient(_Base):
             GetPaymentInfoFound (no operation-level code): The payment.
 
         Raises:
-            GetPaymentInfoError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            GetPaymentInfoError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_get_payment_info(
             _validated(GetPaymentInfoRequest, request), self._context
@@ -354,14 +360,18 @@ class BillmateClient(_Base):
     ) -> results.GetPaymentPlansListed:
         """Fetch the part payment plans, with the monthly cost for an amount.
 
-        getPaymentplans fetches the part payment plans and calculates the monthly cost of part payments. It is normally used in an admin panel to fetch updated part payment plans and save them locally for calculating the monthly cost. The monthly cost of the available plans can also be fetched at every checkout by calling getPaymentplans with an amount, totalwithtax.
+        getPaymentplans fetches the part payment plans and calculates the monthly cost of part
+        payments. It is normally used in an admin panel to fetch updated part payment plans and
+        save them locally for calculating the monthly cost. The monthly cost of the available
+        plans can also be fetched at every checkout by calling getPaymentplans with an amount,
+        totalwithtax.
 
         Returns:
             GetPaymentPlansListed (no operation-level code): The part payment plans.
 
         Raises:
-            GetPaymentPlansError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            GetPaymentPlansError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_get_payment_plans(
             _validated(GetPaymentPlansRequest, request), self._context
@@ -385,8 +395,8 @@ class BillmateClient(_Base):
             GetTermsFetched (no operation-level code): The terms as HTML.
 
         Raises:
-            GetTermsError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            GetTermsError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
 
         Rules checked before sending:
             - paymentplanid is required for part payment (method 4).
@@ -409,8 +419,8 @@ class BillmateClient(_Base):
             GetAccountInfoAccount (no operation-level code): The account.
 
         Raises:
-            GetAccountInfoError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            GetAccountInfoError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_get_account_info(
             _validated(GetAccountInfoRequest, request), self._context
@@ -426,24 +436,30 @@ class BillmateClient(_Base):
     ) -> results.AddPaymentCreated:
         """Create a payment (invoice, part payment, card, bank or cash).
 
-        addPayment creates a payment. For card and bank payments a payment url is returned, to which the customer must be redirected to finalize the payment. For factoring and part payment the billing and shipping address must be the registered address (bokföringsadress) to be approved.
+        addPayment creates a payment. For card and bank payments a payment url is returned, to
+        which the customer must be redirected to finalize the payment. For factoring and part
+        payment the billing and shipping address must be the registered address
+        (bokföringsadress) to be approved.
 
         Returns:
-            AddPaymentCreated (no operation-level code): The payment was created; for card and bank payments, redirect the customer to response.url.
+            AddPaymentCreated (no operation-level code): The payment was created; for card and
+                bank payments, redirect the customer to response.url.
 
         Raises:
-            AddPaymentError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            AddPaymentError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
 
         Rules checked before sending:
             - Customer is required when PaymentData.method is '1' or '2' or '4' or '32'
             - paymentplanid is required for part payment (method 4).
             - pno is mandatory for factoring (1) and part payment (4).
-            - Customer.Billing (with its email) is needed for every method except card (8) and bank (16).
+            - Customer.Billing (with its email) is needed for every method except card (8) and
+              bank (16).
             - Billing email is required for every method except card (8) and bank (16).
             - Bank (16) and part payment (4) accept only SEK.
             - Total with tax must equal total without tax + tax + rounding.
-            - Total without tax must equal the sum of the articles' rows plus handling and shipping.
+            - Total without tax must equal the sum of the articles' rows plus handling and
+              shipping.
         """
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = self._transport.post("add_payment", self._url(""), body, self._request_headers)
@@ -463,8 +479,8 @@ class BillmateClient(_Base):
             CancelPaymentCancelled (no operation-level code): The payment was cancelled.
 
         Raises:
-            CancelPaymentError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            CancelPaymentError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = self._transport.post("cancel_payment", self._url(""), body, self._request_headers)
@@ -478,18 +494,23 @@ class BillmateClient(_Base):
     ) -> results.CreditPaymentCredited:
         """Credit a payment, fully or partly.
 
-        creditPayment credits a payment, fully or partially. For a part credit the articles to credit and the cart are given; otherwise the full amount is credited (the document's prose and table disagree on which value of partcredit means which, see ledger partcredit-meaning). All amounts of a credit invoice have the same sign as in the original invoice, so aprice and withouttax are positive values.
+        creditPayment credits a payment, fully or partially. For a part credit the articles to
+        credit and the cart are given; otherwise the full amount is credited (the document's
+        prose and table disagree on which value of partcredit means which, see ledger
+        partcredit-meaning). All amounts of a credit invoice have the same sign as in the
+        original invoice, so aprice and withouttax are positive values.
 
         Returns:
             CreditPaymentCredited (no operation-level code): The credit payment was created.
 
         Raises:
-            CreditPaymentError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            CreditPaymentError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
 
         Rules checked before sending:
             - Total with tax must equal total without tax + tax + rounding.
-            - Total without tax must equal the sum of the articles' rows plus handling and shipping.
+            - Total without tax must equal the sum of the articles' rows plus handling and
+              shipping.
         """
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = self._transport.post("credit_payment", self._url(""), body, self._request_headers)
@@ -503,24 +524,30 @@ class BillmateClient(_Base):
     ) -> results.UpdatePaymentUpdated:
         """Update a created payment that is not yet locked.
 
-        updatePayment updates a payment. Only a payment with status Created, not yet locked (sent), can be updated; a locked payment (any other status) must be credited with creditPayment and a new, correct payment created with addPayment. A card payment cannot be updated to a higher value than was originally reserved. The payment method cannot be changed: to change it, cancel the original payment and create a new one.
+        updatePayment updates a payment. Only a payment with status Created, not yet locked
+        (sent), can be updated; a locked payment (any other status) must be credited with
+        creditPayment and a new, correct payment created with addPayment. A card payment cannot
+        be updated to a higher value than was originally reserved. The payment method cannot be
+        changed: to change it, cancel the original payment and create a new one.
 
         Returns:
             UpdatePaymentUpdated (no operation-level code): The payment was updated.
 
         Raises:
-            UpdatePaymentError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            UpdatePaymentError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
 
         Rules checked before sending:
             - Customer is required when PaymentData.method is '1' or '2' or '4' or '32'
             - paymentplanid is required for part payment (method 4).
             - pno is mandatory for factoring (1) and part payment (4).
-            - Customer.Billing (with its email) is needed for every method except card (8) and bank (16).
+            - Customer.Billing (with its email) is needed for every method except card (8) and
+              bank (16).
             - Billing email is required for every method except card (8) and bank (16).
             - Bank (16) and part payment (4) accept only SEK.
             - Total with tax must equal total without tax + tax + rounding.
-            - Total without tax must equal the sum of the articles' rows plus handling and shipping.
+            - Total without tax must equal the sum of the articles' rows plus handling and
+              shipping.
         """
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = self._transport.post("update_payment", self._url(""), body, self._request_headers)
@@ -534,14 +561,15 @@ class BillmateClient(_Base):
     ) -> results.ActivatePaymentActivated:
         """Activate a payment, so that Billmate pays it out shortly.
 
-        activatePayment is used for activating payments and getting the payout from Billmate shortly.
+        activatePayment is used for activating payments and getting the payout from Billmate
+        shortly.
 
         Returns:
             ActivatePaymentActivated (no operation-level code): The payment was activated.
 
         Raises:
-            ActivatePaymentError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            ActivatePaymentError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_activate_payment(
             _validated(ActivatePaymentRequest, request), self._context
@@ -557,18 +585,22 @@ class BillmateClient(_Base):
     ) -> results.InitCheckoutInitiated:
         """Start a Billmate Checkout session (the hosted checkout page).
 
-        initCheckout initiates a Checkout payment through the Billmate Checkout payment gateway (https://checkout.billmate.se/). The callback to callbackurl is the only guaranteed notice of a completed Checkout order; it may arrive before or after the accepturl redirect.
+        initCheckout initiates a Checkout payment through the Billmate Checkout payment gateway
+        (https://checkout.billmate.se/). The callback to callbackurl is the only guaranteed
+        notice of a completed Checkout order; it may arrive before or after the accepturl
+        redirect.
 
         Returns:
             InitCheckoutInitiated (no operation-level code): The Checkout session was created.
 
         Raises:
-            InitCheckoutError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            InitCheckoutError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
 
         Rules checked before sending:
             - Total with tax must equal total without tax + tax + rounding.
-            - Total without tax must equal the sum of the articles' rows plus handling and shipping.
+            - Total without tax must equal the sum of the articles' rows plus handling and
+              shipping.
         """
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = self._transport.post("init_checkout", self._url(""), body, self._request_headers)
@@ -582,18 +614,21 @@ class BillmateClient(_Base):
     ) -> results.UpdateCheckoutUpdated:
         """Update the cart of an ongoing Billmate Checkout session.
 
-        updateCheckout updates an ongoing session of the Billmate Checkout payment gateway (https://checkout.billmate.se/). Afterwards the browser asks the Checkout to refresh (the JavaScript event update).
+        updateCheckout updates an ongoing session of the Billmate Checkout payment gateway
+        (https://checkout.billmate.se/). Afterwards the browser asks the Checkout to refresh
+        (the JavaScript event update).
 
         Returns:
             UpdateCheckoutUpdated (no operation-level code): The Checkout session was updated.
 
         Raises:
-            UpdateCheckoutError: any other code; documented codes (Error codes table) carry
-                a BillmateErrorCode member in `.error`.
+            UpdateCheckoutError: any other code; documented codes (Error codes table) carry a
+                BillmateErrorCode member in `.error`.
 
         Rules checked before sending:
             - Total with tax must equal total without tax + tax + rounding.
-            - Total without tax must equal the sum of the articles' rows plus handling and shipping.
+            - Total without tax must equal the sum of the articles' rows plus handling and
+              shipping.
         """
         body = _wire.encode_update_checkout(
             _validated(UpdateCheckoutRequest, request), self._context

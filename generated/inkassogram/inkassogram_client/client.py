@@ -260,17 +260,23 @@ class InkassogramClient(_Base):
     ) -> results.CreateInvoiceDelivered:
         """Create a new debit invoice for a customer.
 
-        Invoice requests are submitted as XML messages validated against the XSD. Upon receipt of a valid request Inkassogram prepares the message for delivery and answers with statusCode 1 (delivered) or 0 with an errorCode. When a call times out, one or two retries are asked for before showing an error to the end user; the client retries with the same orderNo (see the note on retries). Fields follow the XSD's element order.
+        Invoice requests are submitted as XML messages validated against the XSD. Upon receipt
+        of a valid request Inkassogram prepares the message for delivery and answers with
+        statusCode 1 (delivered) or 0 with an errorCode. When a call times out, one or two
+        retries are asked for before showing an error to the end user; the client retries with
+        the same orderNo (see the note on retries). Fields follow the XSD's element order.
 
         Returns:
-            CreateInvoiceDelivered (code 1): Delivered: the invoice was created (OCR, PDF and payment accounts in the response).
+            CreateInvoiceDelivered (code 1): Delivered: the invoice was created (OCR, PDF and
+                payment accounts in the response).
 
         Raises:
-            CreateInvoiceError: any other code; documented codes (Status Codes table) carry
-                a StatusErrorCode member in `.error`.
+            CreateInvoiceError: any other code; documented codes (Status Codes table) carry a
+                StatusErrorCode member in `.error`.
 
         Rules checked before sending:
-            - A foreign customer has either a Nordic country or a country without SSN check, not both and not neither.
+            - A foreign customer has either a Nordic country or a country without SSN check, not
+              both and not neither.
         """
         body = self._checked(
             _wire.encode_create_invoice(

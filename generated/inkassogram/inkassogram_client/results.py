@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from .errors import InkassogramApiError, api_error
 from .models import CreateInvoiceResponse
 
 

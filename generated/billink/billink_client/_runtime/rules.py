@@ -144,6 +144,8 @@ def violations(root: Any, rules: tuple[Rule, ...]) -> list[Violation]:
                 broken = sum(_present(obj, at) for at in rule.fields) != 1
             elif rule.kind == "at_least_one_of":
                 broken = not any(_present(obj, at) for at in rule.fields)
+            elif rule.kind == "required_unless":
+                broken = not _present(obj, first) and not _present(obj, rule.fields[1])
             elif rule.kind == "pattern_when":
                 value = getattr(obj, first.attr)
                 assert rule.pattern is not None

@@ -1479,7 +1479,8 @@ def client_view(service: ir.Service) -> dict[str, Any]:
 def model_enums(service: ir.Service) -> list[str]:
     """The enums that end up in models.py: those messages or callbacks use."""
     used: set[str] = set()
-    shapes = dependency_order(service, service.messages())
+    callback_shapes = [service.shape(cb.message) for cb in service.callbacks if cb.message]
+    shapes = dependency_order(service, [*service.messages(), *callback_shapes])
     fields = [f for s in shapes for f in s.fields] + [p for cb in service.callbacks for p in cb.params]
     for f in fields:
         ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
@@ -1528,12 +1529,20 @@ def package_view(service: ir.Service) -> dict[str, Any]:
     if service.callbacks:
         error_names.append(f"{service.error_prefix}CallbackError")
     first = service.operations[0]
+    extra_imports = []
+    if isinstance(service.wire, ir.RestWire) and service.wire.rate_limit:
+        extra_imports.append(("._runtime.ratelimit", ["RateLimiter"]))
+    filter_classes = sorted(op.filter.class_name for op in service.operations if op.filter)
+    if filter_classes:
+        extra_imports.append((".filters", filter_classes))
+    extra_names = [n for _, names in extra_imports for n in names]
     all_names = sorted(
         {"errors", "models", "results", "BASE_URLS", f"Async{service.client}", service.client, "Environment", "__version__"}
         | set(error_names)
         | set(model_names)
         | set(result_names)
         | set(callback_names)
+        | set(extra_names)
     )
     return {
         "distribution": distribution(service),
@@ -1545,8 +1554,13 @@ def package_view(service: ir.Service) -> dict[str, Any]:
         "model_names": model_names,
         "result_names": result_names,
         "callback_names": callback_names,
+        "extra_imports": [{"module": m, "names": names} for m, names in extra_imports],
         "all_names": all_names,
-        "credentials": [{"name": c.name} for c in service.credentials],
+        "credentials": [
+            {"name": c.name}
+            for c in service.credentials
+            if (not c.optional and c.default is None) or c.name in service.auth_one_of[:1]
+        ],
         "default_environment": service.default_environment.name,
         "example_operation": first.name,
         "example_request": first.request.name,

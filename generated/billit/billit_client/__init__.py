@@ -12,7 +12,7 @@ Quick start::
 
     from billit_client import BillitClient, CreateOrderRequest
 
-    with BillitClient(api_key="...", access_token="...", party_id="...", context_party_id="...") as client:  # environment='sandbox'
+    with BillitClient(api_key="...") as client:  # environment='sandbox'
         result = client.create_order(CreateOrderRequest(...))
 
 Every operation, field, rule and error code is described in this package's README.
@@ -47,6 +47,7 @@ from .models import (
     DeleteOrderRequest,
     DeleteOrderResponse,
     DocumentDeliveryDetails,
+    EntityType,
     File,
     FileInfo,
     GetOrderRequest,
@@ -75,6 +76,7 @@ from .models import (
     TransportType,
     VatGroup,
     WebhookEvent,
+    WebhookUpdateType,
 )
 from .results import (
     CreateOrderCreated,
@@ -85,6 +87,8 @@ from .results import (
     SendOrdersSent,
 )
 from .callbacks import parse_webhook
+from ._runtime.ratelimit import RateLimiter
+from .filters import OrderFilter
 
 __all__ = [
     "AddressType",
@@ -115,6 +119,7 @@ __all__ = [
     "DeleteOrderRequest",
     "DeleteOrderResponse",
     "DocumentDeliveryDetails",
+    "EntityType",
     "Environment",
     "ErrorDetail",
     "File",
@@ -128,6 +133,7 @@ __all__ = [
     "ListOrdersResponse",
     "Order",
     "OrderDirection",
+    "OrderFilter",
     "OrderLine",
     "OrderLineInfo",
     "OrderMessage",
@@ -143,12 +149,14 @@ __all__ = [
     "PatchOrderRequest",
     "PatchOrderResponse",
     "PaymentLink",
+    "RateLimiter",
     "SendOrdersRequest",
     "SendOrdersResponse",
     "SendOrdersSent",
     "TransportType",
     "VatGroup",
     "WebhookEvent",
+    "WebhookUpdateType",
     "__version__",
     "errors",
     "models",

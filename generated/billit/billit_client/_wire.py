@@ -858,8 +858,16 @@ def _member(item: dict[str, object], key: str) -> object:
     return next((v for k, v in item.items() if k.lower() == lowered), None)
 
 
-def error_details(body: bytes) -> tuple[ErrorDetail, ...]:
-    """The errors an error answer lists (none when it is not the documented JSON)."""
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def error_details(body: bytes, secrets: tuple[str, ...] = ()) -> tuple[ErrorDetail, ...]:
+    """The errors an error answer lists (none when it is not the documented JSON); `secrets`
+    are blanked out of their messages, should a server echo them."""
     try:
         document = js.loads(body, decimals=True)
     except js.JsonError:
@@ -871,40 +879,46 @@ def error_details(body: bytes) -> tuple[ErrorDetail, ...]:
     for item in items:
         if isinstance(item, dict):
             code, message = _member(item, CODE_KEY), _member(item, MESSAGE_KEY)
-            details.append(
-                detail(
-                    "" if code is None else str(code), message if isinstance(message, str) else None
-                )
-            )
+            text = _redact(message, secrets) if isinstance(message, str) else None
+            details.append(detail("" if code is None else _redact(str(code), secrets), text))
     return tuple(details)
 
 
-def _excerpt(body: bytes) -> str:
+def _excerpt(body: bytes, secrets: tuple[str, ...]) -> str:
     text = body[:200].decode("utf-8", "replace")
-    return "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    return _redact("".join(ch if ch.isprintable() else " " for ch in text).strip(), secrets)
 
 
-def check_status(operation: str, status_code: int, body: bytes, attempts: int = 1) -> None:
-    """Raise the error of an error status, with the errors the answer lists."""
+def check_status(
+    operation: str, status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
+) -> None:
+    """Raise the error of an error status, with the errors the answer lists (`secrets`
+    blanked out of anything taken from the answer)."""
     if not 200 <= status_code < 300:
-        details = error_details(body)
+        details = error_details(body, secrets)
         raise status_error(
-            operation, status_code, details, "" if details else _excerpt(body), attempts=attempts
+            operation,
+            status_code,
+            details,
+            "" if details else _excerpt(body, secrets),
+            attempts=attempts,
         )
 
 
 def decode_create_order_response(
-    status_code: int, body: bytes, attempts: int = 1
+    status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
 ) -> CreateOrderResponse:
-    check_status("create_order", status_code, body, attempts)
+    check_status("create_order", status_code, body, attempts, secrets)
     data = js.loads(body, decimals=True)
     return CreateOrderResponse.model_validate(
         js.value(data, js.Leaf(js.integer), strict=False, path="answer")
     )
 
 
-def decode_get_order_response(status_code: int, body: bytes, attempts: int = 1) -> GetOrderResponse:
-    check_status("get_order", status_code, body, attempts)
+def decode_get_order_response(
+    status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
+) -> GetOrderResponse:
+    check_status("get_order", status_code, body, attempts, secrets)
     data = js.loads(body, decimals=True)
     return GetOrderResponse.model_validate(
         js.value(data, js.Node(_ORDER), strict=False, path="answer")
@@ -912,31 +926,31 @@ def decode_get_order_response(status_code: int, body: bytes, attempts: int = 1) 
 
 
 def decode_list_orders_response(
-    status_code: int, body: bytes, attempts: int = 1
+    status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
 ) -> ListOrdersResponse:
-    check_status("list_orders", status_code, body, attempts)
+    check_status("list_orders", status_code, body, attempts, secrets)
     data = js.loads(body, decimals=True)
     return ListOrdersResponse.model_validate(js.decode(data, _LIST_ORDERS_RESPONSE, strict=False))
 
 
 def decode_patch_order_response(
-    status_code: int, body: bytes, attempts: int = 1
+    status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
 ) -> PatchOrderResponse:
-    check_status("patch_order", status_code, body, attempts)
+    check_status("patch_order", status_code, body, attempts, secrets)
     return PatchOrderResponse()  # the answer's body carries nothing documented
 
 
 def decode_send_orders_response(
-    status_code: int, body: bytes, attempts: int = 1
+    status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
 ) -> SendOrdersResponse:
-    check_status("send_orders", status_code, body, attempts)
+    check_status("send_orders", status_code, body, attempts, secrets)
     return SendOrdersResponse()  # the answer's body carries nothing documented
 
 
 def decode_delete_order_response(
-    status_code: int, body: bytes, attempts: int = 1
+    status_code: int, body: bytes, attempts: int = 1, secrets: tuple[str, ...] = ()
 ) -> DeleteOrderResponse:
-    check_status("delete_order", status_code, body, attempts)
+    check_status("delete_order", status_code, body, attempts, secrets)
     return DeleteOrderResponse()  # the answer's body carries nothing documented
 
 

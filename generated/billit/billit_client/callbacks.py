@@ -32,14 +32,15 @@ def _header(headers: str | Mapping[str, str], name: str, callback: str) -> str:
 
 def _signature_parts(
     header: str, timestamp_key: str, value_key: str, callback: str
-) -> tuple[int, list[str]]:
-    """The timestamp and the signatures of a `t=<unix time>,s=<hex>` header."""
-    timestamp: int | None = None
+) -> tuple[str, list[str]]:
+    """The timestamp (as sent: it is part of what was signed) and the signatures of a
+    `t=<unix time>,s=<hex>` header."""
+    timestamp: str | None = None
     signatures = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == timestamp_key and value.isdigit():
-            timestamp = int(value)
+        if key == timestamp_key and value.isascii() and value.isdigit():
+            timestamp = value
         elif key == value_key and value:
             signatures.append(value.lower())
     if timestamp is None or not signatures:
@@ -79,16 +80,16 @@ def parse_webhook(
         _header(headers, "Billit-Signature", "webhook"), "t", "s", "webhook"
     )
     expected = hmac.new(
-        secret.encode("utf-8"), str(timestamp).encode("ascii") + b"." + raw, hashlib.sha256
+        secret.encode("utf-8"), timestamp.encode("ascii") + b"." + raw, hashlib.sha256
     ).hexdigest()
     if not any(hmac.compare_digest(expected, given) for given in signatures):
         raise BillitSignatureError(
             "webhook: the signature does not verify; do not trust this request"
         )
-    current = time.time() if now is None else now
-    if abs(current - timestamp) > tolerance:
+    age = abs((time.time() if now is None else now) - int(timestamp))
+    if age > tolerance:
         raise BillitSignatureError(
-            f"webhook: signed {abs(current - timestamp):.0f} s from now, more than {tolerance:.0f} s (a replay?)"
+            f"webhook: signed {age:.0f} s from now, more than {tolerance:.0f} s (a replay?)"
         )
     try:
         return _wire.decode_webhook_event(js.loads(raw, decimals=True))

@@ -177,22 +177,34 @@ class _Base:
         return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
 
     def _decode_create_order(self, reply: Reply) -> CreateOrderResponse:
-        return _wire.decode_create_order_response(reply.status_code, reply.body, reply.attempts)
+        return _wire.decode_create_order_response(
+            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+        )
 
     def _decode_get_order(self, reply: Reply) -> GetOrderResponse:
-        return _wire.decode_get_order_response(reply.status_code, reply.body, reply.attempts)
+        return _wire.decode_get_order_response(
+            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+        )
 
     def _decode_list_orders(self, reply: Reply) -> ListOrdersResponse:
-        return _wire.decode_list_orders_response(reply.status_code, reply.body, reply.attempts)
+        return _wire.decode_list_orders_response(
+            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+        )
 
     def _decode_patch_order(self, reply: Reply) -> PatchOrderResponse:
-        return _wire.decode_patch_order_response(reply.status_code, reply.body, reply.attempts)
+        return _wire.decode_patch_order_response(
+            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+        )
 
     def _decode_send_orders(self, reply: Reply) -> SendOrdersResponse:
-        return _wire.decode_send_orders_response(reply.status_code, reply.body, reply.attempts)
+        return _wire.decode_send_orders_response(
+            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+        )
 
     def _decode_delete_order(self, reply: Reply) -> DeleteOrderResponse:
-        return _wire.decode_delete_order_response(reply.status_code, reply.body, reply.attempts)
+        return _wire.decode_delete_order_response(
+            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+        )
 
 
 class BillitClient(_Base):

@@ -7,7 +7,7 @@
     from billit_client.filters import OrderFilter as F
 
     flt = F.order_direction.eq(OrderDirection.INCOME) & F.order_date.ge(date(2024, 1, 1))
-    client.list_orders({ 'filter': flt, 'order_by': F.order_date.desc() })
+    client.list_orders({"filter": flt, "order_by": F.order_date.desc()})
 
 A filter is a `str` holding the OData expression, so it goes wherever the query field goes;
 `&` joins two with "and". Literals are written the way the documents show them: text in single
@@ -134,9 +134,9 @@ def order_by(*keys: OrderBy) -> OrderBy:
 
 
 class OrderFilter:
-    """What `list_orders` can filter and sort on (docs "OData for Filtering" (the properties enabled for filtering since 17/03/2026)).
+    """What `list_orders` can filter and sort on; the server refuses any other property.
 
-    Filtering on any other property is refused by the server.
+    Source: docs "OData for Filtering" (the properties enabled for filtering since 17/03/2026).
     """
 
     order_id: ClassVar[Property[int]] = Property("OrderID", _int)

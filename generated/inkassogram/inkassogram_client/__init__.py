@@ -11,7 +11,7 @@ Quick start::
 
     from inkassogram_client import InkassogramClient, CreateInvoiceRequest
 
-    with InkassogramClient(customer_no="...", private_key="...", public_ip="...") as client:  # environment='sandbox'
+    with InkassogramClient(customer_no="...", private_key="...") as client:  # environment='sandbox'
         result = client.create_invoice(CreateInvoiceRequest(...))
 
 Every operation, field, rule and error code is described in this package's README.

@@ -42,5 +42,9 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -q -n 2
 
+## Speed figures, each a ratio against a baseline measured in the same run (bench/results.json).
+bench: $(STAMP)
+	$(PY) -m bench
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis .cache bench/.work

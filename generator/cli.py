@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cache import CACHE_DIR, Cache
 from .load import SpecErrors
 from .pipeline import RunReport, lint_all, run
 
@@ -25,8 +26,10 @@ def _print_report(report: RunReport, *, verb: str) -> None:
         written += len(report.index.written)
     if verb == "check":
         summary = "generated/ matches the specs" if not report.changed else "generated/ differs from what the specs produce"
+    elif report.skipped:
+        summary = f"nothing to do: specs, templates, generator and {files} output files unchanged since the last run"
     else:
-        summary = f"{written} of {files} files written"
+        summary = f"{written} of {files} files written ({report.formatted} formatted by black, the rest reused)"
     print(f"{len(report.providers)} provider{'s' if len(report.providers) != 1 else ''}: {summary} in {report.seconds:.2f} s")
 
 
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--provider", action="append", help="only this provider (repeatable)")
+        if name != "lint":
+            p.add_argument("--jobs", type=int, default=None, help="formatting processes (default: one per CPU)")
+        if name == "generate":
+            p.add_argument("--no-cache", action="store_true", help=f"ignore and keep no {CACHE_DIR}/ (render everything)")
     args = parser.parse_args(argv)
     root: Path = args.root
     specs, out = root / "specs", root / "generated"
@@ -64,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                 codes = sum(len(t.codes) for t in s.error_tables)
                 print(f"{s.provider:<14}ok: {len(s.operations)} operations, {fields} fields, {codes} error codes, {len(s.discrepancies)} ledger entries")
             return 0
-        report = run(root, specs, out, write=args.command == "generate", providers=args.provider)
+        write = args.command == "generate"
+        cache = None if not write or args.no_cache else Cache(root / CACHE_DIR)
+        report = run(root, specs, out, write=write, providers=args.provider, cache=cache, jobs=args.jobs)
     except SpecErrors as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import warnings
+from typing import Any
 
 from . import ir
+from .cache import digest
 from .emit_schema import codegen_bundle
 from .view import header
 
@@ -24,13 +26,30 @@ cross-field rules from ``_rules.py``.
 """'''
 
 
-def models_source(service: ir.Service) -> str:
+def models_source(service: ir.Service, memo: dict[str, str] | None = None) -> str:
+    """The models module (unformatted). `memo` maps an input digest to an earlier result."""
+    from importlib.metadata import version
+
+    bundle, aliases = codegen_bundle(service)
+    file_header = header(service) + "\n" + _MODULE_DOC.format(title=service.title)
+    key = digest(
+        f"datamodel-code-generator {version('datamodel-code-generator')}",
+        json.dumps([bundle, aliases, service.package, file_header], sort_keys=True),
+    )
+    if memo is not None and key in memo:
+        return memo[key]
+    source = _generate(service, bundle, aliases, file_header)
+    if memo is not None:
+        memo[key] = source
+    return source
+
+
+def _generate(service: ir.Service, bundle: dict[str, Any], aliases: dict[str, str], file_header: str) -> str:
     # Imported here: it is the slowest import of the generator and `lint` does not need it.
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion
     from datamodel_code_generator.enums import DataModelType, InputFileType
 
-    bundle, aliases = codegen_bundle(service)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = generate(
@@ -39,7 +58,7 @@ def models_source(service: ir.Service) -> str:
             output_model_type=DataModelType.PydanticV2BaseModel,
             aliases=aliases,
             base_class=f"{service.package}._base.WireModel",
-            custom_file_header=header(service) + "\n" + _MODULE_DOC.format(title=service.title),
+            custom_file_header=file_header,
             target_python_version=PythonVersion.PY_311,
             use_annotated=True,
             field_constraints=True,

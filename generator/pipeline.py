@@ -2,6 +2,10 @@
 
 Used by the CLI, the tests and the benchmarks. Problems in any spec stop the run before
 anything is rendered; a failure while rendering stops it before anything is written.
+
+With a `Cache` (what `generate` uses), a run whose inputs and output are as the last successful
+run left them does nothing, and black's and datamodel-code-generator's results are reused where
+their input did not change. The heavy modules are imported only when there is work to do.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ir
-from .lint import lint_provider
+from typing import TYPE_CHECKING
+
+from .cache import Cache, inputs_digest
 from .load import Problem, SpecErrors
-from .render import environment, render_index, render_provider
-from .write import Changes, apply, compare
+from .write import Changes, apply, compare, unchanged_scope
+
+if TYPE_CHECKING:
+    from . import ir
 
 INDEX = "README.md"
 
@@ -31,6 +38,8 @@ class RunReport:
     providers: list[ProviderReport] = field(default_factory=list)
     index: Changes | None = None
     seconds: float = 0.0
+    skipped: bool = False  # nothing changed since the last run: nothing was rendered
+    formatted: int = 0  # files black ran on (the rest came from the cache or were duplicates)
 
     @property
     def changed(self) -> bool:
@@ -42,6 +51,8 @@ def provider_dirs(specs: Path) -> list[Path]:
 
 
 def lint_all(root: Path, specs: Path) -> tuple[list[ir.Service], list[Problem]]:
+    from .lint import lint_provider
+
     services: list[ir.Service] = []
     problems: list[Problem] = []
     for provider_dir in provider_dirs(specs):
@@ -52,29 +63,90 @@ def lint_all(root: Path, specs: Path) -> tuple[list[ir.Service], list[Problem]]:
     return services, problems
 
 
-def run(root: Path, specs: Path, out: Path, *, write: bool, providers: list[str] | None = None) -> RunReport:
-    """Generate (write=True) or check (write=False) the output of every provider."""
+def run(
+    root: Path,
+    specs: Path,
+    out: Path,
+    *,
+    write: bool,
+    providers: list[str] | None = None,
+    cache: Cache | None = None,
+    jobs: int | None = None,
+) -> RunReport:
+    """Generate (write=True) or check (write=False) the output of every provider.
+
+    `cache` is only used when writing; `jobs` is the number of formatting processes (default:
+    one per CPU; 1 formats in this process).
+    """
     started = time.perf_counter()
-    services, problems = lint_all(root, specs)
-    if problems:
-        raise SpecErrors(problems)
-    unknown = set(providers or ()) - {s.provider for s in services}
-    if unknown:
-        raise SpecErrors([Problem(_mark(specs), f"no provider named {name!r} in {specs}") for name in sorted(unknown)])
+    inputs = ""
+    if write and cache is not None:
+        inputs = inputs_digest(root, specs, providers)
+        if cache.unchanged(inputs, out):
+            return _nothing_to_do(specs, out, providers, started)
+        cache.forget_run()  # until this run succeeds
+    from .fmt import Formatter
+    from .lint import lint_provider
+    from .render import environment, finish, iter_sources, needs_formatting, render_index
+
     env = environment()
-    rendered: list[tuple[ir.Service, dict[str, bytes], float]] = []
-    for service in services:
-        if providers and service.provider not in providers:
-            continue
+    formatter = Formatter(jobs=jobs, memo=cache.memo("black") if write and cache else None)
+    models_memo = cache.memo("datamodel-code-generator") if write and cache else None
+    services: list[ir.Service] = []
+    problems: list[Problem] = []
+    sources: list[tuple[ir.Service, dict[str, str | bytes], float]] = []
+    try:
+        # Provider by provider: lint, render, and hand each Python file to the formatting
+        # workers as soon as it exists. After the first problem, the rest is only linted (to
+        # report every problem at once); nothing is written unless there are none.
+        for provider_dir in provider_dirs(specs):
+            t0 = time.perf_counter()
+            service, found = lint_provider(provider_dir, root)
+            problems.extend(found)
+            if service is None:
+                continue
+            services.append(service)
+            if problems or (providers and service.provider not in providers):
+                continue
+            files: dict[str, str | bytes] = {}
+            for path, content in iter_sources(service, root, env, models_memo):
+                files[path] = content
+                if isinstance(content, str) and needs_formatting(path, content):
+                    formatter.submit(path, content)
+            sources.append((service, files, time.perf_counter() - t0))
+        if problems:
+            raise SpecErrors(problems)
+        unknown = set(providers or ()) - {s.provider for s in services}
+        if unknown:
+            raise SpecErrors([Problem(_mark(specs), f"no provider named {name!r} in {specs}") for name in sorted(unknown)])
         t0 = time.perf_counter()
-        rendered.append((service, render_provider(service, root, env), time.perf_counter() - t0))
+        formatted = formatter.results()
+        format_seconds = time.perf_counter() - t0
+    finally:
+        formatter.close()
     index = {INDEX: render_index(services, root, env)}
-    report = RunReport()
-    for service, files, seconds in rendered:
+    report = RunReport(formatted=formatter.formatted)
+    for service, files, seconds in sources:
         t0 = time.perf_counter()
-        changes = apply(out, service.provider, files) if write else compare(out, service.provider, files)
-        report.providers.append(ProviderReport(service.provider, changes, seconds + time.perf_counter() - t0))
+        rendered = finish(files, formatted)
+        changes = apply(out, service.provider, rendered) if write else compare(out, service.provider, rendered)
+        share = format_seconds / len(sources)  # formatting ran for all providers at once
+        report.providers.append(ProviderReport(service.provider, changes, seconds + share + time.perf_counter() - t0))
     report.index = apply(out, INDEX, index) if write else compare(out, INDEX, index)
+    if write and cache is not None:
+        cache.remember_run(inputs, out)
+        cache.save()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _nothing_to_do(specs: Path, out: Path, providers: list[str] | None, started: float) -> RunReport:
+    report = RunReport(skipped=True)
+    for provider_dir in provider_dirs(specs):
+        if providers and provider_dir.name not in providers:
+            continue
+        report.providers.append(ProviderReport(provider_dir.name, unchanged_scope(out, provider_dir.name), 0.0))
+    report.index = unchanged_scope(out, INDEX)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,12 +1,14 @@
 """Render every output file of a provider: templates, schemas, models and docs.
 
-`render_provider` returns the files as {path relative to generated/: bytes}, formatted. Nothing
-is written here (see `write.py`).
+`iter_sources` yields a provider's files with Python not yet formatted (the pipeline formats
+all providers' files together, see `fmt.Formatter`); `render_provider` returns them formatted,
+as {path relative to generated/: bytes}. Nothing is written here (see `write.py`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import jinja2
 from . import ir
 from .emit_models import models_source
 from .emit_schema import published_schemas
-from .fmt import format_python
+from .fmt import LINE_LENGTH, format_python
 from .view import build_view, docs_view, index_view, php_string
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -61,7 +63,18 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = _pyrepr
     env.filters["md"] = _md_cell
     env.globals["php"] = lambda value: "null" if value is None else php_string(str(value))
+    env.globals["from_import"] = _from_import
     return env
+
+
+def _from_import(module: str, names: list[str]) -> str:
+    """`from module import names` laid out as black lays it out: one line when it fits, else one
+    name per line. Black would get there too, but splits a very long line in time that grows
+    with the square of its length (a 4,000-character import took it 20 s)."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
 
 
 def _md_cell(value: Any) -> str:
@@ -70,11 +83,14 @@ def _md_cell(value: Any) -> str:
     return text.replace("|", "\\|")
 
 
-def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | None = None) -> dict[str, bytes]:
+def iter_sources(
+    service: ir.Service, root: Path, env: jinja2.Environment | None = None, models_memo: dict[str, str] | None = None
+) -> Iterator[tuple[str, str | bytes]]:
+    """Every output file of a provider as (path, content), Python as text not yet formatted,
+    each as soon as it is made (so the pipeline can format one while the next renders)."""
     env = env or environment()
     view = build_view(service)
     context = view.context()
-    files: dict[str, str] = {}
     base = service.provider
     package = f"{base}/{service.package}"
     package_files = dict(PACKAGE_FILES)
@@ -89,22 +105,34 @@ def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | N
     protocol, runtime = PROTOCOLS[service.protocol]
     for name, template in package_files.items():
         text = env.get_template(template.format(protocol=protocol, runtime=runtime)).render(context)
-        files[f"{package}/{name.format(protocol=protocol, runtime=runtime)}"] = text
-    files[f"{package}/models.py"] = models_source(service)
-    files[f"{base}/pyproject.toml"] = env.get_template("python/pyproject.toml.j2").render(context)
-    files[f"{base}/README.md"] = env.get_template("docs/provider.md.j2").render(
-        {**context, "docs": docs_view(service, root)}
-    )
+        yield f"{package}/{name.format(protocol=protocol, runtime=runtime)}", text
+    yield f"{package}/models.py", models_source(service, models_memo)
+    yield f"{base}/pyproject.toml", env.get_template("python/pyproject.toml.j2").render(context)
+    yield f"{base}/README.md", env.get_template("docs/provider.md.j2").render({**context, "docs": docs_view(service, root)})
     for name, schema in published_schemas(service).items():
-        files[f"{base}/schemas/{name}"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-    out: dict[str, bytes] = {}
+        yield f"{base}/schemas/{name}", json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if service.wire.xsd:  # shipped as is, from the spec directory
-        out[f"{package}/schema/{service.wire.xsd}"] = (root / service.spec_dir / service.wire.xsd).read_bytes()
-    for path, text in files.items():
-        if path.endswith(".py") and text.strip():
-            text = format_python(text, path)
-        out[path] = text.encode("utf-8")
+        yield f"{package}/schema/{service.wire.xsd}", (root / service.spec_dir / service.wire.xsd).read_bytes()
+
+
+def needs_formatting(path: str, text: str) -> bool:
+    return path.endswith(".py") and bool(text.strip())
+
+
+def finish(files: dict[str, str | bytes], formatted: dict[str, str]) -> dict[str, bytes]:
+    """The files as bytes, with formatted Python in place of the raw text."""
+    out: dict[str, bytes] = {}
+    for path, content in sorted(files.items()):
+        content = formatted.get(path, content)
+        out[path] = content.encode("utf-8") if isinstance(content, str) else content
     return out
+
+
+def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | None = None) -> dict[str, bytes]:
+    """Every output file of a provider, formatted, as {path relative to generated/: bytes}."""
+    files = dict(iter_sources(service, root, env))
+    formatted = {p: format_python(c, p) for p, c in files.items() if isinstance(c, str) and needs_formatting(p, c)}
+    return finish(files, formatted)
 
 
 def render_index(services: list[ir.Service], root: Path, env: jinja2.Environment | None = None) -> bytes:

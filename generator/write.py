@@ -48,6 +48,11 @@ def _existing(out_root: Path, scope: str) -> dict[str, Path]:
     return found
 
 
+def unchanged_scope(out_root: Path, scope: str) -> Changes:
+    """A scope known to be up to date (see `cache.py`): every file it holds, unchanged."""
+    return Changes(scope, unchanged=sorted(_existing(out_root, scope)))
+
+
 def compare(out_root: Path, scope: str, files: dict[str, bytes]) -> Changes:
     changes = Changes(scope)
     existing = _existing(out_root, scope)

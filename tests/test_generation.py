@@ -100,3 +100,71 @@ def test_each_package_installs_and_imports_on_its_own(tmp_path: Path, provider: 
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.splitlines()[0].startswith(str(target))
+
+
+# -- the cache of `generate` and the formatter (see generator/cache.py, generator/fmt.py) --------
+
+
+def test_noop_generate_does_nothing_and_any_change_is_noticed(tmp_path: Path) -> None:
+    repo = _copy_repo(tmp_path)
+    first = _run(repo, "generate")
+    assert first.returncode == 0, first.stderr
+    assert "nothing to do" not in first.stdout
+    again = _run(repo, "generate")
+    assert "nothing to do" in again.stdout, again.stdout
+    # A hand edit of the output is noticed (and undone) even though no input changed.
+    target = repo / "generated/billink/billink_client/client.py"
+    pristine = target.read_bytes()
+    target.write_bytes(pristine + b"# edited\n")
+    repaired = _run(repo, "generate")
+    assert "nothing to do" not in repaired.stdout
+    assert target.read_bytes() == pristine
+    # A spec edit is noticed; the files it does not touch come from the cache, not from black.
+    spec = repo / "specs/billink/operations/on-hold.yaml"
+    spec.write_text(spec.read_text().replace("(max 14).", "(at most 14)."))
+    edited = _run(repo, "generate")
+    assert "nothing to do" not in edited.stdout
+    assert "(at most 14)" in (repo / "generated/billink/billink_client/models.py").read_text()
+    formatted = int(edited.stdout.split("(")[-1].split(" formatted")[0])
+    assert 0 < formatted <= 6, edited.stdout
+    # The cached run produced what a run from scratch produces.
+    assert _run(repo, "check").returncode == 0
+
+
+def test_a_broken_cache_is_ignored(tmp_path: Path) -> None:
+    repo = _copy_repo(tmp_path)
+    assert _run(repo, "generate").returncode == 0
+    for name in ("state.json", "results.json"):
+        (repo / ".cache/generator" / name).write_text("{not json")
+    again = _run(repo, "generate")
+    assert again.returncode == 0, again.stderr
+    assert "nothing to do" not in again.stdout
+    assert _run(repo, "check").returncode == 0
+
+
+def test_formatting_in_pieces_and_in_workers_gives_black_s_bytes() -> None:
+    """The formatter cuts big files at top-level definitions, sets comment headers aside and
+    formats in worker processes; the result must be exactly black's, file by file."""
+    from generator.fmt import Formatter, format_python, split_units
+
+    source = "# header line\n# second\n" + "\n".join(
+        f"def f{i}(a,b):\n    return {{'a':a,'b':[b,b,b]}}\n\n\nclass C{i}:\n    x:int=1\n" for i in range(600)
+    )
+    assert len(split_units(source.split("\n", 2)[2], target=100)) > 5
+    odd = "x=1\n@decorator\ndef g():\n    pass\ndef h(): ...\ndef k(): ...\n" * 300
+    formatter = Formatter(jobs=2)
+    formatter.submit("a.py", source)
+    formatter.submit("b.py", odd)
+    formatter.submit("c.py", source)  # a duplicate: formatted once
+    out = formatter.results()
+    assert out["a.py"] == out["c.py"] == format_python(source, "a.py")
+    assert out["b.py"] == format_python(odd, "b.py")
+
+
+def test_invalid_generated_python_is_reported_with_its_file() -> None:
+    from generator.fmt import Formatter
+
+    formatter = Formatter(jobs=1)
+    with pytest.raises(ValueError, match="broken.py: generated code is not valid Python"):
+        formatter.submit("broken.py", "def f(:\n")
+        formatter.results()

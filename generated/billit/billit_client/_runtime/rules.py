@@ -77,25 +77,55 @@ class RuleViolations(ValueError):
         super().__init__("; ".join(f"{v.path}: {v.message} [{v.rule}]" for v in violations))
 
 
-def _targets(obj: Any, scope: tuple[At, ...], prefix: str = "") -> Iterator[tuple[str, Any]]:
+def _targets(obj: Any, scope: tuple[At, ...]) -> Iterator[tuple[tuple[int, ...], Any]]:
     """The objects a rule applies to (each item of a list, or an object that is given), with
-    the wire path prefix of their fields."""
+    the indexes of the list steps that lead to them (see `_prefix`)."""
     if not scope:
-        yield prefix, obj
+        yield (), obj
         return
     step, rest = scope[0], scope[1:]
     value = getattr(obj, step.attr)
     if value is None:
         return
-    if step.many:
+    if not step.many:
+        yield from _targets(value, rest)
+    elif not rest:  # the common case: the items of one list
         for index, item in enumerate(value):
-            yield from _targets(item, rest, f"{prefix}{step.wire}[{index}].")
+            yield (index,), item
     else:
-        yield from _targets(value, rest, f"{prefix}{step.wire}.")
+        for index, item in enumerate(value):
+            for trail, target in _targets(item, rest):
+                yield (index, *trail), target
+
+
+def _prefix(scope: tuple[At, ...], trail: tuple[int, ...]) -> str:
+    """The wire path prefix of a target, e.g. ``ITEMS[1].``: written only for a violation."""
+    indexes = iter(trail)
+    return "".join(f"{s.wire}[{next(indexes)}]." if s.many else f"{s.wire}." for s in scope)
 
 
 def _present(obj: Any, at: At) -> bool:
     return getattr(obj, at.attr) is not None
+
+
+def _broken(rule: Rule, obj: Any) -> bool:
+    """Whether `obj` (a target of the rule) breaks it."""
+    kind, first = rule.kind, rule.fields[0]
+    if kind == "required_when":
+        return getattr(obj, first.attr) is None
+    if kind == "forbidden_when":
+        return getattr(obj, first.attr) is not None
+    if kind == "exactly_one_of":
+        return sum(getattr(obj, at.attr) is not None for at in rule.fields) != 1
+    if kind == "at_least_one_of":
+        return all(getattr(obj, at.attr) is None for at in rule.fields)
+    if kind == "required_unless":
+        return getattr(obj, first.attr) is None and getattr(obj, rule.fields[1].attr) is None
+    if kind == "pattern_when":
+        value = getattr(obj, first.attr)
+        assert rule.pattern is not None
+        return isinstance(value, str) and rule.pattern.search(value) is None
+    raise AssertionError(f"unknown rule kind {kind!r}")
 
 
 def _values(obj: Any, path: tuple[At, ...]) -> Iterator[Any]:
@@ -131,29 +161,13 @@ def violations(root: Any, rules: tuple[Rule, ...]) -> list[Violation]:
             if violation is not None:
                 found.append(violation)
             continue
-        if not all(c.holds(root) for c in rule.when):
+        if rule.when and not all(c.holds(root) for c in rule.when):
             continue
-        for prefix, obj in _targets(root, rule.scope):
-            first = rule.fields[0]
-            broken = False
-            if rule.kind == "required_when":
-                broken = not _present(obj, first)
-            elif rule.kind == "forbidden_when":
-                broken = _present(obj, first)
-            elif rule.kind == "exactly_one_of":
-                broken = sum(_present(obj, at) for at in rule.fields) != 1
-            elif rule.kind == "at_least_one_of":
-                broken = not any(_present(obj, at) for at in rule.fields)
-            elif rule.kind == "required_unless":
-                broken = not _present(obj, first) and not _present(obj, rule.fields[1])
-            elif rule.kind == "pattern_when":
-                value = getattr(obj, first.attr)
-                assert rule.pattern is not None
-                broken = isinstance(value, str) and rule.pattern.search(value) is None
-            if broken:
-                found.append(
-                    Violation(f"{prefix}{first.wire}", rule.kind, rule.description, rule.code)
-                )
+        wire = rule.fields[0].wire
+        for trail, obj in _targets(root, rule.scope):
+            if _broken(rule, obj):
+                path = _prefix(rule.scope, trail) + wire
+                found.append(Violation(path, rule.kind, rule.description, rule.code))
     return found
 
 

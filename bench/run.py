@@ -1,0 +1,343 @@
+"""`make bench`: every figure is a ratio against a baseline measured in the same run.
+
+1. Request path per provider (10 and 100 items): the generated client's validate + rules +
+   encode (+ sign), no network, against (a) the floor, plain pydantic models plus a hand-written
+   encoder (`floor.py`), target <= 1.5x, and (b) jsonschema validation alone, target <= 0.05x.
+2. Response path: decode + verify a documented response against a bare hardened parse (lxml
+   without entities or network / json.loads) of the same bytes, target <= 2x.
+3. Generation: `python -m generator generate` from clean (no generated/, no cache) against the
+   datamodel-codegen CLI alone on the same JSON Schemas, target <= 1x; a no-op regenerate,
+   target <= 0.1x of the same baseline.
+4. Scale: a synthetic spec of 40 and of 400 operations (30 fields each): time and peak memory
+   per operation at 400 against 40, target <= 1x (no worse than linear).
+
+Results: a table on stdout and bench/results.json. Exit code 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import floor, payloads, synthetic
+from .timing import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+PYTHON = sys.executable
+PROVIDERS = ("billink", "billit", "billmate", "inkassogram")
+for _p in PROVIDERS:
+    sys.path.insert(0, str(ROOT / "generated" / _p))
+
+Result = dict[str, Any]
+
+
+def result(name: str, value: float, baseline: float, unit: str, target: float) -> Result:
+    return {
+        "name": name,
+        "value": value,
+        "baseline": baseline,
+        "unit": unit,
+        "ratio": value / baseline,
+        "target": target,
+    }
+
+
+# -- 1. request path -----------------------------------------------------------------------
+def _xml_items(body: bytes) -> list[tuple[str, str]]:
+    from lxml import etree
+
+    root = etree.fromstring(body)
+    return [(etree.QName(e).localname, (e.text or "").strip()) for e in root.iter()]
+
+
+def _json_data(body: bytes) -> Any:
+    return json.loads(body, parse_float=Decimal)
+
+
+def _request_cases() -> list[tuple[str, str, Callable[[int], dict[str, Any]], Any]]:
+    """(label, provider, payload maker, setup) per provider."""
+    return [
+        ("Billink order", "billink", payloads.billink_order, _billink),
+        ("Billmate addPayment", "billmate", payloads.billmate_add_payment, _billmate),
+        ("Inkassogram createInvoice", "inkassogram", payloads.inkassogram_invoice, _inkassogram),
+        ("Billit create order", "billit", payloads.billit_order, _billit),
+    ]
+
+
+def _billink(payload: dict[str, Any]) -> tuple[Callable[[], bytes], Callable[[], bytes], str, Callable[[bytes], Any]]:
+    from billink_client import _wire, client, models
+
+    c = client.BillinkClient("usertest", "d38a3439590889df026367bf01d621e687b8d278")
+    plain = floor.plain_model("billink", "order.request.schema.json")
+    ours = lambda: _wire.encode_order(client._validated(models.OrderRequest, payload), c._context)  # noqa: E731
+    base = lambda: floor.billink_order(plain.model_validate(payload), "usertest", "d38a3439590889df026367bf01d621e687b8d278")  # noqa: E731
+    return ours, base, "order.request.schema.json", _xml_items
+
+
+def _billmate(payload: dict[str, Any]) -> tuple[Callable[[], bytes], Callable[[], bytes], str, Callable[[bytes], Any]]:
+    from billmate_client import _wire, client, models
+
+    c = client.BillmateClient("12345", "1234567890")
+    plain = floor.plain_model("billmate", "add_payment.request.schema.json")
+    ours = lambda: _wire.encode_add_payment(client._validated(models.AddPaymentRequest, payload), c._context)  # noqa: E731
+    base = lambda: floor.billmate_add_payment(plain.model_validate(payload), "12345", "1234567890")  # noqa: E731
+
+    def same(body: bytes) -> Any:
+        document = _json_data(body)
+        # the same data, signed the same, in the same envelope (the time differs)
+        return document["data"], document["function"], sorted(document["credentials"]), document["credentials"]["hash"]
+
+    return ours, base, "add_payment.request.schema.json", same
+
+
+def _inkassogram(payload: dict[str, Any]) -> tuple[Callable[[], bytes], Callable[[], bytes], str, Callable[[bytes], Any]]:
+    from inkassogram_client import _wire, client, models
+
+    c = client.InkassogramClient("1234", "private-key", "192.0.2.1")
+    plain = floor.plain_model("inkassogram", "create_invoice.request.schema.json")
+    ours = lambda: _wire.encode_create_invoice(client._validated(models.CreateInvoiceRequest, payload), c._context)  # noqa: E731
+    base = lambda: floor.inkassogram_invoice(plain.model_validate(payload))  # noqa: E731
+    return ours, base, "create_invoice.request.schema.json", _xml_items
+
+
+def _billit(payload: dict[str, Any]) -> tuple[Callable[[], bytes], Callable[[], bytes], str, Callable[[bytes], Any]]:
+    from billit_client import _wire, client, models
+
+    plain = floor.plain_model("billit", "create_order.request.schema.json")
+
+    def ours() -> bytes:
+        body = _wire.encode_create_order(client._validated(models.CreateOrderRequest, payload)).body
+        assert body is not None
+        return body
+
+    base = lambda: floor.billit_order(plain.model_validate(payload))  # noqa: E731
+
+    def same(body: bytes) -> Any:
+        return json.loads(json.dumps(json.loads(body, parse_float=Decimal), default=str), parse_float=Decimal)
+
+    return ours, base, "create_order.request.schema.json", same
+
+
+def request_path(quick: bool) -> list[Result]:
+    from jsonschema import Draft202012Validator
+
+    out: list[Result] = []
+    for label, provider, make, setup in _request_cases():
+        for n in (10, 100):
+            payload = make(n)
+            ours, base, schema_name, same = setup(payload)
+            mine, theirs = ours(), base()
+            if same(mine) != same(theirs):  # the floor must do the same work
+                raise SystemExit(f"{label}: the floor encoder does not produce the client's document")
+            schema = json.loads((ROOT / "generated" / provider / "schemas" / schema_name).read_text())
+            # jsonschema as one would use it on these schemas: Draft 2020-12 with its format
+            # checker (dates, e-mail, IP). It does not evaluate our x-rules: it does less.
+            validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            errors = list(validator.iter_errors(payload))
+            if errors:
+                raise SystemExit(f"{label}: the payload is not valid by the schema: {errors[0].message}")
+            rounds = 3 if quick else 7
+            value, baseline = compare(ours, base, rounds=rounds)
+            out.append(result(f"{label}, {n} items: generated vs floor", value * 1e6, baseline * 1e6, "µs", 1.5))
+            value2, jsonschema_time = compare(ours, lambda: validator.validate(payload), rounds=rounds)
+            out.append(result(f"{label}, {n} items: generated vs jsonschema", value2 * 1e6, jsonschema_time * 1e6, "µs", 0.05))
+    return out
+
+
+# -- 2. response path ----------------------------------------------------------------------
+def _hardened_xml(body: bytes) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(body, parser)
+
+
+def response_path(quick: bool) -> list[Result]:
+    from billink_client import _wire as billink_wire
+    from billink_client import client as billink
+    from billit_client import _wire as billit_wire
+    from billmate_client import _wire as billmate_wire
+    from billmate_client import client as billmate
+    from billmate_client import models as billmate_models
+    from inkassogram_client import _wire as inkassogram_wire
+    from inkassogram_client import models as inkassogram_models
+
+    billink_ctx = billink.BillinkClient("usertest", "x")._context
+    billink_body = (ROOT / "specs/billink/examples/status.response.xml").read_bytes()
+
+    billmate_ctx = billmate.BillmateClient("12345", "1234567890")._context
+    # The document's addPayment answer (its printed hash is illustrative): signed with the key.
+    answer = billmate_models.AddPaymentResponse.model_validate(
+        {"number": 12345, "status": "Created", "orderid": "P123456789",
+         "url": "https://developer.billmate.se/invoice/140544658153c38f1cdf279"}
+    )
+    billmate_body = billmate_wire.encode_add_payment_response(answer, billmate_ctx)
+
+    # The document's createInvoice answer elements, filled in (the printed one is all empty).
+    delivered = inkassogram_models.CreateInvoiceResponse.model_validate(
+        {"statusCode": "1", "ocr": "1234567890123", "customerName": "Test Testsson", "customerAddress": "Gatan 1",
+         "customerZip": "12345", "customerCity": "Göteborg", "companyOrgNo": "5567854616", "companyName": "Inkassogram AB",
+         "companyAddress": "Box 1", "companyZip": "41101", "companyCity": "Göteborg", "pdfFile": "https://example.se/f.pdf",
+         "bgAccount": "123-4567", "pgAccount": "12345-6", "ibanAccount": "SE3550000000054910000003",
+         "swiftAccount": "ESSESESS", "invoiceDisclaimer": "Betalning sker till Inkassogram.", "description": "Faktura"}
+    )
+    inkassogram_body = inkassogram_wire.encode_create_invoice_response(delivered)
+
+    # Billit: an order as GET /v1/orders/{id} returns it (the create example with its ids).
+    order = payloads.billit_order(10)
+    order.update({"OrderID": 123456, "CustomerID": 42})
+    billit_body = json.dumps(order, default=str).encode()
+    billit_body = billit_body.replace(b'"UnitPriceExcl": "', b'"UnitPriceExcl": ').replace(b'", "Description"', b', "Description"')
+    json.loads(billit_body)
+
+    cases = [
+        ("Billink status answer", lambda: billink_wire.decode_status_response(billink_body, billink_ctx), lambda: _hardened_xml(billink_body)),
+        ("Billmate addPayment answer (hash verified)", lambda: billmate_wire.decode_add_payment_response(billmate_body, billmate_ctx), lambda: json.loads(billmate_body)),
+        ("Inkassogram createInvoice answer", lambda: inkassogram_wire.decode_create_invoice_response(inkassogram_body), lambda: _hardened_xml(inkassogram_body)),
+        ("Billit get order answer, 10 lines", lambda: billit_wire.decode_get_order_response(200, billit_body), lambda: json.loads(billit_body)),
+    ]
+    out = []
+    for label, ours, base in cases:
+        ours()  # decodes (raises if the body is not what the client expects)
+        value, baseline = compare(ours, base, rounds=3 if quick else 7)
+        out.append(result(f"{label}: decode + verify vs bare parse", value * 1e6, baseline * 1e6, "µs", 2.0))
+    return out
+
+
+# -- 3. generation -------------------------------------------------------------------------
+def _fresh_root(name: str, specs: Path) -> Path:
+    root = WORK / name
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copytree(specs, root / "specs")
+    return root
+
+
+def _timed(command: list[str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return seconds
+
+
+def _generate(root: Path) -> float:
+    return _timed([PYTHON, "-m", "generator", "--root", str(root), "generate"], ROOT)
+
+
+def _codegen_cli(out: Path) -> float:
+    """datamodel-codegen, the CLI alone, on each provider's published JSON Schemas."""
+    if out.exists():
+        shutil.rmtree(out)
+    cli = str(Path(PYTHON).with_name("datamodel-codegen"))
+    total = 0.0
+    for provider in PROVIDERS:
+        total += _timed(
+            [cli, "--input", str(ROOT / "generated" / provider / "schemas"), "--input-file-type", "jsonschema",
+             "--output", str(out / provider), "--output-model-type", "pydantic_v2.BaseModel", "--disable-timestamp"],
+            ROOT,
+        )
+    return total
+
+
+def generation(quick: bool) -> list[Result]:
+    clean: list[float] = []
+    cli: list[float] = []
+    noop: list[float] = []
+    for i in range(1 if quick else 3):  # alternated, best of each
+        root = _fresh_root("generate", ROOT / "specs")
+        clean.append(_generate(root))
+        noop.extend(_generate(root) for _ in range(3))
+        cli.append(_codegen_cli(WORK / "codegen-cli"))
+    produced = {p.relative_to(WORK / "generate" / "generated").as_posix(): p.read_bytes()
+                for p in (WORK / "generate" / "generated").rglob("*") if p.is_file()}
+    expected = {p.relative_to(ROOT / "generated").as_posix(): p.read_bytes()
+                for p in (ROOT / "generated").rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in str(p)}
+    if produced != expected:
+        raise SystemExit("the benchmark's generation does not reproduce generated/")
+    baseline = min(cli)
+    return [
+        result("generate all providers from clean vs datamodel-codegen CLI", min(clean), baseline, "s", 1.0),
+        result("no-op regenerate vs datamodel-codegen CLI", min(noop), baseline, "s", 0.1),
+    ]
+
+
+# -- 4. scale ------------------------------------------------------------------------------
+_MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+from generator.pipeline import run
+root = Path(sys.argv[1])
+t0 = time.perf_counter()
+run(root, root / "specs", root / "generated", write=True)
+seconds = time.perf_counter() - t0
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_kib": own + workers}))
+"""
+
+
+def scale(quick: bool) -> list[Result]:
+    figures = {}
+    for operations in (40, 400):
+        root = WORK / f"scale-{operations}"
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        synthetic.write(root, operations)
+        done = subprocess.run([PYTHON, "-c", _MEASURE, str(root)], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"scale {operations}: {done.stderr}")
+        figures[operations] = json.loads(done.stdout.splitlines()[-1])
+    small, large = figures[40], figures[400]
+    return [
+        result("scale: generation time per operation, 400 ops vs 40 ops", large["seconds"] / 400, small["seconds"] / 40, "s/op", 1.0),
+        result("scale: peak memory per operation, 400 ops vs 40 ops", large["peak_kib"] / 400 / 1024, small["peak_kib"] / 40 / 1024, "MiB/op", 1.0),
+    ]
+
+
+# -- report --------------------------------------------------------------------------------
+def _table(rows: list[Result]) -> str:
+    lines = [f"{'benchmark':<72} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>7}  "]
+    for r in rows:
+        ok = "ok" if r["ratio"] <= r["target"] else "MISSED"
+        lines.append(
+            f"{r['name']:<72} {r['value']:>10.4g} {r['unit']:<2}"[:88].ljust(88)
+            + f"{r['baseline']:>10.4g}  {r['ratio']:>8.3f} {r['target']:>7.2f}  {ok}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test of the benchmark itself)")
+    parser.add_argument("--only", choices=["request", "response", "generation", "scale"], action="append")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    WORK.mkdir(parents=True, exist_ok=True)
+    sections = {"request": request_path, "response": response_path, "generation": generation, "scale": scale}
+    rows: list[Result] = []
+    started = time.perf_counter()
+    for name, section in sections.items():
+        if args.only and name not in args.only:
+            continue
+        t0 = time.perf_counter()
+        rows.extend(section(args.quick))
+        print(f"# {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    print(_table(rows))
+    args.output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    missed = [r for r in rows if r["ratio"] > r["target"]]
+    print(f"\n{len(rows) - len(missed)} of {len(rows)} within target; {time.perf_counter() - started:.0f} s; cpus: {os.cpu_count()}")
+    return 1 if missed else 0

@@ -1,0 +1,163 @@
+"""What `generate` remembers between runs, so that work already done is not done again.
+
+Everything lives in `.cache/generator/` under the repository root (git-ignored; deleting it
+only makes the next run slower):
+
+- ``state.json``: a digest of every input of the last successful `generate` (the specs, the
+  templates, the generator's own source, the Python and tool versions) and a digest of every
+  file it left in ``generated/``. When the inputs are the same and ``generated/`` still holds
+  exactly those files, there is nothing to do: a no-op run costs hashing the inputs.
+- ``results.json``: black's output by digest of its input, and datamodel-code-generator's
+  output by digest of its input bundle. Both tools are pure functions of their input and
+  version, and the version is part of every key, so a hit is exactly what a run would produce.
+  When one spec changes, only the files it changes are formatted again.
+
+`check` uses none of this: it always renders from scratch and compares.
+This module imports only the standard library, so that a no-op run stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+# Tools whose output ends up in generated/: their versions are inputs too.
+_TOOLS = ("black", "datamodel-code-generator", "jinja2", "pyyaml", "pydantic", "jsonschema")
+# Generated files of these names are tool droppings, not output (see write.py).
+_IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis"}
+
+CACHE_DIR = Path(".cache") / "generator"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _files(root: Path, folders: Iterable[str]) -> list[Path]:
+    found: list[Path] = []
+    for folder in folders:
+        base = root / folder
+        if base.is_dir():
+            found.extend(p for p in base.rglob("*") if p.is_file() and not _ignored(p.relative_to(base)))
+    return sorted(found)
+
+
+def _ignored(rel: Path) -> bool:
+    return any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in rel.parts) or rel.suffix == ".pyc"
+
+
+def tool_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = [sys.version]
+    for tool in _TOOLS:
+        try:
+            found.append(f"{tool}=={version(tool)}")
+        except PackageNotFoundError:
+            found.append(f"{tool} missing")
+    return "\n".join(found)
+
+
+def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
+    """One digest of everything `generate` reads."""
+    generator_dir = Path(__file__).resolve().parent
+    templates = generator_dir.parent / "templates"
+    parts: list[bytes | str] = [tool_versions(), ",".join(sorted(providers or ["*"]))]
+    for base, paths in (
+        (specs, _files(specs, ["."])),
+        (templates, _files(templates, ["."])),
+        (generator_dir, sorted(generator_dir.glob("*.py"))),
+    ):
+        for path in paths:
+            parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def output_digests(out: Path) -> dict[str, str]:
+    """The digest of every file under generated/ (tool droppings excluded)."""
+    return {p.relative_to(out).as_posix(): digest(p.read_bytes()) for p in _files(out, ["."])}
+
+
+class Memo(dict[str, str]):
+    """A dict that remembers which keys a run read or wrote."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.used: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        self.used.add(key)
+        return value
+
+    def __setitem__(self, key: str, value: str) -> None:
+        super().__setitem__(key, value)
+        self.used.add(key)
+
+
+class Cache:
+    """The on-disk memory of earlier runs. Unreadable files count as empty."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._results: dict[str, Memo] | None = None
+
+    # -- the no-op check -------------------------------------------------------------------
+    def unchanged(self, inputs: str, out: Path) -> bool:
+        """True when the last successful run had these inputs and generated/ is as it left it."""
+        state = self._read("state.json")
+        if state.get("inputs") != inputs or not isinstance(state.get("outputs"), dict):
+            return False
+        return bool(out.is_dir()) and output_digests(out) == state["outputs"]
+
+    def remember_run(self, inputs: str, out: Path) -> None:
+        self._write("state.json", {"inputs": inputs, "outputs": output_digests(out)})
+
+    def forget_run(self) -> None:
+        try:
+            (self.directory / "state.json").unlink()
+        except FileNotFoundError:
+            pass
+
+    # -- memoised tool output --------------------------------------------------------------
+    def memo(self, tool: str) -> Memo:
+        """Results of `tool` by input digest; what a run reads or adds is kept by `save`."""
+        if self._results is None:
+            data = self._read("results.json")
+            self._results = {
+                name: Memo({k: v for k, v in table.items() if isinstance(v, str)})
+                for name, table in data.items()
+                if isinstance(table, dict)
+            }
+        return self._results.setdefault(tool, Memo())
+
+    def save(self) -> None:
+        """Keep the results this run used (and only those: the cache does not grow without end)."""
+        if self._results is None:
+            return
+        kept = {tool: {k: table[k] for k in sorted(table.used)} for tool, table in sorted(self._results.items())}
+        self._write("results.json", kept)
+
+    # -- files -----------------------------------------------------------------------------
+    def _read(self, name: str) -> dict[str, Any]:
+        try:
+            data = json.loads((self.directory / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _write(self, name: str, data: dict[str, Any]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.directory / name)

@@ -344,8 +344,10 @@ def test_answers_with_a_wrong_signature_are_refused() -> None:
         '{"credentials":{"hash":""},"data":' + js.php_encode(CREATED) + "}",
         '{"credentials":{"hash":12},"data":' + js.php_encode(CREATED) + "}",
         '{"data":' + js.php_encode(CREATED) + "}",
+        # non-ASCII in the hash (hmac.compare_digest raised TypeError on it; found by fuzzing)
+        '{"credentials":{"hash":"\u0080' + hmac512(KEY, js.php_encode(CREATED))[1:] + '"},"data":' + js.php_encode(CREATED) + "}",
     ],
-    ids=["tampered", "no-hash", "empty-hash", "number-hash", "no-credentials"],
+    ids=["tampered", "no-hash", "empty-hash", "number-hash", "no-credentials", "non-ascii-hash"],
 )
 def test_unverifiable_answers_are_refused(body: str) -> None:
     with client(Recorder(raw(body))) as c, pytest.raises(billmate.BillmateSignatureError):

@@ -60,6 +60,66 @@ class _Builder:
     def report(self, doc: Document, path: PathKey, message: str, *, at_key: bool = False) -> None:
         self.problems.append(doc.problem(path, message, at_key=at_key))
 
+    def _mock_state(
+        self, doc: Document, mock: dict[str, Any], operations: list[ir.Operation], tables: list[ir.ErrorTable]
+    ) -> tuple[ir.MockState, ...]:
+        """The `mock:` section: its codes name documented errors (or, for rest-json, HTTP
+        statuses), its operations exist and its paths lead to fields."""
+        known = {c.code for t in tables for c in t.codes}
+        by_name = {op.name: op for op in operations}
+
+        def code_ok(path: PathKey, code: str) -> None:
+            if code not in known and not (code.isdigit() and 400 <= int(code) <= 599):
+                self.report(doc, path, f"mock code {code!r} is in no error table (and is no HTTP error status)")
+
+        def path_ok(where: PathKey, shape: ir.Shape, path: tuple[str, ...]) -> None:
+            current: ir.Shape | None = shape
+            for step in path:
+                f = current.field(step) if current is not None else None
+                if f is None:
+                    self.report(doc, where, f"{'.'.join(path)!r}: no field {step!r} in {shape.name}")
+                    return
+                ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+                current = self.shapes.get(ref.shape) if isinstance(ref, ir.ShapeRef) else None
+
+        for key in ("unauthorized", "invalid"):
+            if key in mock:
+                code_ok(("mock", key), mock[key])
+        states = []
+        for i, raw in enumerate(mock.get("state", [])):
+            at: PathKey = ("mock", "state", i)
+            for key in ("unknown", "used_twice"):
+                if key in raw:
+                    code_ok(at + (key,), raw[key])
+            (issuer, issued), = raw["issued_by"].items()
+            users = []
+            for name, path in [(issuer, issued), *raw["used_by"].items()]:
+                op = by_name.get(name)
+                if op is None:
+                    if not self.problems:  # else it is likely a follow-on of a problem reported
+                        self.report(doc, at, f"mock state {raw['name']!r}: no operation {name!r}")
+                    continue
+                steps = () if path == "." else tuple(path.split("."))
+                if name == issuer and path == issued:
+                    if steps:
+                        path_ok(at + ("issued_by",), op.response, steps)
+                else:
+                    path_ok(at + ("used_by", name), op.request, steps)
+                    users.append((name, steps))
+            states.append(
+                ir.MockState(
+                    name=raw["name"],
+                    description=raw["description"],
+                    issuer=issuer,
+                    issued_at=() if issued == "." else tuple(issued.split(".")),
+                    users=tuple(users),
+                    unknown=raw["unknown"],
+                    used_twice=raw.get("used_twice"),
+                    ledger=self.ledger(doc, at + ("ledger",), raw.get("ledger")),
+                )
+            )
+        return tuple(states)
+
     def ledger(self, doc: Document, path: PathKey, value: Any) -> tuple[str, ...]:
         """Ledger ids referenced at `path` (one id or a list), remembered for checking."""
         ids = [value] if isinstance(value, str) else list(value or [])
@@ -945,6 +1005,7 @@ class _Builder:
         test_data = tuple(
             ir.TestData(t["title"], t["usage"], tuple(t["values"].items())) for t in data.get("test_data", [])
         )
+        mock_state = self._mock_state(doc, data.get("mock", {}), operations, error_tables)
         return ir.Service(
             provider=data["provider"],
             title=data["title"],
@@ -960,6 +1021,9 @@ class _Builder:
             environments=tuple(envs),
             credentials=tuple(credentials),
             notes=tuple(ir.Note(n["title"], n["text"]) for n in data.get("notes", [])),
+            mock_unauthorized=data.get("mock", {}).get("unauthorized"),
+            mock_invalid=data.get("mock", {}).get("invalid"),
+            mock_state=mock_state,
             enums=tuple(self.enums.values()),
             shapes=tuple(s for s in self.shapes.values() if s.role == "shape"),
             operations=tuple(operations),

@@ -328,6 +328,21 @@ class Credential:
 
 
 @dataclass(frozen=True)
+class MockState:
+    """A value the mock server hands out in one operation's answer and later requests must
+    quote (a CHECK-UUID, a payment number, an OrderID); what it answers when they do not."""
+
+    name: str
+    description: str
+    issuer: str  # operation
+    issued_at: tuple[str, ...]  # wire path in its answer; () for the whole answer
+    users: tuple[tuple[str, tuple[str, ...]], ...]  # (operation, wire path in its request)
+    unknown: str
+    used_twice: str | None = None
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EnvelopeEntry:
     """An element every request carries before its own fields (XML protocols)."""
 
@@ -604,6 +619,12 @@ class Service:
     # A client needs exactly one of these credentials (e.g. an API key or an access token).
     auth_one_of: tuple[str, ...] = ()
     auth_description: str = ""
+    # What the generated mock server answers to wrong credentials and to a request the
+    # validators refuse when its field names no code of its own (xml and json protocols;
+    # rest-json answers with the HTTP statuses 401 and 400).
+    mock_unauthorized: str | None = None
+    mock_invalid: str | None = None
+    mock_state: tuple[MockState, ...] = ()
     auth_ledger: tuple[str, ...] = ()
 
     def shape(self, name: str) -> Shape:

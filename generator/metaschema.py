@@ -375,6 +375,37 @@ META_SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                     },
                 },
+                "mock": {
+                    "type": "object",
+                    "description": "Error codes the generated mock server answers with.",
+                    "properties": {
+                        "unauthorized": {"type": "string", "description": "wrong or missing credentials"},
+                        "invalid": {"type": "string", "description": "a refused request whose field names no code"},
+                        "state": {
+                            "type": "array",
+                            "description": "Values the mock hands out and later requests must quote.",
+                            "items": {
+                                "type": "object",
+                                "required": ["name", "description", "issued_by", "used_by", "unknown"],
+                                "properties": {
+                                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                                    "description": _STR,
+                                    # {operation: wire path in its answer ("." for the whole answer)}
+                                    "issued_by": {"type": "object", "minProperties": 1, "maxProperties": 1,
+                                                  "additionalProperties": {"type": "string"}},
+                                    # {operation: wire path in its request}
+                                    "used_by": {"type": "object", "minProperties": 1,
+                                                "additionalProperties": {"type": "string"}},
+                                    "unknown": {"type": "string", "description": "code for a value never handed out"},
+                                    "used_twice": {"type": "string", "description": "code for a second use (one use only)"},
+                                    "ledger": {"oneOf": [_STR, {"type": "array", "items": _STR}]},
+                                },
+                                "additionalProperties": False,
+                            },
+                        },
+                    },
+                    "additionalProperties": False,
+                },
                 "notes": {
                     "type": "array",
                     "items": {

@@ -39,6 +39,7 @@ PACKAGE_FILES = {
     "errors.py": "python/errors.py.j2",
     "results.py": "python/results.py.j2",
     "client.py": "python/client.py.j2",
+    "mock.py": "python/mock.py.j2",
     "_runtime/__init__.py": "python/_runtime/__init__.py.j2",
     "_runtime/rules.py": "python/_runtime/rules.py.j2",
     "_runtime/validation.py": "python/_runtime/validation.py.j2",

@@ -198,6 +198,7 @@ def build_view(service: ir.Service) -> View:
         "xsd": {"file": service.wire.xsd},
         "client": client_view(service),
         "package": package_view(service),
+        "mock": mock_view(service),
     }
     return view
 
@@ -2070,4 +2071,112 @@ def index_view(services: list[ir.Service], root: Path) -> dict[str, Any]:
             }
             for s in services
         ],
+    }
+
+
+# -- mock server -------------------------------------------------------------------------------
+
+_ERROR_CODE = "__MOCK_ERROR_CODE__"
+_ERROR_MESSAGE = "__MOCK_ERROR_MESSAGE__"
+
+
+def mock_view(service: ir.Service) -> dict[str, Any]:
+    """What `mock.py` needs: how to route a request to its operation, how its credentials are
+    checked, the answer of each operation's first outcome and the form of its error answers
+    (sample messages made by `samples.py`), and the error codes of fields."""
+    from . import samples
+
+    wire = service.wire
+    protocol = "rest" if isinstance(wire, ir.RestWire) else "json" if isinstance(wire, ir.JsonWire) else "xml"
+    ops = []
+    for op in service.operations:
+        table = service.error_table(op.errors) if op.errors else None
+        messages: dict[str, str] = {}
+        for code in table.codes if table else ():
+            messages.setdefault(code.code, code.message)
+        outcome = op.outcomes[0] if op.outcomes else None
+        answer = samples.answer(service, op, outcome) if outcome else samples.minimal(service, op.response)
+        field_codes = {
+            f.wire: (f.codes.missing[0] if f.codes.missing else None, f.codes.invalid[0] if f.codes.invalid else None)
+            for f in op.request.fields
+            if f.codes.missing or f.codes.invalid
+        }
+        in_path = [f for f in op.request.fields if f.location == "path"]
+        path_params = [
+            {"wire": f.wire, "name": f.name, "int": isinstance(f.type, ir.Scalar) and f.type.kind == "int"} for f in in_path
+        ]
+        pattern = op.path
+        for f in in_path:
+            pattern = pattern.replace("{" + f.wire + "}", f"(?P<{f.name}>[^/]+)")
+        ops.append(
+            {
+                "name": op.name,
+                "request": op.request.name,
+                "response": op.response.name,
+                "path": op.path,
+                "method": op.method,
+                "pattern": "^" + pattern + "$",
+                "path_params": path_params,
+                "function": dict(op.constants).get("function"),
+                "has_body": any(f.location == "body" for f in op.request.fields) or op.request.root is not None,
+                "answer": answer,
+                "error_answer": (
+                    None if protocol == "rest" else samples.error_answer(service, op, _ERROR_CODE, _ERROR_MESSAGE)
+                ),
+                "messages": messages,
+                "field_codes": field_codes,
+                "text_answer": op.text_answer is not None,
+            }
+        )
+    envelope = [(e.wire, e.credential) for e in getattr(wire, "envelope", ()) if getattr(e, "credential", None)]
+    chosen = set(service.auth_one_of[:1])
+    credentials = [
+        {"name": c.name, "example": f"mock-{c.name.replace('_', '-')}"}
+        for c in service.credentials
+        if (not c.optional and c.name not in service.auth_one_of) or c.name in chosen
+    ]
+    json_id = None
+    if isinstance(wire, ir.JsonWire):
+        json_id = next(((m.key, m.value) for m in wire.credentials if m.source == "credential" and m.value), None)
+    states = []
+    for state in service.mock_state:
+        issuer = next(op for op in service.operations if op.name == state.issuer)
+        issued: ir.Field | None = issuer.response.root
+        shape = issuer.response
+        for step in state.issued_at:
+            issued = shape.field(step)
+            assert issued is not None
+            ref = issued.type.item if isinstance(issued.type, ir.ListOf) else issued.type
+            shape = service.shape(ref.shape) if isinstance(ref, ir.ShapeRef) else shape
+        assert issued is not None
+        states.append(
+            {
+                "name": state.name,
+                "issuer": state.issuer,
+                "issued_at": state.issued_at,
+                "number": isinstance(issued.type, ir.Scalar) and issued.type.kind in ("int", "money_minor"),
+                "users": dict(state.users),
+                "unknown": state.unknown,
+                "used_twice": state.used_twice,
+                "description": state.description,
+            }
+        )
+    return {
+        "protocol": protocol,
+        "ops": ops,
+        "states": states,
+        "envelope_credentials": envelope,
+        "credentials": credentials,
+        "json_id": json_id,
+        "unauthorized": service.mock_unauthorized,
+        "invalid": service.mock_invalid,
+        "error_code_marker": _ERROR_CODE,
+        "error_message_marker": _ERROR_MESSAGE,
+        "rest_errors": (
+            {"list": wire.error_list, "code": wire.error_code, "message": wire.error_message}
+            if isinstance(wire, ir.RestWire)
+            else None
+        ),
+        "content_type": wire.content_type,
+        "by_function": protocol == "json",
     }

@@ -77,6 +77,12 @@ CASES = [
      "shape 'Orphan' is not used by any message"),
     ("operation-not-listed", "service.yaml", "operations: [check, order,", "operations: [check,", "[check,",
      "operation 'order' (operations/) is missing from this list"),
+    ("mock-unknown-code", "service.yaml", 'unauthorized: "101"', 'unauthorized: "1O1"', '"1O1"',
+     "mock code '1O1' is in no error table (and is no HTTP error status)"),
+    ("mock-state-operation", "service.yaml", "used_by: {order: CHECKUUID}", "used_by: {ordr: CHECKUUID}", "name: check_uuid",
+     "mock state 'check_uuid': no operation 'ordr'"),
+    ("mock-state-path", "service.yaml", "used_by: {order: CHECKUUID}", "used_by: {order: CHECK_UUID}", "CHECK_UUID}",
+     "'CHECK_UUID': no field 'CHECK_UUID' in OrderRequest"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
      "field 'BIRTHDATE': is both required and required_when"),
 ]

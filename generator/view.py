@@ -2126,6 +2126,7 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
                 "messages": messages,
                 "field_codes": field_codes,
                 "text_answer": op.text_answer is not None,
+                "outcomes": {o.name: samples.answer(service, op, o) for o in op.outcomes},
             }
         )
     envelope = [(e.wire, e.credential) for e in getattr(wire, "envelope", ()) if getattr(e, "credential", None)]
@@ -2179,4 +2180,9 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
         ),
         "content_type": wire.content_type,
         "by_function": protocol == "json",
+        "idempotency": (
+            {"header": wire.idempotency_header, "methods": list(wire.idempotency_methods)}
+            if isinstance(wire, ir.RestWire) and wire.idempotency_header
+            else None
+        ),
     }

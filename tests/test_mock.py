@@ -270,3 +270,62 @@ def test_many_threads_never_share_a_check_uuid(servers: Any) -> None:
     with ThreadPoolExecutor(8) as pool:
         outcomes = sorted(pool.map(place, range(8)))
     assert outcomes == ["446"] * 7 + ["accepted"], outcomes
+
+
+# -- outcomes, slow answers and retries against the mock's state --------------------------------
+
+
+def test_a_forced_outcome_is_a_typed_result(servers: Any) -> None:
+    results = package("billink", "results")
+    http = httpx.Client(headers={"X-Mock-Outcome": "rejected"})
+    with _client("billink", servers["billink"].url, http_client=http) as client:
+        result = client.check(billink_tests.private_check())
+    assert isinstance(result, results.CheckRejected), result
+
+
+def test_a_retried_billit_create_makes_one_order(servers: Any) -> None:
+    """The first attempt is processed but answered too late; the retry carries the same
+    Idempotency-Key, so the mock answers it with the first order: one order, not two."""
+    server = servers["billit"]
+    before_orders = len(server.issued("order_id"))
+    before = len(server.requests)
+    server.delay_next(1.0)
+    with _client("billit", server.url, timeout=0.3) as client:
+        created = client.create_order(billit_tests.order())
+    seen = server.requests[before:]
+    assert [r.method for r in seen] == ["POST", "POST"]
+    keys = {r.headers.get("Idempotency-Key") for r in seen}
+    assert len(keys) == 1 and None not in keys
+    assert server.issued("order_id")[before_orders:] == [created.order_id]  # exactly one order
+    assert created.attempts == 2
+
+
+def test_a_billink_order_that_timed_out_is_not_sent_again(servers: Any) -> None:
+    """The order was placed but its answer came too late: the client does not retry (it could
+    place it twice); quoting the same CHECK-UUID again is refused, so nothing is duplicated."""
+    server = servers["billink"]
+    errors = package("billink", "errors")
+    with _client("billink", server.url) as client:
+        uuid = client.check(billink_tests.private_check()).uuid
+    order = billink_tests.private_order()
+    order["check_uuid"] = uuid
+    before = len(server.requests)
+    server.delay_next(1.0)
+    with _client("billink", server.url, timeout=0.3) as client:
+        with pytest.raises(errors.BillinkTimeoutError):
+            client.order(order)
+        assert len(server.requests) - before == 1
+        with pytest.raises(errors.OrderError) as again:
+            client.order(order)
+    assert again.value.code == "446"
+
+
+def test_an_inkassogram_retry_sends_the_same_order_number(servers: Any) -> None:
+    server = servers["inkassogram"]
+    before = len(server.requests)
+    server.delay_next(1.0)
+    with _client("inkassogram", server.url, timeout=0.3) as client:
+        result = client.create_invoice(inkassogram_tests.invoice())
+    seen = server.requests[before:]
+    assert len(seen) == 2 and seen[0].body == seen[1].body  # same orderNo, same bytes
+    assert result.attempts == 2

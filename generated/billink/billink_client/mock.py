@@ -24,8 +24,10 @@ It keeps what the flows need (per server, across threads):
 - An approving check hands out a CHECK-UUID; an order must quote one, once. (check hands it out; order quote it; unknown: 440, second use: 446)
 
 A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-code instead, so consumers can test their error handling. Every request is kept in
-`MockServer.requests`.
+code instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
+so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
+after the request was processed (a server slower than the client's timeout). Every request
+is kept in `MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +61,7 @@ EXAMPLE_CREDENTIALS = {
 }
 
 ERROR_HEADER = "X-Mock-Error"
+OUTCOME_HEADER = "X-Mock-Outcome"
 _CODE = "__MOCK_ERROR_CODE__"
 _MESSAGE = "__MOCK_ERROR_MESSAGE__"
 
@@ -84,6 +88,7 @@ class _Operation:
     request: type[Any]
     response: type[Any]
     answer: Any
+    outcomes: dict[str, Any]
     error_answer: Any
     messages: dict[str, str]
     field_codes: dict[str, tuple[str | None, str | None]]
@@ -100,6 +105,10 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.CheckRequest,
         response=models.CheckResponse,
         answer={"MSG": {"CODE": "500"}, "UUID": "mock"},
+        outcomes={
+            "approved": {"MSG": {"CODE": "500"}, "UUID": "mock"},
+            "rejected": {"MSG": {"CODE": "501"}},
+        },
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -168,6 +177,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.OrderRequest,
         response=models.OrderResponse,
         answer={"MSG": {"CODE": "200"}},
+        outcomes={"added": {"MSG": {"CODE": "200"}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -255,6 +265,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.CreditRequest,
         response=models.CreditResponse,
         answer={"MSG": {"STATUSES": []}},
+        outcomes={"processed": {"MSG": {"STATUSES": []}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -285,6 +296,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.StartWorkflowRequest,
         response=models.StartWorkflowResponse,
         answer={"MSG": {"CODE": "500", "STATUSES": []}},
+        outcomes={"started": {"MSG": {"CODE": "500", "STATUSES": []}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -312,6 +324,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.OnHoldRequest,
         response=models.OnHoldResponse,
         answer={"MSG": {"CODE": "500"}},
+        outcomes={"placed": {"MSG": {"CODE": "500"}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -339,6 +352,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.PaymentRequest,
         response=models.PaymentResponse,
         answer={"MSG": {"INVOICES": []}},
+        outcomes={"booked": {"MSG": {"INVOICES": []}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -369,6 +383,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.StatusRequest,
         response=models.StatusResponse,
         answer={"MSG": {"CODE": "200", "INVOICES": []}},
+        outcomes={"report": {"MSG": {"CODE": "200", "INVOICES": []}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -392,6 +407,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.MessageRequest,
         response=models.MessageResponse,
         answer={"MSG": {"CODE": "500"}},
+        outcomes={"added": {"MSG": {"CODE": "500"}}},
         error_answer={
             "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
         },
@@ -472,6 +488,10 @@ class MockServer:
         # state name -> value handed out -> times quoted
         self._issued: dict[str, dict[object, int]] = {state.name: {} for state in _STATES}
         self._serial = itertools.count(1001)
+        self._delays: list[float] = []
+        self._replies: dict[str, tuple[int, str, bytes, str | None]] = (
+            {}
+        )  # idempotency key -> answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -490,6 +510,9 @@ class MockServer:
                             self.command, self.path, headers, body, operation, status, answer
                         )
                     )
+                    delay = server._delays.pop(0) if server._delays else 0.0
+                if delay:
+                    time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(answer)))
@@ -501,7 +524,7 @@ class MockServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        self._httpd = _Server((host, port), Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -521,6 +544,11 @@ class MockServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` answers back by `seconds`, after processing their requests."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
 
     def issued(self, state: str) -> list[object]:
         """The values handed out so far for `state` (check_uuid), oldest first."""
@@ -554,7 +582,7 @@ class MockServer:
             problem = self._quote(op, request)
             if problem is not None:
                 return self._error(op, problem) + (op.name,)
-            return self._success(op) + (op.name,)
+            return self._success(op, _header(headers, OUTCOME_HEADER)) + (op.name,)
 
     def _quote(self, op: _Operation, request: Any) -> str | None:
         """None when every value the request quotes was handed out (and is then counted), or
@@ -622,10 +650,10 @@ class MockServer:
                     return code, None
             return "601", None
 
-    def _success(self, op: _Operation) -> tuple[int, str, bytes]:
-        answer = copy.deepcopy(op.answer)
+    def _success(self, op: _Operation, outcome: str | None = None) -> tuple[int, str, bytes]:
+        answer = copy.deepcopy(op.outcomes.get(outcome, op.answer) if outcome else op.answer)
         for state in _STATES:
-            if state.issuer == op.name:
+            if state.issuer == op.name and not outcome:  # only the first outcome hands out
                 value: object = next(self._serial) if state.number else str(uuid.uuid4())
                 self._issued[state.name][value] = 0
                 if not state.issued_at:
@@ -644,6 +672,17 @@ class MockServer:
         model = op.response.model_validate(_replace(op.error_answer, code, message))
         encode: Callable[..., bytes] = getattr(_wire, f"encode_{op.name}_response")
         return 200, "text/xml", encode(model, self._client._context)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its (delayed) answer is no error of the mock."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

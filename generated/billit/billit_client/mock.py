@@ -24,8 +24,14 @@ It keeps what the flows need (per server, across threads):
 - Creating an order hands out its OrderID; fetching, patching and deleting need one. (create_order hands it out; get_order, patch_order, delete_order quote it; unknown: 404)
 
 A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-status instead, so consumers can test their error handling. Every request is kept in
-`MockServer.requests`.
+status instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
+so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
+after the request was processed (a server slower than the client's timeout). Every request
+is kept in `MockServer.requests`.
+
+A POST request that repeats an ``Idempotency-Key`` it has seen gets the
+first answer again and changes nothing, as the provider promises: a retry never creates a
+second resource.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +64,7 @@ EXAMPLE_CREDENTIALS = {
 }
 
 ERROR_HEADER = "X-Mock-Error"
+OUTCOME_HEADER = "X-Mock-Outcome"
 _CODE = "__MOCK_ERROR_CODE__"
 _MESSAGE = "__MOCK_ERROR_MESSAGE__"
 
@@ -83,6 +91,7 @@ class _Operation:
     request: type[Any]
     response: type[Any]
     answer: Any
+    outcomes: dict[str, Any]
     error_answer: Any
     messages: dict[str, str]
     field_codes: dict[str, tuple[str | None, str | None]]
@@ -99,6 +108,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.CreateOrderRequest,
         response=models.CreateOrderResponse,
         answer=1,
+        outcomes={"created": 1},
         error_answer=None,
         messages={
             "InvalidAccessToken": "The OAuth access token is not valid.",
@@ -122,6 +132,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetOrderRequest,
         response=models.GetOrderResponse,
         answer={},
+        outcomes={"found": {}},
         error_answer=None,
         messages={
             "InvalidAccessToken": "The OAuth access token is not valid.",
@@ -145,6 +156,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.ListOrdersRequest,
         response=models.ListOrdersResponse,
         answer={"Items": []},
+        outcomes={"listed": {"Items": []}},
         error_answer=None,
         messages={
             "InvalidAccessToken": "The OAuth access token is not valid.",
@@ -168,6 +180,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.PatchOrderRequest,
         response=models.PatchOrderResponse,
         answer={},
+        outcomes={"patched": {}},
         error_answer=None,
         messages={
             "InvalidAccessToken": "The OAuth access token is not valid.",
@@ -191,6 +204,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.SendOrdersRequest,
         response=models.SendOrdersResponse,
         answer={},
+        outcomes={"sent": {}},
         error_answer=None,
         messages={
             "InvalidAccessToken": "The OAuth access token is not valid.",
@@ -214,6 +228,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.DeleteOrderRequest,
         response=models.DeleteOrderResponse,
         answer={},
+        outcomes={"deleted": {}},
         error_answer=None,
         messages={
             "InvalidAccessToken": "The OAuth access token is not valid.",
@@ -298,6 +313,10 @@ class MockServer:
         # state name -> value handed out -> times quoted
         self._issued: dict[str, dict[object, int]] = {state.name: {} for state in _STATES}
         self._serial = itertools.count(1001)
+        self._delays: list[float] = []
+        self._replies: dict[str, tuple[int, str, bytes, str | None]] = (
+            {}
+        )  # idempotency key -> answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -316,6 +335,9 @@ class MockServer:
                             self.command, self.path, headers, body, operation, status, answer
                         )
                     )
+                    delay = server._delays.pop(0) if server._delays else 0.0
+                if delay:
+                    time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(answer)))
@@ -327,7 +349,7 @@ class MockServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        self._httpd = _Server((host, port), Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -348,6 +370,11 @@ class MockServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` answers back by `seconds`, after processing their requests."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
+
     def issued(self, state: str) -> list[object]:
         """The values handed out so far for `state` (order_id), oldest first."""
         with self._lock:
@@ -365,6 +392,19 @@ class MockServer:
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, str, bytes, str | None]:
         """(HTTP status, content type, body, operation) for one request."""
+        key = _header(headers, "Idempotency-Key") if method in ["POST"] else None
+        if key is not None:
+            with self._lock:
+                if key in self._replies:
+                    return self._replies[key]
+            reply = self._answer(method, path, headers, body)
+            with self._lock:
+                return self._replies.setdefault(key, reply)
+        return self._answer(method, path, headers, body)
+
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, str, bytes, str | None]:
         op, params = self._route(method, path, body)
         if op is None:
             return 404, "text/plain", b"no such operation", None
@@ -380,7 +420,7 @@ class MockServer:
             problem = self._quote(op, request)
             if problem is not None:
                 return self._error(op, problem) + (op.name,)
-            return self._success(op) + (op.name,)
+            return self._success(op, _header(headers, OUTCOME_HEADER)) + (op.name,)
 
     def _quote(self, op: _Operation, request: Any) -> str | None:
         """None when every value the request quotes was handed out (and is then counted), or
@@ -439,10 +479,10 @@ class MockServer:
         except (_wire.WireError, ValidationError):
             return "400", None
 
-    def _success(self, op: _Operation) -> tuple[int, str, bytes]:
-        answer = copy.deepcopy(op.answer)
+    def _success(self, op: _Operation, outcome: str | None = None) -> tuple[int, str, bytes]:
+        answer = copy.deepcopy(op.outcomes.get(outcome, op.answer) if outcome else op.answer)
         for state in _STATES:
-            if state.issuer == op.name:
+            if state.issuer == op.name and not outcome:  # only the first outcome hands out
                 value: object = next(self._serial) if state.number else str(uuid.uuid4())
                 self._issued[state.name][value] = 0
                 if not state.issued_at:
@@ -461,6 +501,17 @@ class MockServer:
         errors = "errors"
         item = {"Code": f"Mock{status}", "Description": f"mock answer {status}"}
         return status, "application/json", json.dumps({errors: [item]}).encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its (delayed) answer is no error of the mock."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

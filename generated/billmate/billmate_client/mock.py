@@ -26,8 +26,10 @@ It keeps what the flows need (per server, across threads):
   invalid). (add_payment hands it out; get_payment_info, activate_payment, cancel_payment, credit_payment, update_payment quote it; unknown: 9005)
 
 A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-code instead, so consumers can test their error handling. Every request is kept in
-`MockServer.requests`.
+code instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
+so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
+after the request was processed (a server slower than the client's timeout). Every request
+is kept in `MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +63,7 @@ EXAMPLE_CREDENTIALS = {
 }
 
 ERROR_HEADER = "X-Mock-Error"
+OUTCOME_HEADER = "X-Mock-Outcome"
 _CODE = "__MOCK_ERROR_CODE__"
 _MESSAGE = "__MOCK_ERROR_MESSAGE__"
 
@@ -86,6 +90,7 @@ class _Operation:
     request: type[Any]
     response: type[Any]
     answer: Any
+    outcomes: dict[str, Any]
     error_answer: Any
     messages: dict[str, str]
     field_codes: dict[str, tuple[str | None, str | None]]
@@ -102,6 +107,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetAddressRequest,
         response=models.GetAddressResponse,
         answer={"street": "mock", "zip": "mock", "city": "mock"},
+        outcomes={"found": {"street": "mock", "zip": "mock", "city": "mock"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -180,6 +186,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetDuePaymentsRequest,
         response=models.GetDuePaymentsResponse,
         answer=[{}],
+        outcomes={"listed": [{}]},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -258,6 +265,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetPaymentInfoRequest,
         response=models.GetPaymentInfoResponse,
         answer={"PaymentData": {}, "Articles": [], "Cart": {}},
+        outcomes={"found": {"PaymentData": {}, "Articles": [], "Cart": {}}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -336,6 +344,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetPaymentPlansRequest,
         response=models.GetPaymentPlansResponse,
         answer=[{}],
+        outcomes={"listed": [{}]},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -414,6 +423,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetTermsRequest,
         response=models.GetTermsResponse,
         answer="mock",
+        outcomes={"fetched": "mock"},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -492,6 +502,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.GetAccountInfoRequest,
         response=models.GetAccountInfoResponse,
         answer={"company": "mock", "paymentoptions": []},
+        outcomes={"account": {"company": "mock", "paymentoptions": []}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -570,6 +581,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.AddPaymentRequest,
         response=models.AddPaymentResponse,
         answer={"number": 1, "status": "Created"},
+        outcomes={"created": {"number": 1, "status": "Created"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -648,6 +660,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.CancelPaymentRequest,
         response=models.CancelPaymentResponse,
         answer={"number": 1, "status": "Created"},
+        outcomes={"cancelled": {"number": 1, "status": "Created"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -726,6 +739,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.CreditPaymentRequest,
         response=models.CreditPaymentResponse,
         answer={"number": 1, "status": "Created"},
+        outcomes={"credited": {"number": 1, "status": "Created"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -804,6 +818,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.UpdatePaymentRequest,
         response=models.UpdatePaymentResponse,
         answer={"number": 1, "status": "Created"},
+        outcomes={"updated": {"number": 1, "status": "Created"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -882,6 +897,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.ActivatePaymentRequest,
         response=models.ActivatePaymentResponse,
         answer={"number": 1},
+        outcomes={"activated": {"number": 1}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -960,6 +976,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.InitCheckoutRequest,
         response=models.InitCheckoutResponse,
         answer={"number": 1, "status": "Created", "url": "mock"},
+        outcomes={"initiated": {"number": 1, "status": "Created", "url": "mock"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -1038,6 +1055,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.UpdateCheckoutRequest,
         response=models.UpdateCheckoutResponse,
         answer={"number": 1, "status": "Created"},
+        outcomes={"updated": {"number": 1, "status": "Created"}},
         error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
         messages={
             "1001": "Credit denied for Personal/Organisationnumber.",
@@ -1179,6 +1197,10 @@ class MockServer:
         # state name -> value handed out -> times quoted
         self._issued: dict[str, dict[object, int]] = {state.name: {} for state in _STATES}
         self._serial = itertools.count(1001)
+        self._delays: list[float] = []
+        self._replies: dict[str, tuple[int, str, bytes, str | None]] = (
+            {}
+        )  # idempotency key -> answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -1197,6 +1219,9 @@ class MockServer:
                             self.command, self.path, headers, body, operation, status, answer
                         )
                     )
+                    delay = server._delays.pop(0) if server._delays else 0.0
+                if delay:
+                    time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(answer)))
@@ -1208,7 +1233,7 @@ class MockServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        self._httpd = _Server((host, port), Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -1228,6 +1253,11 @@ class MockServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` answers back by `seconds`, after processing their requests."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
 
     def issued(self, state: str) -> list[object]:
         """The values handed out so far for `state` (payment_number), oldest first."""
@@ -1261,7 +1291,7 @@ class MockServer:
             problem = self._quote(op, request)
             if problem is not None:
                 return self._error(op, problem) + (op.name,)
-            return self._success(op) + (op.name,)
+            return self._success(op, _header(headers, OUTCOME_HEADER)) + (op.name,)
 
     def _quote(self, op: _Operation, request: Any) -> str | None:
         """None when every value the request quotes was handed out (and is then counted), or
@@ -1331,10 +1361,10 @@ class MockServer:
                     return code, None
             return "9004", None
 
-    def _success(self, op: _Operation) -> tuple[int, str, bytes]:
-        answer = copy.deepcopy(op.answer)
+    def _success(self, op: _Operation, outcome: str | None = None) -> tuple[int, str, bytes]:
+        answer = copy.deepcopy(op.outcomes.get(outcome, op.answer) if outcome else op.answer)
         for state in _STATES:
-            if state.issuer == op.name:
+            if state.issuer == op.name and not outcome:  # only the first outcome hands out
                 value: object = next(self._serial) if state.number else str(uuid.uuid4())
                 self._issued[state.name][value] = 0
                 if not state.issued_at:
@@ -1355,6 +1385,17 @@ class MockServer:
             "application/json",
             json.dumps(_replace(op.error_answer, code, message)).encode(),
         )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its (delayed) answer is no error of the mock."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

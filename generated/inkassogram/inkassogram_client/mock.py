@@ -20,8 +20,10 @@ validators and answers:
 - otherwise the operation's first documented outcome, a small valid answer made from the spec.
 
 A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-code instead, so consumers can test their error handling. Every request is kept in
-`MockServer.requests`.
+code instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
+so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
+after the request was processed (a server slower than the client's timeout). Every request
+is kept in `MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +58,7 @@ EXAMPLE_CREDENTIALS = {
 }
 
 ERROR_HEADER = "X-Mock-Error"
+OUTCOME_HEADER = "X-Mock-Outcome"
 _CODE = "__MOCK_ERROR_CODE__"
 _MESSAGE = "__MOCK_ERROR_MESSAGE__"
 
@@ -81,6 +85,7 @@ class _Operation:
     request: type[Any]
     response: type[Any]
     answer: Any
+    outcomes: dict[str, Any]
     error_answer: Any
     messages: dict[str, str]
     field_codes: dict[str, tuple[str | None, str | None]]
@@ -97,6 +102,7 @@ _OPERATIONS: tuple[_Operation, ...] = (
         request=models.CreateInvoiceRequest,
         response=models.CreateInvoiceResponse,
         answer={"statusCode": "1"},
+        outcomes={"delivered": {"statusCode": "1"}},
         error_answer={
             "statusCode": "0",
             "errorCode": "__MOCK_ERROR_CODE__",
@@ -216,6 +222,10 @@ class MockServer:
         # state name -> value handed out -> times quoted
         self._issued: dict[str, dict[object, int]] = {state.name: {} for state in _STATES}
         self._serial = itertools.count(1001)
+        self._delays: list[float] = []
+        self._replies: dict[str, tuple[int, str, bytes, str | None]] = (
+            {}
+        )  # idempotency key -> answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -234,6 +244,9 @@ class MockServer:
                             self.command, self.path, headers, body, operation, status, answer
                         )
                     )
+                    delay = server._delays.pop(0) if server._delays else 0.0
+                if delay:
+                    time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(answer)))
@@ -245,7 +258,7 @@ class MockServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        self._httpd = _Server((host, port), Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -265,6 +278,11 @@ class MockServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` answers back by `seconds`, after processing their requests."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
 
     def issued(self, state: str) -> list[object]:
         """The values handed out so far for `state` (none here), oldest first."""
@@ -298,7 +316,7 @@ class MockServer:
             problem = self._quote(op, request)
             if problem is not None:
                 return self._error(op, problem) + (op.name,)
-            return self._success(op) + (op.name,)
+            return self._success(op, _header(headers, OUTCOME_HEADER)) + (op.name,)
 
     def _quote(self, op: _Operation, request: Any) -> str | None:
         """None when every value the request quotes was handed out (and is then counted), or
@@ -359,10 +377,10 @@ class MockServer:
                     return code, None
             return "99", None
 
-    def _success(self, op: _Operation) -> tuple[int, str, bytes]:
-        answer = copy.deepcopy(op.answer)
+    def _success(self, op: _Operation, outcome: str | None = None) -> tuple[int, str, bytes]:
+        answer = copy.deepcopy(op.outcomes.get(outcome, op.answer) if outcome else op.answer)
         for state in _STATES:
-            if state.issuer == op.name:
+            if state.issuer == op.name and not outcome:  # only the first outcome hands out
                 value: object = next(self._serial) if state.number else str(uuid.uuid4())
                 self._issued[state.name][value] = 0
                 if not state.issued_at:
@@ -381,6 +399,17 @@ class MockServer:
         model = op.response.model_validate(_replace(op.error_answer, code, message))
         encode: Callable[..., bytes] = getattr(_wire, f"encode_{op.name}_response")
         return 200, "text/xml", encode(model, self._client._context)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its (delayed) answer is no error of the mock."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

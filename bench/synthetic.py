@@ -79,6 +79,9 @@ def write(root: Path, operations: int) -> None:
         .replace("error_prefix: Billink", "error_prefix: Synthetic")
         .replace("title: Billink API", "title: Synthetic API")
     )
+    # Billink's mock section names Billink's operations, which the synthetic spec does not have.
+    start, end = service.index("\nmock:"), service.index("\nnotes:")
+    service = service[:start] + service[end:]
     lines = service.splitlines()
     lines = [f"operations: [{names}]" if line.startswith("operations:") else line for line in lines]
     (target / "service.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

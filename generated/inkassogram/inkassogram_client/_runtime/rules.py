@@ -11,7 +11,8 @@ when it is given and not None; a condition holds when its path leads to one of i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
 
@@ -33,6 +34,11 @@ class Condition:
     values: frozenset[str]
 
     def holds(self, root: Any) -> bool:
+        if len(self.path) == 1:  # the common case: a field of the root
+            value = getattr(root, self.path[0].attr)
+            if isinstance(value, Enum):
+                value = value.value
+            return value in self.values
         value = root
         for step in self.path:
             if value is None:
@@ -59,6 +65,11 @@ class Rule:
     # A sum rule: the value at `target` equals the sum of the values at `terms` (absent: 0).
     target: tuple[At, ...] = ()
     terms: tuple[tuple[At, ...], ...] = ()
+    # The rule made into a function once (see `_compile`): rules run on every request.
+    check: Callable[[Any, list[Violation]], None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "check", _compile(self))
 
 
 @dataclass(frozen=True)
@@ -104,30 +115,6 @@ def _prefix(scope: tuple[At, ...], trail: tuple[int, ...]) -> str:
     return "".join(f"{s.wire}[{next(indexes)}]." if s.many else f"{s.wire}." for s in scope)
 
 
-def _present(obj: Any, at: At) -> bool:
-    return getattr(obj, at.attr) is not None
-
-
-def _broken(rule: Rule, obj: Any) -> bool:
-    """Whether `obj` (a target of the rule) breaks it."""
-    kind, first = rule.kind, rule.fields[0]
-    if kind == "required_when":
-        return getattr(obj, first.attr) is None
-    if kind == "forbidden_when":
-        return getattr(obj, first.attr) is not None
-    if kind == "exactly_one_of":
-        return sum(getattr(obj, at.attr) is not None for at in rule.fields) != 1
-    if kind == "at_least_one_of":
-        return all(getattr(obj, at.attr) is None for at in rule.fields)
-    if kind == "required_unless":
-        return getattr(obj, first.attr) is None and getattr(obj, rule.fields[1].attr) is None
-    if kind == "pattern_when":
-        value = getattr(obj, first.attr)
-        assert rule.pattern is not None
-        return isinstance(value, str) and rule.pattern.search(value) is None
-    raise AssertionError(f"unknown rule kind {kind!r}")
-
-
 def _values(obj: Any, path: tuple[At, ...]) -> Iterator[Any]:
     """The values at `path` (every item of a list step), skipping what is absent."""
     if obj is None:
@@ -156,19 +143,89 @@ def _sum_violation(root: Any, rule: Rule) -> Violation | None:
 def violations(root: Any, rules: tuple[Rule, ...]) -> list[Violation]:
     found: list[Violation] = []
     for rule in rules:
-        if rule.kind == "sum":
+        rule.check(root, found)
+    return found
+
+
+def _compile(rule: Rule) -> Callable[[Any, list[Violation]], None]:
+    """`rule` as a function that appends its violations by `root` to a list.
+
+    The common shapes get straight-line code: a condition on one field of the root, and a
+    rule on the root or on the items of one list; anything else walks the paths generically.
+    """
+    if rule.kind == "sum":
+
+        def check_sum(root: Any, found: list[Violation]) -> None:
             violation = _sum_violation(root, rule)
             if violation is not None:
                 found.append(violation)
-            continue
-        if rule.when and not all(c.holds(root) for c in rule.when):
-            continue
-        wire = rule.fields[0].wire
-        for trail, obj in _targets(root, rule.scope):
-            if _broken(rule, obj):
-                path = _prefix(rule.scope, trail) + wire
-                found.append(Violation(path, rule.kind, rule.description, rule.code))
-    return found
+
+        return check_sum
+    when = rule.when
+    broken = _broken_test(rule)
+    wire, kind, description, code = rule.fields[0].wire, rule.kind, rule.description, rule.code
+    scope = rule.scope
+    if not scope:
+
+        def check_root(root: Any, found: list[Violation]) -> None:
+            for condition in when:
+                if not condition.holds(root):
+                    return
+            if broken(root):
+                found.append(Violation(wire, kind, description, code))
+
+        return check_root
+    if len(scope) == 1 and scope[0].many:
+        attr, list_wire = scope[0].attr, scope[0].wire
+
+        def check_items(root: Any, found: list[Violation]) -> None:
+            for condition in when:
+                if not condition.holds(root):
+                    return
+            for index, item in enumerate(getattr(root, attr) or ()):
+                if broken(item):
+                    found.append(Violation(f"{list_wire}[{index}].{wire}", kind, description, code))
+
+        return check_items
+
+    def check_any(root: Any, found: list[Violation]) -> None:
+        for condition in when:
+            if not condition.holds(root):
+                return
+        for trail, obj in _targets(root, scope):
+            if broken(obj):
+                found.append(Violation(_prefix(scope, trail) + wire, kind, description, code))
+
+    return check_any
+
+
+def _broken_test(rule: Rule) -> Callable[[Any], bool]:
+    """Whether an object (a target of the rule) breaks it."""
+    kind = rule.kind
+    attrs = [at.attr for at in rule.fields]
+    first = attrs[0]
+    if kind == "required_when":
+        return lambda obj: getattr(obj, first) is None
+    if kind == "forbidden_when":
+        return lambda obj: getattr(obj, first) is not None
+    if kind == "exactly_one_of":
+        return lambda obj: sum(getattr(obj, a) is not None for a in attrs) != 1
+    if kind == "at_least_one_of":
+        return lambda obj: all(getattr(obj, a) is None for a in attrs)
+    if kind == "required_unless":
+        other = attrs[1]
+        return lambda obj: getattr(obj, first) is None and getattr(obj, other) is None
+    if kind == "pattern_when":
+        pattern = rule.pattern
+        assert pattern is not None
+        search = pattern.search
+
+        def mismatch(obj: Any) -> bool:
+            value = getattr(obj, first)
+            return isinstance(value, str) and search(value) is None
+
+        return mismatch
+    raise AssertionError(f"unknown rule kind {kind!r}")
 
 
 def check(root: Any, rules: tuple[Rule, ...]) -> None:

@@ -92,6 +92,11 @@ class _Builder:
                 if key in raw:
                     code_ok(at + (key,), raw[key])
             (issuer, issued), = raw["issued_by"].items()
+            resource = raw.get("resource", {})
+            for key in ("read_by", "patched_by", "deleted_by", "listed_by"):
+                for name in resource.get(key, ()):
+                    if name not in by_name:
+                        self.report(doc, at + ("resource", key), f"mock state {raw['name']!r}: no operation {name!r}")
             users = []
             for name, path in [(issuer, issued), *raw["used_by"].items()]:
                 op = by_name.get(name)
@@ -116,6 +121,11 @@ class _Builder:
                     unknown=raw["unknown"],
                     used_twice=raw.get("used_twice"),
                     ledger=self.ledger(doc, at + ("ledger",), raw.get("ledger")),
+                    resource_id=resource.get("id"),
+                    read_by=tuple(resource.get("read_by", ())),
+                    patched_by=tuple(resource.get("patched_by", ())),
+                    deleted_by=tuple(resource.get("deleted_by", ())),
+                    listed_by=tuple(resource.get("listed_by", {}).items()),
                 )
             )
         return tuple(states)

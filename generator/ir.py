@@ -340,6 +340,13 @@ class MockState:
     unknown: str
     used_twice: str | None = None
     ledger: tuple[str, ...] = ()
+    # rest-json: the issuing request's body is kept as a resource with the value as its `id`
+    # member; these operations read, patch, delete it, and list all at a wire path.
+    resource_id: str | None = None
+    read_by: tuple[str, ...] = ()
+    patched_by: tuple[str, ...] = ()
+    deleted_by: tuple[str, ...] = ()
+    listed_by: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

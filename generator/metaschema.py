@@ -398,6 +398,19 @@ META_SCHEMA: dict[str, Any] = {
                                                 "additionalProperties": {"type": "string"}},
                                     "unknown": {"type": "string", "description": "code for a value never handed out"},
                                     "used_twice": {"type": "string", "description": "code for a second use (one use only)"},
+                                    # rest-json: the issuing request creates a resource the others read, patch, delete, list
+                                    "resource": {
+                                        "type": "object",
+                                        "required": ["id"],
+                                        "properties": {
+                                            "id": _STR,
+                                            "read_by": {"type": "array", "items": _STR},
+                                            "patched_by": {"type": "array", "items": _STR},
+                                            "deleted_by": {"type": "array", "items": _STR},
+                                            "listed_by": {"type": "object", "additionalProperties": {"type": "string"}},
+                                        },
+                                        "additionalProperties": False,
+                                    },
                                     "ledger": {"oneOf": [_STR, {"type": "array", "items": _STR}]},
                                 },
                                 "additionalProperties": False,

@@ -2160,6 +2160,11 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
                 "unknown": state.unknown,
                 "used_twice": state.used_twice,
                 "description": state.description,
+                "resource_id": state.resource_id,
+                "read_by": list(state.read_by),
+                "patched_by": list(state.patched_by),
+                "deleted_by": list(state.deleted_by),
+                "listed_by": dict(state.listed_by),
             }
         )
     return {

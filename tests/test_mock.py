@@ -329,3 +329,18 @@ def test_an_inkassogram_retry_sends_the_same_order_number(servers: Any) -> None:
     seen = server.requests[before:]
     assert len(seen) == 2 and seen[0].body == seen[1].body  # same orderNo, same bytes
     assert result.attempts == 2
+
+
+def test_billit_orders_are_kept_read_listed_patched_and_deleted(servers: Any) -> None:
+    errors = package("billit", "errors")
+    with _client("billit", servers["billit"].url) as client:
+        created = client.create_order(billit_tests.order(order_number="KEPT-1"))
+        fetched = client.get_order({"orderID": created.order_id})
+        assert fetched.order.order_id == created.order_id and fetched.order.order_number == "KEPT-1"
+        client.patch_order({"orderID": created.order_id, "Paid": True})
+        assert client.get_order({"orderID": created.order_id}).order.paid is True
+        listed = client.list_orders({})
+        assert created.order_id in [o.order_id for o in listed.orders]
+        client.delete_order({"orderID": created.order_id})
+        with pytest.raises(errors.BillitNotFoundError):
+            client.get_order({"orderID": created.order_id})

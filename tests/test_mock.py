@@ -344,3 +344,15 @@ def test_billit_orders_are_kept_read_listed_patched_and_deleted(servers: Any) ->
         client.delete_order({"orderID": created.order_id})
         with pytest.raises(errors.BillitNotFoundError):
             client.get_order({"orderID": created.order_id})
+
+
+def test_an_envelope_value_with_child_elements_is_refused(servers: Any) -> None:
+    """<VERSION>BILLINK2.0<x/></VERSION> is no version: the request decoder refuses it (601)."""
+    op = _op("billink", "status")
+    client = _client("billink", servers["billink"].url)
+    model = package("billink", "models").StatusRequest.model_validate(_payload("billink", op))
+    body = package("billink", "_wire").encode_status(model, client._context)
+    broken = body.replace(b"BILLINK2.0</VERSION>", b"BILLINK2.0<x/></VERSION>")
+    assert broken != body
+    answer = httpx.post(client._url(op.path), content=broken, headers=client._request_headers()[0])
+    assert b">601<" in answer.content, answer.content

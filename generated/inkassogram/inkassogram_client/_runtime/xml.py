@@ -302,6 +302,8 @@ def read(
                 f"<{tag}> is in namespace {_namespace(child)!r}, expected {namespace!r}", tag
             )
         if tag in envelope:
+            if strict and len(child):
+                raise XmlError("expected text, found child elements", tag)
             found[tag] = child.text or ""
         elif element is not None and tag == element:
             if message is not None:

@@ -2113,19 +2113,16 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
                 "name": op.name,
                 "request": op.request.name,
                 "response": op.response.name,
-                "path": op.path,
                 "method": op.method,
                 "pattern": "^" + pattern + "$",
                 "path_params": path_params,
                 "function": dict(op.constants).get("function"),
-                "has_body": any(f.location == "body" for f in op.request.fields) or op.request.root is not None,
                 "answer": answer,
                 "error_answer": (
                     None if protocol == "rest" else samples.error_answer(service, op, _ERROR_CODE, _ERROR_MESSAGE)
                 ),
                 "messages": messages,
                 "field_codes": field_codes,
-                "text_answer": op.text_answer is not None,
                 "outcomes": {o.name: samples.answer(service, op, o) for o in op.outcomes},
             }
         )
@@ -2184,7 +2181,6 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
             else None
         ),
         "content_type": wire.content_type,
-        "by_function": protocol == "json",
         "idempotency": (
             {"header": wire.idempotency_header, "methods": list(wire.idempotency_methods)}
             if isinstance(wire, ir.RestWire) and wire.idempotency_header

@@ -83,7 +83,6 @@ class MockRequest:
 class _Operation:
     name: str
     method: str
-    path: str
     pattern: re.Pattern[str]
     request: type[Any]
     response: type[Any]
@@ -100,7 +99,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="check",
         method="POST",
-        path="/check",
         pattern=re.compile("^/check$"),
         request=models.CheckRequest,
         response=models.CheckResponse,
@@ -172,7 +170,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="order",
         method="POST",
-        path="/order",
         pattern=re.compile("^/order$"),
         request=models.OrderRequest,
         response=models.OrderResponse,
@@ -260,7 +257,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="credit",
         method="POST",
-        path="/credit",
         pattern=re.compile("^/credit$"),
         request=models.CreditRequest,
         response=models.CreditResponse,
@@ -291,7 +287,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="start_workflow",
         method="POST",
-        path="/start-workflow",
         pattern=re.compile("^/start-workflow$"),
         request=models.StartWorkflowRequest,
         response=models.StartWorkflowResponse,
@@ -319,7 +314,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="on_hold",
         method="POST",
-        path="/on-hold",
         pattern=re.compile("^/on-hold$"),
         request=models.OnHoldRequest,
         response=models.OnHoldResponse,
@@ -347,7 +341,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="payment",
         method="POST",
-        path="/payment",
         pattern=re.compile("^/payment$"),
         request=models.PaymentRequest,
         response=models.PaymentResponse,
@@ -378,7 +371,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="status",
         method="POST",
-        path="/status",
         pattern=re.compile("^/status$"),
         request=models.StatusRequest,
         response=models.StatusResponse,
@@ -402,7 +394,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="message",
         method="POST",
-        path="/message",
         pattern=re.compile("^/message$"),
         request=models.MessageRequest,
         response=models.MessageResponse,
@@ -610,11 +601,13 @@ class MockServer:
         if op is None:
             return 404, "text/plain", b"no such operation", None
         forced = _header(headers, ERROR_HEADER)
-        if not self._authorized(headers, op, body):
+        envelope, request, refused = self._decode(
+            op, body, params
+        )  # once: auth and validation read it
+        if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "101") + (op.name,)
-        problem, request = self._validate(op, body, params)
-        if problem is not None:
-            return self._error(op, problem) + (op.name,)
+        if refused is not None:
+            return self._error(op, self._refusal_code(op, refused)) + (op.name,)
         if forced:
             return self._error(op, forced) + (op.name,)
         with self._lock:
@@ -659,35 +652,43 @@ class MockServer:
                 return op, match.groupdict()
         return None, {}
 
-    def _authorized(self, headers: dict[str, str], op: _Operation, body: bytes) -> bool:
+    def _decode(
+        self, op: _Operation, body: bytes, params: dict[str, str]
+    ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
+        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        try:
+            envelope, request = _wire.decode_request(op.name, body, self._client._context)
+            return envelope, request, None
+        except (_wire.WireError, ValidationError) as exc:
+            return None, None, exc
+
+    def _authorized(
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        envelope: dict[str, Any] | None,
+        refused: Exception | None,
+    ) -> bool:
         expected, _ = request_headers(self._client._credentials)
         if any(_header(headers, name) != value for name, value in expected.items()):
             return False
-        try:
-            envelope, _ = _wire.decode_request(op.name, body, self._client._context)
-        except Exception:  # noqa: BLE001 - the validation step says what is wrong
-            return True
+        if envelope is None:
+            return True  # not readable: the validation step says what is wrong
         return all(
             envelope.get(wire) == getattr(self._client._credentials, attr)
             for wire, attr in [("CLIENTUSERNAME", "username"), ("CLIENTID", "client_id")]
         )
 
-    def _validate(
-        self, op: _Operation, body: bytes, params: dict[str, str]
-    ) -> tuple[str | None, Any]:
-        """(None, the request model), or (the error code of what the validators refuse, None)."""
-        try:
-            return None, _wire.decode_request(op.name, body, self._client._context)[1]
-        except _wire.WireError:
-            return "601", None
-        except ValidationError as exc:
-            for error in exc.errors(include_input=False, include_url=False):
+    def _refusal_code(self, op: _Operation, refused: Exception) -> str:
+        """The documented code for a request the validators refused."""
+        if isinstance(refused, ValidationError):
+            for error in refused.errors(include_input=False, include_url=False):
                 first = str(error["loc"][0]) if error["loc"] else ""
                 missing, invalid = op.field_codes.get(first, (None, None))
                 code = missing if error["type"] == "missing" else invalid
                 if code:
-                    return code, None
-            return "601", None
+                    return code
+        return "601"
 
     def _success(
         self,

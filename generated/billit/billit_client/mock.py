@@ -86,7 +86,6 @@ class MockRequest:
 class _Operation:
     name: str
     method: str
-    path: str
     pattern: re.Pattern[str]
     request: type[Any]
     response: type[Any]
@@ -103,7 +102,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="create_order",
         method="POST",
-        path="/v1/orders",
         pattern=re.compile("^/v1/orders$"),
         request=models.CreateOrderRequest,
         response=models.CreateOrderResponse,
@@ -127,7 +125,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_order",
         method="GET",
-        path="/v1/orders/{orderID}",
         pattern=re.compile("^/v1/orders/(?P<order_id>[^/]+)$"),
         request=models.GetOrderRequest,
         response=models.GetOrderResponse,
@@ -151,7 +148,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="list_orders",
         method="GET",
-        path="/v1/orders",
         pattern=re.compile("^/v1/orders$"),
         request=models.ListOrdersRequest,
         response=models.ListOrdersResponse,
@@ -175,7 +171,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="patch_order",
         method="PATCH",
-        path="/v1/orders/{orderID}",
         pattern=re.compile("^/v1/orders/(?P<order_id>[^/]+)$"),
         request=models.PatchOrderRequest,
         response=models.PatchOrderResponse,
@@ -199,7 +194,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="send_orders",
         method="POST",
-        path="/v1/orders/commands/send",
         pattern=re.compile("^/v1/orders/commands/send$"),
         request=models.SendOrdersRequest,
         response=models.SendOrdersResponse,
@@ -223,7 +217,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="delete_order",
         method="DELETE",
-        path="/v1/orders/{orderID}",
         pattern=re.compile("^/v1/orders/(?P<order_id>[^/]+)$"),
         request=models.DeleteOrderRequest,
         response=models.DeleteOrderResponse,
@@ -453,11 +446,13 @@ class MockServer:
         if op is None:
             return 404, "text/plain", b"no such operation", None
         forced = _header(headers, ERROR_HEADER)
-        if not self._authorized(headers, op, body):
+        envelope, request, refused = self._decode(
+            op, body, params
+        )  # once: auth and validation read it
+        if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "401") + (op.name,)
-        problem, request = self._validate(op, body, params)
-        if problem is not None:
-            return self._error(op, problem) + (op.name,)
+        if refused is not None:
+            return self._error(op, self._refusal_code(op, refused)) + (op.name,)
         if forced:
             return self._error(op, forced) + (op.name,)
         with self._lock:
@@ -502,26 +497,36 @@ class MockServer:
                 return op, match.groupdict()
         return None, {}
 
-    def _authorized(self, headers: dict[str, str], op: _Operation, body: bytes) -> bool:
-        expected, _ = request_headers(self._client._credentials)
-        if any(_header(headers, name) != value for name, value in expected.items()):
-            return False
-        return True
-
-    def _validate(
+    def _decode(
         self, op: _Operation, body: bytes, params: dict[str, str]
-    ) -> tuple[str | None, Any]:
-        """(None, the request model), or (the error code of what the validators refuse, None)."""
+    ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
+        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
         try:
             values: dict[str, object] = {
                 name: int(value) if name in op.int_params and value.isdigit() else value
                 for name, value in params.items()
             }
             if op.name in _wire.REQUESTS:
-                return None, _wire.decode_request_body(op.name, body, **values)
-            return None, op.request.model_validate(values)
-        except (_wire.WireError, ValidationError):
-            return "400", None
+                return None, _wire.decode_request_body(op.name, body, **values), None
+            return None, op.request.model_validate(values), None
+        except (_wire.WireError, ValidationError) as exc:
+            return None, None, exc
+
+    def _authorized(
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        envelope: dict[str, Any] | None,
+        refused: Exception | None,
+    ) -> bool:
+        expected, _ = request_headers(self._client._credentials)
+        if any(_header(headers, name) != value for name, value in expected.items()):
+            return False
+        return True
+
+    def _refusal_code(self, op: _Operation, refused: Exception) -> str:
+        """The documented code for a request the validators refused."""
+        return "400"
 
     def _success(
         self,

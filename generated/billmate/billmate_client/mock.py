@@ -85,7 +85,6 @@ class MockRequest:
 class _Operation:
     name: str
     method: str
-    path: str
     pattern: re.Pattern[str]
     request: type[Any]
     response: type[Any]
@@ -102,7 +101,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_address",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.GetAddressRequest,
         response=models.GetAddressResponse,
@@ -181,7 +179,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_due_payments",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.GetDuePaymentsRequest,
         response=models.GetDuePaymentsResponse,
@@ -260,7 +257,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_payment_info",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.GetPaymentInfoRequest,
         response=models.GetPaymentInfoResponse,
@@ -339,7 +335,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_payment_plans",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.GetPaymentPlansRequest,
         response=models.GetPaymentPlansResponse,
@@ -418,7 +413,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_terms",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.GetTermsRequest,
         response=models.GetTermsResponse,
@@ -497,7 +491,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="get_account_info",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.GetAccountInfoRequest,
         response=models.GetAccountInfoResponse,
@@ -576,7 +569,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="add_payment",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.AddPaymentRequest,
         response=models.AddPaymentResponse,
@@ -655,7 +647,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="cancel_payment",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.CancelPaymentRequest,
         response=models.CancelPaymentResponse,
@@ -734,7 +725,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="credit_payment",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.CreditPaymentRequest,
         response=models.CreditPaymentResponse,
@@ -813,7 +803,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="update_payment",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.UpdatePaymentRequest,
         response=models.UpdatePaymentResponse,
@@ -892,7 +881,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="activate_payment",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.ActivatePaymentRequest,
         response=models.ActivatePaymentResponse,
@@ -971,7 +959,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="init_checkout",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.InitCheckoutRequest,
         response=models.InitCheckoutResponse,
@@ -1050,7 +1037,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="update_checkout",
         method="POST",
-        path="",
         pattern=re.compile("^$"),
         request=models.UpdateCheckoutRequest,
         response=models.UpdateCheckoutResponse,
@@ -1319,11 +1305,13 @@ class MockServer:
         if op is None:
             return 404, "text/plain", b"no such operation", None
         forced = _header(headers, ERROR_HEADER)
-        if not self._authorized(headers, op, body):
+        envelope, request, refused = self._decode(
+            op, body, params
+        )  # once: auth and validation read it
+        if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "9013") + (op.name,)
-        problem, request = self._validate(op, body, params)
-        if problem is not None:
-            return self._error(op, problem) + (op.name,)
+        if refused is not None:
+            return self._error(op, self._refusal_code(op, refused)) + (op.name,)
         if forced:
             return self._error(op, forced) + (op.name,)
         with self._lock:
@@ -1364,41 +1352,44 @@ class MockServer:
             return None, {}
         return next((op for op in _OPERATIONS if op.function == function), None), {}
 
-    def _authorized(self, headers: dict[str, str], op: _Operation, body: bytes) -> bool:
+    def _decode(
+        self, op: _Operation, body: bytes, params: dict[str, str]
+    ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
+        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        try:
+            envelope, request = _wire.decode_request(op.name, body, self._client._context)
+            return envelope, request, None
+        except (_wire.WireError, ValidationError) as exc:
+            return None, None, exc
+
+    def _authorized(
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        envelope: dict[str, Any] | None,
+        refused: Exception | None,
+    ) -> bool:
         expected, _ = request_headers(self._client._credentials)
         if any(_header(headers, name) != value for name, value in expected.items()):
             return False
         try:
-            document = json.loads(body)
-            given = document["credentials"]["id"]
+            given = json.loads(body)["credentials"]["id"]
         except (ValueError, KeyError, TypeError):
             return False
         if given != self._client._credentials.id:
             return False
-        try:
-            _wire.decode_request(op.name, body, self._client._context)
-        except _wire.WireError as exc:
-            return "signature" not in str(exc)
-        except ValidationError:
-            return True
-        return True
+        return not (isinstance(refused, _wire.WireError) and "signature" in str(refused))
 
-    def _validate(
-        self, op: _Operation, body: bytes, params: dict[str, str]
-    ) -> tuple[str | None, Any]:
-        """(None, the request model), or (the error code of what the validators refuse, None)."""
-        try:
-            return None, _wire.decode_request(op.name, body, self._client._context)[1]
-        except _wire.WireError:
-            return "9004", None
-        except ValidationError as exc:
-            for error in exc.errors(include_input=False, include_url=False):
+    def _refusal_code(self, op: _Operation, refused: Exception) -> str:
+        """The documented code for a request the validators refused."""
+        if isinstance(refused, ValidationError):
+            for error in refused.errors(include_input=False, include_url=False):
                 first = str(error["loc"][0]) if error["loc"] else ""
                 missing, invalid = op.field_codes.get(first, (None, None))
                 code = missing if error["type"] == "missing" else invalid
                 if code:
-                    return code, None
-            return "9004", None
+                    return code
+        return "9004"
 
     def _success(
         self,

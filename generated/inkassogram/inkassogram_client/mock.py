@@ -80,7 +80,6 @@ class MockRequest:
 class _Operation:
     name: str
     method: str
-    path: str
     pattern: re.Pattern[str]
     request: type[Any]
     response: type[Any]
@@ -97,7 +96,6 @@ _OPERATIONS: tuple[_Operation, ...] = (
     _Operation(
         name="create_invoice",
         method="POST",
-        path="/createInvoiceBookkeeping",
         pattern=re.compile("^/createInvoiceBookkeeping$"),
         request=models.CreateInvoiceRequest,
         response=models.CreateInvoiceResponse,
@@ -344,11 +342,13 @@ class MockServer:
         if op is None:
             return 404, "text/plain", b"no such operation", None
         forced = _header(headers, ERROR_HEADER)
-        if not self._authorized(headers, op, body):
+        envelope, request, refused = self._decode(
+            op, body, params
+        )  # once: auth and validation read it
+        if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "125") + (op.name,)
-        problem, request = self._validate(op, body, params)
-        if problem is not None:
-            return self._error(op, problem) + (op.name,)
+        if refused is not None:
+            return self._error(op, self._refusal_code(op, refused)) + (op.name,)
         if forced:
             return self._error(op, forced) + (op.name,)
         with self._lock:
@@ -393,28 +393,38 @@ class MockServer:
                 return op, match.groupdict()
         return None, {}
 
-    def _authorized(self, headers: dict[str, str], op: _Operation, body: bytes) -> bool:
+    def _decode(
+        self, op: _Operation, body: bytes, params: dict[str, str]
+    ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
+        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        try:
+            envelope, request = _wire.decode_request(op.name, body, self._client._context)
+            return envelope, request, None
+        except (_wire.WireError, ValidationError) as exc:
+            return None, None, exc
+
+    def _authorized(
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        envelope: dict[str, Any] | None,
+        refused: Exception | None,
+    ) -> bool:
         expected, _ = request_headers(self._client._credentials, self._clock())
         if any(_header(headers, name) != value for name, value in expected.items()):
             return False
         return True
 
-    def _validate(
-        self, op: _Operation, body: bytes, params: dict[str, str]
-    ) -> tuple[str | None, Any]:
-        """(None, the request model), or (the error code of what the validators refuse, None)."""
-        try:
-            return None, _wire.decode_request(op.name, body, self._client._context)[1]
-        except _wire.WireError:
-            return "99", None
-        except ValidationError as exc:
-            for error in exc.errors(include_input=False, include_url=False):
+    def _refusal_code(self, op: _Operation, refused: Exception) -> str:
+        """The documented code for a request the validators refused."""
+        if isinstance(refused, ValidationError):
+            for error in refused.errors(include_input=False, include_url=False):
                 first = str(error["loc"][0]) if error["loc"] else ""
                 missing, invalid = op.field_codes.get(first, (None, None))
                 code = missing if error["type"] == "missing" else invalid
                 if code:
-                    return code, None
-            return "99", None
+                    return code
+        return "99"
 
     def _success(
         self,

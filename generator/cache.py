@@ -13,7 +13,7 @@ only makes the next run slower):
   When one spec changes, only the files it changes are formatted again.
 
 `check` uses none of this: it always renders from scratch and compares.
-This module imports only the standard library, so that a no-op run stays cheap.
+This module imports only the standard library (and `write`), so that a no-op run stays cheap.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .write import ignored
+
 # Tools whose output ends up in generated/: their versions are inputs too.
 _TOOLS = ("black", "datamodel-code-generator", "jinja2", "pyyaml", "pydantic", "jsonschema")
-# Generated files of these names are tool droppings, not output (see write.py).
-_IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis"}
 
 CACHE_DIR = Path(".cache") / "generator"
 
@@ -43,17 +42,11 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def _files(root: Path, folders: Iterable[str]) -> list[Path]:
-    found: list[Path] = []
-    for folder in folders:
-        base = root / folder
-        if base.is_dir():
-            found.extend(p for p in base.rglob("*") if p.is_file() and not _ignored(p.relative_to(base)))
-    return sorted(found)
-
-
-def _ignored(rel: Path) -> bool:
-    return any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in rel.parts) or rel.suffix == ".pyc"
+def _files(base: Path) -> list[Path]:
+    """Every file under `base`, tool droppings left out."""
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*") if p.is_file() and not ignored(p.relative_to(base)))
 
 
 def tool_versions() -> str:
@@ -74,8 +67,8 @@ def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
     templates = generator_dir.parent / "templates"
     parts: list[bytes | str] = [tool_versions(), ",".join(sorted(providers or ["*"]))]
     for base, paths in (
-        (specs, _files(specs, ["."])),
-        (templates, _files(templates, ["."])),
+        (specs, _files(specs)),
+        (templates, _files(templates)),
         (generator_dir, sorted(generator_dir.glob("*.py"))),
     ):
         for path in paths:
@@ -85,7 +78,7 @@ def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
 
 def output_digests(out: Path) -> dict[str, str]:
     """The digest of every file under generated/ (tool droppings excluded)."""
-    return {p.relative_to(out).as_posix(): digest(p.read_bytes()) for p in _files(out, ["."])}
+    return {p.relative_to(out).as_posix(): digest(p.read_bytes()) for p in _files(out)}
 
 
 class Memo(dict[str, str]):

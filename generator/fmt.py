@@ -40,13 +40,9 @@ def _black(source: str) -> str:
 
 
 def format_python(source: str, name: str) -> str:
-    """One file, now (no cache, no workers)."""
-    from black.parsing import InvalidInput
-
-    try:
-        return _black(source)
-    except InvalidInput as exc:  # a template produced invalid Python: a generator bug
-        raise ValueError(f"{name}: generated code is not valid Python: {exc}") from exc
+    """One whole file, now (no cache, no pieces, no workers): the reference `Formatter` is
+    held to. Raises ValueError for a file that is not Python."""
+    return Formatter._checked(name, _format_body(source))
 
 
 def split_header(source: str) -> tuple[str, str]:

@@ -1,8 +1,8 @@
 """Render every output file of a provider: templates, schemas, models and docs.
 
 `iter_sources` yields a provider's files with Python not yet formatted (the pipeline formats
-all providers' files together, see `fmt.Formatter`); `render_provider` returns them formatted,
-as {path relative to generated/: bytes}. Nothing is written here (see `write.py`).
+all providers' files together, see `fmt.Formatter`, and `finish` turns them into
+{path relative to generated/: bytes}). Nothing is written here (see `write.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import jinja2
 from . import ir
 from .emit_models import models_source
 from .emit_schema import published_schemas
-from .fmt import LINE_LENGTH, format_python
+from .fmt import LINE_LENGTH
 from .view import build_view, docs_view, index_view, php_string
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -139,13 +139,6 @@ def finish(files: dict[str, str | bytes], formatted: dict[str, str]) -> dict[str
         content = formatted.get(path, content)
         out[path] = content.encode("utf-8") if isinstance(content, str) else content
     return out
-
-
-def render_provider(service: ir.Service, root: Path, env: jinja2.Environment | None = None) -> dict[str, bytes]:
-    """Every output file of a provider, formatted, as {path relative to generated/: bytes}."""
-    files = dict(iter_sources(service, root, env))
-    formatted = {p: format_python(c, p) for p, c in files.items() if isinstance(c, str) and needs_formatting(p, c)}
-    return finish(files, formatted)
 
 
 def render_index(services: list[ir.Service], root: Path, env: jinja2.Environment | None = None) -> bytes:

@@ -31,7 +31,8 @@ class Changes:
 _IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis"}
 
 
-def _ignored(path: Path) -> bool:
+def ignored(path: Path) -> bool:
+    """A tool's dropping, not output (`path` relative to an output directory)."""
     return any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in path.parts) or path.suffix == ".pyc"
 
 
@@ -43,7 +44,7 @@ def _existing(out_root: Path, scope: str) -> dict[str, Path]:
         return {}
     found = {}
     for path in sorted(target.rglob("*")):
-        if path.is_file() and not _ignored(path.relative_to(target)):
+        if path.is_file() and not ignored(path.relative_to(target)):
             found[path.relative_to(out_root).as_posix()] = path
     return found
 

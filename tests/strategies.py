@@ -222,43 +222,6 @@ class Strategies:
         return self._wrong[id(f)]
 
 
-_MINIMAL = {
-    "string": "x", "email": "a@b.cc", "country": "BE", "currency": "EUR", "language": "nl", "ip": "10.0.0.1",
-    "int": 1, "money_minor": 1, "decimal": "1", "date": "2024-01-01", "bool": True, "unix_time": 0,
-    "base64": "eA==", "url": "https://a.bc/", "bool_or_date": False, "datetime": "2024-01-01T00:00:00",
-    "date_or_datetime": "2024-01-01", "json": {},
-}
-
-
-def minimal_payload(service: ir.Service, shape: ir.Shape) -> Any:
-    """A small valid payload in canonical JSON form, for messages the documents show no example
-    of: required fields with plain values, and one field for each rule that asks for one."""
-
-    def value(f: ir.Field, t: ir.TypeRef) -> Any:
-        if isinstance(t, ir.Scalar):
-            return _MINIMAL[t.kind]
-        if isinstance(t, ir.EnumRef):
-            return service.enum(t.enum).values[0].wire
-        if isinstance(t, ir.ShapeRef):
-            return build(service.shape(t.shape))
-        return [value(f, t.item) for _ in range(t.min_items or 0)]
-
-    def build(s: ir.Shape) -> Any:
-        if s.root is not None:
-            return value(s.root, s.root.type)
-        payload = {f.wire: value(f, f.type) for f in s.fields if f.required}
-        for rule in s.rules:
-            if rule.scope or rule.when:
-                continue
-            if rule.kind in ("at_least_one_of", "exactly_one_of", "required_unless") and not any(w in payload for w in rule.fields):
-                f = s.field(rule.fields[0])
-                assert f is not None
-                payload[f.wire] = value(f, f.type)
-        return payload
-
-    return build(shape)
-
-
 def _near_misses(s: str) -> list[str]:
     """Strings one small step away from `s`, which a pattern may or may not accept."""
     digits = "".join(c for c in s if c.isdigit())

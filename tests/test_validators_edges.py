@@ -18,7 +18,8 @@ import pytest
 from pydantic import ValidationError
 
 from generator import ir
-from strategies import _near_misses, _strategies, minimal_payload
+from generator.samples import minimal
+from strategies import _near_misses, _strategies
 from support import PROVIDERS, decode_example, package, schema_validator, service
 
 
@@ -31,7 +32,7 @@ def _bases(provider: str, op: ir.Operation, role: str) -> list[Any]:
         if (ex.request if role == "request" else ex.response) is not None and not ex.fragment
     ]
     if not bases:
-        bases.append(minimal_payload(service(provider), op.request if role == "request" else op.response))
+        bases.append(minimal(service(provider), op.request if role == "request" else op.response))
     return bases
 
 

@@ -12,7 +12,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx
@@ -356,3 +355,19 @@ def test_an_envelope_value_with_child_elements_is_refused(servers: Any) -> None:
     assert broken != body
     answer = httpx.post(client._url(op.path), content=broken, headers=client._request_headers()[0])
     assert b">601<" in answer.content, answer.content
+
+
+def test_the_mock_runs_from_the_command_line() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "billink_client.mock", "--port", "0"],
+        cwd=GENERATED / "billink", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        assert "Billink API mock on http://127.0.0.1:" in line, line
+        url = line.split(" on ")[1].split(" ")[0]
+        with _client("billink", url) as client:
+            assert client.status(_payload("billink", _op("billink", "status"))) is not None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -220,18 +220,22 @@ def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
     return dict(sorted(found.items()))
 
 
+CORE_SCHEMA = "pydantic_core.core_schema"
+"""Among the pydantic names a type needs: pydantic-core's schema builders (natively checked types)."""
+
+
 def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple[list[dict[str, Any]], set[str], set[str]]:
-    """(template calls, module imports, pydantic imports) that define one `_types.py` type."""
+    """(template calls, module imports, pydantic names) that define one `_types.py` type."""
     kind = scalar.kind
     if name == "Text":
         return [{"kind": "text", "args": {"name": name}}], set(), {"Strict"}
     if name == "WireText":
         return [{"kind": "text", "args": {"name": name, "pattern": pattern}}], set(), {"Strict", "StringConstraints"}
     if kind == "int":
-        return [{"kind": "int", "args": {"name": name}}], {"from decimal import Decimal"}, {"BeforeValidator"}
+        return [{"kind": "int", "args": {"name": name}}], set(), {"GetPydanticSchema", CORE_SCHEMA}
     if kind == "decimal":
-        args = {"name": name, "pattern": decimal_pattern(scalar.param_map)[1:-1], "scale": scalar.param_map.get("scale")}
-        return [{"kind": "decimal", "args": args}], {"import re", "from decimal import Decimal"}, {"BeforeValidator"}
+        args = {"name": name, "pattern": decimal_pattern(scalar.param_map), "scale": scalar.param_map.get("scale")}
+        return [{"kind": "decimal", "args": args}], {"from decimal import Decimal"}, {"GetPydanticSchema", CORE_SCHEMA}
     if kind == "date":
         args = {"name": name, "pattern": ISO_DATE_PATTERN[1:-1]}
         return [{"kind": "date", "args": args}], {"import re", "from datetime import date, datetime"}, {"BeforeValidator"}
@@ -274,7 +278,9 @@ def types_view(service: ir.Service) -> dict[str, Any]:
         definitions.extend({"macro": None, **call} for call in calls)
         imports |= module_imports
         pydantic |= pydantic_imports
-    custom_error = any(d["kind"] not in ("text", "bool") for d in definitions)
+    custom_error = any(d["kind"] not in ("text", "bool", "int", "decimal") for d in definitions)
+    core = [name for name, wanted in (("PydanticCustomError", custom_error), ("core_schema", CORE_SCHEMA in pydantic)) if wanted]
+    pydantic.discard(CORE_SCHEMA)
     names: dict[str, set[str]] = {}
     for line in imports:
         if line.startswith("from "):
@@ -285,8 +291,8 @@ def types_view(service: ir.Service) -> dict[str, Any]:
     ]
     lines.append("")
     lines.append(f"from pydantic import {', '.join(sorted(pydantic))}")
-    if custom_error:
-        lines.append("from pydantic_core import PydanticCustomError")
+    if core:
+        lines.append(f"from pydantic_core import {', '.join(core)}")
     return {"imports": lines, "definitions": definitions}
 
 

@@ -149,7 +149,7 @@ class Strategies:
         if t.kind in ("string", "email", "country", "currency", "language", "ip"):
             values += [" 1", "1 ", "12 3", "123\n", "12\x01", "٣٤", "AB", "ab", "1234AB", "x@y.z", "1.2.3.4"]
         if t.kind == "int":
-            values += [1.0, -1, "1", 10**20]
+            values += [1.0, -1, "1", 10**20, 2.0**63, -(2.0**64), 1e300]  # beyond 64 bits too
         if t.kind == "decimal":
             values += ["1", "-0.95", "1e5", "+1", "1.", ".5", " 1", 10**20]  # no integral floats: see module doc
             if "scale" in params:

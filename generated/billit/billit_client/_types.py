@@ -13,8 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator, JsonValue, PlainSerializer, Strict
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, GetPydanticSchema, JsonValue, PlainSerializer, Strict
+from pydantic_core import PydanticCustomError, core_schema
 
 AnyJson = JsonValue
 """Any JSON value (dict, list, str, int, Decimal or float, bool, None), as the answer carried it."""
@@ -108,61 +108,106 @@ DateOrDateTime = Annotated[date | datetime, BeforeValidator(_date_or_datetime)]
 """A date, or a local date and time (a naive ``datetime``); ISO text is accepted too."""
 
 
-_DECIMAL_TEXT = re.compile("-?[0-9]+(\\.[0-9]+)?")
+# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
+# the first choice that accepts the input gives the value; any other input is one error.
+_EXACT_DECIMAL = core_schema.custom_error_schema(
+    core_schema.union_schema(
+        [
+            # a decimal string, the usual input, read by Decimal itself
+            core_schema.chain_schema(
+                [
+                    core_schema.str_schema(strict=True, pattern="^-?[0-9]+(\\.[0-9]+)?$"),
+                    core_schema.no_info_plain_validator_function(Decimal),
+                ]
+            ),
+            core_schema.decimal_schema(strict=True),  # a finite Decimal
+            core_schema.chain_schema(
+                [
+                    core_schema.int_schema(strict=True),  # not bool
+                    core_schema.no_info_plain_validator_function(Decimal),
+                ]
+            ),
+        ],
+        mode="left_to_right",
+    ),
+    custom_error_type="exact_decimal",
+    custom_error_message="Input should be a Decimal, an int or a decimal string such as '9.95'"
+    " (floats are refused so amounts stay exact)",
+)
 
-
-def _exact_decimal(value: object) -> object:
-    if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
-        return value
-    raise PydanticCustomError(
-        "exact_decimal",
-        "Input should be a Decimal, an int or a decimal string such as '9.95'"
-        " (floats are refused so amounts stay exact)",
-    )
-
-
-ExactDecimal = Annotated[Decimal, BeforeValidator(_exact_decimal)]
+ExactDecimal = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _EXACT_DECIMAL)]
 """An exact decimal: Decimal, int or a decimal string ("-0.95"); never float."""
 
 
-_DECIMAL_TEXT_5 = re.compile("-?[0-9]+(\\.[0-9]{1,5})?")
+def _at_most_5_decimals(value: Decimal) -> Decimal:
+    if -int(value.as_tuple().exponent) > 5:
+        raise ValueError("too many decimals")
+    return value
 
 
-def _exact_decimal_5(value: object) -> object:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, Decimal) and value.is_finite():
-        if -int(value.as_tuple().exponent) <= 5:
-            return value
-    elif isinstance(value, str) and _DECIMAL_TEXT_5.fullmatch(value):
-        return value
-    raise PydanticCustomError(
-        "exact_decimal",
-        "Input should be a Decimal, an int or a decimal string with at most 5"
-        " decimals (floats are refused so amounts stay exact)",
-    )
+# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
+# the first choice that accepts the input gives the value; any other input is one error.
+_EXACT_DECIMAL_5 = core_schema.custom_error_schema(
+    core_schema.union_schema(
+        [
+            # a decimal string, the usual input, read by Decimal itself
+            core_schema.chain_schema(
+                [
+                    core_schema.str_schema(strict=True, pattern="^-?[0-9]+(\\.[0-9]{1,5})?$"),
+                    core_schema.no_info_plain_validator_function(Decimal),
+                ]
+            ),
+            core_schema.no_info_after_validator_function(
+                _at_most_5_decimals, core_schema.decimal_schema(strict=True)
+            ),
+            core_schema.chain_schema(
+                [
+                    core_schema.int_schema(strict=True),  # not bool
+                    core_schema.no_info_plain_validator_function(Decimal),
+                ]
+            ),
+        ],
+        mode="left_to_right",
+    ),
+    custom_error_type="exact_decimal",
+    custom_error_message="Input should be a Decimal, an int or a decimal string with at most 5"
+    " decimals (floats are refused so amounts stay exact)",
+)
 
-
-ExactDecimalScale5 = Annotated[Decimal, BeforeValidator(_exact_decimal_5)]
+ExactDecimalScale5 = Annotated[
+    Decimal, GetPydanticSchema(lambda _source, _handler: _EXACT_DECIMAL_5)
+]
 """An exact decimal with at most 5 decimals: Decimal, int or a decimal string."""
 
 
-def _integer(value: object) -> object:
-    if isinstance(value, bool):
-        raise PydanticCustomError("int_type", "Input should be a valid integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        # JSON Schema counts 1.0 as an integer; so do we.
-        return int(value)
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        return int(value)  # amounts computed as Decimal: Decimal("1234.00") is 1234, exactly
-    raise PydanticCustomError("int_type", "Input should be a valid integer")
+def _whole(value: float) -> int:
+    if not value.is_integer():  # also refuses inf and nan
+        raise ValueError("not a whole number")
+    return int(value)  # exactly, however large (pydantic-core's own int stops at 2**63)
 
 
-Integer = Annotated[int, BeforeValidator(_integer)]
+# Checked by pydantic-core itself (no Python call except for floats): the first choice that accepts
+# the input gives the value; any other input is one error.
+_INTEGER = core_schema.custom_error_schema(
+    core_schema.union_schema(
+        [
+            core_schema.int_schema(strict=True),  # an int, not a bool
+            # amounts computed as Decimal: Decimal("1234.00") is 1234, exactly; a fraction is
+            # refused, never rounded
+            core_schema.chain_schema(
+                [core_schema.decimal_schema(strict=True), core_schema.int_schema()]
+            ),
+            # JSON Schema counts 1.0 as an integer; so do we
+            core_schema.no_info_after_validator_function(
+                _whole, core_schema.float_schema(strict=True, allow_inf_nan=False)
+            ),
+        ],
+        mode="left_to_right",
+    ),
+    custom_error_type="int_type",
+)
+
+Integer = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INTEGER)]
 """A whole number (int; an integral float such as 1.0 or Decimal such as 1234.00 is taken as
 its int; a fraction is refused, never rounded)."""
 

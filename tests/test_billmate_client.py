@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from support import SPECS, package, php_json_encode, service
 
@@ -184,6 +186,8 @@ def test_add_payment_data_is_the_documents_example() -> None:
         ("€", '"\\u20ac"'),
         ("😀", '"\\ud83d\\ude00"'),
         ("\x7f", '"\x7f"'),
+        ("\\u007f", '"\\\\u007f"'),  # a written backslash-u007f is no DEL
+        ("a\x7f\\u007f/", '"a\x7f\\\\u007f\\/"'),
         ("\x01", '"\\u0001"'),
         ("\n\t\r\b\f", '"\\n\\t\\r\\b\\f"'),
         ('"\\', '"\\"\\\\"'),
@@ -279,6 +283,28 @@ def test_requests_are_signed_over_the_reference_encoding(operation: str, request
     sent = data_text(body)
     assert sent == php_json_encode(json.loads(sent))  # the bytes are PHP's encoding of themselves
     assert json.loads(body)["credentials"]["hash"] == hmac512(KEY, sent)
+
+
+_JSON_TEXT = st.lists(st.sampled_from(["a", "/", "\\", '"', "\x7f", "\x01", "é", "😀", "{", "}", "u007f", "1.", "e"]), max_size=6).map("".join)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_php_encoding_fast_path_is_the_reference_encoding(value: Any) -> None:
+    """php_encode takes Python's C encoder when the result is PHP's too; whatever the value,
+    it must give what the reference PHP encoder in the tests gives."""
+    assert js.php_encode(value) == php_json_encode(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.floats(allow_nan=False, allow_infinity=False) | _JSON_TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3), max_leaves=10))
+def test_php_encoding_with_floats_takes_the_careful_walk(value: Any) -> None:
+    assert js.php_encode(value) == js._php_encode(value)
 
 
 def test_php_encoding_of_containers() -> None:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from json.encoder import encode_basestring_ascii as _ascii_json
+from json.encoder import encode_basestring as _utf8_json
 from enum import Enum
 from typing import Callable, Mapping, Union
 from urllib.parse import quote
@@ -307,7 +307,7 @@ def plain_decimal(value: Decimal | int) -> str:
 
 def json_string(text: str) -> str:
     """A JSON string (UTF-8 text, compact)."""
-    return json.dumps(text, ensure_ascii=False)
+    return _utf8_json(text)  # json.dumps(text, ensure_ascii=False) without its Python dispatch
 
 
 def json_value(value: object) -> str:

@@ -3,6 +3,7 @@
 Black is the slowest step of a run (~3,000 lines/s), so `Formatter` does as little of it as it
 can, without changing a byte of the result:
 
+- one pass of black per piece, not `format_str`'s two (see `_black`);
 - the comment header every generated file starts with is set aside and the rest formatted
   (black leaves leading comments as they are), so files that differ only in the header (the
   runtime modules every provider ships) are formatted once;
@@ -34,15 +35,36 @@ def _mode() -> Any:
 
 
 def _black(source: str) -> str:
+    """One formatting pass of black.
+
+    `black.format_str` formats a changed source twice: the second pass settles the rare line
+    whose trailing comma, added by the first pass, changes how its brackets split. Generated
+    code is never already formatted, so that doubles the cost of every file. One pass is
+    what black makes of our files (all of them are black's fixed points: a test holds
+    `generated/` to it, and would name a template whose output needs the second pass)."""
     import black
 
-    return black.format_str(source, mode=_mode())
+    once = getattr(black, "_format_str_once", None)  # private; format_str where it is gone
+    if once is None:  # pragma: no cover
+        return str(black.format_str(source, mode=_mode()))
+    return str(once(source, mode=_mode()))
 
 
 def format_python(source: str, name: str) -> str:
-    """One whole file, now (no cache, no pieces, no workers): the reference `Formatter` is
-    held to. Raises ValueError for a file that is not Python."""
-    return Formatter._checked(name, _format_body(source))
+    """One whole file by `black.format_str` itself (no cache, pieces, workers or single pass):
+    the reference `Formatter` is held to. Raises ValueError for a file that is not Python."""
+    import black
+    from black.parsing import InvalidInput
+
+    try:
+        return str(black.format_str(source, mode=_mode()))
+    except InvalidInput as exc:
+        raise ValueError(f"{name}: generated code is not valid Python: {exc}") from None
+
+
+def black_stable(source: str) -> bool:
+    """Whether black leaves `source` exactly as it is."""
+    return format_python(source, "source") == source
 
 
 def split_header(source: str) -> tuple[str, str]:
@@ -61,37 +83,34 @@ def split_header(source: str) -> tuple[str, str]:
     return source[:end], body
 
 
+_TOP_LEVEL_DEF = ("def ", "async def ", "class ", "@")
+
+
 def split_units(body: str, target: int = CHUNK_LINES) -> list[str]:
     """The body cut into pieces of about `target` lines that black formats to the same text
-    separately as together: cuts fall only between two top-level functions or classes that are
-    separated by blank lines and nothing else, where black always puts exactly two blank lines.
-    (Black's time per line grows with the size of a file, and one piece per worker keeps both
-    CPUs busy on the one big module of a large spec.)"""
+    separately as together. (Black's time per line grows with the size of a file, and one piece
+    per worker keeps both CPUs busy on the one big module of a large spec.)
+
+    Cuts fall only before a top-level definition that follows two blank lines: black puts
+    exactly two there whatever precedes it. This is a scan of lines, not a parse (parsing the
+    big modules cost more than a tenth of a run): the one place such a line can be that is not
+    a top-level definition is inside a triple-quoted string, and then the piece before the cut
+    ends in an unterminated string, which black refuses; `Formatter` then formats the file
+    whole (`_whole`)."""
     lines = body.splitlines(keepends=True)
     if len(lines) < 2 * target:
         return [body]
-    import ast
-
-    try:
-        statements = ast.parse(body).body
-    except SyntaxError:
-        return [body]  # black will say what is wrong
-    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
     units: list[str] = []
     begin = 0
-    for before, after in zip(statements, statements[1:]):
-        end = before.end_lineno or before.lineno
-        start = (after.decorator_list[0].lineno if isinstance(after, defs) and after.decorator_list else after.lineno) - 1
-        gap = lines[end:start]
+    for i in range(target, len(lines) - target // 2):
         if (
-            start - begin >= target
-            and isinstance(before, defs)
-            and isinstance(after, defs)
-            and gap
-            and all(not line.strip() for line in gap)
+            i - begin >= target
+            and lines[i].startswith(_TOP_LEVEL_DEF)
+            and lines[i - 1] == "\n"
+            and lines[i - 2] == "\n"
         ):
-            units.append("".join(lines[begin:end]))
-            begin = start
+            units.append("".join(lines[begin:i]))
+            begin = i
     units.append("".join(lines[begin:]))
     return units
 
@@ -122,12 +141,17 @@ class Formatter:
         self._pool: Executor | None = None
         self._pending: dict[str, tuple[str, Future[str | tuple[str]]]] = {}  # key -> (file, result)
         self._files: dict[str, tuple[str, list[str]]] = {}  # file -> (header, unit keys)
+        self._bodies: dict[str, str] = {}  # file -> body, for files cut into pieces
+        self._failed: dict[str, str] = {}  # file -> black's complaint about one of its pieces
         self.formatted = 0  # pieces black actually ran on
 
     def submit(self, name: str, source: str) -> None:
         header, body = split_header(source)
         keys = []
-        for unit in split_units(body):
+        units = split_units(body)
+        if len(units) > 1:
+            self._bodies[name] = body
+        for unit in units:
             key = digest(self._version, unit)
             keys.append(key)
             if key not in self._memo and key not in self._pending:
@@ -137,7 +161,7 @@ class Formatter:
     def _start(self, name: str, key: str, unit: str) -> None:
         self.formatted += 1
         if self._jobs <= 1:
-            self._memo[key] = self._checked(name, _format_body(unit))
+            self._record(name, key, _format_body(unit))
             return
         if self._pool is None:
             # Forked workers start with black already imported; spawn elsewhere.
@@ -150,14 +174,31 @@ class Formatter:
         """Every submitted file, formatted. Raises ValueError for a file that is not Python."""
         try:
             for key, (name, future) in self._pending.items():
-                self._memo[key] = self._checked(name, future.result())
+                self._record(name, key, future.result())
         finally:
             self.close()
         self._pending.clear()
-        return {
-            name: header + _UNIT_JOIN.join(self._memo[key] for key in keys)
-            for name, (header, keys) in self._files.items()
-        }
+        out = {}
+        for name, (header, keys) in self._files.items():
+            if name in self._failed or any(key not in self._memo for key in keys):
+                out[name] = header + self._whole(name, self._failed.get(name, ""))
+            else:
+                out[name] = header + _UNIT_JOIN.join(self._memo[key] for key in keys)
+        return out
+
+    def _record(self, name: str, key: str, result: str | tuple[str]) -> None:
+        if isinstance(result, tuple):
+            self._failed.setdefault(name, result[0])
+        else:
+            self._memo[key] = result
+
+    def _whole(self, name: str, complaint: str) -> str:
+        """A file black refused a piece of: formatted whole if it was cut (a cut inside a
+        string), else the complaint is about the file itself."""
+        body = self._bodies.get(name)
+        if body is None:
+            return self._checked(name, (complaint,))
+        return self._checked(name, _format_body(body))
 
     def close(self) -> None:
         if self._pool is not None:

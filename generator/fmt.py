@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from .cache import digest
@@ -83,40 +85,86 @@ def split_header(source: str) -> tuple[str, str]:
     return source[:end], body
 
 
+@dataclass(frozen=True)
+class Unit:
+    """A piece of a module for black. `joint` goes between the formatted previous piece and
+    this one; a piece cut from inside a class body is given to black under `IN_CLASS`, which
+    is taken off again."""
+
+    source: str
+    joint: str = ""
+    in_class: bool = False
+
+    def text(self) -> str:
+        return IN_CLASS + self.source if self.in_class else self.source
+
+
+IN_CLASS = "class _InClass:\n"
 _TOP_LEVEL_DEF = ("def ", "async def ", "class ", "@")
+_METHOD = ("    def ", "    async def ", "    @")
+_CLOSING = (")\n", "]\n", "}\n")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:: [^=\n]+)? = ")
 
 
-def split_units(body: str, target: int = CHUNK_LINES) -> list[str]:
+def _cut(lines: list[str], i: int) -> Unit | None:
+    """How a piece starting at line `i` joins the one before, if a cut there keeps black's
+    result: None where it might not."""
+    line, before, before2 = lines[i], lines[i - 1], lines[i - 2]
+    if line.startswith(_TOP_LEVEL_DEF):
+        # black puts exactly two blank lines before a top-level definition, whatever precedes
+        # it (a comment or decorator just above would belong to it: no cut then)
+        if before == "\n" and before2 == "\n" and not lines[i - 3].startswith(("#", "@")):
+            return Unit("", "\n\n")
+        return None
+    if before in _CLOSING and _ASSIGNMENT.match(line):
+        # a top-level assignment right after the closing bracket of another top-level
+        # statement (a table of tables): black keeps them without blank lines
+        return Unit("", "")
+    if line.startswith(_METHOD) and before == "\n" and before2.startswith("        "):
+        # a method after the body of another one (one blank line, which black keeps)
+        return Unit("", "\n", in_class=True)
+    return None
+
+
+def split_units(body: str, target: int = CHUNK_LINES) -> list[Unit]:
     """The body cut into pieces of about `target` lines that black formats to the same text
     separately as together. (Black's time per line grows with the size of a file, and one piece
     per worker keeps both CPUs busy on the one big module of a large spec.)
 
-    Cuts fall only before a top-level definition that follows two blank lines: black puts
-    exactly two there whatever precedes it. This is a scan of lines, not a parse (parsing the
-    big modules cost more than a tenth of a run): the one place such a line can be that is not
-    a top-level definition is inside a triple-quoted string, and then the piece before the cut
-    ends in an unterminated string, which black refuses; `Formatter` then formats the file
-    whole (`_whole`)."""
+    Cuts fall before a top-level definition, between the top-level tables of a table of tables,
+    and between the methods of a class (see `_cut`). This is a scan of lines, not a parse
+    (parsing the big modules cost more than a tenth of a run): the one place such a line can be
+    that is not what it looks like is inside a triple-quoted string, and then the piece before
+    the cut ends in an unterminated string, which black refuses; `Formatter` then formats the
+    file whole (`_whole`). A test holds the pieces of every generated module, cut small, to
+    black's result for the whole module."""
     lines = body.splitlines(keepends=True)
     if len(lines) < 2 * target:
-        return [body]
-    units: list[str] = []
-    begin = 0
+        return [Unit(body)]
+    units: list[Unit] = []
+    begin, joint, in_class = 0, "", False
     for i in range(target, len(lines) - target // 2):
-        if (
-            i - begin >= target
-            and lines[i].startswith(_TOP_LEVEL_DEF)
-            and lines[i - 1] == "\n"
-            and lines[i - 2] == "\n"
-        ):
-            units.append("".join(lines[begin:i]))
-            begin = i
-    units.append("".join(lines[begin:]))
+        if i - begin < target:
+            continue
+        cut = _cut(lines, i)
+        if cut is not None:
+            units.append(Unit("".join(lines[begin:i]), joint, in_class))
+            begin, joint, in_class = i, cut.joint, cut.in_class
+    units.append(Unit("".join(lines[begin:]), joint, in_class))
     return units
 
 
-# Black puts two blank lines between top-level definitions: what joins formatted units.
-_UNIT_JOIN = "\n\n"
+def join_units(units: list[Unit], formatted: list[str]) -> str | None:
+    """The formatted pieces put together; None if a piece cut from a class body did not come
+    back from black under its wrapper (then the module is formatted whole)."""
+    parts = []
+    for unit, text in zip(units, formatted):
+        if unit.in_class:
+            if not text.startswith(IN_CLASS):
+                return None
+            text = text[len(IN_CLASS) :].lstrip("\n")
+        parts.append(unit.joint + text)
+    return "".join(parts)
 
 
 def _format_body(body: str) -> str | tuple[str]:
@@ -132,31 +180,36 @@ def _format_body(body: str) -> str | tuple[str]:
 class Formatter:
     """Formats many files; `submit` them all, then take `results`."""
 
-    def __init__(self, *, jobs: int | None = None, memo: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, jobs: int | None = None, memo: dict[str, str] | None = None, chunk_lines: int = CHUNK_LINES
+    ) -> None:
         import black
 
         self._version = f"black {black.__version__} line-length {LINE_LENGTH} py311"  # type: ignore[attr-defined]
         self._jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self._chunk_lines = chunk_lines
         self._memo = memo if memo is not None else {}
         self._pool: Executor | None = None
         self._pending: dict[str, tuple[str, Future[str | tuple[str]]]] = {}  # key -> (file, result)
-        self._files: dict[str, tuple[str, list[str]]] = {}  # file -> (header, unit keys)
+        self._files: dict[str, tuple[str, list[Unit], list[str]]] = {}  # file -> (header, units, keys)
         self._bodies: dict[str, str] = {}  # file -> body, for files cut into pieces
         self._failed: dict[str, str] = {}  # file -> black's complaint about one of its pieces
         self.formatted = 0  # pieces black actually ran on
+        self.whole: list[str] = []  # files cut into pieces that had to be formatted whole
 
     def submit(self, name: str, source: str) -> None:
         header, body = split_header(source)
         keys = []
-        units = split_units(body)
+        units = split_units(body, self._chunk_lines)
         if len(units) > 1:
             self._bodies[name] = body
         for unit in units:
-            key = digest(self._version, unit)
+            text = unit.text()
+            key = digest(self._version, text)
             keys.append(key)
             if key not in self._memo and key not in self._pending:
-                self._start(name, key, unit)
-        self._files[name] = (header, keys)
+                self._start(name, key, text)
+        self._files[name] = (header, units, keys)
 
     def _start(self, name: str, key: str, unit: str) -> None:
         self.formatted += 1
@@ -179,11 +232,11 @@ class Formatter:
             self.close()
         self._pending.clear()
         out = {}
-        for name, (header, keys) in self._files.items():
-            if name in self._failed or any(key not in self._memo for key in keys):
-                out[name] = header + self._whole(name, self._failed.get(name, ""))
-            else:
-                out[name] = header + _UNIT_JOIN.join(self._memo[key] for key in keys)
+        for name, (header, units, keys) in self._files.items():
+            joined = None
+            if name not in self._failed and all(key in self._memo for key in keys):
+                joined = join_units(units, [self._memo[key] for key in keys])
+            out[name] = header + (joined if joined is not None else self._whole(name, self._failed.get(name, "")))
         return out
 
     def _record(self, name: str, key: str, result: str | tuple[str]) -> None:
@@ -198,6 +251,7 @@ class Formatter:
         body = self._bodies.get(name)
         if body is None:
             return self._checked(name, (complaint,))
+        self.whole.append(name)
         return self._checked(name, _format_body(body))
 
     def close(self) -> None:

@@ -2117,6 +2117,7 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
         ops.append(
             {
                 "name": op.name,
+                "const": f"_OP_{op.name.upper()}",
                 "request": op.request.name,
                 "response": op.response.name,
                 "method": op.method,

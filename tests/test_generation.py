@@ -165,9 +165,35 @@ def test_formatting_in_pieces_and_in_workers_gives_black_s_bytes() -> None:
     assert out["a.py"] == out["c.py"] == format_python(source, "a.py")
     assert out["b.py"] == format_python(odd, "b.py")
     assert out["d.py"] == format_python(stringy, "d.py")
+    assert formatter.whole == ["d.py"]
     serial = Formatter(jobs=1)
     serial.submit("d.py", stringy)
     assert serial.results()["d.py"] == out["d.py"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_modules_cut_small_format_as_black_formats_them_whole(provider: str) -> None:
+    """Every kind of cut the formatter makes (before top-level definitions, between top-level
+    tables, between methods of a class), made every 60 lines of the rendered modules: the
+    pieces put together are black's result for the whole module, byte for byte."""
+    from generator.fmt import Formatter, format_python, split_header, split_units
+    from generator.render import environment, iter_sources
+
+    sources = {
+        path: text
+        for path, text in iter_sources(service(provider), ROOT, environment(), None)
+        if isinstance(text, str) and path.endswith(".py") and len(split_units(split_header(text)[1], 60)) > 3
+    }
+    assert sources
+    formatter = Formatter(jobs=1, chunk_lines=60)
+    for path, text in sources.items():
+        formatter.submit(path, text)
+    out = formatter.results()
+    assert formatter.whole == []  # no cut was refused: the pieces below are what is compared
+    joints = {unit.joint for text in sources.values() for unit in split_units(split_header(text)[1], 60)}
+    assert joints >= {"", "\n", "\n\n"}  # all three kinds of cut
+    for path, text in sources.items():
+        assert out[path] == format_python(text, path), path
 
 
 def test_every_generated_module_is_a_fixed_point_of_black() -> None:

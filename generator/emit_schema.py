@@ -63,6 +63,8 @@ def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: 
     schema = scalar_schema(service, scalar, role, required)
     if name == "Text" and role == "request" and service.wire.text_pattern and schema.get("pattern") == service.wire.text_pattern:
         return "WireText", enforced - {"pattern"}
+    if name == "Int32":
+        return name, enforced - {"minimum", "maximum"}
     return name, enforced
 
 

@@ -105,6 +105,14 @@ def _int_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
     return schema
 
 
+def _int_type(params: dict[str, Any]) -> str:
+    """`Int32` (bounds checked by the type itself, natively) for the 32-bit range; other bounds
+    are Field(ge=, le=) constraints of an `Integer`."""
+    if params.get("bits") == 32 and "minimum" not in params and "maximum" not in params:
+        return "Int32"
+    return "Integer"
+
+
 def _int_doc(params: dict[str, Any]) -> str:
     if "bits" in params and "minimum" not in params and "maximum" not in params:
         return f"integer ({params['bits']}-bit)"
@@ -175,7 +183,7 @@ KINDS: dict[str, Kind] = {
             "int",
             "whole number; `bits: 32` limits it to a signed 32-bit range (xs:int)",
             frozenset({"minimum", "maximum", "bits"}),
-            _const("Integer"),
+            _int_type,
             _int_schema,
             _int_doc,
             frozenset({"minimum", "maximum"}),

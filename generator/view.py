@@ -25,6 +25,7 @@ from .kinds import (
     KINDS,
     XML_TEXT_PATTERN,
     decimal_pattern,
+    int_bounds,
 )
 from .naming import constant, pascal
 
@@ -231,8 +232,9 @@ def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple
         return [{"kind": "text", "args": {"name": name}}], set(), {"Strict"}
     if name == "WireText":
         return [{"kind": "text", "args": {"name": name, "pattern": pattern}}], set(), {"Strict", "StringConstraints"}
-    if kind == "int":
-        return [{"kind": "int", "args": {"name": name}}], set(), {"GetPydanticSchema", CORE_SCHEMA}
+    if kind in ("int", "money_minor"):
+        lo, hi = int_bounds(scalar.param_map) if name == "Int32" else (None, None)
+        return [{"kind": "int", "args": {"name": name, "lo": lo, "hi": hi}}], set(), {"GetPydanticSchema", CORE_SCHEMA}
     if kind == "decimal":
         args = {"name": name, "pattern": decimal_pattern(scalar.param_map), "scale": scalar.param_map.get("scale")}
         return [{"kind": "decimal", "args": args}], {"from decimal import Decimal"}, {"GetPydanticSchema", CORE_SCHEMA}
@@ -272,6 +274,9 @@ def types_view(service: ir.Service) -> dict[str, Any]:
         if scalar.kind == "base64" and "base64" not in helpers_done:
             definitions.append({"kind": "base64", "macro": "helpers", "args": {"pattern": BASE64_PATTERN[1:-1]}})
             helpers_done.add("base64")
+        if scalar.kind in ("int", "money_minor") and "int" not in helpers_done:
+            definitions.append({"kind": "int", "macro": "helpers", "args": {}})
+            helpers_done.add("int")
         if scalar.kind in ("datetime", "date_or_datetime") and "datetime" not in helpers_done:
             definitions.append({"kind": "datetime", "macro": "helpers", "args": {"pattern": ISO_DATETIME_PATTERN[1:-1]}})
             helpers_done.add("datetime")

@@ -74,6 +74,7 @@ _INTEGER = core_schema.custom_error_schema(
     custom_error_type="int_type",
 )
 
+
 Integer = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INTEGER)]
 """A whole number (int; an integral float such as 1.0 or Decimal such as 1234.00 is taken as
 its int; a fraction is refused, never rounded)."""

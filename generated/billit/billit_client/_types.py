@@ -207,6 +207,13 @@ _INTEGER = core_schema.custom_error_schema(
     custom_error_type="int_type",
 )
 
+
+_INT32 = core_schema.chain_schema([_INTEGER, core_schema.int_schema(ge=-2147483648, le=2147483647)])
+
+Int32 = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INT32)]
+"""A whole number from -2147483648 to 2147483647 (taken as `Integer` is), bounds checked natively."""
+
+
 Integer = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INTEGER)]
 """A whole number (int; an integral float such as 1.0 or Decimal such as 1234.00 is taken as
 its int; a fraction is refused, never rounded)."""

@@ -17,6 +17,7 @@ from billit_client._types import (
     DateOrDateTime,
     ExactDecimal,
     ExactDecimalScale5,
+    Int32,
     Integer,
     LocalDateTime,
     Text,
@@ -68,7 +69,7 @@ class DeleteOrderRequest(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Integer, Field(alias="orderID", ge=-2147483648, le=2147483647)]
+    order_id: Annotated[Int32, Field(alias="orderID")]
     """
     The OrderID.
     """
@@ -202,7 +203,7 @@ class GetOrderRequest(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Integer, Field(alias="orderID", ge=-2147483648, le=2147483647)]
+    order_id: Annotated[Int32, Field(alias="orderID")]
     """
     The OrderID.
     """
@@ -309,9 +310,7 @@ class OrderLine(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    product_id: Annotated[
-        Integer | None, Field(alias="ProductID", ge=-2147483648, le=2147483647)
-    ] = None
+    product_id: Annotated[Int32 | None, Field(alias="ProductID")] = None
     """
     A product of the company: Billit fills in the line from it (then Quantity, UnitPriceExcl, Description and VATPercentage may be left out).
     """
@@ -357,9 +356,7 @@ class OrderLine(WireModel):
     """
     VAT ventilation code (the VAT category).
     """
-    account_code: Annotated[
-        Integer | None, Field(alias="AccountCode", ge=-2147483648, le=2147483647)
-    ] = None
+    account_code: Annotated[Int32 | None, Field(alias="AccountCode")] = None
     """
     General ledger account of the line.
     """
@@ -455,7 +452,7 @@ class OrderMessage(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Integer | None, Field(alias="OrderID")] = None
+    order_id: Annotated[Int32 | None, Field(alias="OrderID")] = None
     """
     The Billit OrderID.
     """
@@ -783,7 +780,7 @@ class PatchOrderRequest(PatchOrderRequestRules):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Integer, Field(alias="orderID", ge=-2147483648, le=2147483647)]
+    order_id: Annotated[Int32, Field(alias="orderID")]
     """
     The OrderID.
     """
@@ -931,7 +928,7 @@ class Order(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Integer | None, Field(alias="OrderID")] = None
+    order_id: Annotated[Int32 | None, Field(alias="OrderID")] = None
     """
     The Billit OrderID.
     """
@@ -1226,9 +1223,7 @@ class Party(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    party_id: Annotated[Integer | None, Field(alias="PartyID", ge=-2147483648, le=2147483647)] = (
-        None
-    )
+    party_id: Annotated[Int32 | None, Field(alias="PartyID")] = None
     """
     The Billit PartyID of a known party.
     """
@@ -1418,9 +1413,7 @@ class CreateOrderRequest(CreateOrderRequestRules):
     """
     The lines with items on the invoice.
     """
-    customer_id: Annotated[
-        Integer | None, Field(alias="CustomerID", ge=-2147483648, le=2147483647)
-    ] = None
+    customer_id: Annotated[Int32 | None, Field(alias="CustomerID")] = None
     """
     The PartyID of a known customer (Income).
     """
@@ -1428,9 +1421,7 @@ class CreateOrderRequest(CreateOrderRequestRules):
     """
     The customer in full (Income).
     """
-    supplier_id: Annotated[
-        Integer | None, Field(alias="SupplierID", ge=-2147483648, le=2147483647)
-    ] = None
+    supplier_id: Annotated[Int32 | None, Field(alias="SupplierID")] = None
     """
     The PartyID of a known supplier (Cost).
     """
@@ -1500,9 +1491,7 @@ class CreateOrderRequest(CreateOrderRequestRules):
     """
     Discount for early payment in percent.
     """
-    payment_reduction_days: Annotated[
-        Integer | None, Field(alias="PaymentReductionDays", ge=-2147483648, le=2147483647)
-    ] = None
+    payment_reduction_days: Annotated[Int32 | None, Field(alias="PaymentReductionDays")] = None
     """
     Days the early-payment discount applies.
     """

@@ -15,7 +15,7 @@ from inkassogram_client._types import (
     Bool,
     ExactDecimal,
     ExactDecimalScale1,
-    Integer,
+    Int32,
     IpAddress,
     Text,
     UnixTime,
@@ -185,7 +185,7 @@ class Row(WireModel):
     """
     Description of the article. Max length 120 characters.
     """
-    vat: Annotated[Integer | None, Field(alias="vat", ge=-2147483648, le=2147483647)] = None
+    vat: Annotated[Int32 | None, Field(alias="vat")] = None
     """
     VAT of the article, in percent; Inkassogram uses 25 when it is left out.
     """
@@ -193,7 +193,7 @@ class Row(WireModel):
     """
     The quantity of the sold articles; Inkassogram uses 1 when it is left out.
     """
-    price: Annotated[Integer, Field(alias="price", ge=-2147483648, le=2147483647)]
+    price: Annotated[Int32, Field(alias="price")]
     """
     Price including VAT, per unit ("Á price").
     """
@@ -201,15 +201,11 @@ class Row(WireModel):
     """
     Column Unit added to the invoice rows.
     """
-    discount: Annotated[Integer | None, Field(alias="discount", ge=-2147483648, le=2147483647)] = (
-        None
-    )
+    discount: Annotated[Int32 | None, Field(alias="discount")] = None
     """
     Discount percentage.
     """
-    bookkeeping_account: Annotated[
-        Integer | None, Field(alias="bookkeepingAccount", ge=-2147483648, le=2147483647)
-    ] = None
+    bookkeeping_account: Annotated[Int32 | None, Field(alias="bookkeepingAccount")] = None
     """
     Bookkeeping account for the bookkeeping.
     """
@@ -297,9 +293,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     Primary Social Security Number OR Organization Number: YYYYMMDDXXXX, YYMMDDXXXX or XXXXXX-XXXX.
     """
-    send_to_organization: Annotated[
-        Integer | None, Field(alias="send_to_organization", ge=-2147483648, le=2147483647)
-    ] = None
+    send_to_organization: Annotated[Int32 | None, Field(alias="send_to_organization")] = None
     """
     XSD only; not described in the data dictionary.
     """
@@ -319,13 +313,11 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     The reference number of the order made by the end customer; visible on the invoice.
     """
-    shipping_fee: Annotated[
-        Integer | None, Field(alias="shippingFee", ge=-2147483648, le=2147483647)
-    ] = None
+    shipping_fee: Annotated[Int32 | None, Field(alias="shippingFee")] = None
     """
     Shipping fee for an order; added as an invoice row.
     """
-    exp_fee: Annotated[Integer | None, Field(alias="expFee", ge=-2147483648, le=2147483647)] = None
+    exp_fee: Annotated[Int32 | None, Field(alias="expFee")] = None
     """
     Expedition fee; added as an invoice row.
     """
@@ -386,9 +378,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     An invoice comment for the end user; visible below the article rows.
     """
-    discount: Annotated[Integer | None, Field(alias="discount", ge=-2147483648, le=2147483647)] = (
-        None
-    )
+    discount: Annotated[Int32 | None, Field(alias="discount")] = None
     """
     Discount percentage of the total invoice amount.
     """

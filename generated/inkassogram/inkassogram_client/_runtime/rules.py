@@ -127,16 +127,58 @@ def _values(obj: Any, path: tuple[At, ...]) -> Iterator[Any]:
         yield from _values(item, path[1:])
 
 
-def _sum_violation(root: Any, rule: Rule) -> Violation | None:
-    totals = list(_values(root, rule.target))
-    if not totals:
-        return None  # no total to check; presence is another rule's business
-    parts = sum((v for term in rule.terms for v in _values(root, term)), 0)
-    if totals[0] == parts:
-        return None
+def _getter(path: tuple[At, ...]) -> Callable[[Any], list[Any]]:
+    """`_values` of `path` as a function made once. Sums run on every request and their terms
+    are mostly a field of each item of one list: that gets a loop of its own."""
+    lists = [i for i, step in enumerate(path) if step.many]
+    if not lists:
+        attrs = [step.attr for step in path]
+
+        def field_value(root: Any) -> list[Any]:
+            value = root
+            for step in attrs:
+                if value is None:
+                    return []
+                value = getattr(value, step)
+            return [] if value is None else [value]
+
+        return field_value
+    if len(lists) != 1 or lists[0] != len(path) - 2:
+        return lambda root: list(_values(root, path))
+    to_list = [step.attr for step in path[:-1]]
+    attr = path[-1].attr
+
+    def item_values(root: Any) -> list[Any]:
+        value = root
+        for step in to_list:
+            if value is None:
+                return []
+            value = getattr(value, step)
+        values = [getattr(item, attr) for item in value or () if item is not None]
+        return [v for v in values if v is not None]
+
+    return item_values
+
+
+def _sum_check(rule: Rule) -> Callable[[Any, list[Violation]], None]:
+    total_of = _getter(rule.target)
+    terms = [_getter(term) for term in rule.terms]
+
+    def check_sum(root: Any, found: list[Violation]) -> None:
+        totals = total_of(root)
+        if not totals:
+            return  # no total to check; presence is another rule's business
+        parts = sum((sum(term(root), 0) for term in terms), 0)
+        if totals[0] != parts:
+            found.append(_sum_violation(rule, parts, totals[0]))
+
+    return check_sum
+
+
+def _sum_violation(rule: Rule, parts: Any, total: Any) -> Violation:
     path = ".".join(step.wire for step in rule.target)
     return Violation(
-        path, rule.kind, f"{rule.description} (expected {parts}, found {totals[0]})", rule.code
+        path, rule.kind, f"{rule.description} (expected {parts}, found {total})", rule.code
     )
 
 
@@ -154,13 +196,7 @@ def _compile(rule: Rule) -> Callable[[Any, list[Violation]], None]:
     rule on the root or on the items of one list; anything else walks the paths generically.
     """
     if rule.kind == "sum":
-
-        def check_sum(root: Any, found: list[Violation]) -> None:
-            violation = _sum_violation(root, rule)
-            if violation is not None:
-                found.append(violation)
-
-        return check_sum
+        return _sum_check(rule)
     when = rule.when
     broken = _broken_test(rule)
     wire, kind, description, code = rule.fields[0].wire, rule.kind, rule.description, rule.code

@@ -2101,10 +2101,6 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
     protocol = "rest" if isinstance(wire, ir.RestWire) else "json" if isinstance(wire, ir.JsonWire) else "xml"
     ops = []
     for op in service.operations:
-        table = service.error_table(op.errors) if op.errors else None
-        messages: dict[str, str] = {}
-        for code in table.codes if table else ():
-            messages.setdefault(code.code, code.message)
         outcome = op.outcomes[0] if op.outcomes else None
         answer = samples.answer(service, op, outcome) if outcome else samples.minimal(service, op.response)
         field_codes = {
@@ -2133,7 +2129,6 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
                 "error_answer": (
                     None if protocol == "rest" else samples.error_answer(service, op, _ERROR_CODE, _ERROR_MESSAGE)
                 ),
-                "messages": messages,
                 "field_codes": field_codes,
                 "outcomes": {o.name: samples.answer(service, op, o) for o in op.outcomes},
             }

@@ -777,3 +777,9 @@ def api_error(operation: str, code: str, message: str | None) -> BillinkApiError
     except ValueError:
         member = None
     return error_class(operation, code, message, member)
+
+
+def documented_messages(operation: str) -> dict[str, str]:
+    """The documented message of each code `operation` can answer (empty without a table)."""
+    entry = _OPERATIONS.get(operation)
+    return _DOCUMENTED[entry[1]] if entry is not None else {}

@@ -51,6 +51,7 @@ from pydantic import ValidationError
 from . import _wire, models
 from ._auth import request_headers
 from .client import BillinkClient
+from .errors import documented_messages
 
 __all__ = ["EXAMPLE_CREDENTIALS", "MockServer", "MockRequest", "main"]
 
@@ -89,7 +90,6 @@ class _Operation:
     answer: Any
     outcomes: dict[str, Any]
     error_answer: Any
-    messages: dict[str, str]
     field_codes: dict[str, tuple[str | None, str | None]]
     int_params: frozenset[str]
     function: str | None
@@ -108,44 +108,6 @@ _OP_CHECK = _Operation(
     },
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
-    },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0.',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "104": "Workflow number is missing.",
-        "105": "Worfklown number is not correct.",
-        "402": "Incorrect phone number.",
-        "406": "No type entered.",
-        "407": "Incorrect type.",
-        "408": "Company name is missing.",
-        "410": "Last name is missing.",
-        "411": "KVK number is missing.",
-        "412": "First name is missing.",
-        "414": "House number is missing.",
-        "415": "Postcode is missing.",
-        "416": "Wrong Postal Code format.",
-        "417": "Phone number is missing.",
-        "418": "Wrong formatting date of birth.",
-        "419": "Missing email address.",
-        "420": "Wrong email address.",
-        "421": "Date of birth is missing.",
-        "422": "Minimum age for orders via Billink is 16 years.",
-        "424": "Wrong house number formatting.",
-        "425": "Delivery address: Wrong house number formatting.",
-        "426": "Delivery address not allowed.",
-        "427": "Order amount is missing.",
-        "428": "Order amount too high.",
-        "429": "Order amount is larger than permitted.",
-        "430": "Company name must be between 2 and 50 characters long.",
-        "431": "House number Extension must be between 0 and 10 characters long.",
-        "435": "Fraud risk too high.",
-        "500": "Consumer has been approved.",
-        "501": "Consumer has been rejected.",
-        "601": "Check Structure XML.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
     },
     field_codes={
         "TYPE": ("406", "407"),
@@ -176,55 +138,6 @@ _OP_ORDER = _Operation(
     outcomes={"added": {"MSG": {"CODE": "200"}}},
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
-    },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "401": "Workflow number is missing.",
-        "402": "Worfklow number is incorrect.",
-        "403": "Invoice number already exists.",
-        "405": "Date missing.",
-        "406": "No type entered.",
-        "407": "Incorrect type.",
-        "408": "Company name is missing.",
-        "409": "First name is missing.",
-        "410": "Last name is missing.",
-        "411": "Sex is missing.",
-        "412": "Wrong formatting gender.",
-        "413": "Street is missing.",
-        "414": "House number is missing.",
-        "415": "Postcode is missing.",
-        "416": "City is missing.",
-        "417": "Phone number is missing.",
-        "418": "Missing email address.",
-        "419": "Residence may only contain letters, spaces and 'characters.",
-        "420": "Incorrect country code, use ISO 3166.",
-        "421": "Date of birth is missing.",
-        "422": "Wrong layout IP address.",
-        "427": "KVK number is missing.",
-        "428": "Item code is too long.",
-        "429": "Wrong formatting KVK number.Must be between 5 and 25 characters.",
-        "430": "Wrong formatting VAT number.",
-        "431": "Wrong formatting VAT number.",
-        "432": "Wrong email address.",
-        "433": "Wrong layout second email address.",
-        "434": "Invoice number does not meet the requirements (alphanumeric, _ and - are permitted).",
-        "440": "CHECK-UUID is not correct, perform a new check api.",
-        "444": "Order amount is higher than applied for in the CHECK API.",
-        "445": "CHECK-UUID has expired, perform a new check api.",
-        "446": "CHECK-UUID has already been used, perform a new check api.",
-        "447": "CHECK-UUID is missing.",
-        "448": "Company name must be between 2 and 50 characters long.",
-        "449": "Telephone number may only contain numbers.",
-        "450": "House number Extension must be between 0 and 10 characters long.",
-        "451": "workflowWithoutGuaranteeIsUsedForCheckRequest",
-        "452": "Amount is higher than agreed.",
-        "501": "Order has been refused on the basis of fraud.",
-        "601": "Check Structure XML.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
     },
     field_codes={
         "TYPE": ("406", "407"),
@@ -264,21 +177,6 @@ _OP_CREDIT = _Operation(
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "402": "Worfklown number is not correct.",
-        "403": "Invoice number already exists.",
-        "601": "Check Structure XML.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
-        "705": "Invoice is missing.",
-        "706": "Invoice not found.",
-        "707": "Credit cannot be performed in this phase.",
-        "708": "Credit cannot be carried out.Try again later.",
-    },
     field_codes={},
     int_params=frozenset([]),
     function=None,
@@ -293,18 +191,6 @@ _OP_START_WORKFLOW = _Operation(
     outcomes={"started": {"MSG": {"CODE": "500", "STATUSES": []}}},
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
-    },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
-        "705": "Invoice is missing.",
-        "706": "Invoice not found.",
-        "707": "Credit cannot be performed in this phase.",
-        "708": "Credit cannot be carried out.Try again later.",
     },
     field_codes={},
     int_params=frozenset([]),
@@ -321,18 +207,6 @@ _OP_ON_HOLD = _Operation(
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "401": "Invoice number is missing.",
-        "402": "Invoice number incorrect.",
-        "403": "Period is too long.Maximum 14 days.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
-        "701": "Order cannot be placed on hold.",
-    },
     field_codes={"INVOICENUMBER": ("401", "402"), "DAYS": (None, "403")},
     int_params=frozenset([]),
     function=None,
@@ -347,21 +221,6 @@ _OP_PAYMENT = _Operation(
     outcomes={"booked": {"MSG": {"INVOICES": []}}},
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
-    },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "402": "Workflow number is unknown.",
-        "420": "Invoice number is missing.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
-        "701": "Order cannot be placed on hold.",
-        "704": "Invoice number unknown.",
-        "706": "No payment can be booked on this invoice.",
-        "707": "Order has already been paid.",
-        "708": "Description is too long.Maximum 30 characters.",
     },
     field_codes={"INVOICENUMBER": ("420", "704"), "DESCRIPTION": (None, "708")},
     int_params=frozenset([]),
@@ -378,14 +237,6 @@ _OP_STATUS = _Operation(
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
-    },
     field_codes={},
     int_params=frozenset([]),
     function=None,
@@ -400,14 +251,6 @@ _OP_MESSAGE = _Operation(
     outcomes={"added": {"MSG": {"CODE": "500"}}},
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
-    },
-    messages={
-        "001": 'Version is not correct, use "Billink2.0".',
-        "101": "The username or the UID is incorrect.",
-        "102": "The username or the UID is incorrect.",
-        "103": "The promotion is unknown.",
-        "603": "Check Structure XML.",
-        "607": "The username or the UID is incorrect.",
     },
     field_codes={},
     int_params=frozenset([]),
@@ -744,7 +587,7 @@ class MockServer:
         return 200, "text/xml", encode(model, self._client._context)
 
     def _error(self, op: _Operation, code: str) -> tuple[int, str, bytes]:
-        message = op.messages.get(code, "mock error")
+        message = documented_messages(op.name).get(code, "mock error")
         model = op.response.model_validate(_replace(op.error_answer, code, message))
         encode: Callable[..., bytes] = getattr(_wire, f"encode_{op.name}_response")
         return 200, "text/xml", encode(model, self._client._context)

@@ -363,3 +363,9 @@ def api_error(operation: str, code: str, message: str | None) -> InkassogramApiE
     except ValueError:
         member = None
     return error_class(operation, code, message, member)
+
+
+def documented_messages(operation: str) -> dict[str, str]:
+    """The documented message of each code `operation` can answer (empty without a table)."""
+    entry = _OPERATIONS.get(operation)
+    return _DOCUMENTED[entry[1]] if entry is not None else {}

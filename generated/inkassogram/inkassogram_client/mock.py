@@ -47,6 +47,7 @@ from pydantic import ValidationError
 from . import _wire, models
 from ._auth import request_headers
 from .client import InkassogramClient
+from .errors import documented_messages
 
 __all__ = ["EXAMPLE_CREDENTIALS", "MockServer", "MockRequest", "main"]
 
@@ -86,7 +87,6 @@ class _Operation:
     answer: Any
     outcomes: dict[str, Any]
     error_answer: Any
-    messages: dict[str, str]
     field_codes: dict[str, tuple[str | None, str | None]]
     int_params: frozenset[str]
     function: str | None
@@ -104,53 +104,6 @@ _OP_CREATE_INVOICE = _Operation(
         "statusCode": "0",
         "errorCode": "__MOCK_ERROR_CODE__",
         "description": "__MOCK_ERROR_MESSAGE__",
-    },
-    messages={
-        "99": "Validate XML against XSD failed",
-        "101": "ssn and orgno failed, one element should be used",
-        "102": "Invalid ssn number, no match",
-        "103": "Invalid organization number, no match",
-        "104": "Zip code not set",
-        "105": "Invalid zip",
-        "106": "Phone number not set",
-        "107": "Invalid phone number",
-        "108": "Missing email address",
-        "109": "Invalid email address",
-        "110": "Missing Order Number",
-        "111": "Client Ip number not set",
-        "112": "Your credit is to low in this shop",
-        "113": "Database error in CCM.",
-        "114": "Zip and orgNo does not match",
-        "115": "Zip and ssn does not match",
-        "116": "Prövning på privatperson",
-        "117": "Avslag på privatperson",
-        "118": "Personnummer kunde inte hittas",
-        "119": "ssn is not a trusted Credit customer",
-        "120": "Prövning på företag",
-        "121": "Avslag på företag",
-        "122": "Organization number could not be found",
-        "123": "Company is not a trusted Credit customer",
-        "124": "Request not received correctly",
-        "125": "Key does not match",
-        "10": "orderNo or OCR isn't defined",
-        "40": "Quantity: To many decimals, just one is accepted!",
-        "20": "Invalid ocr number",
-        "21": "Invalid orderNo",
-        "11": "The system is working with this invoice for the moment, please try again later",
-        "26": "The invoice dueDate has past. Contact Inkassogram to redeem the invoice",
-        "30": "The invoice is already redeemed",
-        "31": "The invoice or some of the article rows is already redeemed",
-        "13": "There's no matching article rows",
-        "24": "The VAT doesn't match any rows",
-        "28": "The redemption rows does not match the original invoice",
-        "23": "The redemption price is higher than the amount left to redeem is",
-        "126": "CCM Error",
-        "180": "BankID could not validate user.",
-        "181": "BankID could not identify user, please try again.",
-        "182": "BankID error occurred in security application, please try again, or update software.",
-        "183": "BankID could not identify user, user aborted, please try again.",
-        "184": "BankID could not identify user, please try again.",
-        "190": "BankID could not validate user.",
     },
     field_codes={
         "ssn": (None, "101"),
@@ -471,7 +424,7 @@ class MockServer:
         return 200, "text/xml", encode(model, self._client._context)
 
     def _error(self, op: _Operation, code: str) -> tuple[int, str, bytes]:
-        message = op.messages.get(code, "mock error")
+        message = documented_messages(op.name).get(code, "mock error")
         model = op.response.model_validate(_replace(op.error_answer, code, message))
         encode: Callable[..., bytes] = getattr(_wire, f"encode_{op.name}_response")
         return 200, "text/xml", encode(model, self._client._context)

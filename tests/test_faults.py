@@ -11,6 +11,7 @@ with the same request: the same orderNo, the same Idempotency-Key).
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import struct
 import threading
@@ -419,3 +420,39 @@ def test_secrets_stay_out_of_fault_errors(server: FaultServer, case: Case) -> No
     _, error, _ = run(case, case.client(server.url), False)
     assert error is not None
     assert secrets[case.provider] not in str(error) and secrets[case.provider] not in repr(error)
+
+
+def _echoing_error(provider: str, secret: str) -> tuple[int, bytes, str]:
+    """An error answer in the provider's own form whose message repeats `secret`."""
+    said = f"credentials {secret} are not valid"
+    if provider == "billink":
+        wire, models = package("billink", "_wire"), package("billink", "models")
+        error = models.OrderResponse.model_validate({"RESULT": "ERROR", "ERROR": {"CODE": "101", "DESCRIPTION": said}})
+        return 200, wire.encode_order_response(error, _billink("http://x", False)._context), "text/xml"
+    if provider == "billmate":
+        return 200, json.dumps({"code": "9013", "message": said}).encode(), "application/json"
+    if provider == "inkassogram":
+        wire, models = package("inkassogram", "_wire"), package("inkassogram", "models")
+        error = models.CreateInvoiceResponse.model_validate({"statusCode": "0", "errorCode": "125", "description": said})
+        return 200, wire.encode_create_invoice_response(error), "text/xml"
+    return 400, json.dumps({"errors": [{"Code": "Unauthorized", "Description": said}]}).encode(), "application/json"
+
+
+@pytest.mark.parametrize("asynchronous", MODES)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_secrets_a_server_echoes_in_an_api_error_are_taken_out(server: FaultServer, case: Case, asynchronous: bool) -> None:
+    """A documented error answer whose message repeats a secret: the typed API error keeps the
+    code and the rest of the message, and the secret is nowhere in it (text, repr, attributes,
+    the exception chain)."""
+    secret = {"billink": billink_tests.SECRET, "billmate": billmate_tests.KEY,
+              "inkassogram": inkassogram_tests.PRIVATE_KEY, "billit": billit_tests.API_KEY}[case.provider]
+    status, body, content_type = _echoing_error(case.provider, secret)
+    server.then(answer(status, body, content_type))
+    _, error, _ = run(case, case.client(server.url, asynchronous), asynchronous)
+    assert isinstance(error, case.error("ApiError")), repr(error)
+    assert "are not valid" in str(error)
+    chain: BaseException | None = error
+    while chain is not None:
+        assert secret not in str(chain) and secret not in repr(chain), repr(chain)
+        assert secret not in repr(vars(chain)), vars(chain)
+        chain = chain.__cause__ or chain.__context__

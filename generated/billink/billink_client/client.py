@@ -31,7 +31,7 @@ from ._runtime.transport import (
     SyncTransport,
 )
 from ._runtime.validation import Issue, issues
-from .errors import BillinkRequestValidationError, BillinkResponseError
+from .errors import BillinkApiError, BillinkRequestValidationError, BillinkResponseError
 from .models import (
     CheckRequest,
     CheckResponse,
@@ -63,6 +63,7 @@ BASE_URLS: dict[str, str] = {
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
@@ -94,6 +95,25 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
         raise BillinkResponseError(
             f"{operation}: the answer does not have the documented shape: {listed}"
         ) from None
+
+
+def _answered(
+    outcome: Callable[[R, int], T],
+    decode: Callable[[Reply], R],
+    reply: Reply,
+    operation: str,
+    secrets: tuple[str, ...],
+) -> T:
+    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
+    server answered is raised with any of the credentials' `secrets` its message echoes taken
+    out (raised from here, so the original does not linger as the new one's context)."""
+    try:
+        return outcome(_decoded(decode, reply, operation), reply.attempts)
+    except BillinkApiError as exc:
+        if not exc.message or not any(secret and secret in exc.message for secret in secrets):
+            raise
+        error = exc.redacted(secrets)
+    raise error
 
 
 class _Base:
@@ -250,7 +270,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = self._transport.post("check", self._url("/check"), body, self._request_headers)
-        return _outcomes.check(_decoded(self._decode_check, reply, "check"), reply.attempts)
+        return _answered(
+            _outcomes.check, self._decode_check, reply, "check", self._credentials.secrets
+        )
 
     def order(
         self,
@@ -285,7 +307,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = self._transport.post("order", self._url("/order"), body, self._request_headers)
-        return _outcomes.order(_decoded(self._decode_order, reply, "order"), reply.attempts)
+        return _answered(
+            _outcomes.order, self._decode_order, reply, "order", self._credentials.secrets
+        )
 
     def credit(
         self,
@@ -307,7 +331,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
-        return _outcomes.credit(_decoded(self._decode_credit, reply, "credit"), reply.attempts)
+        return _answered(
+            _outcomes.credit, self._decode_credit, reply, "credit", self._credentials.secrets
+        )
 
     def start_workflow(
         self,
@@ -331,8 +357,12 @@ class BillinkClient(_Base):
         reply = self._transport.post(
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
-        return _outcomes.start_workflow(
-            _decoded(self._decode_start_workflow, reply, "start_workflow"), reply.attempts
+        return _answered(
+            _outcomes.start_workflow,
+            self._decode_start_workflow,
+            reply,
+            "start_workflow",
+            self._credentials.secrets,
         )
 
     def on_hold(
@@ -353,7 +383,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
-        return _outcomes.on_hold(_decoded(self._decode_on_hold, reply, "on_hold"), reply.attempts)
+        return _answered(
+            _outcomes.on_hold, self._decode_on_hold, reply, "on_hold", self._credentials.secrets
+        )
 
     def payment(
         self,
@@ -374,7 +406,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
-        return _outcomes.payment(_decoded(self._decode_payment, reply, "payment"), reply.attempts)
+        return _answered(
+            _outcomes.payment, self._decode_payment, reply, "payment", self._credentials.secrets
+        )
 
     def status(
         self,
@@ -394,7 +428,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
-        return _outcomes.status(_decoded(self._decode_status, reply, "status"), reply.attempts)
+        return _answered(
+            _outcomes.status, self._decode_status, reply, "status", self._credentials.secrets
+        )
 
     def message(
         self,
@@ -414,7 +450,9 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = self._transport.post("message", self._url("/message"), body, self._request_headers)
-        return _outcomes.message(_decoded(self._decode_message, reply, "message"), reply.attempts)
+        return _answered(
+            _outcomes.message, self._decode_message, reply, "message", self._credentials.secrets
+        )
 
 
 class AsyncBillinkClient(_Base):
@@ -476,7 +514,9 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "check", self._url("/check"), body, self._request_headers
         )
-        return _outcomes.check(_decoded(self._decode_check, reply, "check"), reply.attempts)
+        return _answered(
+            _outcomes.check, self._decode_check, reply, "check", self._credentials.secrets
+        )
 
     async def order(
         self,
@@ -487,7 +527,9 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "order", self._url("/order"), body, self._request_headers
         )
-        return _outcomes.order(_decoded(self._decode_order, reply, "order"), reply.attempts)
+        return _answered(
+            _outcomes.order, self._decode_order, reply, "order", self._credentials.secrets
+        )
 
     async def credit(
         self,
@@ -498,7 +540,9 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers
         )
-        return _outcomes.credit(_decoded(self._decode_credit, reply, "credit"), reply.attempts)
+        return _answered(
+            _outcomes.credit, self._decode_credit, reply, "credit", self._credentials.secrets
+        )
 
     async def start_workflow(
         self,
@@ -509,8 +553,12 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
-        return _outcomes.start_workflow(
-            _decoded(self._decode_start_workflow, reply, "start_workflow"), reply.attempts
+        return _answered(
+            _outcomes.start_workflow,
+            self._decode_start_workflow,
+            reply,
+            "start_workflow",
+            self._credentials.secrets,
         )
 
     async def on_hold(
@@ -522,7 +570,9 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers
         )
-        return _outcomes.on_hold(_decoded(self._decode_on_hold, reply, "on_hold"), reply.attempts)
+        return _answered(
+            _outcomes.on_hold, self._decode_on_hold, reply, "on_hold", self._credentials.secrets
+        )
 
     async def payment(
         self,
@@ -533,7 +583,9 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "payment", self._url("/payment"), body, self._request_headers
         )
-        return _outcomes.payment(_decoded(self._decode_payment, reply, "payment"), reply.attempts)
+        return _answered(
+            _outcomes.payment, self._decode_payment, reply, "payment", self._credentials.secrets
+        )
 
     async def status(
         self,
@@ -544,7 +596,9 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "status", self._url("/status"), body, self._request_headers
         )
-        return _outcomes.status(_decoded(self._decode_status, reply, "status"), reply.attempts)
+        return _answered(
+            _outcomes.status, self._decode_status, reply, "status", self._credentials.secrets
+        )
 
     async def message(
         self,
@@ -555,4 +609,6 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "message", self._url("/message"), body, self._request_headers
         )
-        return _outcomes.message(_decoded(self._decode_message, reply, "message"), reply.attempts)
+        return _answered(
+            _outcomes.message, self._decode_message, reply, "message", self._credentials.secrets
+        )

@@ -32,7 +32,7 @@ from ._runtime.transport import (
     SyncTransport,
 )
 from ._runtime.validation import Issue, issues
-from .errors import BillmateRequestValidationError, BillmateResponseError
+from .errors import BillmateApiError, BillmateRequestValidationError, BillmateResponseError
 from .models import (
     ActivatePaymentRequest,
     ActivatePaymentResponse,
@@ -80,6 +80,7 @@ ENVIRONMENT_VALUES: dict[str, dict[str, str]] = {
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
@@ -111,6 +112,25 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
         raise BillmateResponseError(
             f"{operation}: the answer does not have the documented shape: {listed}"
         ) from None
+
+
+def _answered(
+    outcome: Callable[[R, int], T],
+    decode: Callable[[Reply], R],
+    reply: Reply,
+    operation: str,
+    secrets: tuple[str, ...],
+) -> T:
+    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
+    server answered is raised with any of the credentials' `secrets` its message echoes taken
+    out (raised from here, so the original does not linger as the new one's context)."""
+    try:
+        return outcome(_decoded(decode, reply, operation), reply.attempts)
+    except BillmateApiError as exc:
+        if not exc.message or not any(secret and secret in exc.message for secret in secrets):
+            raise
+        error = exc.redacted(secrets)
+    raise error
 
 
 class _Base:
@@ -302,8 +322,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = self._transport.post("get_address", self._url(""), body, self._request_headers)
-        return _outcomes.get_address(
-            _decoded(self._decode_get_address, reply, "get_address"), reply.attempts
+        return _answered(
+            _outcomes.get_address,
+            self._decode_get_address,
+            reply,
+            "get_address",
+            self._credentials.secrets,
         )
 
     def get_due_payments(
@@ -327,8 +351,12 @@ class BillmateClient(_Base):
             _validated(GetDuePaymentsRequest, request), self._context
         )
         reply = self._transport.post("get_due_payments", self._url(""), body, self._request_headers)
-        return _outcomes.get_due_payments(
-            _decoded(self._decode_get_due_payments, reply, "get_due_payments"), reply.attempts
+        return _answered(
+            _outcomes.get_due_payments,
+            self._decode_get_due_payments,
+            reply,
+            "get_due_payments",
+            self._credentials.secrets,
         )
 
     def get_payment_info(
@@ -350,8 +378,12 @@ class BillmateClient(_Base):
             _validated(GetPaymentInfoRequest, request), self._context
         )
         reply = self._transport.post("get_payment_info", self._url(""), body, self._request_headers)
-        return _outcomes.get_payment_info(
-            _decoded(self._decode_get_payment_info, reply, "get_payment_info"), reply.attempts
+        return _answered(
+            _outcomes.get_payment_info,
+            self._decode_get_payment_info,
+            reply,
+            "get_payment_info",
+            self._credentials.secrets,
         )
 
     def get_payment_plans(
@@ -379,8 +411,12 @@ class BillmateClient(_Base):
         reply = self._transport.post(
             "get_payment_plans", self._url(""), body, self._request_headers
         )
-        return _outcomes.get_payment_plans(
-            _decoded(self._decode_get_payment_plans, reply, "get_payment_plans"), reply.attempts
+        return _answered(
+            _outcomes.get_payment_plans,
+            self._decode_get_payment_plans,
+            reply,
+            "get_payment_plans",
+            self._credentials.secrets,
         )
 
     def get_terms(
@@ -403,8 +439,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = self._transport.post("get_terms", self._url(""), body, self._request_headers)
-        return _outcomes.get_terms(
-            _decoded(self._decode_get_terms, reply, "get_terms"), reply.attempts
+        return _answered(
+            _outcomes.get_terms,
+            self._decode_get_terms,
+            reply,
+            "get_terms",
+            self._credentials.secrets,
         )
 
     def get_account_info(
@@ -426,8 +466,12 @@ class BillmateClient(_Base):
             _validated(GetAccountInfoRequest, request), self._context
         )
         reply = self._transport.post("get_account_info", self._url(""), body, self._request_headers)
-        return _outcomes.get_account_info(
-            _decoded(self._decode_get_account_info, reply, "get_account_info"), reply.attempts
+        return _answered(
+            _outcomes.get_account_info,
+            self._decode_get_account_info,
+            reply,
+            "get_account_info",
+            self._credentials.secrets,
         )
 
     def add_payment(
@@ -463,8 +507,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = self._transport.post("add_payment", self._url(""), body, self._request_headers)
-        return _outcomes.add_payment(
-            _decoded(self._decode_add_payment, reply, "add_payment"), reply.attempts
+        return _answered(
+            _outcomes.add_payment,
+            self._decode_add_payment,
+            reply,
+            "add_payment",
+            self._credentials.secrets,
         )
 
     def cancel_payment(
@@ -484,8 +532,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = self._transport.post("cancel_payment", self._url(""), body, self._request_headers)
-        return _outcomes.cancel_payment(
-            _decoded(self._decode_cancel_payment, reply, "cancel_payment"), reply.attempts
+        return _answered(
+            _outcomes.cancel_payment,
+            self._decode_cancel_payment,
+            reply,
+            "cancel_payment",
+            self._credentials.secrets,
         )
 
     def credit_payment(
@@ -514,8 +566,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = self._transport.post("credit_payment", self._url(""), body, self._request_headers)
-        return _outcomes.credit_payment(
-            _decoded(self._decode_credit_payment, reply, "credit_payment"), reply.attempts
+        return _answered(
+            _outcomes.credit_payment,
+            self._decode_credit_payment,
+            reply,
+            "credit_payment",
+            self._credentials.secrets,
         )
 
     def update_payment(
@@ -551,8 +607,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = self._transport.post("update_payment", self._url(""), body, self._request_headers)
-        return _outcomes.update_payment(
-            _decoded(self._decode_update_payment, reply, "update_payment"), reply.attempts
+        return _answered(
+            _outcomes.update_payment,
+            self._decode_update_payment,
+            reply,
+            "update_payment",
+            self._credentials.secrets,
         )
 
     def activate_payment(
@@ -575,8 +635,12 @@ class BillmateClient(_Base):
             _validated(ActivatePaymentRequest, request), self._context
         )
         reply = self._transport.post("activate_payment", self._url(""), body, self._request_headers)
-        return _outcomes.activate_payment(
-            _decoded(self._decode_activate_payment, reply, "activate_payment"), reply.attempts
+        return _answered(
+            _outcomes.activate_payment,
+            self._decode_activate_payment,
+            reply,
+            "activate_payment",
+            self._credentials.secrets,
         )
 
     def init_checkout(
@@ -604,8 +668,12 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = self._transport.post("init_checkout", self._url(""), body, self._request_headers)
-        return _outcomes.init_checkout(
-            _decoded(self._decode_init_checkout, reply, "init_checkout"), reply.attempts
+        return _answered(
+            _outcomes.init_checkout,
+            self._decode_init_checkout,
+            reply,
+            "init_checkout",
+            self._credentials.secrets,
         )
 
     def update_checkout(
@@ -634,8 +702,12 @@ class BillmateClient(_Base):
             _validated(UpdateCheckoutRequest, request), self._context
         )
         reply = self._transport.post("update_checkout", self._url(""), body, self._request_headers)
-        return _outcomes.update_checkout(
-            _decoded(self._decode_update_checkout, reply, "update_checkout"), reply.attempts
+        return _answered(
+            _outcomes.update_checkout,
+            self._decode_update_checkout,
+            reply,
+            "update_checkout",
+            self._credentials.secrets,
         )
 
 
@@ -708,8 +780,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_address", self._url(""), body, self._request_headers
         )
-        return _outcomes.get_address(
-            _decoded(self._decode_get_address, reply, "get_address"), reply.attempts
+        return _answered(
+            _outcomes.get_address,
+            self._decode_get_address,
+            reply,
+            "get_address",
+            self._credentials.secrets,
         )
 
     async def get_due_payments(
@@ -723,8 +799,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_due_payments", self._url(""), body, self._request_headers
         )
-        return _outcomes.get_due_payments(
-            _decoded(self._decode_get_due_payments, reply, "get_due_payments"), reply.attempts
+        return _answered(
+            _outcomes.get_due_payments,
+            self._decode_get_due_payments,
+            reply,
+            "get_due_payments",
+            self._credentials.secrets,
         )
 
     async def get_payment_info(
@@ -738,8 +818,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_payment_info", self._url(""), body, self._request_headers
         )
-        return _outcomes.get_payment_info(
-            _decoded(self._decode_get_payment_info, reply, "get_payment_info"), reply.attempts
+        return _answered(
+            _outcomes.get_payment_info,
+            self._decode_get_payment_info,
+            reply,
+            "get_payment_info",
+            self._credentials.secrets,
         )
 
     async def get_payment_plans(
@@ -753,8 +837,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_payment_plans", self._url(""), body, self._request_headers
         )
-        return _outcomes.get_payment_plans(
-            _decoded(self._decode_get_payment_plans, reply, "get_payment_plans"), reply.attempts
+        return _answered(
+            _outcomes.get_payment_plans,
+            self._decode_get_payment_plans,
+            reply,
+            "get_payment_plans",
+            self._credentials.secrets,
         )
 
     async def get_terms(
@@ -764,8 +852,12 @@ class AsyncBillmateClient(_Base):
         """Fetch Billmate's payment terms (HTML) for invoice or part payment. See `BillmateClient.get_terms`."""
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = await self._transport.post("get_terms", self._url(""), body, self._request_headers)
-        return _outcomes.get_terms(
-            _decoded(self._decode_get_terms, reply, "get_terms"), reply.attempts
+        return _answered(
+            _outcomes.get_terms,
+            self._decode_get_terms,
+            reply,
+            "get_terms",
+            self._credentials.secrets,
         )
 
     async def get_account_info(
@@ -779,8 +871,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_account_info", self._url(""), body, self._request_headers
         )
-        return _outcomes.get_account_info(
-            _decoded(self._decode_get_account_info, reply, "get_account_info"), reply.attempts
+        return _answered(
+            _outcomes.get_account_info,
+            self._decode_get_account_info,
+            reply,
+            "get_account_info",
+            self._credentials.secrets,
         )
 
     async def add_payment(
@@ -792,8 +888,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "add_payment", self._url(""), body, self._request_headers
         )
-        return _outcomes.add_payment(
-            _decoded(self._decode_add_payment, reply, "add_payment"), reply.attempts
+        return _answered(
+            _outcomes.add_payment,
+            self._decode_add_payment,
+            reply,
+            "add_payment",
+            self._credentials.secrets,
         )
 
     async def cancel_payment(
@@ -805,8 +905,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "cancel_payment", self._url(""), body, self._request_headers
         )
-        return _outcomes.cancel_payment(
-            _decoded(self._decode_cancel_payment, reply, "cancel_payment"), reply.attempts
+        return _answered(
+            _outcomes.cancel_payment,
+            self._decode_cancel_payment,
+            reply,
+            "cancel_payment",
+            self._credentials.secrets,
         )
 
     async def credit_payment(
@@ -818,8 +922,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "credit_payment", self._url(""), body, self._request_headers
         )
-        return _outcomes.credit_payment(
-            _decoded(self._decode_credit_payment, reply, "credit_payment"), reply.attempts
+        return _answered(
+            _outcomes.credit_payment,
+            self._decode_credit_payment,
+            reply,
+            "credit_payment",
+            self._credentials.secrets,
         )
 
     async def update_payment(
@@ -831,8 +939,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "update_payment", self._url(""), body, self._request_headers
         )
-        return _outcomes.update_payment(
-            _decoded(self._decode_update_payment, reply, "update_payment"), reply.attempts
+        return _answered(
+            _outcomes.update_payment,
+            self._decode_update_payment,
+            reply,
+            "update_payment",
+            self._credentials.secrets,
         )
 
     async def activate_payment(
@@ -846,8 +958,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "activate_payment", self._url(""), body, self._request_headers
         )
-        return _outcomes.activate_payment(
-            _decoded(self._decode_activate_payment, reply, "activate_payment"), reply.attempts
+        return _answered(
+            _outcomes.activate_payment,
+            self._decode_activate_payment,
+            reply,
+            "activate_payment",
+            self._credentials.secrets,
         )
 
     async def init_checkout(
@@ -859,8 +975,12 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "init_checkout", self._url(""), body, self._request_headers
         )
-        return _outcomes.init_checkout(
-            _decoded(self._decode_init_checkout, reply, "init_checkout"), reply.attempts
+        return _answered(
+            _outcomes.init_checkout,
+            self._decode_init_checkout,
+            reply,
+            "init_checkout",
+            self._credentials.secrets,
         )
 
     async def update_checkout(
@@ -874,6 +994,10 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "update_checkout", self._url(""), body, self._request_headers
         )
-        return _outcomes.update_checkout(
-            _decoded(self._decode_update_checkout, reply, "update_checkout"), reply.attempts
+        return _answered(
+            _outcomes.update_checkout,
+            self._decode_update_checkout,
+            reply,
+            "update_checkout",
+            self._credentials.secrets,
         )

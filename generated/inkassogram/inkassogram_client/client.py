@@ -32,7 +32,7 @@ from ._runtime.transport import (
     SyncTransport,
 )
 from ._runtime.validation import Issue, issues
-from .errors import InkassogramRequestValidationError, InkassogramResponseError
+from .errors import InkassogramApiError, InkassogramRequestValidationError, InkassogramResponseError
 from .models import CreateInvoiceRequest, CreateInvoiceResponse
 
 __version__ = "0.1.0"
@@ -47,6 +47,7 @@ BASE_URLS: dict[str, str] = {
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
+T = TypeVar("T")
 
 _RETRY_CREATE_INVOICE = Retry(
     timeouts=2,
@@ -122,6 +123,25 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
         raise InkassogramResponseError(
             f"{operation}: the answer does not have the documented shape: {listed}"
         ) from None
+
+
+def _answered(
+    outcome: Callable[[R, int], T],
+    decode: Callable[[Reply], R],
+    reply: Reply,
+    operation: str,
+    secrets: tuple[str, ...],
+) -> T:
+    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
+    server answered is raised with any of the credentials' `secrets` its message echoes taken
+    out (raised from here, so the original does not linger as the new one's context)."""
+    try:
+        return outcome(_decoded(decode, reply, operation), reply.attempts)
+    except InkassogramApiError as exc:
+        if not exc.message or not any(secret and secret in exc.message for secret in secrets):
+            raise
+        error = exc.redacted(secrets)
+    raise error
 
 
 class _Base:
@@ -293,8 +313,12 @@ class InkassogramClient(_Base):
             self._request_headers,
             _RETRY_CREATE_INVOICE,
         )
-        return _outcomes.create_invoice(
-            _decoded(self._decode_create_invoice, reply, "create_invoice"), reply.attempts
+        return _answered(
+            _outcomes.create_invoice,
+            self._decode_create_invoice,
+            reply,
+            "create_invoice",
+            self._credentials.secrets,
         )
 
 
@@ -376,6 +400,10 @@ class AsyncInkassogramClient(_Base):
             self._request_headers,
             _RETRY_CREATE_INVOICE,
         )
-        return _outcomes.create_invoice(
-            _decoded(self._decode_create_invoice, reply, "create_invoice"), reply.attempts
+        return _answered(
+            _outcomes.create_invoice,
+            self._decode_create_invoice,
+            reply,
+            "create_invoice",
+            self._credentials.secrets,
         )

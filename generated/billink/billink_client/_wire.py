@@ -883,110 +883,52 @@ _MESSAGE_RESPONSE = xml.Shape(
 )
 
 
-def decode_check_response(body: bytes, ctx: Context | None = None) -> CheckResponse:
+def _answer(body: bytes, shape: xml.Shape) -> dict[str, object]:
+    """The message data of an answer (its envelope is not used)."""
     _, data = xml.read(
         body,
         root=ROOT,
         namespace=NAMESPACE,
         element=RESPONSE_ELEMENT,
-        shape=_CHECK_RESPONSE,
+        shape=shape,
         envelope=ENVELOPE,
         strict=False,
     )
-    return CheckResponse.model_validate(data)
+    return data
+
+
+def decode_check_response(body: bytes, ctx: Context | None = None) -> CheckResponse:
+    return CheckResponse.model_validate(_answer(body, _CHECK_RESPONSE))
 
 
 def decode_order_response(body: bytes, ctx: Context | None = None) -> OrderResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_ORDER_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return OrderResponse.model_validate(data)
+    return OrderResponse.model_validate(_answer(body, _ORDER_RESPONSE))
 
 
 def decode_credit_response(body: bytes, ctx: Context | None = None) -> CreditResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_CREDIT_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return CreditResponse.model_validate(data)
+    return CreditResponse.model_validate(_answer(body, _CREDIT_RESPONSE))
 
 
 def decode_start_workflow_response(
     body: bytes, ctx: Context | None = None
 ) -> StartWorkflowResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_START_WORKFLOW_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return StartWorkflowResponse.model_validate(data)
+    return StartWorkflowResponse.model_validate(_answer(body, _START_WORKFLOW_RESPONSE))
 
 
 def decode_on_hold_response(body: bytes, ctx: Context | None = None) -> OnHoldResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_ON_HOLD_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return OnHoldResponse.model_validate(data)
+    return OnHoldResponse.model_validate(_answer(body, _ON_HOLD_RESPONSE))
 
 
 def decode_payment_response(body: bytes, ctx: Context | None = None) -> PaymentResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_PAYMENT_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return PaymentResponse.model_validate(data)
+    return PaymentResponse.model_validate(_answer(body, _PAYMENT_RESPONSE))
 
 
 def decode_status_response(body: bytes, ctx: Context | None = None) -> StatusResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_STATUS_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return StatusResponse.model_validate(data)
+    return StatusResponse.model_validate(_answer(body, _STATUS_RESPONSE))
 
 
 def decode_message_response(body: bytes, ctx: Context | None = None) -> MessageResponse:
-    _, data = xml.read(
-        body,
-        root=ROOT,
-        namespace=NAMESPACE,
-        element=RESPONSE_ELEMENT,
-        shape=_MESSAGE_RESPONSE,
-        envelope=ENVELOPE,
-        strict=False,
-    )
-    return MessageResponse.model_validate(data)
+    return MessageResponse.model_validate(_answer(body, _MESSAGE_RESPONSE))
 
 
 REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {

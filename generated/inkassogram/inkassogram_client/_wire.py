@@ -368,19 +368,24 @@ _CREATE_INVOICE_RESPONSE = xml.Shape(
 )
 
 
-def decode_create_invoice_response(
-    body: bytes, ctx: Context | None = None
-) -> CreateInvoiceResponse:
+def _answer(body: bytes, shape: xml.Shape) -> dict[str, object]:
+    """The message data of an answer (its envelope is not used)."""
     _, data = xml.read(
         body,
         root=ROOT,
         namespace=NAMESPACE,
         element=RESPONSE_ELEMENT,
-        shape=_CREATE_INVOICE_RESPONSE,
+        shape=shape,
         envelope=ENVELOPE,
         strict=False,
     )
-    return CreateInvoiceResponse.model_validate(data)
+    return data
+
+
+def decode_create_invoice_response(
+    body: bytes, ctx: Context | None = None
+) -> CreateInvoiceResponse:
+    return CreateInvoiceResponse.model_validate(_answer(body, _CREATE_INVOICE_RESPONSE))
 
 
 REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {

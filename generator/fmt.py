@@ -16,6 +16,7 @@ can, without changing a byte of the result:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -217,10 +218,19 @@ class Formatter:
             self._record(name, key, _format_body(unit))
             return
         if self._pool is None:
-            # Forked workers start with black already imported; spawn elsewhere.
+            # Forked workers start with black already imported; spawn elsewhere. They fork on
+            # the first submit: with the parent's objects frozen, their garbage collector does
+            # not walk (and copy, page by page) the parent's heap, which for a big spec is the
+            # whole IR and every rendered module.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(max_workers=self._jobs, mp_context=context)
+            gc.freeze()
+            try:
+                self._pending[key] = (name, self._pool.submit(_format_body, unit))
+            finally:
+                gc.unfreeze()
+            return
         self._pending[key] = (name, self._pool.submit(_format_body, unit))
 
     def results(self) -> dict[str, str]:

@@ -100,7 +100,8 @@ def _date_or_datetime(value: object) -> object:
             return parsed
     raise PydanticCustomError(
         "date_or_datetime",
-        "Input should be a date, a datetime without timezone, or ISO text such as '2024-01-31' or '2024-01-31T10:00:00'",
+        "Input should be a date, a datetime without timezone, or ISO text such as '2024-01-31'"
+        " or '2024-01-31T10:00:00'",
     )
 
 
@@ -108,8 +109,8 @@ DateOrDateTime = Annotated[date | datetime, BeforeValidator(_date_or_datetime)]
 """A date, or a local date and time (a naive ``datetime``); ISO text is accepted too."""
 
 
-# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
-# the first choice that accepts the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call per value but Decimal's constructor): the
+# first choice that accepts the input gives the value; any other input is one error.
 _EXACT_DECIMAL = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -145,8 +146,9 @@ def _at_most_5_decimals(value: Decimal) -> Decimal:
     return value
 
 
-# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
-# the first choice that accepts the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call per value but Decimal's constructor, and
+# the count of decimals of a Decimal given): the first choice that accepts the input gives
+# the value; any other input is one error.
 _EXACT_DECIMAL_5 = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -186,8 +188,8 @@ def _whole(value: float) -> int:
     return int(value)  # exactly, however large (pydantic-core's own int stops at 2**63)
 
 
-# Checked by pydantic-core itself (no Python call except for floats): the first choice that accepts
-# the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call except for floats): the first choice that
+# accepts the input gives the value; any other input is one error.
 _INTEGER = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -211,7 +213,7 @@ _INTEGER = core_schema.custom_error_schema(
 _INT32 = core_schema.chain_schema([_INTEGER, core_schema.int_schema(ge=-2147483648, le=2147483647)])
 
 Int32 = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INT32)]
-"""A whole number from -2147483648 to 2147483647 (taken as `Integer` is), bounds checked natively."""
+"""A whole number from -2147483648 to 2147483647 (read as `Integer` reads it)."""
 
 
 Integer = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INTEGER)]
@@ -228,7 +230,8 @@ def _local_datetime(value: object) -> object:
             return parsed
     raise PydanticCustomError(
         "local_datetime",
-        "Input should be a datetime without timezone or an ISO string such as '2025-04-25T16:22:25'",
+        "Input should be a datetime without timezone or an ISO string such as"
+        " '2025-04-25T16:22:25'",
     )
 
 

@@ -39,8 +39,8 @@ BoolOrDate = Annotated[bool | date, BeforeValidator(_bool_or_date)]
 """True, False or a date (e.g. activate now, never, or on that day)."""
 
 
-# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
-# the first choice that accepts the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call per value but Decimal's constructor): the
+# first choice that accepts the input gives the value; any other input is one error.
 _EXACT_DECIMAL = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -76,8 +76,8 @@ def _whole(value: float) -> int:
     return int(value)  # exactly, however large (pydantic-core's own int stops at 2**63)
 
 
-# Checked by pydantic-core itself (no Python call except for floats): the first choice that accepts
-# the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call except for floats): the first choice that
+# accepts the input gives the value; any other input is one error.
 _INTEGER = core_schema.custom_error_schema(
     core_schema.union_schema(
         [

@@ -60,8 +60,8 @@ Bool = Annotated[bool, Strict()]
 """True or False (no 1/0 or "true" strings: they are wire forms, not values)."""
 
 
-# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
-# the first choice that accepts the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call per value but Decimal's constructor): the
+# first choice that accepts the input gives the value; any other input is one error.
 _EXACT_DECIMAL = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -97,8 +97,9 @@ def _at_most_1_decimals(value: Decimal) -> Decimal:
     return value
 
 
-# Checked by pydantic-core itself (no Python call per value except Decimal's constructor):
-# the first choice that accepts the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call per value but Decimal's constructor, and
+# the count of decimals of a Decimal given): the first choice that accepts the input gives
+# the value; any other input is one error.
 _EXACT_DECIMAL_1 = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -138,8 +139,8 @@ def _whole(value: float) -> int:
     return int(value)  # exactly, however large (pydantic-core's own int stops at 2**63)
 
 
-# Checked by pydantic-core itself (no Python call except for floats): the first choice that accepts
-# the input gives the value; any other input is one error.
+# Checked by pydantic-core itself (no Python call except for floats): the first choice that
+# accepts the input gives the value; any other input is one error.
 _INTEGER = core_schema.custom_error_schema(
     core_schema.union_schema(
         [
@@ -163,7 +164,7 @@ _INTEGER = core_schema.custom_error_schema(
 _INT32 = core_schema.chain_schema([_INTEGER, core_schema.int_schema(ge=-2147483648, le=2147483647)])
 
 Int32 = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INT32)]
-"""A whole number from -2147483648 to 2147483647 (taken as `Integer` is), bounds checked natively."""
+"""A whole number from -2147483648 to 2147483647 (read as `Integer` reads it)."""
 
 
 def _ip_address(value: str) -> str:

@@ -274,6 +274,9 @@ def types_view(service: ir.Service) -> dict[str, Any]:
         if scalar.kind == "base64" and "base64" not in helpers_done:
             definitions.append({"kind": "base64", "macro": "helpers", "args": {"pattern": BASE64_PATTERN[1:-1]}})
             helpers_done.add("base64")
+        if scalar.kind == "decimal" and "decimal" not in helpers_done:
+            definitions.append({"kind": "decimal", "macro": "helpers", "args": {}})
+            helpers_done.add("decimal")
         if scalar.kind in ("int", "money_minor") and "int" not in helpers_done:
             definitions.append({"kind": "int", "macro": "helpers", "args": {}})
             helpers_done.add("int")

@@ -60,31 +60,41 @@ Bool = Annotated[bool, Strict()]
 """True or False (no 1/0 or "true" strings: they are wire forms, not values)."""
 
 
-# Checked by pydantic-core itself (no Python call per value but Decimal's constructor): the
-# first choice that accepts the input gives the value; any other input is one error.
-_EXACT_DECIMAL = core_schema.custom_error_schema(
-    core_schema.union_schema(
-        [
-            # a decimal string, the usual input, read by Decimal itself
-            core_schema.chain_schema(
-                [
-                    core_schema.str_schema(strict=True, pattern="^-?[0-9]+(\\.[0-9]+)?$"),
-                    core_schema.no_info_plain_validator_function(Decimal),
-                ]
-            ),
-            core_schema.decimal_schema(strict=True),  # a finite Decimal
-            core_schema.chain_schema(
-                [
-                    core_schema.int_schema(strict=True),  # not bool
-                    core_schema.no_info_plain_validator_function(Decimal),
-                ]
-            ),
-        ],
-        mode="left_to_right",
-    ),
-    custom_error_type="exact_decimal",
-    custom_error_message="Input should be a Decimal, an int or a decimal string such as '9.95'"
-    " (floats are refused so amounts stay exact)",
+def _exact_decimal(
+    pattern: str, decimal: core_schema.CoreSchema, what: str
+) -> core_schema.CoreSchema:
+    """An exact decimal checked by pydantic-core itself (no Python call per value but
+    Decimal's constructor): the first choice that accepts the input gives the value; any other
+    input is one error, saying `what` is expected."""
+    return core_schema.custom_error_schema(
+        core_schema.union_schema(
+            [
+                # a decimal string, the usual input, read by Decimal itself
+                core_schema.chain_schema(
+                    [
+                        core_schema.str_schema(strict=True, pattern=pattern),
+                        core_schema.no_info_plain_validator_function(Decimal),
+                    ]
+                ),
+                decimal,  # a Decimal
+                core_schema.chain_schema(
+                    [
+                        core_schema.int_schema(strict=True),  # not bool
+                        core_schema.no_info_plain_validator_function(Decimal),
+                    ]
+                ),
+            ],
+            mode="left_to_right",
+        ),
+        custom_error_type="exact_decimal",
+        custom_error_message=f"Input should be {what} (floats are refused so amounts stay exact)",
+    )
+
+
+_EXACT_DECIMAL = _exact_decimal(
+    "^-?[0-9]+(\\.[0-9]+)?$",
+    core_schema.decimal_schema(strict=True),  # finite
+    "a Decimal, an int or a decimal string such as '9.95'",
 )
 
 ExactDecimal = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _EXACT_DECIMAL)]
@@ -97,34 +107,12 @@ def _at_most_1_decimals(value: Decimal) -> Decimal:
     return value
 
 
-# Checked by pydantic-core itself (no Python call per value but Decimal's constructor, and
-# the count of decimals of a Decimal given): the first choice that accepts the input gives
-# the value; any other input is one error.
-_EXACT_DECIMAL_1 = core_schema.custom_error_schema(
-    core_schema.union_schema(
-        [
-            # a decimal string, the usual input, read by Decimal itself
-            core_schema.chain_schema(
-                [
-                    core_schema.str_schema(strict=True, pattern="^-?[0-9]+(\\.[0-9]{1,1})?$"),
-                    core_schema.no_info_plain_validator_function(Decimal),
-                ]
-            ),
-            core_schema.no_info_after_validator_function(
-                _at_most_1_decimals, core_schema.decimal_schema(strict=True)
-            ),
-            core_schema.chain_schema(
-                [
-                    core_schema.int_schema(strict=True),  # not bool
-                    core_schema.no_info_plain_validator_function(Decimal),
-                ]
-            ),
-        ],
-        mode="left_to_right",
+_EXACT_DECIMAL_1 = _exact_decimal(
+    "^-?[0-9]+(\\.[0-9]{1,1})?$",
+    core_schema.no_info_after_validator_function(
+        _at_most_1_decimals, core_schema.decimal_schema(strict=True)
     ),
-    custom_error_type="exact_decimal",
-    custom_error_message="Input should be a Decimal, an int or a decimal string with at most 1"
-    " decimals (floats are refused so amounts stay exact)",
+    "a Decimal, an int or a decimal string with at most 1 decimals",
 )
 
 ExactDecimalScale1 = Annotated[

@@ -117,14 +117,24 @@ def _cut(lines: list[str], i: int) -> Unit | None:
         if before == "\n" and before2 == "\n" and not lines[i - 3].startswith(("#", "@")):
             return Unit("", "\n\n")
         return None
-    if before in _CLOSING and _ASSIGNMENT.match(line):
+    if before in _CLOSING and _ASSIGNMENT.match(line) and not _after_import(lines, i - 1):
         # a top-level assignment right after the closing bracket of another top-level
-        # statement (a table of tables): black keeps them without blank lines
+        # statement (a table of tables): black keeps them without blank lines (but puts one
+        # after an import)
         return Unit("", "")
     if line.startswith(_METHOD) and before == "\n" and before2.startswith("        "):
         # a method after the body of another one (one blank line, which black keeps)
         return Unit("", "\n", in_class=True)
     return None
+
+
+def _after_import(lines: list[str], end: int) -> bool:
+    """Whether the top-level statement whose closing bracket is line `end` is an import."""
+    for j in range(end - 1, -1, -1):
+        line = lines[j]
+        if line[:1] not in ("", " ", "\t", "\n", "#", ")", "]", "}"):
+            return line.startswith(("from ", "import "))
+    return False
 
 
 def split_units(body: str, target: int = CHUNK_LINES) -> list[Unit]:

@@ -156,15 +156,24 @@ def test_formatting_in_pieces_and_in_workers_gives_black_s_bytes() -> None:
     # black (unterminated string), and the file is formatted whole
     stringy = "\n".join(f'def s{i}():\n    """Doc\n\n\ndef not_code(x):\n    """\n    return {i}\n\n' for i in range(400))
     assert len(split_units(stringy, target=100)) > 1
+    # a long import list directly followed by a table: black puts a blank line after imports,
+    # so no cut there; tables after tables are cut
+    tables = "from m import (\n" + "".join(f"    n{i},\n" for i in range(300)) + ")\n" + "".join(
+        f"T{i} = dict(\n    a={i},\n)\n" for i in range(300)
+    )
+    units = split_units(tables, target=100)
+    assert len(units) > 3 and not units[1].source.startswith("T0 ")
     formatter = Formatter(jobs=2)
     formatter.submit("a.py", source)
     formatter.submit("b.py", odd)
     formatter.submit("c.py", source)  # a duplicate: formatted once
     formatter.submit("d.py", stringy)
+    formatter.submit("e.py", tables)
     out = formatter.results()
     assert out["a.py"] == out["c.py"] == format_python(source, "a.py")
     assert out["b.py"] == format_python(odd, "b.py")
     assert out["d.py"] == format_python(stringy, "d.py")
+    assert out["e.py"] == format_python(tables, "e.py")
     assert formatter.whole == ["d.py"]
     serial = Formatter(jobs=1)
     serial.submit("d.py", stringy)

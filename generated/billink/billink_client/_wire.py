@@ -893,6 +893,7 @@ def _answer(body: bytes, shape: xml.Shape) -> dict[str, object]:
         shape=shape,
         envelope=ENVELOPE,
         strict=False,
+        want_envelope=False,
     )
     return data
 

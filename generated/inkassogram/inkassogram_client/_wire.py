@@ -378,6 +378,7 @@ def _answer(body: bytes, shape: xml.Shape) -> dict[str, object]:
         shape=shape,
         envelope=ENVELOPE,
         strict=False,
+        want_envelope=False,
     )
     return data
 

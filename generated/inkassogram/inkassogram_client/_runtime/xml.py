@@ -282,11 +282,12 @@ def read(
     shape: Shape,
     envelope: tuple[str, ...],
     strict: bool,
+    want_envelope: bool = True,
 ) -> tuple[dict[str, str], dict[str, object]]:
     """Parse a whole document: its envelope elements (name -> text) and its message data.
 
     The message is the root's own children, or the single child named `element` (with the
-    envelope beside it).
+    envelope beside it). Without `want_envelope` the envelope is not read ({} is returned).
     """
     top = parse(body)
     if _tag(top) != root or _namespace(top) != namespace:
@@ -295,7 +296,7 @@ def read(
         raise XmlError(f"expected a {expected} document, found {actual}")
     found: dict[str, str] = {}
     message = top if element is None else None
-    for child in top:
+    for child in top if want_envelope or strict or element is not None else ():
         tag = _tag(child)
         if strict and _namespace(child) != namespace:
             raise XmlError(
@@ -338,9 +339,13 @@ def decode(
     result: dict[str, object] = {}
     fields = shape.fields
     for child in element:
-        tag = _tag(child)
         # The wire path of the child is written only where it is needed (errors, nesting):
-        # this loop runs for every element of every answer.
+        # this loop runs for every element of every answer, so `_tag` is inline too.
+        tag = child.tag
+        if not isinstance(tag, str):
+            raise XmlError("unexpected node in the document", path)
+        if tag[:1] == "{":
+            tag = tag.rpartition("}")[2]
         tail = child.tail
         if tail and not tail.isspace():
             raise XmlError("unexpected text between elements", _join(path, tag))
@@ -376,8 +381,18 @@ def decode(
             continue
         if tag in result:
             raise XmlError(f"<{tag}> appears twice", _join(path, tag))
-        if isinstance(spec, Leaf):
-            value = _leaf(child, spec, path, tag)
+        if isinstance(spec, Leaf):  # `_leaf`, inline: this is most of the elements
+            if len(child):
+                raise XmlError("expected text, found child elements", _join(path, tag))
+            raw = child.text or ""
+            if not spec.is_text:
+                raw = raw.strip()
+                if raw == "":
+                    continue
+            try:
+                value = spec.decode(raw)
+            except ValueError as exc:
+                raise XmlError(str(exc), _join(path, tag)) from None
         else:
             value = decode(child, spec.shape, strict=strict, path=_join(path, tag), depth=depth + 1)
         if value is not None:

@@ -16,6 +16,7 @@ carry; responses are open, so that a provider adding an element breaks nothing.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from . import ir
@@ -23,6 +24,7 @@ from .kinds import KINDS
 from .naming import constant
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DOCSTRING_WIDTH = 96  # black's 100 columns less the docstring's indentation
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +75,16 @@ class SchemaEmitter:
         self.service = service
         self.codegen = codegen
 
+    def text(self, description: str) -> str:
+        """A description as published; for datamodel-code-generator, which writes it as an
+        indented docstring line by line, wrapped to fit the line length of the code."""
+        if not self.codegen:
+            return description
+        return "\n".join(
+            textwrap.fill(line, width=DOCSTRING_WIDTH, break_long_words=False, break_on_hyphens=False)
+            for line in description.splitlines()
+        )
+
     # -- values ----------------------------------------------------------------------------
 
     def scalar(self, scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
@@ -104,7 +116,7 @@ class SchemaEmitter:
         if not f.required:
             schema = _nullable(schema)
         if f.description:
-            schema = {**schema, "description": f.description}
+            schema = {**schema, "description": self.text(f.description)}
         if not self.codegen and isinstance(f.type, ir.Scalar) and "format" in f.type.param_map:
             schema["x-wire-format"] = f.type.param_map["format"]
         return schema
@@ -114,12 +126,12 @@ class SchemaEmitter:
     def shape(self, shape: ir.Shape, role: str) -> dict[str, Any]:
         schema: dict[str, Any] = {"title": shape.name}
         if shape.description:
-            schema["description"] = shape.description
+            schema["description"] = self.text(shape.description)
         if shape.root is not None:
             # A message that is a list or a string, not an object.
             value = self.value(shape.root.type, role)
             if shape.root.description and not shape.description:
-                schema["description"] = shape.root.description
+                schema["description"] = self.text(shape.root.description)
             return {**schema, **value}
         schema["type"] = "object"
         schema["properties"] = {f.wire: self.field(f, role) for f in shape.fields}
@@ -152,7 +164,7 @@ class SchemaEmitter:
     def enum(self, enum: ir.EnumType) -> dict[str, Any]:
         schema: dict[str, Any] = {"title": enum.name}
         if enum.description:
-            schema["description"] = enum.description
+            schema["description"] = self.text(enum.description)
         schema["type"] = "string"
         schema["enum"] = [v.wire for v in enum.values]
         schema["x-enum-varnames"] = [constant(v.name) for v in enum.values]

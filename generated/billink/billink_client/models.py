@@ -68,7 +68,8 @@ class Currency(StrEnum):
 
 class ErrorInfo(WireModel):
     """
-    The <ERROR> block that some responses carry instead of <MSG> (RESULT is then "ERROR"). Not shown in the document; seen in Billink's own client (see ledger error-block).
+    The <ERROR> block that some responses carry instead of <MSG> (RESULT is then "ERROR"). Not shown
+    in the document; seen in Billink's own client (see ledger error-block).
     """
 
     model_config = ConfigDict(
@@ -353,7 +354,8 @@ class StatusRequest(WireModel):
 
 class VatRate(StrEnum):
     """
-    The BTW (VAT) value of an item, exactly one of the documented strings. Plain numbers are percentages; the "1.xx" forms are the same rates written as factors.
+    The BTW (VAT) value of an item, exactly one of the documented strings. Plain numbers are
+    percentages; the "1.xx" forms are the same rates written as factors.
     """
 
     PCT_0 = "0"

@@ -156,7 +156,8 @@ class File(WireModel):
     """
     mime_type: Annotated[Text | None, Field(alias="MimeType")] = None
     """
-    The media type; when left out the client sends the one of the file name's extension (pdf, xls, xlsx, csv), as the document allows ("No, if type is in filename").
+    The media type; when left out the client sends the one of the file name's extension (pdf, xls,
+    xlsx, csv), as the document allows ("No, if type is in filename").
     """
     file_content: Annotated[Base64Data, Field(alias="FileContent")]
     """
@@ -215,7 +216,8 @@ class GetOrderRequest(WireModel):
 
 class IdentifierType(StrEnum):
     """
-    Identifiers a party may carry besides its VAT number (docs "Party Identifiers", allowed identifiers for sales invoices), e.g. a GLN or the Italian SDI codes.
+    Identifiers a party may carry besides its VAT number (docs "Party Identifiers", allowed
+    identifiers for sales invoices), e.g. a GLN or the Italian SDI codes.
     """
 
     VAT = "VAT"
@@ -270,7 +272,8 @@ class ListOrdersRequest(WireModel):
     )
     filter: Annotated[Text | None, Field(alias="$filter")] = None
     """
-    An OData filter, e.g. OrderType eq 'Invoice' and OrderDirection eq 'Income'; build it with filters.OrderFilter.
+    An OData filter, e.g. OrderType eq 'Invoice' and OrderDirection eq 'Income'; build it with
+    filters.OrderFilter.
     """
     order_by: Annotated[Text | None, Field(alias="$orderby")] = None
     """
@@ -312,7 +315,8 @@ class OrderLine(WireModel):
     )
     product_id: Annotated[Int32 | None, Field(alias="ProductID")] = None
     """
-    A product of the company: Billit fills in the line from it (then Quantity, UnitPriceExcl, Description and VATPercentage may be left out).
+    A product of the company: Billit fills in the line from it (then Quantity, UnitPriceExcl,
+    Description and VATPercentage may be left out).
     """
     quantity: Annotated[ExactDecimalScale5 | None, Field(alias="Quantity")] = None
     """
@@ -320,7 +324,8 @@ class OrderLine(WireModel):
     """
     unit_price_excl: Annotated[ExactDecimalScale5 | None, Field(alias="UnitPriceExcl")] = None
     """
-    Unit price excluding VAT; 2 decimals unless the company allows up to 5 (more are ignored by Billit, so refused here).
+    Unit price excluding VAT; 2 decimals unless the company allows up to 5 (more are ignored by
+    Billit, so refused here).
     """
     description: Annotated[Text | None, Field(alias="Description", max_length=512)] = None
     """
@@ -920,7 +925,9 @@ class WebhookUpdateType(StrEnum):
 
 class Order(WireModel):
     """
-    An order as Billit answers it (get_order; list items carry fewer members). Members the documents do not describe, and some this spec leaves out (booking entries, OCR text, custom fields, e-invoice signatures), are ignored.
+    An order as Billit answers it (get_order; list items carry fewer members). Members the documents
+    do not describe, and some this spec leaves out (booking entries, OCR text, custom fields,
+    e-invoice signatures), are ignored.
     """
 
     model_config = ConfigDict(
@@ -962,7 +969,9 @@ class Order(WireModel):
     """
     order_status: Annotated[Text | None, Field(alias="OrderStatus")] = None
     """
-    Draft, ToSend, ToPay, ToInvoice, ToDeliver, ToDomiciliate, Sent, Invoiced, DeliveryNoteCreated, OrderFormCreated, Credited, Refused, Canceled, Paid, ApprovalNeeded, Delivered or PaymentFileGenerated.
+    Draft, ToSend, ToPay, ToInvoice, ToDeliver, ToDomiciliate, Sent, Invoiced, DeliveryNoteCreated,
+    OrderFormCreated, Credited, Refused, Canceled, Paid, ApprovalNeeded, Delivered or
+    PaymentFileGenerated.
     """
     approval_status: Annotated[Text | None, Field(alias="ApprovalStatus")] = None
     """
@@ -1214,7 +1223,8 @@ class Order(WireModel):
 
 class Party(WireModel):
     """
-    A customer or supplier given in full (Customer / Supplier); Billit matches it to a known party or creates one.
+    A customer or supplier given in full (Customer / Supplier); Billit matches it to a known party
+    or creates one.
     """
 
     model_config = ConfigDict(
@@ -1346,7 +1356,8 @@ class SendOrdersRequest(WireModel):
     """
     strict_transport_type: Annotated[Bool | None, Field(alias="StrictTransportType")] = None
     """
-    True: refuse instead of falling back to another transport (e.g. e-mail when the customer is not on Peppol).
+    True: refuse instead of falling back to another transport (e.g. e-mail when the customer is not
+    on Peppol).
     """
 
 
@@ -1362,7 +1373,8 @@ class WebhookEvent(WireModel):
     )
     updated_entity_id: Annotated[Integer, Field(alias="UpdatedEntityID")]
     """
-    The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's OrderID.
+    The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's
+    OrderID.
     """
     updated_entity_type: Annotated[EntityType, Field(alias="UpdatedEntityType")]
     """
@@ -1374,7 +1386,9 @@ class WebhookEvent(WireModel):
     """
     entity_detail: Annotated[AnyJson | None, Field(alias="EntityDetail")] = None
     """
-    Details of the change as Billit sends them (for a message: OrderID, TransportType, the e-invoice flow state ...); their shape differs between the documentation's examples, so they are passed through as decoded JSON.
+    Details of the change as Billit sends them (for a message: OrderID, TransportType, the e-invoice
+    flow state ...); their shape differs between the documentation's examples, so they are passed
+    through as decoded JSON.
     """
 
 

@@ -74,7 +74,8 @@ class Article(WireModel):
     """
     without_tax: Annotated[Integer, Field(alias="withouttax")]
     """
-    The row total without tax in 1/100 of the currency, after any discount; it overrides rounding errors of the row sum.
+    The row total without tax in 1/100 of the currency, after any discount; it overrides rounding
+    errors of the row sum.
     """
     tax_rate: Annotated[ExactDecimal, Field(alias="taxrate")]
     """
@@ -110,7 +111,8 @@ class ArticleInfo(WireModel):
     """
     tax: Annotated[Integer | None, Field(alias="tax")] = None
     """
-    Not in the table: the example answers the row's tax in 1/100 of the currency (617 = 25 % of 2468).
+    Not in the table: the example answers the row's tax in 1/100 of the currency (617 = 25 % of
+    2468).
     """
     discount: Annotated[ExactDecimal | None, Field(alias="discount")] = None
     """
@@ -316,7 +318,8 @@ class CartTotal(WireModel):
     )
     without_tax: Annotated[Integer, Field(alias="withouttax")]
     """
-    Total without tax, 1/100 of the currency; must equal the articles' rows plus handling and shipping.
+    Total without tax, 1/100 of the currency; must equal the articles' rows plus handling and
+    shipping.
     """
     tax: Annotated[Integer, Field(alias="tax")]
     """
@@ -445,7 +448,8 @@ class CreditPaymentData(WireModel):
     """
     part_credit: Annotated[Bool | None, Field(alias="partcredit")] = None
     """
-    Part credit: the articles to credit and the cart are given. If false, the full amount is always credited. Default false.
+    Part credit: the articles to credit and the cart are given. If false, the full amount is always
+    credited. Default false.
     """
 
 
@@ -496,7 +500,8 @@ class GetAddressRequest(WireModel):
     )
     pno: Annotated[WireText, Field(alias="pno", min_length=1)]
     """
-    Social security number (SSN) or organisation number. Sweden: YYMMDD-XXXX, with or without "-" and with or without the century (19 or 20).
+    Social security number (SSN) or organisation number. Sweden: YYMMDD-XXXX, with or without "-"
+    and with or without the century (19 or 20).
     """
     country: Annotated[Text | None, Field(alias="country", pattern="^[A-Z]{2}$")] = None
     """
@@ -693,7 +698,8 @@ class PaymentInfoInfo(WireModel):
 
 class PaymentMethod(StrEnum):
     """
-    Payment method of a request: "1= Invoice Factoring, 2=Invoice Service, 4=Invoice Part Payment, 8=Card, 16=Bank and 32=Cash (Receipt)".
+    Payment method of a request: "1= Invoice Factoring, 2=Invoice Service, 4=Invoice Part Payment,
+    8=Card, 16=Bank and 32=Cash (Receipt)".
     """
 
     FACTORING = "1"
@@ -747,21 +753,26 @@ class PaymentOptionInfo(WireModel):
     )
     method: Annotated[PaymentMethod | None, Field(alias="method")] = None
     """
-    A supported payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank, 32 Cash (Receipt).
+    A supported payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8
+    Card, 16 Bank, 32 Cash (Receipt).
     """
     currency: Annotated[Text | None, Field(alias="currency")] = None
     """
-    The available currencies, comma separated (e.g. "SEK,DKK,NOK,GBP,EUR,USD"). Bank (16) and part payment (4) currently accept only SEK.
+    The available currencies, comma separated (e.g. "SEK,DKK,NOK,GBP,EUR,USD"). Bank (16) and part
+    payment (4) currently accept only SEK.
     """
     language: Annotated[Text | None, Field(alias="language")] = None
     """
-    The supported language codes (ISO 639-1) for the invoice / receipt, comma separated (e.g. "sv,da,no,en").
+    The supported language codes (ISO 639-1) for the invoice / receipt, comma separated (e.g.
+    "sv,da,no,en").
     """
 
 
 class PaymentStatus(StrEnum):
     """
-    The status of a payment. The Status table lists Created, Paid, Pending, Factoring, PartPayment and Handling; addPayment adds Service and Cancelled, the redirects and credits show Cancelled and Credited, Checkout shows CheckoutLoaded (ledger statuses).
+    The status of a payment. The Status table lists Created, Paid, Pending, Factoring, PartPayment
+    and Handling; addPayment adds Service and Cancelled, the redirects and credits show Cancelled
+    and Credited, Checkout shows CheckoutLoaded (ledger statuses).
     """
 
     CREATED = "Created"
@@ -787,7 +798,8 @@ class PlanType(StrEnum):
 
 class PlansPaymentData(WireModel):
     """
-    Which part payment plans are asked for, and the amount to price them for (PaymentData of getPaymentplans).
+    Which part payment plans are asked for, and the amount to price them for (PaymentData of
+    getPaymentplans).
     """
 
     model_config = ConfigDict(
@@ -810,7 +822,8 @@ class PlansPaymentData(WireModel):
     """
     total_with_tax: Annotated[Integer | None, Field(alias="totalwithtax")] = None
     """
-    Total payment including tax in 1/100 of the currency; the monthly cost of each plan is calculated from it. If not submitted, all payment plans are returned.
+    Total payment including tax in 1/100 of the currency; the monthly cost of each plan is
+    calculated from it. If not submitted, all payment plans are returned.
     """
 
 
@@ -1007,7 +1020,8 @@ class UpdateCheckoutResponse(WireModel):
     """
     url: Annotated[Text | None, Field(alias="url")] = None
     """
-    The url of the session (the example answers the Checkout url; the document copies addPayment's text).
+    The url of the session (the example answers the Checkout url; the document copies addPayment's
+    text).
     """
 
 
@@ -1028,7 +1042,8 @@ class UpdatePaymentData(WireModel):
     """
     method: Annotated[PaymentMethod | None, Field(alias="method")] = None
     """
-    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank, 32 Cash (Receipt). The method of a payment cannot be changed.
+    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank,
+    32 Cash (Receipt). The method of a payment cannot be changed.
     """
     payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
     """
@@ -1036,7 +1051,8 @@ class UpdatePaymentData(WireModel):
     """
     currency: Annotated[Currency, Field(alias="currency")]
     """
-    Currency (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD. Bank (16) and part payment (4) accept only SEK.
+    Currency (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD. Bank (16) and part payment (4) accept only
+    SEK.
     """
     country: Annotated[Text, Field(alias="country", pattern="^[A-Z]{2}$")]
     """
@@ -1048,7 +1064,8 @@ class UpdatePaymentData(WireModel):
     """
     auto_activate: Annotated[BoolOrDate | None, Field(alias="autoactivate")] = None
     """
-    Activate the payment at once (True), not (False, the default) or on a date: no activatePayment needed then.
+    Activate the payment at once (True), not (False, the default) or on a date: no activatePayment
+    needed then.
     """
     order_id: Annotated[WireText, Field(alias="orderid", min_length=1)]
     """
@@ -1056,7 +1073,8 @@ class UpdatePaymentData(WireModel):
     """
     logo: Annotated[WireText | None, Field(alias="logo")] = None
     """
-    Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when empty.
+    Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when
+    empty.
     """
 
 
@@ -1120,7 +1138,8 @@ class AddPaymentResponse(WireModel):
     """
     status: Annotated[PaymentStatus, Field(alias="status")]
     """
-    Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled); Pending when the invoice needs manual approval.
+    Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled); Pending when
+    the invoice needs manual approval.
     """
     order_id: Annotated[Text | None, Field(alias="orderid")] = None
     """
@@ -1128,7 +1147,8 @@ class AddPaymentResponse(WireModel):
     """
     url: Annotated[Text | None, Field(alias="url")] = None
     """
-    Invoice and part payment: the url of the invoice PDF. Card and bank: the payment window the customer must be redirected to.
+    Invoice and part payment: the url of the invoice PDF. Card and bank: the payment window the
+    customer must be redirected to.
     """
 
 
@@ -1203,7 +1223,8 @@ class Card(WireModel):
         Text | None, Field(alias="callbackurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
     ] = None
     """
-    Where Billmate posts the callback after a completed card or bank payment (retried until received).
+    Where Billmate posts the callback after a completed card or bank payment (retried until
+    received).
     """
 
 
@@ -1305,7 +1326,8 @@ class CartInfo(WireModel):
     """
     rounding: Annotated[Integer | None, Field(alias="rounding")] = None
     """
-    Rounding in 1/100 of the currency (where the table puts it; the example answers it in Cart.Total).
+    Rounding in 1/100 of the currency (where the table puts it; the example answers it in
+    Cart.Total).
     """
 
 
@@ -1322,7 +1344,8 @@ class CheckoutPaymentData(WireModel):
     )
     currency: Annotated[Currency, Field(alias="currency")]
     """
-    Currency (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD. Bank (16) and part payment (4) accept only SEK.
+    Currency (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD. Bank (16) and part payment (4) accept only
+    SEK.
     """
     language: Annotated[Language, Field(alias="language")]
     """
@@ -1334,7 +1357,8 @@ class CheckoutPaymentData(WireModel):
     """
     auto_activate: Annotated[BoolOrDate | None, Field(alias="autoactivate")] = None
     """
-    Activate the payment at once (True), not (False, the default) or on a date: no activatePayment needed then.
+    Activate the payment at once (True), not (False, the default) or on a date: no activatePayment
+    needed then.
     """
     order_id: Annotated[WireText, Field(alias="orderid", min_length=1)]
     """
@@ -1342,7 +1366,8 @@ class CheckoutPaymentData(WireModel):
     """
     logo: Annotated[WireText | None, Field(alias="logo")] = None
     """
-    Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when empty.
+    Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when
+    empty.
     """
     accept_url: Annotated[
         Text | None, Field(alias="accepturl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
@@ -1408,7 +1433,8 @@ class CreditPaymentResponse(WireModel):
     """
     status: Annotated[PaymentStatus, Field(alias="status")]
     """
-    Status of the credit payment: always Paid, says the table (credit payments are activated automatically); the example answers Credited.
+    Status of the credit payment: always Paid, says the table (credit payments are activated
+    automatically); the example answers Credited.
     """
     url: Annotated[Text | None, Field(alias="url")] = None
     """
@@ -1433,7 +1459,8 @@ class Customer(WireModel):
     """
     pno: Annotated[WireText | None, Field(alias="pno")] = None
     """
-    Swedish social security or organisation number, YYMMDD-XXXX (with or without "-" and century). Mandatory for factoring and part payment.
+    Swedish social security or organisation number, YYMMDD-XXXX (with or without "-" and century).
+    Mandatory for factoring and part payment.
     """
     billing: Annotated[Billing | None, Field(alias="Billing")] = None
     """
@@ -1672,7 +1699,8 @@ class PaymentData(WireModel):
     )
     method: Annotated[PaymentMethod, Field(alias="method")]
     """
-    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank, 32 Cash (Receipt).
+    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank,
+    32 Cash (Receipt).
     """
     payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
     """
@@ -1680,7 +1708,8 @@ class PaymentData(WireModel):
     """
     currency: Annotated[Currency, Field(alias="currency")]
     """
-    Currency (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD. Bank (16) and part payment (4) accept only SEK.
+    Currency (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD. Bank (16) and part payment (4) accept only
+    SEK.
     """
     language: Annotated[Language, Field(alias="language")]
     """
@@ -1692,7 +1721,8 @@ class PaymentData(WireModel):
     """
     auto_activate: Annotated[BoolOrDate | None, Field(alias="autoactivate")] = None
     """
-    Activate the payment at once (True), not (False, the default) or on a date: no activatePayment needed then.
+    Activate the payment at once (True), not (False, the default) or on a date: no activatePayment
+    needed then.
     """
     order_id: Annotated[WireText, Field(alias="orderid", min_length=1)]
     """
@@ -1700,7 +1730,8 @@ class PaymentData(WireModel):
     """
     logo: Annotated[WireText | None, Field(alias="logo")] = None
     """
-    Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when empty.
+    Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when
+    empty.
     """
 
 
@@ -1716,7 +1747,8 @@ class PaymentDataInfo(WireModel):
     )
     method: Annotated[PaymentMethodInfo | None, Field(alias="method")] = None
     """
-    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank, 24 Card/Bank, 32 Cash (Receipt).
+    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank,
+    24 Card/Bank, 32 Cash (Receipt).
     """
     payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
     """
@@ -1758,7 +1790,8 @@ class PaymentDataInfo(WireModel):
 
 class PaymentNotice(WireModel):
     """
-    What Billmate sends to callbackurl, accepturl and cancelurl: the same data as addPayment's / initCheckout's answer.
+    What Billmate sends to callbackurl, accepturl and cancelurl: the same data as addPayment's /
+    initCheckout's answer.
     """
 
     model_config = ConfigDict(
@@ -1828,7 +1861,8 @@ class PaymentPlanInfo(WireModel):
     """
     plan_type: Annotated[PlanType | None, Field(alias="type")] = None
     """
-    Which type of part payment and which calculation method applies: 0 Campaign, 1 Normal part payment.
+    Which type of part payment and which calculation method applies: 0 Campaign, 1 Normal part
+    payment.
     """
     expiry_date: Annotated[IsoDate | None, Field(alias="expirydate")] = None
     """
@@ -1848,11 +1882,13 @@ class PaymentPlanInfo(WireModel):
     """
     total_fee: Annotated[Integer | None, Field(alias="totalfee")] = None
     """
-    The total cost with tax of the plan for the totalwithtax of the request, in 1/100 of the currency.
+    The total cost with tax of the plan for the totalwithtax of the request, in 1/100 of the
+    currency.
     """
     monthly_cost: Annotated[Integer | None, Field(alias="monthlycost")] = None
     """
-    The monthly total with tax of the plan for the totalwithtax of the request, in 1/100 of the currency.
+    The monthly total with tax of the plan for the totalwithtax of the request, in 1/100 of the
+    currency.
     """
 
 

@@ -71,7 +71,8 @@ class CareOf(WireModel):
 
 class CareOfAddress(WireModel):
     """
-    To send the invoice to another address instead of the customer's (careOfAddressType). The XSD wraps the c/o fields in a `careOf` element; see ledger care-of-nesting.
+    To send the invoice to another address instead of the customer's (careOfAddressType). The XSD
+    wraps the c/o fields in a `careOf` element; see ledger care-of-nesting.
     """
 
     model_config = ConfigDict(
@@ -98,7 +99,8 @@ class Country(StrEnum):
 
 class CountryWithNoSsnCheck(WireModel):
     """
-    A customer outside the Nordic SSN check (countryWithNoSsnCheckType): full contact details in the address lines. Needs a special agreement.
+    A customer outside the Nordic SSN check (countryWithNoSsnCheckType): full contact details in the
+    address lines. Needs a special agreement.
     """
 
     model_config = ConfigDict(
@@ -131,7 +133,9 @@ class CountryWithNoSsnCheck(WireModel):
 
 class ForeignCustomer(WireModel):
     """
-    Used to send invoices to other countries (foreignCustomerType): a Nordic `country` (address lines ignored; use careOfAddress to change the address) or `countryWithNoSsnCheck` with the full address. Exactly one of the two (see the rule and ledger foreign-customer-choice).
+    Used to send invoices to other countries (foreignCustomerType): a Nordic `country` (address
+    lines ignored; use careOfAddress to change the address) or `countryWithNoSsnCheck` with the full
+    address. Exactly one of the two (see the rule and ledger foreign-customer-choice).
     """
 
     model_config = ConfigDict(
@@ -261,15 +265,18 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     )
     test_invoice: Annotated[Bool | None, Field(alias="testInvoice")] = None
     """
-    For testing mode, doesn't save the purchases to DB. True sends <testInvoice>true</testInvoice>; False sends nothing.
+    For testing mode, doesn't save the purchases to DB. True sends <testInvoice>true</testInvoice>;
+    False sends nothing.
     """
     make_invoice_reservation: Annotated[Bool | None, Field(alias="makeInvoiceReservation")] = None
     """
-    If true the invoice will NOT be sent to the customer until another request is received using SOAP with method activate_invoice.
+    If true the invoice will NOT be sent to the customer until another request is received using
+    SOAP with method activate_invoice.
     """
     force_to_send: Annotated[Bool | None, Field(alias="forceToSend")] = None
     """
-    Force to send the invoice even if the end user got a bad credit rate. Can be used if the errorCode is 116, 117, 120 and 121.
+    Force to send the invoice even if the end user got a bad credit rate. Can be used if the
+    errorCode is 116, 117, 120 and 121.
     """
     service: Annotated[Service, Field(alias="service")]
     """
@@ -341,7 +348,8 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
         Text | None, Field(alias="callback", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
     ] = None
     """
-    URL for the callback trigger when the invoice has been changed or a payment is received. Give a plain URL; it is sent URL encoded as the data dictionary shows.
+    URL for the callback trigger when the invoice has been changed or a payment is received. Give a
+    plain URL; it is sent URL encoded as the data dictionary shows.
     """
     mobile: Annotated[WireText | None, Field(alias="mobile")] = None
     """
@@ -360,7 +368,8 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     order_no: Annotated[WireText, Field(alias="orderNo", min_length=1)]
     """
-    Order number: must be unique for each invoice; an internal value used to get the status or credit the invoice (invoice number from the ERP). Retries reuse it.
+    Order number: must be unique for each invoice; an internal value used to get the status or
+    credit the invoice (invoice number from the ERP). Retries reuse it.
     """
     our_ref: Annotated[WireText | None, Field(alias="ourRef")] = None
     """
@@ -388,7 +397,8 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     attached_document: Annotated[Base64Data1819200 | None, Field(alias="attachedDocument")] = None
     """
-    Attached document: give the file's bytes; it is sent base64 encoded (at most 1,819,200 characters encoded).
+    Attached document: give the file's bytes; it is sent base64 encoded (at most 1,819,200
+    characters encoded).
     """
 
 

@@ -858,16 +858,17 @@ def rest_wire_view(service: ir.Service) -> dict[str, Any]:
 def _code_doc(code: ir.ErrorCode, first: ir.ErrorCode | None) -> str:
     doc = code.message.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if doc.endswith('"'):
-        doc += " "
+        doc += "."  # not '"' before the closing quotes (wrapping drops a trailing space)
     if code.gloss:
         doc += f" ({code.gloss})"
-    if code.hint:
-        doc += f" {code.hint}"
+    more = [code.hint] if code.hint else []
     if code.outcome:
-        doc += f" A result, not an error: returned as the {code.outcome!r} outcome."
+        more.append(f"A result, not an error: returned as the {code.outcome!r} outcome.")
     if first is not None:
-        doc += f" The document lists code {code.code} twice; this name is an alias of {constant(first.name)}."
-    return doc
+        more.append(f"The document lists code {code.code} twice; this name is an alias of {constant(first.name)}.")
+    if more and not doc.rstrip().endswith((".", "!", "?", ":")):
+        doc = doc.rstrip() + "."  # the provider's text often has no full stop; ours follows
+    return " ".join([doc, *more])
 
 
 def _documented(table: ir.ErrorTable) -> list[dict[str, str]]:

@@ -184,25 +184,30 @@ class BillitErrorCode(ErrorCodeEnum):
     """The OAuth access token is not valid. Source: docs "How do I get started with OAuth" (401)."""
 
     ACCESS_TOKEN_EXPIRED = "AccessTokenExpired"
-    """The OAuth access token has expired (after an hour). Refresh it with the refresh token. Source: docs "How do I get started with OAuth"."""
+    """The OAuth access token has expired (after an hour). Refresh it with the refresh token.
+    Source: docs "How do I get started with OAuth"."""
 
     ACCESS_TOKEN_REVOKED = "AccessTokenRevoked"
     """The OAuth access token was revoked. Source: docs "How do I get started with OAuth"."""
 
     IDEMPOTENT_TOKEN_ALREADY_EXISTS = "Idempotent token already exists"
-    """The Idempotency-Key was already used by a call that succeeded. A retry of the same call: the first attempt did the work. Source: docs "Idempotent Tokens" (409)."""
+    """The Idempotency-Key was already used by a call that succeeded. A retry of the same call: the
+    first attempt did the work. Source: docs "Idempotent Tokens" (409)."""
 
     INVALID_FILENAME = "Invalid Filename"
-    """Please change the file name to the correct format Source: docs "400"."""
+    """Please change the file name to the correct format. Source: docs "400"."""
 
     INVALID_VAT_PERCENTAGE_FOR_TAX_COUNTRY = "InvalidVAtPercentageForTaxCountry_0_"
-    """Invalid VAT percentage for country code BE The description names the country. Source: docs "Creating Sales Invoices"."""
+    """Invalid VAT percentage for country code BE. The description names the country. Source: docs
+    "Creating Sales Invoices"."""
 
     CUSTOMER_NOT_ACTIVE_ON_PEPPOL = "TheCustomerIsNotActiveOnPeppol"
-    """The customer is not active on Peppol. Send by another transport type, or without StrictTransportType. Source: docs "Send via Email: Capabilities / Deactivate if needed"."""
+    """The customer is not active on Peppol. Send by another transport type, or without
+    StrictTransportType. Source: docs "Send via Email: Capabilities / Deactivate if needed"."""
 
     GENERIC_ERROR = "GenericError"
-    """A general error; the description says what (e.g. a property that cannot be filtered or patched). Source: docs "OData for Filtering" and the docs discussion on patching."""
+    """A general error; the description says what (e.g. a property that cannot be filtered or
+    patched). Source: docs "OData for Filtering" and the docs discussion on patching."""
 
 
 _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {

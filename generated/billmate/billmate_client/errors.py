@@ -261,7 +261,8 @@ class BillmateErrorCode(ErrorCodeEnum):
     """The method that you are calling is not defined in REST API."""
 
     FUNCTION_NAME_REQUIRED = "9003"
-    """The function name is required. Make sure that you provide valid Content-Type and Content-Length in the header."""
+    """The function name is required. Make sure that you provide valid Content-Type and
+    Content-Length in the header."""
 
     MANDATORY_PARAMETERS_MISSING = "9004"
     """Some mandatory parameters are missing."""
@@ -279,7 +280,8 @@ class BillmateErrorCode(ErrorCodeEnum):
     """The provided account does not have an valid invoice module."""
 
     AUTHENTICATION_FAILED = "9013"
-    """Authentication is failed. Please double check the key and the EID you are sending are correct"""
+    """Authentication is failed. Please double check the key and the EID you are sending are
+    correct"""
 
     PNO_REQUIRED = "9014"
     """Personal/Organisation number is required."""

@@ -194,10 +194,12 @@ class StatusErrorCode(ErrorCodeEnum):
     """Zip and ssn does not match"""
 
     PRIVATE_PERSON_REVIEW = "116"
-    """Prövning på privatperson (Manual review of a private person) forceToSend may be used to send the invoice anyway."""
+    """Prövning på privatperson (Manual review of a private person). forceToSend may be used to
+    send the invoice anyway."""
 
     PRIVATE_PERSON_REJECTED = "117"
-    """Avslag på privatperson (Private person rejected) forceToSend may be used to send the invoice anyway."""
+    """Avslag på privatperson (Private person rejected). forceToSend may be used to send the
+    invoice anyway."""
 
     SSN_NOT_FOUND = "118"
     """Personnummer kunde inte hittas (Personal identity number could not be found)"""
@@ -206,10 +208,11 @@ class StatusErrorCode(ErrorCodeEnum):
     """ssn is not a trusted Credit customer"""
 
     COMPANY_REVIEW = "120"
-    """Prövning på företag (Manual review of a company) forceToSend may be used to send the invoice anyway."""
+    """Prövning på företag (Manual review of a company). forceToSend may be used to send the
+    invoice anyway."""
 
     COMPANY_REJECTED = "121"
-    """Avslag på företag (Company rejected) forceToSend may be used to send the invoice anyway."""
+    """Avslag på företag (Company rejected). forceToSend may be used to send the invoice anyway."""
 
     ORGANIZATION_NOT_FOUND = "122"
     """Organization number could not be found"""
@@ -257,7 +260,8 @@ class StatusErrorCode(ErrorCodeEnum):
     """The redemption rows does not match the original invoice"""
 
     SOME_ROWS_ALREADY_REDEEMED = "31"
-    """Some of the rows is already redeemed The document lists code 31 twice; this name is an alias of ROWS_ALREADY_REDEEMED."""
+    """Some of the rows is already redeemed. The document lists code 31 twice; this name is an
+    alias of ROWS_ALREADY_REDEEMED."""
 
     REDEMPTION_PRICE_TOO_HIGH = "23"
     """The redemption price is higher than the amount left to redeem is"""

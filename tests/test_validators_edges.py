@@ -146,3 +146,30 @@ def test_schema_and_model_agree_at_every_edge(provider: str, op: ir.Operation, r
                     disagreements.append((payload, schema_ok, model_ok))
     assert not disagreements, disagreements[:3]
     assert verdicts[True] and verdicts[False], verdicts
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_exact_types_refuse_from_json_text_what_they_refuse_from_python(provider: str) -> None:
+    """`model_validate_json` reads JSON text natively: a JSON number with a fraction would pass
+    through float, so decimals take decimal strings and whole numbers only, as from Python."""
+    from decimal import Decimal
+
+    from pydantic import TypeAdapter
+
+    types = package(provider, "_types")
+    checked = 0
+    for name in ("ExactDecimal", "Integer", "Int32"):
+        if not hasattr(types, name):
+            continue
+        checked += 1
+        adapter = TypeAdapter(getattr(types, name))
+        decimal = name == "ExactDecimal"
+        accepted = {'"1.50"': Decimal("1.50"), "3": Decimal(3)} if decimal else {"3": 3, "3.0": 3}
+        refused = ["1.5", '"1e5"', "true", "null", '" 1"'] if decimal else ["3.5", '"3"', "true", "null"]
+        for text, value in accepted.items():
+            got = adapter.validate_json(text)
+            assert got == value and type(got) is type(value), (name, text, got)
+        for text in refused:
+            with pytest.raises(ValidationError):
+                adapter.validate_json(text)
+    assert checked

@@ -114,26 +114,24 @@ def _exact_decimal(
 ) -> core_schema.CoreSchema:
     """An exact decimal checked by pydantic-core itself (no Python call per value but
     Decimal's constructor): the first choice that accepts the input gives the value; any other
-    input is one error, saying `what` is expected."""
+    input is one error, saying `what` is expected. From JSON text (`model_validate_json`) only
+    decimal strings and whole numbers: a JSON number with a fraction would pass through float."""
+    text = core_schema.chain_schema(  # a decimal string, the usual input, read by Decimal itself
+        [
+            core_schema.str_schema(strict=True, pattern=pattern),
+            core_schema.no_info_plain_validator_function(Decimal),
+        ]
+    )
+    whole = core_schema.chain_schema(
+        [
+            core_schema.int_schema(strict=True),  # not bool
+            core_schema.no_info_plain_validator_function(Decimal),
+        ]
+    )
     return core_schema.custom_error_schema(
-        core_schema.union_schema(
-            [
-                # a decimal string, the usual input, read by Decimal itself
-                core_schema.chain_schema(
-                    [
-                        core_schema.str_schema(strict=True, pattern=pattern),
-                        core_schema.no_info_plain_validator_function(Decimal),
-                    ]
-                ),
-                decimal,  # a Decimal
-                core_schema.chain_schema(
-                    [
-                        core_schema.int_schema(strict=True),  # not bool
-                        core_schema.no_info_plain_validator_function(Decimal),
-                    ]
-                ),
-            ],
-            mode="left_to_right",
+        core_schema.json_or_python_schema(
+            json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
+            python_schema=core_schema.union_schema([text, decimal, whole], mode="left_to_right"),
         ),
         custom_error_type="exact_decimal",
         custom_error_message=f"Input should be {what} (floats are refused so amounts stay exact)",
@@ -177,22 +175,27 @@ def _whole(value: float) -> int:
 
 
 # Checked by pydantic-core itself (no Python call except for floats): the first choice that
-# accepts the input gives the value; any other input is one error.
+# accepts the input gives the value; any other input is one error. JSON text has no Decimal.
+_WHOLE_FLOAT = core_schema.no_info_after_validator_function(
+    _whole, core_schema.float_schema(strict=True, allow_inf_nan=False)
+)
 _INTEGER = core_schema.custom_error_schema(
-    core_schema.union_schema(
-        [
-            core_schema.int_schema(strict=True),  # an int, not a bool
-            # amounts computed as Decimal: Decimal("1234.00") is 1234, exactly; a fraction is
-            # refused, never rounded
-            core_schema.chain_schema(
-                [core_schema.decimal_schema(strict=True), core_schema.int_schema()]
-            ),
-            # JSON Schema counts 1.0 as an integer; so do we
-            core_schema.no_info_after_validator_function(
-                _whole, core_schema.float_schema(strict=True, allow_inf_nan=False)
-            ),
-        ],
-        mode="left_to_right",
+    core_schema.json_or_python_schema(
+        json_schema=core_schema.union_schema(
+            [core_schema.int_schema(strict=True), _WHOLE_FLOAT], mode="left_to_right"
+        ),
+        python_schema=core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),  # an int, not a bool
+                # amounts computed as Decimal: Decimal("1234.00") is 1234, exactly; a fraction
+                # is refused, never rounded
+                core_schema.chain_schema(
+                    [core_schema.decimal_schema(strict=True), core_schema.int_schema()]
+                ),
+                _WHOLE_FLOAT,  # JSON Schema counts 1.0 as an integer; so do we
+            ],
+            mode="left_to_right",
+        ),
     ),
     custom_error_type="int_type",
 )

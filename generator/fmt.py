@@ -9,9 +9,11 @@ can, without changing a byte of the result:
   runtime modules every provider ships) are formatted once;
 - results are looked up by the digest of their input, in this run and in the cache of earlier
   runs (`cache.py`);
-- big files are cut into pieces at top-level definitions (`split_units`), formatted apart;
+- big files are cut into pieces (before top-level definitions, between top-level tables,
+  between methods: `split_units`), formatted apart and joined as black joins them;
 - what is left is formatted in a pool of worker processes while the main process goes on
-  rendering the next provider.
+  rendering the next provider (forked with the parent's objects frozen, so their garbage
+  collector does not walk the parent's heap).
 """
 
 from __future__ import annotations

@@ -229,6 +229,17 @@ class Shape:
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
 
 
+def _leaf(raw: object, leaf: Leaf, path: str, key: str | None = None) -> object:
+    """A scalar (None: absent); `key`, when given, is the member of `path` it is (for errors)."""
+    if raw == "" and not leaf.is_text:
+        return None
+    try:
+        return leaf.decode(raw)
+    except ValueError as exc:
+        where = path if key is None else f"{path}.{key}" if path else key
+        raise JsonError(str(exc), where) from None
+
+
 def value(
     raw: object, spec: Union[Leaf, Node, Many], *, strict: bool, path: str = "", depth: int = 0
 ) -> object:
@@ -238,12 +249,7 @@ def value(
     if raw is None:
         return None
     if isinstance(spec, Leaf):
-        if raw == "" and not spec.is_text:
-            return None
-        try:
-            return spec.decode(raw)
-        except ValueError as exc:
-            raise JsonError(str(exc), path) from None
+        return _leaf(raw, spec, path)
     if isinstance(spec, Many):
         if raw == [] or raw == "":
             return []
@@ -280,13 +286,8 @@ def decode(
             continue
         if item is None:
             continue
-        if isinstance(spec, Leaf):  # inline: this runs for every member of every answer
-            if item == "" and not spec.is_text:
-                continue
-            try:
-                decoded = spec.decode(item)
-            except ValueError as exc:
-                raise JsonError(str(exc), f"{path}.{key}" if path else key) from None
+        if isinstance(spec, Leaf):  # the path is written only for an error: most members are leaves
+            decoded = _leaf(item, spec, path, key)
         else:
             decoded = value(
                 item, spec, strict=strict, path=f"{path}.{key}" if path else key, depth=depth

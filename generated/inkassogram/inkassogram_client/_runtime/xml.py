@@ -206,12 +206,12 @@ class Shape:
     derived: tuple[Derived, ...] = ()
 
 
-def _tag(element: etree._Element) -> str:
+def _tag(element: etree._Element, path: str = "") -> str:
     """The local name ("{ns}name" -> "name"); read off the tag string, which is several times
-    faster than building an etree.QName for every element."""
+    faster than building an etree.QName for every element. `path`: where it is, for errors."""
     tag = element.tag
     if not isinstance(tag, str):  # not an element (the parser drops comments and PIs)
-        raise XmlError("unexpected node in the document")
+        raise XmlError("unexpected node in the document", path)
     return tag.rpartition("}")[2] if tag[:1] == "{" else tag
 
 
@@ -340,12 +340,8 @@ def decode(
     fields = shape.fields
     for child in element:
         # The wire path of the child is written only where it is needed (errors, nesting):
-        # this loop runs for every element of every answer, so `_tag` is inline too.
-        tag = child.tag
-        if not isinstance(tag, str):
-            raise XmlError("unexpected node in the document", path)
-        if tag[:1] == "{":
-            tag = tag.rpartition("}")[2]
+        # this loop runs for every element of every answer.
+        tag = _tag(child, path)
         tail = child.tail
         if tail and not tail.isspace():
             raise XmlError("unexpected text between elements", _join(path, tag))
@@ -381,18 +377,8 @@ def decode(
             continue
         if tag in result:
             raise XmlError(f"<{tag}> appears twice", _join(path, tag))
-        if isinstance(spec, Leaf):  # `_leaf`, inline: this is most of the elements
-            if len(child):
-                raise XmlError("expected text, found child elements", _join(path, tag))
-            raw = child.text or ""
-            if not spec.is_text:
-                raw = raw.strip()
-                if raw == "":
-                    continue
-            try:
-                value = spec.decode(raw)
-            except ValueError as exc:
-                raise XmlError(str(exc), _join(path, tag)) from None
+        if isinstance(spec, Leaf):
+            value = _leaf(child, spec, path, tag)
         else:
             value = decode(child, spec.shape, strict=strict, path=_join(path, tag), depth=depth + 1)
         if value is not None:

@@ -135,11 +135,7 @@ def _getter(path: tuple[At, ...]) -> Callable[[Any], list[Any]]:
         attrs = [step.attr for step in path]
 
         def field_value(root: Any) -> list[Any]:
-            value = root
-            for step in attrs:
-                if value is None:
-                    return []
-                value = getattr(value, step)
+            value = _follow(root, attrs)
             return [] if value is None else [value]
 
         return field_value
@@ -149,15 +145,19 @@ def _getter(path: tuple[At, ...]) -> Callable[[Any], list[Any]]:
     attr = path[-1].attr
 
     def item_values(root: Any) -> list[Any]:
-        value = root
-        for step in to_list:
-            if value is None:
-                return []
-            value = getattr(value, step)
-        values = [getattr(item, attr) for item in value or () if item is not None]
+        values = [getattr(item, attr) for item in _follow(root, to_list) or () if item is not None]
         return [v for v in values if v is not None]
 
     return item_values
+
+
+def _follow(value: Any, attrs: list[str]) -> Any:
+    """The value at the end of a path of attributes (None when a step is absent)."""
+    for attr in attrs:
+        if value is None:
+            return None
+        value = getattr(value, attr)
+    return value
 
 
 def _sum_check(rule: Rule) -> Callable[[Any, list[Violation]], None]:

@@ -120,15 +120,6 @@ class BillinkApiError(BillinkError):
     def documented_message(self) -> str | None:
         return self.error.documented_message if self.error is not None else None
 
-    def redacted(self, secrets: tuple[str, ...]) -> BillinkApiError:
-        """The same error with each of `secrets` taken out of the server's message (a server
-        may echo what it was sent)."""
-        message = self.message
-        for secret in secrets:
-            if secret and message:
-                message = message.replace(secret, "***")
-        return type(self)(self.operation, self.code, message, self.error)
-
 
 class CheckErrorCode(ErrorCodeEnum):
     """Check API error codes (000: Error codes / Check API)."""

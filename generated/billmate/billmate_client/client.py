@@ -30,6 +30,7 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
+    redact,
 )
 from ._runtime.validation import Issue, issues
 from .errors import BillmateApiError, BillmateRequestValidationError, BillmateResponseError
@@ -127,9 +128,10 @@ def _answered(
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
     except BillmateApiError as exc:
-        if not exc.message or not any(secret and secret in exc.message for secret in secrets):
+        message = redact(exc.message, secrets) if exc.message else exc.message
+        if message == exc.message:
             raise
-        error = exc.redacted(secrets)
+        error = type(exc)(exc.operation, exc.code, message, exc.error)
     raise error
 
 

@@ -136,15 +136,6 @@ class BillmateApiError(BillmateError):
     def documented_message(self) -> str | None:
         return self.error.documented_message if self.error is not None else None
 
-    def redacted(self, secrets: tuple[str, ...]) -> BillmateApiError:
-        """The same error with each of `secrets` taken out of the server's message (a server
-        may echo what it was sent)."""
-        message = self.message
-        for secret in secrets:
-            if secret and message:
-                message = message.replace(secret, "***")
-        return type(self)(self.operation, self.code, message, self.error)
-
 
 class BillmateErrorCode(ErrorCodeEnum):
     """Error codes (003: Errors)."""

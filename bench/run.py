@@ -24,11 +24,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import floor, payloads, synthetic
+from . import bounds, floor, payloads, synthetic
 from .timing import compare
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,14 +156,25 @@ def request_path(quick: bool) -> list[Result]:
 
 
 # -- 2. response path ----------------------------------------------------------------------
-def _hardened_xml(body: bytes) -> Any:
+def hardened_xml(body: bytes) -> Any:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     return etree.fromstring(body, parser)
 
 
-def response_path(quick: bool) -> list[Result]:
+@dataclass(frozen=True)
+class Answer:
+    """A documented answer: its bytes, the client's decode + verify and the bare parse of it."""
+
+    label: str
+    provider: str
+    body: bytes
+    decode: Callable[[], object]
+    bare: Callable[[], object]
+
+
+def answers() -> list[Answer]:
     from billink_client import _wire as billink_wire
     from billink_client import client as billink
     from billit_client import _wire as billit_wire
@@ -193,24 +205,32 @@ def response_path(quick: bool) -> list[Result]:
     )
     inkassogram_body = inkassogram_wire.encode_create_invoice_response(delivered)
 
-    # Billit: an order as GET /v1/orders/{id} returns it (the create example with its ids).
+    # Billit: an order as GET /v1/orders/{id} returns it (the create example with its ids, and
+    # its dates as .NET writes a DateTime, which is what the answer's schema describes).
     order = payloads.billit_order(10)
-    order.update({"OrderID": 123456, "CustomerID": 42})
+    order.update({"OrderID": 123456, "CustomerID": 42, "OrderDate": "2026-11-23T00:00:00", "ExpiryDate": "2026-12-23T00:00:00"})
     billit_body = json.dumps(order, default=str).encode()
     billit_body = billit_body.replace(b'"UnitPriceExcl": "', b'"UnitPriceExcl": ').replace(b'", "Description"', b', "Description"')
     json.loads(billit_body)
 
-    cases = [
-        ("Billink status answer", lambda: billink_wire.decode_status_response(billink_body, billink_ctx), lambda: _hardened_xml(billink_body)),
-        ("Billmate addPayment answer (hash verified)", lambda: billmate_wire.decode_add_payment_response(billmate_body, billmate_ctx), lambda: json.loads(billmate_body)),
-        ("Inkassogram createInvoice answer", lambda: inkassogram_wire.decode_create_invoice_response(inkassogram_body), lambda: _hardened_xml(inkassogram_body)),
-        ("Billit get order answer, 10 lines", lambda: billit_wire.decode_get_order_response(200, billit_body), lambda: json.loads(billit_body)),
+    return [
+        Answer("Billink status answer", "billink", billink_body,
+               lambda: billink_wire.decode_status_response(billink_body, billink_ctx), lambda: hardened_xml(billink_body)),
+        Answer("Billmate addPayment answer (hash verified)", "billmate", billmate_body,
+               lambda: billmate_wire.decode_add_payment_response(billmate_body, billmate_ctx), lambda: json.loads(billmate_body)),
+        Answer("Inkassogram createInvoice answer", "inkassogram", inkassogram_body,
+               lambda: inkassogram_wire.decode_create_invoice_response(inkassogram_body), lambda: hardened_xml(inkassogram_body)),
+        Answer("Billit get order answer, 10 lines", "billit", billit_body,
+               lambda: billit_wire.decode_get_order_response(200, billit_body), lambda: json.loads(billit_body)),
     ]
+
+
+def response_path(quick: bool) -> list[Result]:
     out = []
-    for label, ours, base in cases:
-        ours()  # decodes (raises if the body is not what the client expects)
-        value, baseline = compare(ours, base, rounds=3 if quick else 7)
-        out.append(result(f"{label}: decode + verify vs bare parse", value * 1e6, baseline * 1e6, "µs", 2.0))
+    for case in answers():
+        case.decode()  # decodes (raises if the body is not what the client expects)
+        value, baseline = compare(case.decode, case.bare, rounds=3 if quick else 7)
+        out.append(result(f"{case.label}: decode + verify vs bare parse", value * 1e6, baseline * 1e6, "µs", 2.0))
     return out
 
 
@@ -328,7 +348,7 @@ def _table(rows: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test of the benchmark itself)")
-    parser.add_argument("--only", choices=["request", "response", "generation", "scale"], action="append")
+    parser.add_argument("--only", choices=["request", "response", "generation", "scale", "bounds"], action="append")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -341,8 +361,17 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         rows.extend(section(args.quick))
         print(f"# {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    print(_table(rows))
-    args.output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if rows:
+        print(_table(rows))
+        args.output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if not args.only or "bounds" in args.only:  # what the architecture allows (bounds.py)
+        t0 = time.perf_counter()
+        lower = bounds.bounds(args.quick)
+        print(f"# bounds: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        print("\n" + bounds.table(lower))
+        args.output.with_name("bounds.json").write_text(json.dumps(lower, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     missed = [r for r in rows if r["ratio"] > r["target"]]
-    print(f"\n{len(rows) - len(missed)} of {len(rows)} within target; {time.perf_counter() - started:.0f} s; cpus: {os.cpu_count()}")
+    if rows:
+        print(f"\n{len(rows) - len(missed)} of {len(rows)} within target", end="; ")
+    print(f"{time.perf_counter() - started:.0f} s; cpus: {os.cpu_count()}")
     return 1 if missed else 0

@@ -211,6 +211,19 @@ def test_malformed_answers_raise_response_errors(inner: str, reason: str) -> Non
         c.create_invoice(invoice())
 
 
+def test_an_element_in_another_namespace_is_read_by_its_name_in_answers_and_refused_in_requests() -> None:
+    # Elements are found by the tag lxml reports ("{namespace}name"); one in another namespace
+    # falls back to its local name: answers are read leniently, requests strictly.
+    stray = '<description xmlns="urn:other">Delivered</description>'
+    with client(Recorder(answer(f"<statusCode>1</statusCode><ocr>1</ocr>{stray}"))) as c:
+        assert c.create_invoice(invoice()).response.description == "Delivered"
+    good = wire.encode_create_invoice(ik.CreateInvoiceRequest(**invoice()), auth.Credentials(customer_no="1", private_key="k"))
+    bad = good.replace(b"<orderNo>A-1001</orderNo>", b'<orderNo xmlns="urn:other">A-1001</orderNo>')
+    assert wire.decode_request("create_invoice", good)[1].order_no == "A-1001"
+    with pytest.raises(ValueError, match="orderNo.*namespace 'urn:other'"):
+        wire.decode_request("create_invoice", bad)
+
+
 def test_a_document_in_another_namespace_is_refused() -> None:
     wrong = httpx.Response(200, content=b"<methodCall><methodName>x</methodName><response><statusCode>1</statusCode></response></methodCall>")
     with client(Recorder(wrong)) as c, pytest.raises(ik.InkassogramResponseError, match="namespace"):

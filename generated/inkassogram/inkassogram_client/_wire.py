@@ -265,6 +265,7 @@ _COUNTRY_WITH_NO_SSN_CHECK = xml.Shape(
         "addressLine3": xml.Leaf(xml.text, is_text=True),
         "addressLine4": xml.Leaf(xml.text, is_text=True),
     },
+    namespace=NAMESPACE,
 )
 _FOREIGN_CUSTOMER = xml.Shape(
     "ForeignCustomer",
@@ -272,6 +273,7 @@ _FOREIGN_CUSTOMER = xml.Shape(
         "country": xml.Leaf(_ENUM_COUNTRY),
         "countryWithNoSsnCheck": xml.Node(_COUNTRY_WITH_NO_SSN_CHECK),
     },
+    namespace=NAMESPACE,
 )
 _CARE_OF = xml.Shape(
     "CareOf",
@@ -282,12 +284,14 @@ _CARE_OF = xml.Shape(
         "co_zip": xml.Leaf(xml.text, is_text=True),
         "co_city": xml.Leaf(xml.text, is_text=True),
     },
+    namespace=NAMESPACE,
 )
 _CARE_OF_ADDRESS = xml.Shape(
     "CareOfAddress",
     {
         "careOf": xml.Node(_CARE_OF),
     },
+    namespace=NAMESPACE,
 )
 _ROW = xml.Shape(
     "Row",
@@ -304,6 +308,7 @@ _ROW = xml.Shape(
         "profitUnit": xml.Leaf(xml.text, is_text=True),
         "project": xml.Leaf(xml.text, is_text=True),
     },
+    namespace=NAMESPACE,
 )
 _CREATE_INVOICE_REQUEST = xml.Shape(
     "CreateInvoiceRequest",
@@ -341,6 +346,7 @@ _CREATE_INVOICE_REQUEST = xml.Shape(
         "attachedDocumentMd5": xml.Leaf(xml.text, is_text=True),
     },
     derived=(xml.Derived("attachedDocumentMd5", "md5", "attachedDocument"),),
+    namespace=NAMESPACE,
 )
 _CREATE_INVOICE_RESPONSE = xml.Shape(
     "CreateInvoiceResponse",
@@ -365,6 +371,7 @@ _CREATE_INVOICE_RESPONSE = xml.Shape(
         "invoiceDisclaimer": xml.Leaf(xml.text, is_text=True),
         "description": xml.Leaf(xml.text, is_text=True),
     },
+    namespace=NAMESPACE,
 )
 
 

@@ -201,9 +201,21 @@ class Derived:
 
 @dataclass(frozen=True)
 class Shape:
+    """A message or structure: its elements by local name. `namespace` is the one its elements
+    are expected in; `by_tag` finds them by the tag lxml reports ("{namespace}name")."""
+
     name: str
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
     derived: tuple[Derived, ...] = ()
+    namespace: str | None = None
+    by_tag: Mapping[str, tuple[str, Union[Leaf, Node, Many]]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        prefix = "{" + self.namespace + "}" if self.namespace else ""
+        index = {prefix + name: (name, spec) for name, spec in self.fields.items()}
+        object.__setattr__(self, "by_tag", index)
 
 
 def _tag(element: etree._Element, path: str = "") -> str:
@@ -337,11 +349,17 @@ def decode(
     if element.text and not element.text.isspace():
         raise XmlError(f"unexpected text in <{_tag(element)}>", path)
     result: dict[str, object] = {}
-    fields = shape.fields
+    by_tag, fields = shape.by_tag, shape.fields
     for child in element:
-        # The wire path of the child is written only where it is needed (errors, nesting):
-        # this loop runs for every element of every answer.
-        tag = _tag(child, path)
+        # This loop runs for every element of every answer: an expected element is found by
+        # the tag lxml reports, in one lookup; the local name is taken apart only for the rest.
+        # The wire path of the child is written only where it is needed (errors, nesting).
+        known = by_tag.get(child.tag)
+        if known is not None:
+            tag, spec = known
+        else:
+            tag = _tag(child, path)
+            spec = fields.get(tag)  # e.g. in another namespace (strict mode refuses it below)
         tail = child.tail
         if tail and not tail.isspace():
             raise XmlError("unexpected text between elements", _join(path, tag))
@@ -349,7 +367,6 @@ def decode(
             _check_namespace(child, element, _join(path, tag))
         if tag in skip:
             continue
-        spec = fields.get(tag)
         if spec is None:
             if strict:
                 raise XmlError(f"unknown element <{tag}> in {shape.name}", _join(path, tag))

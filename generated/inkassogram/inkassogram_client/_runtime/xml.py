@@ -208,7 +208,7 @@ class Shape:
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
     derived: tuple[Derived, ...] = ()
     namespace: str | None = None
-    by_tag: Mapping[str, tuple[str, Union[Leaf, Node, Many]]] = field(
+    by_tag: Mapping[object, tuple[str, Union[Leaf, Node, Many]]] = field(  # any lxml tag
         init=False, repr=False, compare=False
     )
 
@@ -350,6 +350,7 @@ def decode(
         raise XmlError(f"unexpected text in <{_tag(element)}>", path)
     result: dict[str, object] = {}
     by_tag, fields = shape.by_tag, shape.fields
+    spec: Union[Leaf, Node, Many, None]
     for child in element:
         # This loop runs for every element of every answer: an expected element is found by
         # the tag lxml reports, in one lookup; the local name is taken apart only for the rest.

@@ -38,18 +38,22 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [*types, "null"]}
 
 
-def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
-    """The published JSON Schema of a scalar field (without null)."""
-    kind = KINDS[scalar.kind]
+def _params(scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
+    """The parameters of a scalar that hold in this role."""
     params = scalar.param_map
-    charset = (service.wire.text_pattern or "any") if role == "request" else "any"
     if role == "response":
         # Responses are checked for types, not for the limits we apply to what we send.
-        params = {k: v for k, v in params.items() if k in ("format", "scale")}
-    elif required and "minLength" in kind.field_keywords and "min_length" not in params:
+        return {k: v for k, v in params.items() if k in ("format", "scale")}
+    if required and "minLength" in KINDS[scalar.kind].field_keywords and "min_length" not in params:
         # A required text must not be empty: an empty first name is a missing first name.
-        params = {**params, "min_length": 1}
-    return kind.json_schema(params, charset)
+        return {**params, "min_length": 1}
+    return params
+
+
+def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
+    """The published JSON Schema of a scalar field (without null)."""
+    charset = (service.wire.text_pattern or "any") if role == "request" else "any"
+    return KINDS[scalar.kind].json_schema(_params(scalar, role, required), charset)
 
 
 def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> tuple[str, frozenset[str]]:
@@ -60,7 +64,7 @@ def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: 
     field.
     """
     kind = KINDS[scalar.kind]
-    name = kind.python_type(scalar.param_map)
+    name = kind.python_type(_params(scalar, role, required))  # an answer's int is not an Int32
     enforced = kind.field_keywords
     schema = scalar_schema(service, scalar, role, required)
     if name == "Text" and role == "request" and service.wire.text_pattern and schema.get("pattern") == service.wire.text_pattern:

@@ -79,11 +79,15 @@ def _message_probes(svc: ir.Service, message: ir.Shape, base: Any) -> Iterator[A
         for item in base[:2]:
             if isinstance(item, dict):
                 yield from _probes(svc, svc.shape(ref.shape), item, base)
+    elif isinstance(ref, ir.ShapeRef) and isinstance(base, dict):
+        yield from _probes(svc, svc.shape(ref.shape), base, base)
 
 
-def _probes(svc: ir.Service, shape: ir.Shape, holder: dict[str, Any], root: Any) -> Iterator[Any]:
+def _probes(svc: ir.Service, shape: ir.Shape, holder: dict[str, Any], root: Any, within: frozenset[str] = frozenset()) -> Iterator[Any]:
     """Copies of `root` with one field of `holder` (a dict inside root) set to an edge value,
-    or with a member the shape does not have."""
+    or with a member the shape does not have. A nested structure the base leaves out is
+    probed inside a minimal one of its own (`within`: the shapes already being probed)."""
+    within = within | {shape.name}
     strategies = _strategies(svc)
     holder["UNKNOWN_MEMBER"] = "x"
     yield copy.deepcopy(root)
@@ -107,10 +111,22 @@ def _probes(svc: ir.Service, shape: ir.Shape, holder: dict[str, Any], root: Any)
         ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
         if isinstance(ref, ir.ShapeRef):
             inner = holder.get(f.wire)
+            if inner is None or inner == []:
+                if ref.shape in within:
+                    continue
+                nested = minimal(svc, svc.shape(ref.shape))
+                holder[f.wire] = [nested] if isinstance(f.type, ir.ListOf) else nested
+                if isinstance(nested, dict):
+                    yield from _probes(svc, svc.shape(ref.shape), nested, root, within)
+                if original is ...:
+                    del holder[f.wire]
+                else:
+                    holder[f.wire] = inner
+                continue
             items = inner if isinstance(inner, list) else [inner]
             for item in items[:2]:
                 if isinstance(item, dict):
-                    yield from _probes(svc, svc.shape(ref.shape), item, root)
+                    yield from _probes(svc, svc.shape(ref.shape), item, root, within)
 
 
 def _messages() -> list[Any]:

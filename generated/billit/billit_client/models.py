@@ -457,7 +457,7 @@ class OrderMessage(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Int32 | None, Field(alias="OrderID")] = None
+    order_id: Annotated[Integer | None, Field(alias="OrderID")] = None
     """
     The Billit OrderID.
     """
@@ -935,7 +935,7 @@ class Order(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    order_id: Annotated[Int32 | None, Field(alias="OrderID")] = None
+    order_id: Annotated[Integer | None, Field(alias="OrderID")] = None
     """
     The Billit OrderID.
     """

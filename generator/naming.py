@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 
@@ -12,6 +13,30 @@ _PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 RESERVED_ATTRIBUTES = frozenset(
     {"model_config", "model_fields", "model_computed_fields", "model_extra", "model_fields_set"}
 )
+
+
+# Names the generated wire modules bind (imports, helpers, parameters and locals of encoders and
+# decoders). An encoder holds an optional field's value in a local named like the field; such a
+# local must not hide one of these (a test checks every rendered module).
+_WIRE_NAMES = frozenset(
+    {
+        "annotations", "api_error", "attempts", "base64_text", "body", "ch", "check_status", "code", "constant",
+        "credentials", "ctx", "data", "dataclass", "datetime", "decoded", "detail", "details",
+        "document", "envelope", "error_details", "escape", "extra_fields", "flag_or_date", "found",
+        "function", "headers", "item", "items", "js", "k", "key", "lowered", "md5_hex", "members",
+        "message", "model", "name", "obj", "operation", "out", "path", "paths",
+        "php_string", "plain_decimal", "query", "quote", "request", "response", "secret",
+        "secrets", "shape", "signature", "status_code", "status_error", "text", "timezone", "v",
+        "value", "xml",
+    }
+)
+
+
+def local_name(attr: str) -> str:
+    """The name of a local variable holding the field `attr` in generated wire code: the
+    field's own name unless that would hide a name the module uses."""
+    hidden = attr in _WIRE_NAMES or hasattr(builtins, attr) or attr.startswith(("encode_", "decode_"))
+    return attr + "_" if hidden else attr
 
 
 def is_snake(name: str) -> bool:

@@ -27,7 +27,7 @@ from .kinds import (
     decimal_pattern,
     int_bounds,
 )
-from .naming import constant, pascal
+from .naming import constant, local_name, pascal
 
 GENERATOR = "python -m generator"
 RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3", "lxml>=5")
@@ -410,7 +410,13 @@ def _codec(scalar_or_enum: ir.Scalar | ir.EnumRef) -> tuple[str, dict[str, Any],
 
 def _field_codec(f: ir.Field) -> dict[str, Any]:
     """How one field is written (encoders) and read (decoding tables) on an XML wire."""
-    view: dict[str, Any] = {"wire": f.wire, "attr": f.name, "required": f.required, "only_true": False}
+    view: dict[str, Any] = {
+        "wire": f.wire,
+        "attr": f.name,
+        "local": local_name(f.name),
+        "required": f.required,
+        "only_true": False,
+    }
     t = f.type
     if f.derived is not None:
         view["shape"] = "derived"
@@ -446,6 +452,7 @@ def _shape_codecs(shape: ir.Shape) -> list[dict[str, Any]]:
             source = shape.field(f.derived.of)
             assert source is not None
             view["source_attr"] = source.name
+            view["source_local"] = local_name(source.name)
         views.append(view)
     return views
 

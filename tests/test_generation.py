@@ -226,3 +226,47 @@ def test_invalid_generated_python_is_reported_with_its_file() -> None:
     with pytest.raises(ValueError, match="broken.py: generated code is not valid Python"):
         formatter.submit("broken.py", "def f(:\n")
         formatter.results()
+
+
+def test_encoder_locals_named_after_fields_hide_nothing() -> None:
+    """Encoders read an optional field once, into a local named like the field
+    (`naming.local_name`). Such a local must not hide a module-level name, a builtin or a
+    parameter of its function: the name list in `local_name` is checked here against every
+    rendered wire module, so a template that binds a new name cannot fall out of step with it."""
+    import ast
+    import builtins
+
+    from generator.naming import local_name
+
+    seen = 0
+    for path in sorted((ROOT / "generated").glob("*/*_client/_wire.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module_names = {
+            alias.asname or alias.name.split(".")[0] for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names
+        }
+        module_names |= {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        module_names |= {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+        for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+            parameters = {a.arg for a in function.args.args + function.args.kwonlyargs}
+            walrus = {node.target for node in ast.walk(function) if isinstance(node, ast.NamedExpr)}
+            other_locals = {
+                node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node not in walrus
+            }
+            for target in walrus:
+                name = target.id
+                seen += 1
+                where = f"{path.relative_to(ROOT)}: {function.name}: {name}"
+                assert name not in module_names | parameters | other_locals, where
+                assert not hasattr(builtins, name), where
+                # and the generator would give these names a trailing "_" too
+                assert local_name(name.rstrip("_")) == name, where
+        functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
+        bound = {n.id for f in functions for n in ast.walk(f) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        bound |= {a.arg for f in functions for a in f.args.args + f.args.kwonlyargs}
+        spec = service(path.parts[-3])
+        shapes = [*spec.shapes, *(s for op in spec.operations for s in (op.request, op.response))]
+        field_locals = {local_name(f.name) for shape in shapes for f in shape.wire_fields}
+        for name in module_names | (bound - field_locals):
+            if name.islower() and not name.startswith("_"):
+                assert local_name(name) != name, f"{path.relative_to(ROOT)}: {name} is missing from naming._WIRE_NAMES"
+    assert seen > 100

@@ -72,27 +72,27 @@ class Context:
 
 
 def _encode_msg(value: Msg, out: list[str]) -> None:
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
 
 
 def _encode_error_info(value: ErrorInfo, out: list[str]) -> None:
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
 
 
 def _encode_order_item(value: OrderItem, out: list[str]) -> None:
     out.append(f"<CODE>{escape(value.code)}</CODE>")
     out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
     out.append(f"<ORDERQUANTITY>{plain_decimal(value.quantity)}</ORDERQUANTITY>")
-    if value.price_incl is not None:
-        out.append(f"<PRICEINCL>{plain_decimal(value.price_incl)}</PRICEINCL>")
-    if value.price_excl is not None:
-        out.append(f"<PRICEEXCL>{plain_decimal(value.price_excl)}</PRICEEXCL>")
+    if (price_incl := value.price_incl) is not None:
+        out.append(f"<PRICEINCL>{plain_decimal(price_incl)}</PRICEINCL>")
+    if (price_excl := value.price_excl) is not None:
+        out.append(f"<PRICEEXCL>{plain_decimal(price_excl)}</PRICEEXCL>")
     out.append(f"<BTW>{escape(value.vat.value)}</BTW>")
 
 
@@ -103,22 +103,22 @@ def _encode_credit_item(value: CreditItem, out: list[str]) -> None:
 
 
 def _encode_item_status(value: ItemStatus, out: list[str]) -> None:
-    if value.invoice_number is not None:
-        out.append(f"<INVOICENUMBER>{escape(value.invoice_number)}</INVOICENUMBER>")
-    if value.message is not None:
-        out.append(f"<MESSAGE>{escape(value.message)}</MESSAGE>")
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
+    if (invoice_number := value.invoice_number) is not None:
+        out.append(f"<INVOICENUMBER>{escape(invoice_number)}</INVOICENUMBER>")
+    if (message_ := value.message) is not None:
+        out.append(f"<MESSAGE>{escape(message_)}</MESSAGE>")
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
 
 
 def _encode_credit_msg(value: CreditMsg, out: list[str]) -> None:
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
-    if value.statuses is not None:
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
+    if (statuses := value.statuses) is not None:
         out.append("<STATUSES>")
-        for item in value.statuses:
+        for item in statuses:
             out.append("<ITEM>")
             _encode_item_status(item, out)
             out.append("</ITEM>")
@@ -128,18 +128,18 @@ def _encode_credit_msg(value: CreditMsg, out: list[str]) -> None:
 def _encode_workflow_item(value: WorkflowItem, out: list[str]) -> None:
     out.append(f"<INVOICENUMBER>{escape(value.invoice_number)}</INVOICENUMBER>")
     out.append(f"<WORKFLOWNUMBER>{value.workflow_number}</WORKFLOWNUMBER>")
-    if value.track_and_trace is not None:
-        out.append(f"<TRACKANDTRACE>{escape(value.track_and_trace)}</TRACKANDTRACE>")
+    if (track_and_trace := value.track_and_trace) is not None:
+        out.append(f"<TRACKANDTRACE>{escape(track_and_trace)}</TRACKANDTRACE>")
 
 
 def _encode_start_workflow_msg(value: StartWorkflowMsg, out: list[str]) -> None:
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
-    if value.statuses is not None:
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
+    if (statuses := value.statuses) is not None:
         out.append("<STATUSES>")
-        for item in value.statuses:
+        for item in statuses:
             out.append("<ITEM>")
             _encode_item_status(item, out)
             out.append("</ITEM>")
@@ -147,13 +147,13 @@ def _encode_start_workflow_msg(value: StartWorkflowMsg, out: list[str]) -> None:
 
 
 def _encode_payment_msg(value: PaymentMsg, out: list[str]) -> None:
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
-    if value.invoices is not None:
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
+    if (invoices := value.invoices) is not None:
         out.append("<INVOICES>")
-        for item in value.invoices:
+        for item in invoices:
             out.append("<ITEM>")
             _encode_item_status(item, out)
             out.append("</ITEM>")
@@ -161,22 +161,22 @@ def _encode_payment_msg(value: PaymentMsg, out: list[str]) -> None:
 
 
 def _encode_invoice_state(value: InvoiceState, out: list[str]) -> None:
-    if value.invoice_number is not None:
-        out.append(f"<INVOICENUMBER>{escape(value.invoice_number)}</INVOICENUMBER>")
-    if value.status is not None:
-        out.append(f"<STATUS>{escape(value.status.value)}</STATUS>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
+    if (invoice_number := value.invoice_number) is not None:
+        out.append(f"<INVOICENUMBER>{escape(invoice_number)}</INVOICENUMBER>")
+    if (status := value.status) is not None:
+        out.append(f"<STATUS>{escape(status.value)}</STATUS>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
 
 
 def _encode_status_msg(value: StatusMsg, out: list[str]) -> None:
-    if value.code is not None:
-        out.append(f"<CODE>{escape(value.code)}</CODE>")
-    if value.description is not None:
-        out.append(f"<DESCRIPTION>{escape(value.description)}</DESCRIPTION>")
-    if value.invoices is not None:
+    if (code_ := value.code) is not None:
+        out.append(f"<CODE>{escape(code_)}</CODE>")
+    if (description := value.description) is not None:
+        out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
+    if (invoices := value.invoices) is not None:
         out.append("<INVOICES>")
-        for item in value.invoices:
+        for item in invoices:
             out.append("<INVOICE>")
             _encode_invoice_state(item, out)
             out.append("</INVOICE>")
@@ -199,47 +199,41 @@ def encode_check(
     out.append(f"<WORKFLOWNUMBER>{request.workflow_number}</WORKFLOWNUMBER>")
     out.append(f"<FIRSTNAME>{escape(request.first_name)}</FIRSTNAME>")
     out.append(f"<LASTNAME>{escape(request.last_name)}</LASTNAME>")
-    if request.initials is not None:
-        out.append(f"<INITIALS>{escape(request.initials)}</INITIALS>")
+    if (initials := request.initials) is not None:
+        out.append(f"<INITIALS>{escape(initials)}</INITIALS>")
     out.append(f"<STREET>{escape(request.street)}</STREET>")
     out.append(f"<HOUSENUMBER>{escape(request.house_number)}</HOUSENUMBER>")
-    if request.house_extension is not None:
-        out.append(f"<HOUSEEXTENSION>{escape(request.house_extension)}</HOUSEEXTENSION>")
+    if (house_extension := request.house_extension) is not None:
+        out.append(f"<HOUSEEXTENSION>{escape(house_extension)}</HOUSEEXTENSION>")
     out.append(f"<POSTALCODE>{escape(request.postal_code)}</POSTALCODE>")
     out.append(f"<CITY>{escape(request.city)}</CITY>")
     out.append(f"<COUNTRYCODE>{escape(request.country_code)}</COUNTRYCODE>")
     out.append(f"<PHONENUMBER>{escape(request.phone_number)}</PHONENUMBER>")
-    if request.birth_date is not None:
+    if (birth_date := request.birth_date) is not None:
         out.append(
-            f"<BIRTHDATE>{request.birth_date.day:02d}-{request.birth_date.month:02d}-{request.birth_date.year:04d}</BIRTHDATE>"
+            f"<BIRTHDATE>{birth_date.day:02d}-{birth_date.month:02d}-{birth_date.year:04d}</BIRTHDATE>"
         )
-    if request.company_name is not None:
-        out.append(f"<COMPANYNAME>{escape(request.company_name)}</COMPANYNAME>")
-    if request.chamber_of_commerce is not None:
-        out.append(f"<CHAMBEROFCOMMERCE>{escape(request.chamber_of_commerce)}</CHAMBEROFCOMMERCE>")
+    if (company_name := request.company_name) is not None:
+        out.append(f"<COMPANYNAME>{escape(company_name)}</COMPANYNAME>")
+    if (chamber_of_commerce := request.chamber_of_commerce) is not None:
+        out.append(f"<CHAMBEROFCOMMERCE>{escape(chamber_of_commerce)}</CHAMBEROFCOMMERCE>")
     out.append(f"<EMAIL>{escape(request.email)}</EMAIL>")
     out.append(f"<ORDERAMOUNT>{plain_decimal(request.order_amount)}</ORDERAMOUNT>")
     out.append(f"<IP>{escape(request.ip)}</IP>")
-    if request.delivery_street is not None:
-        out.append(f"<DELIVERYSTEET>{escape(request.delivery_street)}</DELIVERYSTEET>")
-    if request.delivery_house_number is not None:
+    if (delivery_street := request.delivery_street) is not None:
+        out.append(f"<DELIVERYSTEET>{escape(delivery_street)}</DELIVERYSTEET>")
+    if (delivery_house_number := request.delivery_house_number) is not None:
+        out.append(f"<DELIVERYHOUSENUMBER>{escape(delivery_house_number)}</DELIVERYHOUSENUMBER>")
+    if (delivery_house_extension := request.delivery_house_extension) is not None:
         out.append(
-            f"<DELIVERYHOUSENUMBER>{escape(request.delivery_house_number)}</DELIVERYHOUSENUMBER>"
+            f"<DELIVERYHOUSEEXTENSION>{escape(delivery_house_extension)}</DELIVERYHOUSEEXTENSION>"
         )
-    if request.delivery_house_extension is not None:
-        out.append(
-            f"<DELIVERYHOUSEEXTENSION>{escape(request.delivery_house_extension)}</DELIVERYHOUSEEXTENSION>"
-        )
-    if request.delivery_postal_code is not None:
-        out.append(
-            f"<DELIVERYPOSTALCODE>{escape(request.delivery_postal_code)}</DELIVERYPOSTALCODE>"
-        )
-    if request.delivery_city is not None:
-        out.append(f"<DELIVERYCITY>{escape(request.delivery_city)}</DELIVERYCITY>")
-    if request.delivery_country_code is not None:
-        out.append(
-            f"<DELIVERYCOUNTRYCODE>{escape(request.delivery_country_code)}</DELIVERYCOUNTRYCODE>"
-        )
+    if (delivery_postal_code := request.delivery_postal_code) is not None:
+        out.append(f"<DELIVERYPOSTALCODE>{escape(delivery_postal_code)}</DELIVERYPOSTALCODE>")
+    if (delivery_city := request.delivery_city) is not None:
+        out.append(f"<DELIVERYCITY>{escape(delivery_city)}</DELIVERYCITY>")
+    if (delivery_country_code := request.delivery_country_code) is not None:
+        out.append(f"<DELIVERYCOUNTRYCODE>{escape(delivery_country_code)}</DELIVERYCOUNTRYCODE>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
@@ -249,18 +243,18 @@ def encode_check_response(response: CheckResponse, ctx: Context | None = None) -
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_msg(response.msg, out)
+        _encode_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
-    if response.uuid is not None:
-        out.append(f"<UUID>{escape(response.uuid)}</UUID>")
+    if (uuid := response.uuid) is not None:
+        out.append(f"<UUID>{escape(uuid)}</UUID>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
 
@@ -285,63 +279,57 @@ def encode_order(
     )
     out.append(f"<FIRSTNAME>{escape(request.first_name)}</FIRSTNAME>")
     out.append(f"<LASTNAME>{escape(request.last_name)}</LASTNAME>")
-    if request.sex is not None:
-        out.append(f"<SEX>{escape(request.sex.value)}</SEX>")
-    if request.initials is not None:
-        out.append(f"<INITIALS>{escape(request.initials)}</INITIALS>")
+    if (sex := request.sex) is not None:
+        out.append(f"<SEX>{escape(sex.value)}</SEX>")
+    if (initials := request.initials) is not None:
+        out.append(f"<INITIALS>{escape(initials)}</INITIALS>")
     out.append(f"<STREET>{escape(request.street)}</STREET>")
     out.append(f"<HOUSENUMBER>{escape(request.house_number)}</HOUSENUMBER>")
-    if request.house_extension is not None:
-        out.append(f"<HOUSEEXTENSION>{escape(request.house_extension)}</HOUSEEXTENSION>")
+    if (house_extension := request.house_extension) is not None:
+        out.append(f"<HOUSEEXTENSION>{escape(house_extension)}</HOUSEEXTENSION>")
     out.append(f"<POSTALCODE>{escape(request.postal_code)}</POSTALCODE>")
     out.append(f"<CITY>{escape(request.city)}</CITY>")
     out.append(f"<COUNTRYCODE>{escape(request.country_code)}</COUNTRYCODE>")
     out.append(f"<PHONENUMBER>{escape(request.phone_number)}</PHONENUMBER>")
-    if request.birth_date is not None:
+    if (birth_date := request.birth_date) is not None:
         out.append(
-            f"<BIRTHDATE>{request.birth_date.day:02d}-{request.birth_date.month:02d}-{request.birth_date.year:04d}</BIRTHDATE>"
+            f"<BIRTHDATE>{birth_date.day:02d}-{birth_date.month:02d}-{birth_date.year:04d}</BIRTHDATE>"
         )
-    if request.company_name is not None:
-        out.append(f"<COMPANYNAME>{escape(request.company_name)}</COMPANYNAME>")
-    if request.chamber_of_commerce is not None:
-        out.append(f"<CHAMBEROFCOMMERCE>{escape(request.chamber_of_commerce)}</CHAMBEROFCOMMERCE>")
+    if (company_name := request.company_name) is not None:
+        out.append(f"<COMPANYNAME>{escape(company_name)}</COMPANYNAME>")
+    if (chamber_of_commerce := request.chamber_of_commerce) is not None:
+        out.append(f"<CHAMBEROFCOMMERCE>{escape(chamber_of_commerce)}</CHAMBEROFCOMMERCE>")
     out.append(f"<EMAIL>{escape(request.email)}</EMAIL>")
-    if request.email2 is not None:
-        out.append(f"<EMAIL2>{escape(request.email2)}</EMAIL2>")
+    if (email2 := request.email2) is not None:
+        out.append(f"<EMAIL2>{escape(email2)}</EMAIL2>")
     out.append(f"<IP>{escape(request.ip)}</IP>")
-    if request.delivery_street is not None:
-        out.append(f"<DELIVERYSTEET>{escape(request.delivery_street)}</DELIVERYSTEET>")
-    if request.delivery_house_number is not None:
+    if (delivery_street := request.delivery_street) is not None:
+        out.append(f"<DELIVERYSTEET>{escape(delivery_street)}</DELIVERYSTEET>")
+    if (delivery_house_number := request.delivery_house_number) is not None:
+        out.append(f"<DELIVERYHOUSENUMBER>{escape(delivery_house_number)}</DELIVERYHOUSENUMBER>")
+    if (delivery_house_extension := request.delivery_house_extension) is not None:
         out.append(
-            f"<DELIVERYHOUSENUMBER>{escape(request.delivery_house_number)}</DELIVERYHOUSENUMBER>"
+            f"<DELIVERYHOUSEEXTENSION>{escape(delivery_house_extension)}</DELIVERYHOUSEEXTENSION>"
         )
-    if request.delivery_house_extension is not None:
-        out.append(
-            f"<DELIVERYHOUSEEXTENSION>{escape(request.delivery_house_extension)}</DELIVERYHOUSEEXTENSION>"
-        )
-    if request.delivery_postal_code is not None:
-        out.append(
-            f"<DELIVERYPOSTALCODE>{escape(request.delivery_postal_code)}</DELIVERYPOSTALCODE>"
-        )
-    if request.delivery_city is not None:
-        out.append(f"<DELIVERYCITY>{escape(request.delivery_city)}</DELIVERYCITY>")
-    if request.delivery_country_code is not None:
-        out.append(
-            f"<DELIVERYCOUNTRYCODE>{escape(request.delivery_country_code)}</DELIVERYCOUNTRYCODE>"
-        )
-    if request.additional_text is not None:
-        out.append(f"<ADITIONALTEXT>{escape(request.additional_text)}</ADITIONALTEXT>")
-    if request.track_and_trace is not None:
-        out.append(f"<TRACKANDTRACE>{escape(request.track_and_trace)}</TRACKANDTRACE>")
-    if request.vat_number is not None:
-        out.append(f"<VATNUMBER>{escape(request.vat_number)}</VATNUMBER>")
+    if (delivery_postal_code := request.delivery_postal_code) is not None:
+        out.append(f"<DELIVERYPOSTALCODE>{escape(delivery_postal_code)}</DELIVERYPOSTALCODE>")
+    if (delivery_city := request.delivery_city) is not None:
+        out.append(f"<DELIVERYCITY>{escape(delivery_city)}</DELIVERYCITY>")
+    if (delivery_country_code := request.delivery_country_code) is not None:
+        out.append(f"<DELIVERYCOUNTRYCODE>{escape(delivery_country_code)}</DELIVERYCOUNTRYCODE>")
+    if (additional_text := request.additional_text) is not None:
+        out.append(f"<ADITIONALTEXT>{escape(additional_text)}</ADITIONALTEXT>")
+    if (track_and_trace := request.track_and_trace) is not None:
+        out.append(f"<TRACKANDTRACE>{escape(track_and_trace)}</TRACKANDTRACE>")
+    if (vat_number := request.vat_number) is not None:
+        out.append(f"<VATNUMBER>{escape(vat_number)}</VATNUMBER>")
     out.append(f"<CHECKUUID>{escape(request.check_uuid)}</CHECKUUID>")
-    if request.currency is not None:
-        out.append(f"<CURRENCY>{escape(request.currency.value)}</CURRENCY>")
-    if request.state is not None:
-        out.append(f"<STATE>{escape(request.state)}</STATE>")
-    if request.locality is not None:
-        out.append(f"<LOCALITY>{escape(request.locality)}</LOCALITY>")
+    if (currency := request.currency) is not None:
+        out.append(f"<CURRENCY>{escape(currency.value)}</CURRENCY>")
+    if (state := request.state) is not None:
+        out.append(f"<STATE>{escape(state)}</STATE>")
+    if (locality := request.locality) is not None:
+        out.append(f"<LOCALITY>{escape(locality)}</LOCALITY>")
     out.append("<ITEMS>")
     for item in request.items:
         out.append("<ITEM>")
@@ -357,15 +345,15 @@ def encode_order_response(response: OrderResponse, ctx: Context | None = None) -
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_msg(response.msg, out)
+        _encode_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
@@ -398,15 +386,15 @@ def encode_credit_response(response: CreditResponse, ctx: Context | None = None)
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_credit_msg(response.msg, out)
+        _encode_credit_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
@@ -441,15 +429,15 @@ def encode_start_workflow_response(
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_start_workflow_msg(response.msg, out)
+        _encode_start_workflow_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
@@ -479,15 +467,15 @@ def encode_on_hold_response(response: OnHoldResponse, ctx: Context | None = None
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_msg(response.msg, out)
+        _encode_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
@@ -517,15 +505,15 @@ def encode_payment_response(response: PaymentResponse, ctx: Context | None = Non
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_payment_msg(response.msg, out)
+        _encode_payment_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
@@ -554,15 +542,15 @@ def encode_status_response(response: StatusResponse, ctx: Context | None = None)
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_status_msg(response.msg, out)
+        _encode_status_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")
@@ -592,15 +580,15 @@ def encode_message_response(response: MessageResponse, ctx: Context | None = Non
     out = [
         OPEN,
     ]
-    if response.result is not None:
-        out.append(f"<RESULT>{escape(response.result)}</RESULT>")
-    if response.msg is not None:
+    if (result := response.result) is not None:
+        out.append(f"<RESULT>{escape(result)}</RESULT>")
+    if (msg := response.msg) is not None:
         out.append("<MSG>")
-        _encode_msg(response.msg, out)
+        _encode_msg(msg, out)
         out.append("</MSG>")
-    if response.error is not None:
+    if (error := response.error) is not None:
         out.append("<ERROR>")
-        _encode_error_info(response.error, out)
+        _encode_error_info(error, out)
         out.append("</ERROR>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")

@@ -79,30 +79,30 @@ class Call:
 
 def _encode_order_line(value: OrderLine) -> str:
     members: list[str] = []
-    if value.product_id is not None:
-        members.append('"ProductID":' + str(value.product_id))
-    if value.quantity is not None:
-        members.append('"Quantity":' + js.plain_decimal(value.quantity))
-    if value.unit_price_excl is not None:
-        members.append('"UnitPriceExcl":' + js.plain_decimal(value.unit_price_excl))
-    if value.description is not None:
-        members.append('"Description":' + js.json_string(value.description))
-    if value.description_extended is not None:
-        members.append('"DescriptionExtended":' + js.json_string(value.description_extended))
-    if value.vat_percentage is not None:
-        members.append('"VATPercentage":' + js.plain_decimal(value.vat_percentage))
-    if value.reference is not None:
-        members.append('"Reference":' + js.json_string(value.reference))
-    if value.code is not None:
-        members.append('"Code":' + js.json_string(value.code))
-    if value.unit is not None:
-        members.append('"Unit":' + js.json_string(value.unit))
-    if value.reduction_percentage is not None:
-        members.append('"ReductionPercentage":' + js.plain_decimal(value.reduction_percentage))
-    if value.ventilation_code is not None:
-        members.append('"VentilationCode":' + js.json_string(value.ventilation_code))
-    if value.account_code is not None:
-        members.append('"AccountCode":' + str(value.account_code))
+    if (product_id := value.product_id) is not None:
+        members.append('"ProductID":' + str(product_id))
+    if (quantity := value.quantity) is not None:
+        members.append('"Quantity":' + js.plain_decimal(quantity))
+    if (unit_price_excl := value.unit_price_excl) is not None:
+        members.append('"UnitPriceExcl":' + js.plain_decimal(unit_price_excl))
+    if (description := value.description) is not None:
+        members.append('"Description":' + js.json_string(description))
+    if (description_extended := value.description_extended) is not None:
+        members.append('"DescriptionExtended":' + js.json_string(description_extended))
+    if (vat_percentage := value.vat_percentage) is not None:
+        members.append('"VATPercentage":' + js.plain_decimal(vat_percentage))
+    if (reference := value.reference) is not None:
+        members.append('"Reference":' + js.json_string(reference))
+    if (code_ := value.code) is not None:
+        members.append('"Code":' + js.json_string(code_))
+    if (unit := value.unit) is not None:
+        members.append('"Unit":' + js.json_string(unit))
+    if (reduction_percentage := value.reduction_percentage) is not None:
+        members.append('"ReductionPercentage":' + js.plain_decimal(reduction_percentage))
+    if (ventilation_code := value.ventilation_code) is not None:
+        members.append('"VentilationCode":' + js.json_string(ventilation_code))
+    if (account_code := value.account_code) is not None:
+        members.append('"AccountCode":' + str(account_code))
     return obj(members)
 
 
@@ -116,96 +116,93 @@ def _encode_party_identifier(value: PartyIdentifier) -> str:
 def _encode_party_address(value: PartyAddress) -> str:
     members: list[str] = []
     members.append('"AddressType":' + js.json_string(value.address_type.value))
-    if value.name is not None:
-        members.append('"Name":' + js.json_string(value.name))
-    if value.tav is not None:
-        members.append('"Tav":' + js.json_string(value.tav))
-    if value.street is not None:
-        members.append('"Street":' + js.json_string(value.street))
-    if value.street_number is not None:
-        members.append('"StreetNumber":' + js.json_string(value.street_number))
-    if value.box is not None:
-        members.append('"Box":' + js.json_string(value.box))
-    if value.zipcode is not None:
-        members.append('"Zipcode":' + js.json_string(value.zipcode))
-    if value.city is not None:
-        members.append('"City":' + js.json_string(value.city))
-    if value.country_code is not None:
-        members.append('"CountryCode":' + js.json_string(value.country_code))
-    if value.phone is not None:
-        members.append('"Phone":' + js.json_string(value.phone))
+    if (name_ := value.name) is not None:
+        members.append('"Name":' + js.json_string(name_))
+    if (tav := value.tav) is not None:
+        members.append('"Tav":' + js.json_string(tav))
+    if (street := value.street) is not None:
+        members.append('"Street":' + js.json_string(street))
+    if (street_number := value.street_number) is not None:
+        members.append('"StreetNumber":' + js.json_string(street_number))
+    if (box := value.box) is not None:
+        members.append('"Box":' + js.json_string(box))
+    if (zipcode := value.zipcode) is not None:
+        members.append('"Zipcode":' + js.json_string(zipcode))
+    if (city := value.city) is not None:
+        members.append('"City":' + js.json_string(city))
+    if (country_code := value.country_code) is not None:
+        members.append('"CountryCode":' + js.json_string(country_code))
+    if (phone := value.phone) is not None:
+        members.append('"Phone":' + js.json_string(phone))
     return obj(members)
 
 
 def _encode_party(value: Party) -> str:
     members: list[str] = []
-    if value.party_id is not None:
-        members.append('"PartyID":' + str(value.party_id))
-    if value.number is not None:
-        members.append('"Nr":' + js.json_string(value.number))
-    if value.name is not None:
-        members.append('"Name":' + js.json_string(value.name))
-    if value.commercial_name is not None:
-        members.append('"CommercialName":' + js.json_string(value.commercial_name))
-    if value.vat_number is not None:
-        members.append('"VATNumber":' + js.json_string(value.vat_number))
-    if value.party_type is not None:
-        members.append('"PartyType":' + js.json_string(value.party_type.value))
-    if value.street is not None:
-        members.append('"Street":' + js.json_string(value.street))
-    if value.street_number is not None:
-        members.append('"StreetNumber":' + js.json_string(value.street_number))
-    if value.box is not None:
-        members.append('"Box":' + js.json_string(value.box))
-    if value.zipcode is not None:
-        members.append('"Zipcode":' + js.json_string(value.zipcode))
-    if value.city is not None:
-        members.append('"City":' + js.json_string(value.city))
-    if value.country_code is not None:
-        members.append('"CountryCode":' + js.json_string(value.country_code))
-    if value.email is not None:
-        members.append('"Email":' + js.json_string(value.email))
-    if value.phone is not None:
-        members.append('"Phone":' + js.json_string(value.phone))
-    if value.mobile is not None:
-        members.append('"Mobile":' + js.json_string(value.mobile))
-    if value.language is not None:
-        members.append('"Language":' + js.json_string(value.language))
-    if value.contact is not None:
-        members.append('"Contact":' + js.json_string(value.contact))
-    if value.contact_first_name is not None:
-        members.append('"ContactFirstName":' + js.json_string(value.contact_first_name))
-    if value.contact_last_name is not None:
-        members.append('"ContactLastName":' + js.json_string(value.contact_last_name))
-    if value.iban is not None:
-        members.append('"IBAN":' + js.json_string(value.iban))
-    if value.bic is not None:
-        members.append('"BIC":' + js.json_string(value.bic))
-    if value.peppol_identifier is not None:
-        members.append('"PeppolIdentifier":' + js.json_string(value.peppol_identifier))
-    if value.vat_liable is not None:
-        members.append('"VATLiable":' + ("true" if value.vat_liable else "false"))
-    if value.identifiers is not None:
+    if (party_id := value.party_id) is not None:
+        members.append('"PartyID":' + str(party_id))
+    if (number := value.number) is not None:
+        members.append('"Nr":' + js.json_string(number))
+    if (name_ := value.name) is not None:
+        members.append('"Name":' + js.json_string(name_))
+    if (commercial_name := value.commercial_name) is not None:
+        members.append('"CommercialName":' + js.json_string(commercial_name))
+    if (vat_number := value.vat_number) is not None:
+        members.append('"VATNumber":' + js.json_string(vat_number))
+    if (party_type := value.party_type) is not None:
+        members.append('"PartyType":' + js.json_string(party_type.value))
+    if (street := value.street) is not None:
+        members.append('"Street":' + js.json_string(street))
+    if (street_number := value.street_number) is not None:
+        members.append('"StreetNumber":' + js.json_string(street_number))
+    if (box := value.box) is not None:
+        members.append('"Box":' + js.json_string(box))
+    if (zipcode := value.zipcode) is not None:
+        members.append('"Zipcode":' + js.json_string(zipcode))
+    if (city := value.city) is not None:
+        members.append('"City":' + js.json_string(city))
+    if (country_code := value.country_code) is not None:
+        members.append('"CountryCode":' + js.json_string(country_code))
+    if (email := value.email) is not None:
+        members.append('"Email":' + js.json_string(email))
+    if (phone := value.phone) is not None:
+        members.append('"Phone":' + js.json_string(phone))
+    if (mobile := value.mobile) is not None:
+        members.append('"Mobile":' + js.json_string(mobile))
+    if (language := value.language) is not None:
+        members.append('"Language":' + js.json_string(language))
+    if (contact := value.contact) is not None:
+        members.append('"Contact":' + js.json_string(contact))
+    if (contact_first_name := value.contact_first_name) is not None:
+        members.append('"ContactFirstName":' + js.json_string(contact_first_name))
+    if (contact_last_name := value.contact_last_name) is not None:
+        members.append('"ContactLastName":' + js.json_string(contact_last_name))
+    if (iban := value.iban) is not None:
+        members.append('"IBAN":' + js.json_string(iban))
+    if (bic := value.bic) is not None:
+        members.append('"BIC":' + js.json_string(bic))
+    if (peppol_identifier := value.peppol_identifier) is not None:
+        members.append('"PeppolIdentifier":' + js.json_string(peppol_identifier))
+    if (vat_liable := value.vat_liable) is not None:
+        members.append('"VATLiable":' + ("true" if vat_liable else "false"))
+    if (identifiers := value.identifiers) is not None:
         members.append(
             '"Identifiers":'
             + "["
-            + ",".join(_encode_party_identifier(item) for item in value.identifiers)
+            + ",".join(_encode_party_identifier(item) for item in identifiers)
             + "]"
         )
-    if value.addresses is not None:
+    if (addresses := value.addresses) is not None:
         members.append(
-            '"Addresses":'
-            + "["
-            + ",".join(_encode_party_address(item) for item in value.addresses)
-            + "]"
+            '"Addresses":' + "[" + ",".join(_encode_party_address(item) for item in addresses) + "]"
         )
     return obj(members)
 
 
 def _encode_file(value: File) -> str:
     members: list[str] = []
-    if value.file_id is not None:
-        members.append('"FileID":' + js.json_string(value.file_id))
+    if (file_id := value.file_id) is not None:
+        members.append('"FileID":' + js.json_string(file_id))
     members.append('"FileName":' + js.json_string(value.file_name))
     mime_type = (
         value.mime_type
@@ -231,8 +228,8 @@ def encode_create_order(request: CreateOrderRequest, ctx: Context | None = None)
     members: list[str] = []
     members.append('"OrderType":' + js.json_string(request.order_type.value))
     members.append('"OrderDirection":' + js.json_string(request.order_direction.value))
-    if request.order_number is not None:
-        members.append('"OrderNumber":' + js.json_string(request.order_number))
+    if (order_number := request.order_number) is not None:
+        members.append('"OrderNumber":' + js.json_string(order_number))
     members.append('"OrderDate":' + '"' + js.date_or_datetime_text(request.order_date) + '"')
     members.append('"ExpiryDate":' + '"' + js.date_or_datetime_text(request.expiry_date) + '"')
     members.append(
@@ -241,61 +238,54 @@ def encode_create_order(request: CreateOrderRequest, ctx: Context | None = None)
         + ",".join(_encode_order_line(item) for item in request.order_lines)
         + "]"
     )
-    if request.customer_id is not None:
-        members.append('"CustomerID":' + str(request.customer_id))
-    if request.customer is not None:
-        members.append('"Customer":' + _encode_party(request.customer))
-    if request.supplier_id is not None:
-        members.append('"SupplierID":' + str(request.supplier_id))
-    if request.supplier is not None:
-        members.append('"Supplier":' + _encode_party(request.supplier))
-    if request.order_pdf is not None:
-        members.append('"OrderPDF":' + _encode_file(request.order_pdf))
-    if request.attachments is not None:
+    if (customer_id := request.customer_id) is not None:
+        members.append('"CustomerID":' + str(customer_id))
+    if (customer := request.customer) is not None:
+        members.append('"Customer":' + _encode_party(customer))
+    if (supplier_id := request.supplier_id) is not None:
+        members.append('"SupplierID":' + str(supplier_id))
+    if (supplier := request.supplier) is not None:
+        members.append('"Supplier":' + _encode_party(supplier))
+    if (order_pdf := request.order_pdf) is not None:
+        members.append('"OrderPDF":' + _encode_file(order_pdf))
+    if (attachments := request.attachments) is not None:
         members.append(
-            '"Attachments":'
-            + "["
-            + ",".join(_encode_file(item) for item in request.attachments)
-            + "]"
+            '"Attachments":' + "[" + ",".join(_encode_file(item) for item in attachments) + "]"
         )
-    if request.paid is not None:
-        members.append('"Paid":' + ("true" if request.paid else "false"))
-    if request.paid_date is not None:
-        members.append('"PaidDate":' + '"' + js.date_or_datetime_text(request.paid_date) + '"')
-    if request.currency is not None:
-        members.append('"Currency":' + js.json_string(request.currency))
-    if request.order_title is not None:
-        members.append('"OrderTitle":' + js.json_string(request.order_title))
-    if request.reference is not None:
-        members.append('"Reference":' + js.json_string(request.reference))
-    if request.payment_reference is not None:
-        members.append('"PaymentReference":' + js.json_string(request.payment_reference))
-    if request.about_invoice_number is not None:
-        members.append('"AboutInvoiceNumber":' + js.json_string(request.about_invoice_number))
-    if request.comments is not None:
-        members.append('"Comments":' + js.json_string(request.comments))
-    if request.internal_info is not None:
-        members.append('"InternalInfo":' + js.json_string(request.internal_info))
-    if request.delivery_date is not None:
+    if (paid := request.paid) is not None:
+        members.append('"Paid":' + ("true" if paid else "false"))
+    if (paid_date := request.paid_date) is not None:
+        members.append('"PaidDate":' + '"' + js.date_or_datetime_text(paid_date) + '"')
+    if (currency := request.currency) is not None:
+        members.append('"Currency":' + js.json_string(currency))
+    if (order_title := request.order_title) is not None:
+        members.append('"OrderTitle":' + js.json_string(order_title))
+    if (reference := request.reference) is not None:
+        members.append('"Reference":' + js.json_string(reference))
+    if (payment_reference := request.payment_reference) is not None:
+        members.append('"PaymentReference":' + js.json_string(payment_reference))
+    if (about_invoice_number := request.about_invoice_number) is not None:
+        members.append('"AboutInvoiceNumber":' + js.json_string(about_invoice_number))
+    if (comments := request.comments) is not None:
+        members.append('"Comments":' + js.json_string(comments))
+    if (internal_info := request.internal_info) is not None:
+        members.append('"InternalInfo":' + js.json_string(internal_info))
+    if (delivery_date := request.delivery_date) is not None:
+        members.append('"DeliveryDate":' + '"' + js.date_or_datetime_text(delivery_date) + '"')
+    if (period_from := request.period_from) is not None:
+        members.append('"PeriodFrom":' + '"' + js.date_or_datetime_text(period_from) + '"')
+    if (period_till := request.period_till) is not None:
+        members.append('"PeriodTill":' + '"' + js.date_or_datetime_text(period_till) + '"')
+    if (payment_discount_percentage := request.payment_discount_percentage) is not None:
         members.append(
-            '"DeliveryDate":' + '"' + js.date_or_datetime_text(request.delivery_date) + '"'
+            '"PaymentDiscountPercentage":' + js.plain_decimal(payment_discount_percentage)
         )
-    if request.period_from is not None:
-        members.append('"PeriodFrom":' + '"' + js.date_or_datetime_text(request.period_from) + '"')
-    if request.period_till is not None:
-        members.append('"PeriodTill":' + '"' + js.date_or_datetime_text(request.period_till) + '"')
-    if request.payment_discount_percentage is not None:
-        members.append(
-            '"PaymentDiscountPercentage":' + js.plain_decimal(request.payment_discount_percentage)
-        )
-    if request.payment_reduction_days is not None:
-        members.append('"PaymentReductionDays":' + str(request.payment_reduction_days))
-    if request.ventilation_code is not None:
-        members.append('"VentilationCode":' + js.json_string(request.ventilation_code))
-    if request.tags is not None:
-        members.append(
-            '"Tags":' + "[" + ",".join(js.json_string(item) for item in request.tags) + "]"
-        )
+    if (payment_reduction_days := request.payment_reduction_days) is not None:
+        members.append('"PaymentReductionDays":' + str(payment_reduction_days))
+    if (ventilation_code := request.ventilation_code) is not None:
+        members.append('"VentilationCode":' + js.json_string(ventilation_code))
+    if (tags := request.tags) is not None:
+        members.append('"Tags":' + "[" + ",".join(js.json_string(item) for item in tags) + "]")
     return Call(
         "POST",
         "/v1/orders",
@@ -338,24 +328,24 @@ def encode_list_orders(request: ListOrdersRequest, ctx: Context | None = None) -
 def encode_patch_order(request: PatchOrderRequest, ctx: Context | None = None) -> Call:
     """The Patch order request: ``PATCH /v1/orders/{orderID}``."""
     members: list[str] = []
-    if request.paid is not None:
-        members.append('"Paid":' + ("true" if request.paid else "false"))
-    if request.paid_date is not None:
-        members.append('"PaidDate":' + '"' + js.date_or_datetime_text(request.paid_date) + '"')
-    if request.is_sent is not None:
-        members.append('"IsSent":' + ("true" if request.is_sent else "false"))
-    if request.approval_status is not None:
-        members.append('"ApprovalStatus":' + js.json_string(request.approval_status.value))
-    if request.account_code is not None:
-        members.append('"AccountCode":' + js.json_string(request.account_code))
-    if request.internal_info is not None:
-        members.append('"InternalInfo":' + js.json_string(request.internal_info))
-    if request.invoiced is not None:
-        members.append('"Invoiced":' + ("true" if request.invoiced else "false"))
-    if request.accountant_verification_needed is not None:
+    if (paid := request.paid) is not None:
+        members.append('"Paid":' + ("true" if paid else "false"))
+    if (paid_date := request.paid_date) is not None:
+        members.append('"PaidDate":' + '"' + js.date_or_datetime_text(paid_date) + '"')
+    if (is_sent := request.is_sent) is not None:
+        members.append('"IsSent":' + ("true" if is_sent else "false"))
+    if (approval_status := request.approval_status) is not None:
+        members.append('"ApprovalStatus":' + js.json_string(approval_status.value))
+    if (account_code := request.account_code) is not None:
+        members.append('"AccountCode":' + js.json_string(account_code))
+    if (internal_info := request.internal_info) is not None:
+        members.append('"InternalInfo":' + js.json_string(internal_info))
+    if (invoiced := request.invoiced) is not None:
+        members.append('"Invoiced":' + ("true" if invoiced else "false"))
+    if (accountant_verification_needed := request.accountant_verification_needed) is not None:
         members.append(
             '"AccountantVerificationNeeded":'
-            + ("true" if request.accountant_verification_needed else "false")
+            + ("true" if accountant_verification_needed else "false")
         )
     return Call(
         "PATCH",
@@ -371,8 +361,8 @@ def encode_send_orders(request: SendOrdersRequest, ctx: Context | None = None) -
         headers.append(("StrictTransportType", js.parameter_text(request.strict_transport_type)))
     members: list[str] = []
     members.append('"OrderIds":' + "[" + ",".join(str(item) for item in request.order_ids) + "]")
-    if request.transport_type is not None:
-        members.append('"TransportType":' + js.json_string(request.transport_type.value))
+    if (transport_type := request.transport_type) is not None:
+        members.append('"TransportType":' + js.json_string(transport_type.value))
     return Call(
         "POST",
         "/v1/orders/commands/send",

@@ -112,220 +112,217 @@ class Context:
 
 def _encode_due_payment_info(value: DuePaymentInfo) -> str:
     members: list[str] = []
-    if value.number is not None:
-        members.append('"number":' + php_string(value.number))
-    if value.order_id is not None:
-        members.append('"orderid":' + php_string(value.order_id))
-    if value.invoice_date is not None:
+    if (number := value.number) is not None:
+        members.append('"number":' + php_string(number))
+    if (order_id := value.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
+    if (invoice_date := value.invoice_date) is not None:
         members.append(
             '"invoiceDate":'
-            + f'"{value.invoice_date.year:04d}-{value.invoice_date.month:02d}-{value.invoice_date.day:02d}"'
+            + f'"{invoice_date.year:04d}-{invoice_date.month:02d}-{invoice_date.day:02d}"'
         )
-    if value.invoice_status is not None:
-        members.append('"invoiceStatus":' + php_string(value.invoice_status.value))
-    if value.due_date is not None:
+    if (invoice_status := value.invoice_status) is not None:
+        members.append('"invoiceStatus":' + php_string(invoice_status.value))
+    if (due_date := value.due_date) is not None:
         members.append(
-            '"dueDate":'
-            + f'"{value.due_date.year:04d}-{value.due_date.month:02d}-{value.due_date.day:02d}"'
+            '"dueDate":' + f'"{due_date.year:04d}-{due_date.month:02d}-{due_date.day:02d}"'
         )
-    if value.to_pay is not None:
-        members.append('"topay":' + f'"{plain_decimal(value.to_pay)}"')
+    if (to_pay := value.to_pay) is not None:
+        members.append('"topay":' + f'"{plain_decimal(to_pay)}"')
     return obj(members)
 
 
 def _encode_payment_data_info(value: PaymentDataInfo) -> str:
     members: list[str] = []
-    if value.method is not None:
-        members.append('"method":' + php_string(value.method.value))
-    if value.payment_plan_id is not None:
-        members.append('"paymentplanid":' + f'"{value.payment_plan_id}"')
-    if value.currency is not None:
-        members.append('"currency":' + php_string(value.currency.value))
-    if value.country is not None:
-        members.append('"country":' + php_string(value.country))
-    if value.language is not None:
-        members.append('"language":' + php_string(value.language.value))
-    if value.auto_activate is not None:
-        members.append('"autoactivate":' + flag_or_date(value.auto_activate, '"1"', '"0"'))
-    if value.order_id is not None:
-        members.append('"orderid":' + php_string(value.order_id))
-    if value.status is not None:
-        members.append('"status":' + php_string(value.status.value))
-    if value.related_payment_id is not None:
-        members.append('"paymentid_related":' + f'"{value.related_payment_id}"')
-    if value.url is not None:
-        members.append('"url":' + php_string(value.url))
+    if (method := value.method) is not None:
+        members.append('"method":' + php_string(method.value))
+    if (payment_plan_id := value.payment_plan_id) is not None:
+        members.append('"paymentplanid":' + f'"{payment_plan_id}"')
+    if (currency := value.currency) is not None:
+        members.append('"currency":' + php_string(currency.value))
+    if (country := value.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (language := value.language) is not None:
+        members.append('"language":' + php_string(language.value))
+    if (auto_activate := value.auto_activate) is not None:
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
+    if (order_id := value.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
+    if (status := value.status) is not None:
+        members.append('"status":' + php_string(status.value))
+    if (related_payment_id := value.related_payment_id) is not None:
+        members.append('"paymentid_related":' + f'"{related_payment_id}"')
+    if (url := value.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
 def _encode_payment_info_info(value: PaymentInfoInfo) -> str:
     members: list[str] = []
-    if value.payment_date is not None:
+    if (payment_date := value.payment_date) is not None:
         members.append(
             '"paymentdate":'
-            + f'"{value.payment_date.year:04d}-{value.payment_date.month:02d}-{value.payment_date.day:02d}"'
+            + f'"{payment_date.year:04d}-{payment_date.month:02d}-{payment_date.day:02d}"'
         )
-    if value.payment_terms is not None:
-        members.append('"paymentterms":' + f'"{value.payment_terms}"')
-    if value.your_reference is not None:
-        members.append('"yourreference":' + php_string(value.your_reference))
-    if value.our_reference is not None:
-        members.append('"ourreference":' + php_string(value.our_reference))
-    if value.project_name is not None:
-        members.append('"projectname":' + php_string(value.project_name))
-    if value.delivery_method is not None:
-        members.append('"deliverymethod":' + php_string(value.delivery_method))
-    if value.delivery_terms is not None:
-        members.append('"deliveryterms":' + php_string(value.delivery_terms))
+    if (payment_terms := value.payment_terms) is not None:
+        members.append('"paymentterms":' + f'"{payment_terms}"')
+    if (your_reference := value.your_reference) is not None:
+        members.append('"yourreference":' + php_string(your_reference))
+    if (our_reference := value.our_reference) is not None:
+        members.append('"ourreference":' + php_string(our_reference))
+    if (project_name := value.project_name) is not None:
+        members.append('"projectname":' + php_string(project_name))
+    if (delivery_method := value.delivery_method) is not None:
+        members.append('"deliverymethod":' + php_string(delivery_method))
+    if (delivery_terms := value.delivery_terms) is not None:
+        members.append('"deliveryterms":' + php_string(delivery_terms))
     return obj(members)
 
 
 def _encode_card_info(value: CardInfo) -> str:
     members: list[str] = []
-    if value.prompt_name is not None:
-        members.append('"promptname":' + ('"1"' if value.prompt_name else '"0"'))
-    if value.three_d_secure is not None:
-        members.append('"3dsecure":' + ('"1"' if value.three_d_secure else '"0"'))
-    if value.recurring is not None:
-        members.append('"recurring":' + ('"1"' if value.recurring else '"0"'))
-    if value.recurring_number is not None:
-        members.append('"recurringnr":' + f'"{value.recurring_number}"')
-    if value.accept_url is not None:
-        members.append('"accepturl":' + php_string(value.accept_url))
-    if value.cancel_url is not None:
-        members.append('"cancelurl":' + php_string(value.cancel_url))
-    if value.callback_url is not None:
-        members.append('"callbackurl":' + php_string(value.callback_url))
-    if value.return_method is not None:
-        members.append('"returnmethod":' + php_string(value.return_method.value))
+    if (prompt_name := value.prompt_name) is not None:
+        members.append('"promptname":' + ('"1"' if prompt_name else '"0"'))
+    if (three_d_secure := value.three_d_secure) is not None:
+        members.append('"3dsecure":' + ('"1"' if three_d_secure else '"0"'))
+    if (recurring := value.recurring) is not None:
+        members.append('"recurring":' + ('"1"' if recurring else '"0"'))
+    if (recurring_number := value.recurring_number) is not None:
+        members.append('"recurringnr":' + f'"{recurring_number}"')
+    if (accept_url := value.accept_url) is not None:
+        members.append('"accepturl":' + php_string(accept_url))
+    if (cancel_url := value.cancel_url) is not None:
+        members.append('"cancelurl":' + php_string(cancel_url))
+    if (callback_url := value.callback_url) is not None:
+        members.append('"callbackurl":' + php_string(callback_url))
+    if (return_method := value.return_method) is not None:
+        members.append('"returnmethod":' + php_string(return_method.value))
     return obj(members)
 
 
 def _encode_settlement_info(value: SettlementInfo) -> str:
     members: list[str] = []
-    if value.number is not None:
-        members.append('"number":' + f'"{value.number}"')
-    if value.date is not None:
-        members.append(
-            '"date":' + f'"{value.date.year:04d}-{value.date.month:02d}-{value.date.day:02d}"'
-        )
+    if (number := value.number) is not None:
+        members.append('"number":' + f'"{number}"')
+    if (date := value.date) is not None:
+        members.append('"date":' + f'"{date.year:04d}-{date.month:02d}-{date.day:02d}"')
     return obj(members)
 
 
 def _encode_billing_info(value: BillingInfo) -> str:
     members: list[str] = []
-    if value.first_name is not None:
-        members.append('"firstname":' + php_string(value.first_name))
-    if value.last_name is not None:
-        members.append('"lastname":' + php_string(value.last_name))
-    if value.company is not None:
-        members.append('"company":' + php_string(value.company))
-    if value.street is not None:
-        members.append('"street":' + php_string(value.street))
-    if value.street2 is not None:
-        members.append('"street2":' + php_string(value.street2))
-    if value.zip is not None:
-        members.append('"zip":' + php_string(value.zip))
-    if value.city is not None:
-        members.append('"city":' + php_string(value.city))
-    if value.country is not None:
-        members.append('"country":' + php_string(value.country))
-    if value.phone is not None:
-        members.append('"phone":' + php_string(value.phone))
-    if value.email is not None:
-        members.append('"email":' + php_string(value.email))
+    if (first_name := value.first_name) is not None:
+        members.append('"firstname":' + php_string(first_name))
+    if (last_name := value.last_name) is not None:
+        members.append('"lastname":' + php_string(last_name))
+    if (company := value.company) is not None:
+        members.append('"company":' + php_string(company))
+    if (street := value.street) is not None:
+        members.append('"street":' + php_string(street))
+    if (street2 := value.street2) is not None:
+        members.append('"street2":' + php_string(street2))
+    if (zip_ := value.zip) is not None:
+        members.append('"zip":' + php_string(zip_))
+    if (city := value.city) is not None:
+        members.append('"city":' + php_string(city))
+    if (country := value.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (phone := value.phone) is not None:
+        members.append('"phone":' + php_string(phone))
+    if (email := value.email) is not None:
+        members.append('"email":' + php_string(email))
     return obj(members)
 
 
 def _encode_shipping_info(value: ShippingInfo) -> str:
     members: list[str] = []
-    if value.first_name is not None:
-        members.append('"firstname":' + php_string(value.first_name))
-    if value.last_name is not None:
-        members.append('"lastname":' + php_string(value.last_name))
-    if value.company is not None:
-        members.append('"company":' + php_string(value.company))
-    if value.street is not None:
-        members.append('"street":' + php_string(value.street))
-    if value.street2 is not None:
-        members.append('"street2":' + php_string(value.street2))
-    if value.zip is not None:
-        members.append('"zip":' + php_string(value.zip))
-    if value.city is not None:
-        members.append('"city":' + php_string(value.city))
-    if value.country is not None:
-        members.append('"country":' + php_string(value.country))
-    if value.phone is not None:
-        members.append('"phone":' + php_string(value.phone))
+    if (first_name := value.first_name) is not None:
+        members.append('"firstname":' + php_string(first_name))
+    if (last_name := value.last_name) is not None:
+        members.append('"lastname":' + php_string(last_name))
+    if (company := value.company) is not None:
+        members.append('"company":' + php_string(company))
+    if (street := value.street) is not None:
+        members.append('"street":' + php_string(street))
+    if (street2 := value.street2) is not None:
+        members.append('"street2":' + php_string(street2))
+    if (zip_ := value.zip) is not None:
+        members.append('"zip":' + php_string(zip_))
+    if (city := value.city) is not None:
+        members.append('"city":' + php_string(city))
+    if (country := value.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (phone := value.phone) is not None:
+        members.append('"phone":' + php_string(phone))
     return obj(members)
 
 
 def _encode_customer_info(value: CustomerInfo) -> str:
     members: list[str] = []
-    if value.number is not None:
-        members.append('"nr":' + php_string(value.number))
-    if value.pno is not None:
-        members.append('"pno":' + php_string(value.pno))
-    if value.billing is not None:
-        members.append('"Billing":' + _encode_billing_info(value.billing))
-    if value.shipping is not None:
-        members.append('"Shipping":' + _encode_shipping_info(value.shipping))
+    if (number := value.number) is not None:
+        members.append('"nr":' + php_string(number))
+    if (pno := value.pno) is not None:
+        members.append('"pno":' + php_string(pno))
+    if (billing := value.billing) is not None:
+        members.append('"Billing":' + _encode_billing_info(billing))
+    if (shipping := value.shipping) is not None:
+        members.append('"Shipping":' + _encode_shipping_info(shipping))
     return obj(members)
 
 
 def _encode_article_info(value: ArticleInfo) -> str:
     members: list[str] = []
-    if value.article_number is not None:
-        members.append('"artnr":' + php_string(value.article_number))
-    if value.title is not None:
-        members.append('"title":' + php_string(value.title))
-    if value.quantity is not None:
-        members.append('"quantity":' + f'"{plain_decimal(value.quantity)}"')
-    if value.unit_price is not None:
-        members.append('"aprice":' + f'"{value.unit_price}"')
-    if value.tax is not None:
-        members.append('"tax":' + f'"{value.tax}"')
-    if value.discount is not None:
-        members.append('"discount":' + f'"{plain_decimal(value.discount)}"')
-    if value.without_tax is not None:
-        members.append('"withouttax":' + f'"{value.without_tax}"')
-    if value.tax_rate is not None:
-        members.append('"taxrate":' + f'"{plain_decimal(value.tax_rate)}"')
+    if (article_number := value.article_number) is not None:
+        members.append('"artnr":' + php_string(article_number))
+    if (title := value.title) is not None:
+        members.append('"title":' + php_string(title))
+    if (quantity := value.quantity) is not None:
+        members.append('"quantity":' + f'"{plain_decimal(quantity)}"')
+    if (unit_price := value.unit_price) is not None:
+        members.append('"aprice":' + f'"{unit_price}"')
+    if (tax := value.tax) is not None:
+        members.append('"tax":' + f'"{tax}"')
+    if (discount := value.discount) is not None:
+        members.append('"discount":' + f'"{plain_decimal(discount)}"')
+    if (without_tax := value.without_tax) is not None:
+        members.append('"withouttax":' + f'"{without_tax}"')
+    if (tax_rate := value.tax_rate) is not None:
+        members.append('"taxrate":' + f'"{plain_decimal(tax_rate)}"')
     return obj(members)
 
 
 def _encode_cart_fee_info(value: CartFeeInfo) -> str:
     members: list[str] = []
-    if value.without_tax is not None:
-        members.append('"withouttax":' + f'"{value.without_tax}"')
-    if value.tax_rate is not None:
-        members.append('"taxrate":' + f'"{plain_decimal(value.tax_rate)}"')
+    if (without_tax := value.without_tax) is not None:
+        members.append('"withouttax":' + f'"{without_tax}"')
+    if (tax_rate := value.tax_rate) is not None:
+        members.append('"taxrate":' + f'"{plain_decimal(tax_rate)}"')
     return obj(members)
 
 
 def _encode_cart_total_info(value: CartTotalInfo) -> str:
     members: list[str] = []
-    if value.rounding is not None:
-        members.append('"rounding":' + f'"{value.rounding}"')
-    if value.without_tax is not None:
-        members.append('"withouttax":' + f'"{value.without_tax}"')
-    if value.tax is not None:
-        members.append('"tax":' + f'"{value.tax}"')
-    if value.with_tax is not None:
-        members.append('"withtax":' + f'"{value.with_tax}"')
+    if (rounding := value.rounding) is not None:
+        members.append('"rounding":' + f'"{rounding}"')
+    if (without_tax := value.without_tax) is not None:
+        members.append('"withouttax":' + f'"{without_tax}"')
+    if (tax := value.tax) is not None:
+        members.append('"tax":' + f'"{tax}"')
+    if (with_tax := value.with_tax) is not None:
+        members.append('"withtax":' + f'"{with_tax}"')
     return obj(members)
 
 
 def _encode_cart_info(value: CartInfo) -> str:
     members: list[str] = []
-    if value.handling is not None:
-        members.append('"Handling":' + _encode_cart_fee_info(value.handling))
-    if value.shipping is not None:
-        members.append('"Shipping":' + _encode_cart_fee_info(value.shipping))
-    if value.total is not None:
-        members.append('"Total":' + _encode_cart_total_info(value.total))
-    if value.rounding is not None:
-        members.append('"rounding":' + f'"{value.rounding}"')
+    if (handling := value.handling) is not None:
+        members.append('"Handling":' + _encode_cart_fee_info(handling))
+    if (shipping := value.shipping) is not None:
+        members.append('"Shipping":' + _encode_cart_fee_info(shipping))
+    if (total := value.total) is not None:
+        members.append('"Total":' + _encode_cart_total_info(total))
+    if (rounding := value.rounding) is not None:
+        members.append('"rounding":' + f'"{rounding}"')
     return obj(members)
 
 
@@ -334,54 +331,54 @@ def _encode_plans_payment_data(value: PlansPaymentData) -> str:
     members.append('"currency":' + php_string(value.currency.value))
     members.append('"language":' + php_string(value.language.value))
     members.append('"country":' + php_string(value.country))
-    if value.total_with_tax is not None:
-        members.append('"totalwithtax":' + f'"{value.total_with_tax}"')
+    if (total_with_tax := value.total_with_tax) is not None:
+        members.append('"totalwithtax":' + f'"{total_with_tax}"')
     return obj(members)
 
 
 def _encode_payment_plan_info(value: PaymentPlanInfo) -> str:
     members: list[str] = []
-    if value.payment_plan_id is not None:
-        members.append('"paymentplanid":' + f'"{value.payment_plan_id}"')
-    if value.description is not None:
-        members.append('"description":' + php_string(value.description))
-    if value.number_of_months is not None:
-        members.append('"nbrofmonths":' + f'"{value.number_of_months}"')
-    if value.start_fee is not None:
-        members.append('"startfee":' + f'"{value.start_fee}"')
-    if value.handling_fee is not None:
-        members.append('"handlingfee":' + f'"{value.handling_fee}"')
-    if value.min_amount is not None:
-        members.append('"minamount":' + f'"{value.min_amount}"')
-    if value.max_amount is not None:
-        members.append('"maxamount":' + f'"{value.max_amount}"')
-    if value.country is not None:
-        members.append('"country":' + php_string(value.country))
-    if value.plan_type is not None:
-        members.append('"type":' + php_string(value.plan_type.value))
-    if value.expiry_date is not None:
+    if (payment_plan_id := value.payment_plan_id) is not None:
+        members.append('"paymentplanid":' + f'"{payment_plan_id}"')
+    if (description := value.description) is not None:
+        members.append('"description":' + php_string(description))
+    if (number_of_months := value.number_of_months) is not None:
+        members.append('"nbrofmonths":' + f'"{number_of_months}"')
+    if (start_fee := value.start_fee) is not None:
+        members.append('"startfee":' + f'"{start_fee}"')
+    if (handling_fee := value.handling_fee) is not None:
+        members.append('"handlingfee":' + f'"{handling_fee}"')
+    if (min_amount := value.min_amount) is not None:
+        members.append('"minamount":' + f'"{min_amount}"')
+    if (max_amount := value.max_amount) is not None:
+        members.append('"maxamount":' + f'"{max_amount}"')
+    if (country := value.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (plan_type := value.plan_type) is not None:
+        members.append('"type":' + php_string(plan_type.value))
+    if (expiry_date := value.expiry_date) is not None:
         members.append(
             '"expirydate":'
-            + f'"{value.expiry_date.year:04d}-{value.expiry_date.month:02d}-{value.expiry_date.day:02d}"'
+            + f'"{expiry_date.year:04d}-{expiry_date.month:02d}-{expiry_date.day:02d}"'
         )
-    if value.interest_rate is not None:
-        members.append('"interestrate":' + f'"{plain_decimal(value.interest_rate)}"')
-    if value.currency is not None:
-        members.append('"currency":' + php_string(value.currency.value))
-    if value.language is not None:
-        members.append('"language":' + php_string(value.language.value))
-    if value.total_fee is not None:
-        members.append('"totalfee":' + f'"{value.total_fee}"')
-    if value.monthly_cost is not None:
-        members.append('"monthlycost":' + f'"{value.monthly_cost}"')
+    if (interest_rate := value.interest_rate) is not None:
+        members.append('"interestrate":' + f'"{plain_decimal(interest_rate)}"')
+    if (currency := value.currency) is not None:
+        members.append('"currency":' + php_string(currency.value))
+    if (language := value.language) is not None:
+        members.append('"language":' + php_string(language.value))
+    if (total_fee := value.total_fee) is not None:
+        members.append('"totalfee":' + f'"{total_fee}"')
+    if (monthly_cost := value.monthly_cost) is not None:
+        members.append('"monthlycost":' + f'"{monthly_cost}"')
     return obj(members)
 
 
 def _encode_terms_payment_data(value: TermsPaymentData) -> str:
     members: list[str] = []
     members.append('"method":' + php_string(value.method.value))
-    if value.payment_plan_id is not None:
-        members.append('"paymentplanid":' + f'"{value.payment_plan_id}"')
+    if (payment_plan_id := value.payment_plan_id) is not None:
+        members.append('"paymentplanid":' + f'"{payment_plan_id}"')
     return obj(members)
 
 
@@ -399,149 +396,149 @@ def _encode_terms_cart(value: TermsCart) -> str:
 
 def _encode_payment_option_info(value: PaymentOptionInfo) -> str:
     members: list[str] = []
-    if value.method is not None:
-        members.append('"method":' + php_string(value.method.value))
-    if value.currency is not None:
-        members.append('"currency":' + php_string(value.currency))
-    if value.language is not None:
-        members.append('"language":' + php_string(value.language))
+    if (method := value.method) is not None:
+        members.append('"method":' + php_string(method.value))
+    if (currency := value.currency) is not None:
+        members.append('"currency":' + php_string(currency))
+    if (language := value.language) is not None:
+        members.append('"language":' + php_string(language))
     return obj(members)
 
 
 def _encode_payment_data(value: PaymentData) -> str:
     members: list[str] = []
     members.append('"method":' + php_string(value.method.value))
-    if value.payment_plan_id is not None:
-        members.append('"paymentplanid":' + f'"{value.payment_plan_id}"')
+    if (payment_plan_id := value.payment_plan_id) is not None:
+        members.append('"paymentplanid":' + f'"{payment_plan_id}"')
     members.append('"currency":' + php_string(value.currency.value))
     members.append('"language":' + php_string(value.language.value))
     members.append('"country":' + php_string(value.country))
-    if value.auto_activate is not None:
-        members.append('"autoactivate":' + flag_or_date(value.auto_activate, '"1"', '"0"'))
+    if (auto_activate := value.auto_activate) is not None:
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
     members.append('"orderid":' + php_string(value.order_id))
-    if value.logo is not None:
-        members.append('"logo":' + php_string(value.logo))
+    if (logo := value.logo) is not None:
+        members.append('"logo":' + php_string(logo))
     return obj(members)
 
 
 def _encode_payment_info(value: PaymentInfo) -> str:
     members: list[str] = []
-    if value.payment_date is not None:
+    if (payment_date := value.payment_date) is not None:
         members.append(
             '"paymentdate":'
-            + f'"{value.payment_date.year:04d}-{value.payment_date.month:02d}-{value.payment_date.day:02d}"'
+            + f'"{payment_date.year:04d}-{payment_date.month:02d}-{payment_date.day:02d}"'
         )
-    if value.payment_terms is not None:
-        members.append('"paymentterms":' + f'"{value.payment_terms}"')
-    if value.your_reference is not None:
-        members.append('"yourreference":' + php_string(value.your_reference))
-    if value.our_reference is not None:
-        members.append('"ourreference":' + php_string(value.our_reference))
-    if value.project_name is not None:
-        members.append('"projectname":' + php_string(value.project_name))
-    if value.delivery_method is not None:
-        members.append('"deliverymethod":' + php_string(value.delivery_method))
-    if value.delivery_terms is not None:
-        members.append('"deliveryterms":' + php_string(value.delivery_terms))
-    if value.auto_credit is not None:
-        members.append('"autocredit":' + ('"true"' if value.auto_credit else '"false"'))
+    if (payment_terms := value.payment_terms) is not None:
+        members.append('"paymentterms":' + f'"{payment_terms}"')
+    if (your_reference := value.your_reference) is not None:
+        members.append('"yourreference":' + php_string(your_reference))
+    if (our_reference := value.our_reference) is not None:
+        members.append('"ourreference":' + php_string(our_reference))
+    if (project_name := value.project_name) is not None:
+        members.append('"projectname":' + php_string(project_name))
+    if (delivery_method := value.delivery_method) is not None:
+        members.append('"deliverymethod":' + php_string(delivery_method))
+    if (delivery_terms := value.delivery_terms) is not None:
+        members.append('"deliveryterms":' + php_string(delivery_terms))
+    if (auto_credit := value.auto_credit) is not None:
+        members.append('"autocredit":' + ('"true"' if auto_credit else '"false"'))
     return obj(members)
 
 
 def _encode_card(value: Card) -> str:
     members: list[str] = []
-    if value.prompt_name is not None:
-        members.append('"promptname":' + ('"1"' if value.prompt_name else '"0"'))
-    if value.three_d_secure is not None:
-        members.append('"3dsecure":' + ('"1"' if value.three_d_secure else '"0"'))
-    if value.recurring is not None:
-        members.append('"recurring":' + ('"1"' if value.recurring else '"0"'))
-    if value.recurring_number is not None:
-        members.append('"recurringnr":' + f'"{value.recurring_number}"')
-    if value.accept_url is not None:
-        members.append('"accepturl":' + php_string(value.accept_url))
-    if value.cancel_url is not None:
-        members.append('"cancelurl":' + php_string(value.cancel_url))
-    if value.return_method is not None:
-        members.append('"returnmethod":' + php_string(value.return_method.value))
-    if value.callback_url is not None:
-        members.append('"callbackurl":' + php_string(value.callback_url))
+    if (prompt_name := value.prompt_name) is not None:
+        members.append('"promptname":' + ('"1"' if prompt_name else '"0"'))
+    if (three_d_secure := value.three_d_secure) is not None:
+        members.append('"3dsecure":' + ('"1"' if three_d_secure else '"0"'))
+    if (recurring := value.recurring) is not None:
+        members.append('"recurring":' + ('"1"' if recurring else '"0"'))
+    if (recurring_number := value.recurring_number) is not None:
+        members.append('"recurringnr":' + f'"{recurring_number}"')
+    if (accept_url := value.accept_url) is not None:
+        members.append('"accepturl":' + php_string(accept_url))
+    if (cancel_url := value.cancel_url) is not None:
+        members.append('"cancelurl":' + php_string(cancel_url))
+    if (return_method := value.return_method) is not None:
+        members.append('"returnmethod":' + php_string(return_method.value))
+    if (callback_url := value.callback_url) is not None:
+        members.append('"callbackurl":' + php_string(callback_url))
     return obj(members)
 
 
 def _encode_billing(value: Billing) -> str:
     members: list[str] = []
-    if value.first_name is not None:
-        members.append('"firstname":' + php_string(value.first_name))
-    if value.last_name is not None:
-        members.append('"lastname":' + php_string(value.last_name))
-    if value.company is not None:
-        members.append('"company":' + php_string(value.company))
-    if value.street is not None:
-        members.append('"street":' + php_string(value.street))
-    if value.street2 is not None:
-        members.append('"street2":' + php_string(value.street2))
-    if value.zip is not None:
-        members.append('"zip":' + php_string(value.zip))
-    if value.city is not None:
-        members.append('"city":' + php_string(value.city))
-    if value.country is not None:
-        members.append('"country":' + php_string(value.country))
-    if value.phone is not None:
-        members.append('"phone":' + php_string(value.phone))
-    if value.email is not None:
-        members.append('"email":' + php_string(value.email))
+    if (first_name := value.first_name) is not None:
+        members.append('"firstname":' + php_string(first_name))
+    if (last_name := value.last_name) is not None:
+        members.append('"lastname":' + php_string(last_name))
+    if (company := value.company) is not None:
+        members.append('"company":' + php_string(company))
+    if (street := value.street) is not None:
+        members.append('"street":' + php_string(street))
+    if (street2 := value.street2) is not None:
+        members.append('"street2":' + php_string(street2))
+    if (zip_ := value.zip) is not None:
+        members.append('"zip":' + php_string(zip_))
+    if (city := value.city) is not None:
+        members.append('"city":' + php_string(city))
+    if (country := value.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (phone := value.phone) is not None:
+        members.append('"phone":' + php_string(phone))
+    if (email := value.email) is not None:
+        members.append('"email":' + php_string(email))
     return obj(members)
 
 
 def _encode_shipping(value: Shipping) -> str:
     members: list[str] = []
-    if value.first_name is not None:
-        members.append('"firstname":' + php_string(value.first_name))
-    if value.last_name is not None:
-        members.append('"lastname":' + php_string(value.last_name))
-    if value.company is not None:
-        members.append('"company":' + php_string(value.company))
-    if value.street is not None:
-        members.append('"street":' + php_string(value.street))
-    if value.street2 is not None:
-        members.append('"street2":' + php_string(value.street2))
-    if value.zip is not None:
-        members.append('"zip":' + php_string(value.zip))
-    if value.city is not None:
-        members.append('"city":' + php_string(value.city))
-    if value.country is not None:
-        members.append('"country":' + php_string(value.country))
-    if value.phone is not None:
-        members.append('"phone":' + php_string(value.phone))
+    if (first_name := value.first_name) is not None:
+        members.append('"firstname":' + php_string(first_name))
+    if (last_name := value.last_name) is not None:
+        members.append('"lastname":' + php_string(last_name))
+    if (company := value.company) is not None:
+        members.append('"company":' + php_string(company))
+    if (street := value.street) is not None:
+        members.append('"street":' + php_string(street))
+    if (street2 := value.street2) is not None:
+        members.append('"street2":' + php_string(street2))
+    if (zip_ := value.zip) is not None:
+        members.append('"zip":' + php_string(zip_))
+    if (city := value.city) is not None:
+        members.append('"city":' + php_string(city))
+    if (country := value.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (phone := value.phone) is not None:
+        members.append('"phone":' + php_string(phone))
     return obj(members)
 
 
 def _encode_customer(value: Customer) -> str:
     members: list[str] = []
-    if value.number is not None:
-        members.append('"nr":' + php_string(value.number))
-    if value.pno is not None:
-        members.append('"pno":' + php_string(value.pno))
-    if value.billing is not None:
-        members.append('"Billing":' + _encode_billing(value.billing))
-    if value.shipping is not None:
-        members.append('"Shipping":' + _encode_shipping(value.shipping))
+    if (number := value.number) is not None:
+        members.append('"nr":' + php_string(number))
+    if (pno := value.pno) is not None:
+        members.append('"pno":' + php_string(pno))
+    if (billing := value.billing) is not None:
+        members.append('"Billing":' + _encode_billing(billing))
+    if (shipping := value.shipping) is not None:
+        members.append('"Shipping":' + _encode_shipping(shipping))
     return obj(members)
 
 
 def _encode_article(value: Article) -> str:
     members: list[str] = []
-    if value.article_number is not None:
-        members.append('"artnr":' + php_string(value.article_number))
-    if value.title is not None:
-        members.append('"title":' + php_string(value.title))
-    if value.quantity is not None:
-        members.append('"quantity":' + f'"{plain_decimal(value.quantity)}"')
-    if value.unit_price is not None:
-        members.append('"aprice":' + f'"{value.unit_price}"')
-    if value.discount is not None:
-        members.append('"discount":' + f'"{plain_decimal(value.discount)}"')
+    if (article_number := value.article_number) is not None:
+        members.append('"artnr":' + php_string(article_number))
+    if (title := value.title) is not None:
+        members.append('"title":' + php_string(title))
+    if (quantity := value.quantity) is not None:
+        members.append('"quantity":' + f'"{plain_decimal(quantity)}"')
+    if (unit_price := value.unit_price) is not None:
+        members.append('"aprice":' + f'"{unit_price}"')
+    if (discount := value.discount) is not None:
+        members.append('"discount":' + f'"{plain_decimal(discount)}"')
     members.append('"withouttax":' + f'"{value.without_tax}"')
     members.append('"taxrate":' + f'"{plain_decimal(value.tax_rate)}"')
     return obj(members)
@@ -549,10 +546,10 @@ def _encode_article(value: Article) -> str:
 
 def _encode_cart_fee(value: CartFee) -> str:
     members: list[str] = []
-    if value.without_tax is not None:
-        members.append('"withouttax":' + f'"{value.without_tax}"')
-    if value.tax_rate is not None:
-        members.append('"taxrate":' + f'"{plain_decimal(value.tax_rate)}"')
+    if (without_tax := value.without_tax) is not None:
+        members.append('"withouttax":' + f'"{without_tax}"')
+    if (tax_rate := value.tax_rate) is not None:
+        members.append('"taxrate":' + f'"{plain_decimal(tax_rate)}"')
     return obj(members)
 
 
@@ -560,18 +557,18 @@ def _encode_cart_total(value: CartTotal) -> str:
     members: list[str] = []
     members.append('"withouttax":' + f'"{value.without_tax}"')
     members.append('"tax":' + f'"{value.tax}"')
-    if value.rounding is not None:
-        members.append('"rounding":' + f'"{value.rounding}"')
+    if (rounding := value.rounding) is not None:
+        members.append('"rounding":' + f'"{rounding}"')
     members.append('"withtax":' + f'"{value.with_tax}"')
     return obj(members)
 
 
 def _encode_cart(value: Cart) -> str:
     members: list[str] = []
-    if value.handling is not None:
-        members.append('"Handling":' + _encode_cart_fee(value.handling))
-    if value.shipping is not None:
-        members.append('"Shipping":' + _encode_cart_fee(value.shipping))
+    if (handling := value.handling) is not None:
+        members.append('"Handling":' + _encode_cart_fee(handling))
+    if (shipping := value.shipping) is not None:
+        members.append('"Shipping":' + _encode_cart_fee(shipping))
     members.append('"Total":' + _encode_cart_total(value.total))
     return obj(members)
 
@@ -579,38 +576,38 @@ def _encode_cart(value: Cart) -> str:
 def _encode_credit_payment_data(value: CreditPaymentData) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{value.number}"')
-    if value.part_credit is not None:
-        members.append('"partcredit":' + ('"true"' if value.part_credit else '"false"'))
+    if (part_credit := value.part_credit) is not None:
+        members.append('"partcredit":' + ('"true"' if part_credit else '"false"'))
     return obj(members)
 
 
 def _encode_update_payment_data(value: UpdatePaymentData) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{value.number}"')
-    if value.method is not None:
-        members.append('"method":' + php_string(value.method.value))
-    if value.payment_plan_id is not None:
-        members.append('"paymentplanid":' + f'"{value.payment_plan_id}"')
+    if (method := value.method) is not None:
+        members.append('"method":' + php_string(method.value))
+    if (payment_plan_id := value.payment_plan_id) is not None:
+        members.append('"paymentplanid":' + f'"{payment_plan_id}"')
     members.append('"currency":' + php_string(value.currency.value))
     members.append('"country":' + php_string(value.country))
     members.append('"language":' + php_string(value.language.value))
-    if value.auto_activate is not None:
-        members.append('"autoactivate":' + flag_or_date(value.auto_activate, '"1"', '"0"'))
+    if (auto_activate := value.auto_activate) is not None:
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
     members.append('"orderid":' + php_string(value.order_id))
-    if value.logo is not None:
-        members.append('"logo":' + php_string(value.logo))
+    if (logo := value.logo) is not None:
+        members.append('"logo":' + php_string(logo))
     return obj(members)
 
 
 def _encode_checkout_data(value: CheckoutData) -> str:
     members: list[str] = []
-    if value.terms is not None:
-        members.append('"terms":' + php_string(value.terms))
-    if value.company_view is not None:
-        members.append('"companyview":' + ('"true"' if value.company_view else '"false"'))
-    if value.show_phone_on_delivery is not None:
+    if (terms := value.terms) is not None:
+        members.append('"terms":' + php_string(terms))
+    if (company_view := value.company_view) is not None:
+        members.append('"companyview":' + ('"true"' if company_view else '"false"'))
+    if (show_phone_on_delivery := value.show_phone_on_delivery) is not None:
         members.append(
-            '"showphoneondelivery":' + ('"true"' if value.show_phone_on_delivery else '"false"')
+            '"showphoneondelivery":' + ('"true"' if show_phone_on_delivery else '"false"')
         )
     return obj(members)
 
@@ -620,41 +617,41 @@ def _encode_checkout_payment_data(value: CheckoutPaymentData) -> str:
     members.append('"currency":' + php_string(value.currency.value))
     members.append('"language":' + php_string(value.language.value))
     members.append('"country":' + php_string(value.country))
-    if value.auto_activate is not None:
-        members.append('"autoactivate":' + flag_or_date(value.auto_activate, '"1"', '"0"'))
+    if (auto_activate := value.auto_activate) is not None:
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
     members.append('"orderid":' + php_string(value.order_id))
-    if value.logo is not None:
-        members.append('"logo":' + php_string(value.logo))
-    if value.accept_url is not None:
-        members.append('"accepturl":' + php_string(value.accept_url))
-    if value.cancel_url is not None:
-        members.append('"cancelurl":' + php_string(value.cancel_url))
-    if value.return_method is not None:
-        members.append('"returnmethod":' + php_string(value.return_method.value))
-    if value.callback_url is not None:
-        members.append('"callbackurl":' + php_string(value.callback_url))
+    if (logo := value.logo) is not None:
+        members.append('"logo":' + php_string(logo))
+    if (accept_url := value.accept_url) is not None:
+        members.append('"accepturl":' + php_string(accept_url))
+    if (cancel_url := value.cancel_url) is not None:
+        members.append('"cancelurl":' + php_string(cancel_url))
+    if (return_method := value.return_method) is not None:
+        members.append('"returnmethod":' + php_string(return_method.value))
+    if (callback_url := value.callback_url) is not None:
+        members.append('"callbackurl":' + php_string(callback_url))
     return obj(members)
 
 
 def _encode_checkout_payment_info(value: CheckoutPaymentInfo) -> str:
     members: list[str] = []
-    if value.payment_date is not None:
+    if (payment_date := value.payment_date) is not None:
         members.append(
             '"paymentdate":'
-            + f'"{value.payment_date.year:04d}-{value.payment_date.month:02d}-{value.payment_date.day:02d}"'
+            + f'"{payment_date.year:04d}-{payment_date.month:02d}-{payment_date.day:02d}"'
         )
-    if value.your_reference is not None:
-        members.append('"yourreference":' + php_string(value.your_reference))
-    if value.our_reference is not None:
-        members.append('"ourreference":' + php_string(value.our_reference))
-    if value.project_name is not None:
-        members.append('"projectname":' + php_string(value.project_name))
-    if value.delivery_method is not None:
-        members.append('"deliverymethod":' + php_string(value.delivery_method))
-    if value.delivery_terms is not None:
-        members.append('"deliveryterms":' + php_string(value.delivery_terms))
-    if value.auto_credit is not None:
-        members.append('"autocredit":' + ('"true"' if value.auto_credit else '"false"'))
+    if (your_reference := value.your_reference) is not None:
+        members.append('"yourreference":' + php_string(your_reference))
+    if (our_reference := value.our_reference) is not None:
+        members.append('"ourreference":' + php_string(our_reference))
+    if (project_name := value.project_name) is not None:
+        members.append('"projectname":' + php_string(project_name))
+    if (delivery_method := value.delivery_method) is not None:
+        members.append('"deliverymethod":' + php_string(delivery_method))
+    if (delivery_terms := value.delivery_terms) is not None:
+        members.append('"deliveryterms":' + php_string(delivery_terms))
+    if (auto_credit := value.auto_credit) is not None:
+        members.append('"autocredit":' + ('"true"' if auto_credit else '"false"'))
     return obj(members)
 
 
@@ -668,10 +665,10 @@ def _encode_payment_notice(value: PaymentNotice) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{value.number}"')
     members.append('"status":' + php_string(value.status.value))
-    if value.order_id is not None:
-        members.append('"orderid":' + php_string(value.order_id))
-    if value.url is not None:
-        members.append('"url":' + php_string(value.url))
+    if (order_id := value.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
+    if (url := value.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -705,8 +702,8 @@ def _body(ctx: Context, data: str, function: str) -> bytes:
 def _encode_get_address_request(request: GetAddressRequest) -> str:
     members: list[str] = []
     members.append('"pno":' + php_string(request.pno))
-    if request.country is not None:
-        members.append('"country":' + php_string(request.country))
+    if (country := request.country) is not None:
+        members.append('"country":' + php_string(country))
     return obj(members)
 
 
@@ -717,10 +714,9 @@ def encode_get_address(request: GetAddressRequest, ctx: Context) -> bytes:
 
 def _encode_get_due_payments_request(request: GetDuePaymentsRequest) -> str:
     members: list[str] = []
-    if request.due_date is not None:
+    if (due_date := request.due_date) is not None:
         members.append(
-            '"dueDate":'
-            + f'"{request.due_date.year:04d}-{request.due_date.month:02d}-{request.due_date.day:02d}"'
+            '"dueDate":' + f'"{due_date.year:04d}-{due_date.month:02d}-{due_date.day:02d}"'
         )
     return obj(members)
 
@@ -777,12 +773,12 @@ def encode_get_account_info(request: GetAccountInfoRequest, ctx: Context) -> byt
 def _encode_add_payment_request(request: AddPaymentRequest) -> str:
     members: list[str] = []
     members.append('"PaymentData":' + _encode_payment_data(request.payment_data))
-    if request.payment_info is not None:
-        members.append('"PaymentInfo":' + _encode_payment_info(request.payment_info))
-    if request.card is not None:
-        members.append('"Card":' + _encode_card(request.card))
-    if request.customer is not None:
-        members.append('"Customer":' + _encode_customer(request.customer))
+    if (payment_info := request.payment_info) is not None:
+        members.append('"PaymentInfo":' + _encode_payment_info(payment_info))
+    if (card := request.card) is not None:
+        members.append('"Card":' + _encode_card(card))
+    if (customer := request.customer) is not None:
+        members.append('"Customer":' + _encode_customer(customer))
     members.append(
         '"Articles":' + "[" + ",".join(_encode_article(item) for item in request.articles) + "]"
     )
@@ -809,12 +805,12 @@ def encode_cancel_payment(request: CancelPaymentRequest, ctx: Context) -> bytes:
 def _encode_credit_payment_request(request: CreditPaymentRequest) -> str:
     members: list[str] = []
     members.append('"PaymentData":' + _encode_credit_payment_data(request.payment_data))
-    if request.articles is not None:
+    if (articles := request.articles) is not None:
         members.append(
-            '"Articles":' + "[" + ",".join(_encode_article(item) for item in request.articles) + "]"
+            '"Articles":' + "[" + ",".join(_encode_article(item) for item in articles) + "]"
         )
-    if request.cart is not None:
-        members.append('"Cart":' + _encode_cart(request.cart))
+    if (cart := request.cart) is not None:
+        members.append('"Cart":' + _encode_cart(cart))
     return obj(members)
 
 
@@ -826,10 +822,10 @@ def encode_credit_payment(request: CreditPaymentRequest, ctx: Context) -> bytes:
 def _encode_update_payment_request(request: UpdatePaymentRequest) -> str:
     members: list[str] = []
     members.append('"PaymentData":' + _encode_update_payment_data(request.payment_data))
-    if request.payment_info is not None:
-        members.append('"PaymentInfo":' + _encode_payment_info(request.payment_info))
-    if request.customer is not None:
-        members.append('"Customer":' + _encode_customer(request.customer))
+    if (payment_info := request.payment_info) is not None:
+        members.append('"PaymentInfo":' + _encode_payment_info(payment_info))
+    if (customer := request.customer) is not None:
+        members.append('"Customer":' + _encode_customer(customer))
     members.append(
         '"Articles":' + "[" + ",".join(_encode_article(item) for item in request.articles) + "]"
     )
@@ -855,13 +851,13 @@ def encode_activate_payment(request: ActivatePaymentRequest, ctx: Context) -> by
 
 def _encode_init_checkout_request(request: InitCheckoutRequest) -> str:
     members: list[str] = []
-    if request.checkout_data is not None:
-        members.append('"CheckoutData":' + _encode_checkout_data(request.checkout_data))
+    if (checkout_data := request.checkout_data) is not None:
+        members.append('"CheckoutData":' + _encode_checkout_data(checkout_data))
     members.append('"PaymentData":' + _encode_checkout_payment_data(request.payment_data))
-    if request.payment_info is not None:
-        members.append('"PaymentInfo":' + _encode_checkout_payment_info(request.payment_info))
-    if request.customer is not None:
-        members.append('"Customer":' + _encode_customer(request.customer))
+    if (payment_info := request.payment_info) is not None:
+        members.append('"PaymentInfo":' + _encode_checkout_payment_info(payment_info))
+    if (customer := request.customer) is not None:
+        members.append('"Customer":' + _encode_customer(customer))
     members.append(
         '"Articles":' + "[" + ",".join(_encode_article(item) for item in request.articles) + "]"
     )
@@ -1530,19 +1526,19 @@ def decode_get_address_response(body: bytes, ctx: Context) -> GetAddressResponse
 
 def _encode_get_address_response(response: GetAddressResponse) -> str:
     members: list[str] = []
-    if response.first_name is not None:
-        members.append('"firstname":' + php_string(response.first_name))
-    if response.last_name is not None:
-        members.append('"lastname":' + php_string(response.last_name))
+    if (first_name := response.first_name) is not None:
+        members.append('"firstname":' + php_string(first_name))
+    if (last_name := response.last_name) is not None:
+        members.append('"lastname":' + php_string(last_name))
     members.append('"street":' + php_string(response.street))
     members.append('"zip":' + php_string(response.zip))
     members.append('"city":' + php_string(response.city))
-    if response.country is not None:
-        members.append('"country":' + php_string(response.country))
-    if response.phone is not None:
-        members.append('"phone":' + php_string(response.phone))
-    if response.email is not None:
-        members.append('"email":' + php_string(response.email))
+    if (country := response.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (phone := response.phone) is not None:
+        members.append('"phone":' + php_string(phone))
+    if (email := response.email) is not None:
+        members.append('"email":' + php_string(email))
     return obj(members)
 
 
@@ -1577,14 +1573,14 @@ def decode_get_payment_info_response(body: bytes, ctx: Context) -> GetPaymentInf
 def _encode_get_payment_info_response(response: GetPaymentInfoResponse) -> str:
     members: list[str] = []
     members.append('"PaymentData":' + _encode_payment_data_info(response.payment_data))
-    if response.payment_info is not None:
-        members.append('"PaymentInfo":' + _encode_payment_info_info(response.payment_info))
-    if response.card is not None:
-        members.append('"Card":' + _encode_card_info(response.card))
-    if response.settlement is not None:
-        members.append('"Settlement":' + _encode_settlement_info(response.settlement))
-    if response.customer is not None:
-        members.append('"Customer":' + _encode_customer_info(response.customer))
+    if (payment_info := response.payment_info) is not None:
+        members.append('"PaymentInfo":' + _encode_payment_info_info(payment_info))
+    if (card := response.card) is not None:
+        members.append('"Card":' + _encode_card_info(card))
+    if (settlement := response.settlement) is not None:
+        members.append('"Settlement":' + _encode_settlement_info(settlement))
+    if (customer := response.customer) is not None:
+        members.append('"Customer":' + _encode_customer_info(customer))
     members.append(
         '"Articles":'
         + "["
@@ -1645,34 +1641,34 @@ def decode_get_account_info_response(body: bytes, ctx: Context) -> GetAccountInf
 def _encode_get_account_info_response(response: GetAccountInfoResponse) -> str:
     members: list[str] = []
     members.append('"company":' + php_string(response.company))
-    if response.address is not None:
-        members.append('"address":' + php_string(response.address))
-    if response.address2 is not None:
-        members.append('"address2":' + php_string(response.address2))
-    if response.zip is not None:
-        members.append('"zip":' + php_string(response.zip))
-    if response.city is not None:
-        members.append('"city":' + php_string(response.city))
-    if response.country is not None:
-        members.append('"country":' + php_string(response.country))
-    if response.phone is not None:
-        members.append('"phone":' + php_string(response.phone))
-    if response.email is not None:
-        members.append('"email":' + php_string(response.email))
-    if response.org_reg_number is not None:
-        members.append('"orgregnr":' + php_string(response.org_reg_number))
-    if response.vat_reg_number is not None:
-        members.append('"vatregnr":' + php_string(response.vat_reg_number))
-    if response.language is not None:
-        members.append('"language":' + php_string(response.language.value))
+    if (address := response.address) is not None:
+        members.append('"address":' + php_string(address))
+    if (address2 := response.address2) is not None:
+        members.append('"address2":' + php_string(address2))
+    if (zip_ := response.zip) is not None:
+        members.append('"zip":' + php_string(zip_))
+    if (city := response.city) is not None:
+        members.append('"city":' + php_string(city))
+    if (country := response.country) is not None:
+        members.append('"country":' + php_string(country))
+    if (phone := response.phone) is not None:
+        members.append('"phone":' + php_string(phone))
+    if (email := response.email) is not None:
+        members.append('"email":' + php_string(email))
+    if (org_reg_number := response.org_reg_number) is not None:
+        members.append('"orgregnr":' + php_string(org_reg_number))
+    if (vat_reg_number := response.vat_reg_number) is not None:
+        members.append('"vatregnr":' + php_string(vat_reg_number))
+    if (language := response.language) is not None:
+        members.append('"language":' + php_string(language.value))
     members.append(
         '"paymentoptions":'
         + "["
         + ",".join(_encode_payment_option_info(item) for item in response.payment_options)
         + "]"
     )
-    if response.logo is not None:
-        members.append('"logo":' + php_string(response.logo))
+    if (logo := response.logo) is not None:
+        members.append('"logo":' + php_string(logo))
     return obj(members)
 
 
@@ -1690,10 +1686,10 @@ def _encode_add_payment_response(response: AddPaymentResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
     members.append('"status":' + php_string(response.status.value))
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
-    if response.url is not None:
-        members.append('"url":' + php_string(response.url))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -1712,11 +1708,11 @@ def decode_cancel_payment_response(body: bytes, ctx: Context) -> CancelPaymentRe
 def _encode_cancel_payment_response(response: CancelPaymentResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
     members.append('"status":' + php_string(response.status.value))
-    if response.url is not None:
-        members.append('"url":' + php_string(response.url))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -1735,11 +1731,11 @@ def decode_credit_payment_response(body: bytes, ctx: Context) -> CreditPaymentRe
 def _encode_credit_payment_response(response: CreditPaymentResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
     members.append('"status":' + php_string(response.status.value))
-    if response.url is not None:
-        members.append('"url":' + php_string(response.url))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -1758,11 +1754,11 @@ def decode_update_payment_response(body: bytes, ctx: Context) -> UpdatePaymentRe
 def _encode_update_payment_response(response: UpdatePaymentResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
     members.append('"status":' + php_string(response.status.value))
-    if response.url is not None:
-        members.append('"url":' + php_string(response.url))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -1781,12 +1777,12 @@ def decode_activate_payment_response(body: bytes, ctx: Context) -> ActivatePayme
 def _encode_activate_payment_response(response: ActivatePaymentResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
-    if response.status is not None:
-        members.append('"status":' + php_string(response.status.value))
-    if response.url is not None:
-        members.append('"url":' + php_string(response.url))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -1806,8 +1802,8 @@ def _encode_init_checkout_response(response: InitCheckoutResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
     members.append('"status":' + php_string(response.status.value))
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
     members.append('"url":' + php_string(response.url))
     return obj(members)
 
@@ -1827,11 +1823,11 @@ def decode_update_checkout_response(body: bytes, ctx: Context) -> UpdateCheckout
 def _encode_update_checkout_response(response: UpdateCheckoutResponse) -> str:
     members: list[str] = []
     members.append('"number":' + f'"{response.number}"')
-    if response.order_id is not None:
-        members.append('"orderid":' + php_string(response.order_id))
+    if (order_id := response.order_id) is not None:
+        members.append('"orderid":' + php_string(order_id))
     members.append('"status":' + php_string(response.status.value))
-    if response.url is not None:
-        members.append('"url":' + php_string(response.url))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 

@@ -52,60 +52,60 @@ def _encode_country_with_no_ssn_check(value: CountryWithNoSsnCheck, out: list[st
     out.append(f"<countryCode>{escape(value.country_code)}</countryCode>")
     out.append(f"<addressLine1>{escape(value.address_line1)}</addressLine1>")
     out.append(f"<addressLine2>{escape(value.address_line2)}</addressLine2>")
-    if value.address_line3 is not None:
-        out.append(f"<addressLine3>{escape(value.address_line3)}</addressLine3>")
-    if value.address_line4 is not None:
-        out.append(f"<addressLine4>{escape(value.address_line4)}</addressLine4>")
+    if (address_line3 := value.address_line3) is not None:
+        out.append(f"<addressLine3>{escape(address_line3)}</addressLine3>")
+    if (address_line4 := value.address_line4) is not None:
+        out.append(f"<addressLine4>{escape(address_line4)}</addressLine4>")
 
 
 def _encode_foreign_customer(value: ForeignCustomer, out: list[str]) -> None:
-    if value.country is not None:
-        out.append(f"<country>{escape(value.country.value)}</country>")
-    if value.country_with_no_ssn_check is not None:
+    if (country := value.country) is not None:
+        out.append(f"<country>{escape(country.value)}</country>")
+    if (country_with_no_ssn_check := value.country_with_no_ssn_check) is not None:
         out.append("<countryWithNoSsnCheck>")
-        _encode_country_with_no_ssn_check(value.country_with_no_ssn_check, out)
+        _encode_country_with_no_ssn_check(country_with_no_ssn_check, out)
         out.append("</countryWithNoSsnCheck>")
 
 
 def _encode_care_of(value: CareOf, out: list[str]) -> None:
     out.append(f"<co_name>{escape(value.name)}</co_name>")
     out.append(f"<co_address>{escape(value.address)}</co_address>")
-    if value.address2 is not None:
-        out.append(f"<co_address2>{escape(value.address2)}</co_address2>")
-    if value.zip is not None:
-        out.append(f"<co_zip>{escape(value.zip)}</co_zip>")
-    if value.city is not None:
-        out.append(f"<co_city>{escape(value.city)}</co_city>")
+    if (address2 := value.address2) is not None:
+        out.append(f"<co_address2>{escape(address2)}</co_address2>")
+    if (zip_ := value.zip) is not None:
+        out.append(f"<co_zip>{escape(zip_)}</co_zip>")
+    if (city := value.city) is not None:
+        out.append(f"<co_city>{escape(city)}</co_city>")
 
 
 def _encode_care_of_address(value: CareOfAddress, out: list[str]) -> None:
-    if value.care_of is not None:
+    if (care_of := value.care_of) is not None:
         out.append("<careOf>")
-        _encode_care_of(value.care_of, out)
+        _encode_care_of(care_of, out)
         out.append("</careOf>")
 
 
 def _encode_row(value: Row, out: list[str]) -> None:
-    if value.article_no is not None:
-        out.append(f"<articleNo>{escape(value.article_no)}</articleNo>")
+    if (article_no := value.article_no) is not None:
+        out.append(f"<articleNo>{escape(article_no)}</articleNo>")
     out.append(f"<text>{escape(value.text)}</text>")
-    if value.description is not None:
-        out.append(f"<desc>{escape(value.description)}</desc>")
-    if value.vat is not None:
-        out.append(f"<vat>{value.vat}</vat>")
-    if value.quantity is not None:
-        out.append(f"<quantity>{plain_decimal(value.quantity)}</quantity>")
+    if (description := value.description) is not None:
+        out.append(f"<desc>{escape(description)}</desc>")
+    if (vat := value.vat) is not None:
+        out.append(f"<vat>{vat}</vat>")
+    if (quantity := value.quantity) is not None:
+        out.append(f"<quantity>{plain_decimal(quantity)}</quantity>")
     out.append(f"<price>{value.price}</price>")
-    if value.unit is not None:
-        out.append(f"<unit>{escape(value.unit)}</unit>")
-    if value.discount is not None:
-        out.append(f"<discount>{value.discount}</discount>")
-    if value.bookkeeping_account is not None:
-        out.append(f"<bookkeepingAccount>{value.bookkeeping_account}</bookkeepingAccount>")
-    if value.profit_unit is not None:
-        out.append(f"<profitUnit>{escape(value.profit_unit)}</profitUnit>")
-    if value.project is not None:
-        out.append(f"<project>{escape(value.project)}</project>")
+    if (unit := value.unit) is not None:
+        out.append(f"<unit>{escape(unit)}</unit>")
+    if (discount := value.discount) is not None:
+        out.append(f"<discount>{discount}</discount>")
+    if (bookkeeping_account := value.bookkeeping_account) is not None:
+        out.append(f"<bookkeepingAccount>{bookkeeping_account}</bookkeepingAccount>")
+    if (profit_unit := value.profit_unit) is not None:
+        out.append(f"<profitUnit>{escape(profit_unit)}</profitUnit>")
+    if (project := value.project) is not None:
+        out.append(f"<project>{escape(project)}</project>")
 
 
 def encode_create_invoice(
@@ -121,76 +121,76 @@ def encode_create_invoice(
     ]
     if request.test_invoice:
         out.append(f"<testInvoice>true</testInvoice>")
-    if request.make_invoice_reservation is not None:
+    if (make_invoice_reservation := request.make_invoice_reservation) is not None:
         out.append(
-            f"<makeInvoiceReservation>{'1' if request.make_invoice_reservation else '0'}</makeInvoiceReservation>"
+            f"<makeInvoiceReservation>{'1' if make_invoice_reservation else '0'}</makeInvoiceReservation>"
         )
-    if request.force_to_send is not None:
-        out.append(f"<forceToSend>{'1' if request.force_to_send else '0'}</forceToSend>")
+    if (force_to_send := request.force_to_send) is not None:
+        out.append(f"<forceToSend>{'1' if force_to_send else '0'}</forceToSend>")
     out.append(f"<service>{escape(request.service.value)}</service>")
     out.append(f"<printSetup>{escape(request.print_setup.value)}</printSetup>")
-    if request.send_as is not None:
-        out.append(f"<sendAs>{escape(request.send_as.value)}</sendAs>")
-    if request.part_payment_reminder_and_debt_collection_installment is not None:
+    if (send_as := request.send_as) is not None:
+        out.append(f"<sendAs>{escape(send_as.value)}</sendAs>")
+    if (
+        part_payment_reminder_and_debt_collection_installment := request.part_payment_reminder_and_debt_collection_installment
+    ) is not None:
         out.append(
-            f"<partPaymentReminderAndDebtCollectionInstallment>{'1' if request.part_payment_reminder_and_debt_collection_installment else '0'}</partPaymentReminderAndDebtCollectionInstallment>"
+            f"<partPaymentReminderAndDebtCollectionInstallment>{'1' if part_payment_reminder_and_debt_collection_installment else '0'}</partPaymentReminderAndDebtCollectionInstallment>"
         )
     out.append(f"<ssn>{escape(request.ssn)}</ssn>")
-    if request.send_to_organization is not None:
-        out.append(f"<send_to_organization>{request.send_to_organization}</send_to_organization>")
-    if request.foreign_customer is not None:
+    if (send_to_organization := request.send_to_organization) is not None:
+        out.append(f"<send_to_organization>{send_to_organization}</send_to_organization>")
+    if (foreign_customer := request.foreign_customer) is not None:
         out.append("<foreignCustomer>")
-        _encode_foreign_customer(request.foreign_customer, out)
+        _encode_foreign_customer(foreign_customer, out)
         out.append("</foreignCustomer>")
-    if request.care_of_address is not None:
+    if (care_of_address := request.care_of_address) is not None:
         out.append("<careOfAddress>")
-        _encode_care_of_address(request.care_of_address, out)
+        _encode_care_of_address(care_of_address, out)
         out.append("</careOfAddress>")
-    if request.invoice_ref is not None:
-        out.append(f"<invoiceRef>{escape(request.invoice_ref)}</invoiceRef>")
-    if request.invoice_order_no is not None:
-        out.append(f"<invoiceOrderNo>{escape(request.invoice_order_no)}</invoiceOrderNo>")
-    if request.shipping_fee is not None:
-        out.append(f"<shippingFee>{request.shipping_fee}</shippingFee>")
-    if request.exp_fee is not None:
-        out.append(f"<expFee>{request.exp_fee}</expFee>")
-    if request.invoice_date is not None:
-        out.append(f"<invoiceDate>{request.invoice_date}</invoiceDate>")
-    if request.due_date is not None:
-        out.append(f"<dueDate>{request.due_date}</dueDate>")
-    if request.overdue_interest is not None:
-        out.append(f"<overdueInterest>{plain_decimal(request.overdue_interest)}</overdueInterest>")
-    if request.client_ip is not None:
-        out.append(f"<clientIp>{escape(request.client_ip)}</clientIp>")
-    if request.callback is not None:
-        out.append(f"<callback>{escape(quote(request.callback, safe=''))}</callback>")
-    if request.mobile is not None:
-        out.append(f"<mobile>{escape(request.mobile)}</mobile>")
-    if request.email is not None:
-        out.append(f"<email>{escape(request.email)}</email>")
+    if (invoice_ref := request.invoice_ref) is not None:
+        out.append(f"<invoiceRef>{escape(invoice_ref)}</invoiceRef>")
+    if (invoice_order_no := request.invoice_order_no) is not None:
+        out.append(f"<invoiceOrderNo>{escape(invoice_order_no)}</invoiceOrderNo>")
+    if (shipping_fee := request.shipping_fee) is not None:
+        out.append(f"<shippingFee>{shipping_fee}</shippingFee>")
+    if (exp_fee := request.exp_fee) is not None:
+        out.append(f"<expFee>{exp_fee}</expFee>")
+    if (invoice_date := request.invoice_date) is not None:
+        out.append(f"<invoiceDate>{invoice_date}</invoiceDate>")
+    if (due_date := request.due_date) is not None:
+        out.append(f"<dueDate>{due_date}</dueDate>")
+    if (overdue_interest := request.overdue_interest) is not None:
+        out.append(f"<overdueInterest>{plain_decimal(overdue_interest)}</overdueInterest>")
+    if (client_ip := request.client_ip) is not None:
+        out.append(f"<clientIp>{escape(client_ip)}</clientIp>")
+    if (callback := request.callback) is not None:
+        out.append(f"<callback>{escape(quote(callback, safe=''))}</callback>")
+    if (mobile := request.mobile) is not None:
+        out.append(f"<mobile>{escape(mobile)}</mobile>")
+    if (email := request.email) is not None:
+        out.append(f"<email>{escape(email)}</email>")
     out.append(f"<orderNo>{escape(request.order_no)}</orderNo>")
-    if request.our_ref is not None:
-        out.append(f"<ourRef>{escape(request.our_ref)}</ourRef>")
-    if request.your_ref is not None:
-        out.append(f"<yourRef>{escape(request.your_ref)}</yourRef>")
+    if (our_ref := request.our_ref) is not None:
+        out.append(f"<ourRef>{escape(our_ref)}</ourRef>")
+    if (your_ref := request.your_ref) is not None:
+        out.append(f"<yourRef>{escape(your_ref)}</yourRef>")
     out.append("<invoiceRows>")
     for item in request.invoice_rows:
         out.append("<row>")
         _encode_row(item, out)
         out.append("</row>")
     out.append("</invoiceRows>")
-    if request.comments is not None:
-        out.append(f"<comments>{escape(request.comments)}</comments>")
-    if request.discount is not None:
-        out.append(f"<discount>{request.discount}</discount>")
-    if request.billing_var is not None:
-        out.append(f"<billingVar>{escape(request.billing_var)}</billingVar>")
-    if request.attached_document is not None:
-        out.append(f"<attachedDocument>{base64_text(request.attached_document)}</attachedDocument>")
-    if request.attached_document is not None:
-        out.append(
-            f"<attachedDocumentMd5>{md5_hex(request.attached_document)}</attachedDocumentMd5>"
-        )
+    if (comments := request.comments) is not None:
+        out.append(f"<comments>{escape(comments)}</comments>")
+    if (discount := request.discount) is not None:
+        out.append(f"<discount>{discount}</discount>")
+    if (billing_var := request.billing_var) is not None:
+        out.append(f"<billingVar>{escape(billing_var)}</billingVar>")
+    if (attached_document := request.attached_document) is not None:
+        out.append(f"<attachedDocument>{base64_text(attached_document)}</attachedDocument>")
+    if (attached_document := request.attached_document) is not None:
+        out.append(f"<attachedDocumentMd5>{md5_hex(attached_document)}</attachedDocumentMd5>")
     for name, text in (extra_fields or {}).items():
         out.append(f"<{name}>{escape(text)}</{name}>")
     out.append("</request>")
@@ -208,42 +208,42 @@ def encode_create_invoice_response(
         "<response>",
     ]
     out.append(f"<statusCode>{escape(response.status_code.value)}</statusCode>")
-    if response.ocr is not None:
-        out.append(f"<ocr>{escape(response.ocr)}</ocr>")
-    if response.customer_name is not None:
-        out.append(f"<customerName>{escape(response.customer_name)}</customerName>")
-    if response.customer_address is not None:
-        out.append(f"<customerAddress>{escape(response.customer_address)}</customerAddress>")
-    if response.customer_zip is not None:
-        out.append(f"<customerZip>{escape(response.customer_zip)}</customerZip>")
-    if response.customer_city is not None:
-        out.append(f"<customerCity>{escape(response.customer_city)}</customerCity>")
-    if response.company_org_no is not None:
-        out.append(f"<companyOrgNo>{escape(response.company_org_no)}</companyOrgNo>")
-    if response.company_name is not None:
-        out.append(f"<companyName>{escape(response.company_name)}</companyName>")
-    if response.company_address is not None:
-        out.append(f"<companyAddress>{escape(response.company_address)}</companyAddress>")
-    if response.company_zip is not None:
-        out.append(f"<companyZip>{escape(response.company_zip)}</companyZip>")
-    if response.company_city is not None:
-        out.append(f"<companyCity>{escape(response.company_city)}</companyCity>")
-    if response.pdf_file is not None:
-        out.append(f"<pdfFile>{escape(response.pdf_file)}</pdfFile>")
-    if response.error_code is not None:
-        out.append(f"<errorCode>{escape(response.error_code)}</errorCode>")
-    if response.bg_account is not None:
-        out.append(f"<bgAccount>{escape(response.bg_account)}</bgAccount>")
-    if response.pg_account is not None:
-        out.append(f"<pgAccount>{escape(response.pg_account)}</pgAccount>")
-    if response.iban_account is not None:
-        out.append(f"<ibanAccount>{escape(response.iban_account)}</ibanAccount>")
-    if response.swift_account is not None:
-        out.append(f"<swiftAccount>{escape(response.swift_account)}</swiftAccount>")
-    if response.invoice_disclaimer is not None:
-        out.append(f"<invoiceDisclaimer>{escape(response.invoice_disclaimer)}</invoiceDisclaimer>")
-    if response.description is not None:
-        out.append(f"<description>{escape(response.description)}</description>")
+    if (ocr := response.ocr) is not None:
+        out.append(f"<ocr>{escape(ocr)}</ocr>")
+    if (customer_name := response.customer_name) is not None:
+        out.append(f"<customerName>{escape(customer_name)}</customerName>")
+    if (customer_address := response.customer_address) is not None:
+        out.append(f"<customerAddress>{escape(customer_address)}</customerAddress>")
+    if (customer_zip := response.customer_zip) is not None:
+        out.append(f"<customerZip>{escape(customer_zip)}</customerZip>")
+    if (customer_city := response.customer_city) is not None:
+        out.append(f"<customerCity>{escape(customer_city)}</customerCity>")
+    if (company_org_no := response.company_org_no) is not None:
+        out.append(f"<companyOrgNo>{escape(company_org_no)}</companyOrgNo>")
+    if (company_name := response.company_name) is not None:
+        out.append(f"<companyName>{escape(company_name)}</companyName>")
+    if (company_address := response.company_address) is not None:
+        out.append(f"<companyAddress>{escape(company_address)}</companyAddress>")
+    if (company_zip := response.company_zip) is not None:
+        out.append(f"<companyZip>{escape(company_zip)}</companyZip>")
+    if (company_city := response.company_city) is not None:
+        out.append(f"<companyCity>{escape(company_city)}</companyCity>")
+    if (pdf_file := response.pdf_file) is not None:
+        out.append(f"<pdfFile>{escape(pdf_file)}</pdfFile>")
+    if (error_code := response.error_code) is not None:
+        out.append(f"<errorCode>{escape(error_code)}</errorCode>")
+    if (bg_account := response.bg_account) is not None:
+        out.append(f"<bgAccount>{escape(bg_account)}</bgAccount>")
+    if (pg_account := response.pg_account) is not None:
+        out.append(f"<pgAccount>{escape(pg_account)}</pgAccount>")
+    if (iban_account := response.iban_account) is not None:
+        out.append(f"<ibanAccount>{escape(iban_account)}</ibanAccount>")
+    if (swift_account := response.swift_account) is not None:
+        out.append(f"<swiftAccount>{escape(swift_account)}</swiftAccount>")
+    if (invoice_disclaimer := response.invoice_disclaimer) is not None:
+        out.append(f"<invoiceDisclaimer>{escape(invoice_disclaimer)}</invoiceDisclaimer>")
+    if (description := response.description) is not None:
+        out.append(f"<description>{escape(description)}</description>")
     out.append("</response>")
     out.append(CLOSE)
     return "".join(out).encode("utf-8")

@@ -8,6 +8,8 @@ all providers' files together, see `fmt.Formatter`, and `finish` turns them into
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,8 +77,13 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pyrepr"] = _pyrepr
     env.filters["md"] = _md_cell
+    env.filters["docstring"] = _docstring
+    env.filters["wrapped"] = _wrapped
+    env.filters["pystr"] = _pystr
+    env.filters["paragraphs"] = _paragraphs
     env.globals["php"] = lambda value: "null" if value is None else php_string(str(value))
     env.globals["from_import"] = _from_import
+    env.globals["call"] = _call
     return env
 
 
@@ -88,6 +95,88 @@ def _from_import(module: str, names: list[str]) -> str:
     if len(line) <= LINE_LENGTH:
         return line
     return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
+
+
+def _docstring(text: Any, indent: int) -> str:
+    """`text` as a docstring at `indent` spaces: in triple quotes, on one line when it fits,
+    else wrapped to the line length (black leaves the text of docstrings as it is)."""
+    return '"""' + _wrapped(text, indent) + '"""'
+
+
+def _wrapped(text: Any, indent: int) -> str:
+    """The text of a docstring at `indent` spaces, wrapped to the line length; its first line
+    follows the opening quotes, the last leaves room for closing ones. Line breaks in the text
+    are kept; a blank line stays blank."""
+    width = LINE_LENGTH - indent - 3
+    lines: list[str] = []
+    for line in str(text).splitlines() or [""]:
+        lines.extend(textwrap.wrap(line, width=width, break_long_words=False, break_on_hyphens=False) or [""])
+    if len(lines) == 1 and len(lines[0]) > width - 3:  # one line holds both quotes
+        lines = textwrap.wrap(lines[0], width=width - 3, break_long_words=False, break_on_hyphens=False)
+    margin = " " * indent
+    return "\n".join(lines[:1] + [margin + line if line else "" for line in lines[1:]])
+
+
+def _paragraphs(text: str, indent: int = 0) -> str:
+    """Docstring text reflowed to the line length at `indent`: paragraphs (split at blank
+    lines) are wrapped; in a list of "- " items each item is, continued two spaces in; a
+    paragraph that starts indented (an example) is kept as written."""
+    width = LINE_LENGTH - indent - 3
+    margin = " " * indent
+    options: dict[str, Any] = {"width": width, "break_long_words": False, "break_on_hyphens": False}
+    out: list[str] = []
+    for paragraph in re.split(r"\n[ \t]*\n", text.strip("\n")):
+        lines = paragraph.splitlines()
+        if lines[0][:1].isspace():
+            out.append("\n".join(line.rstrip() for line in lines))
+        elif lines[0].startswith("- "):
+            items: list[str] = []
+            for line in lines:
+                if line.startswith("- ") or not items:
+                    items.append(line.strip())
+                else:
+                    items[-1] += " " + line.strip()
+            out.append("\n".join(textwrap.fill(item, subsequent_indent="  ", **options) for item in items))
+        else:
+            out.append(textwrap.fill(" ".join(line.strip() for line in lines), **options))
+    body = "\n\n".join(out)
+    return "\n".join(margin + line if line and i else line for i, line in enumerate(body.split("\n")))
+
+
+def _call(callee: str, args: list[str], indent: int, suffix: str = "") -> str:
+    """`callee(args)suffix` laid out as black lays out a call at `indent` spaces: on one line
+    when it fits, else the arguments on a line of their own, else one per line."""
+    line = f"{callee}({', '.join(args)}){suffix}"
+    if indent + len(line) <= LINE_LENGTH:
+        return line
+    inner = " " * (indent + 4)
+    joined = ", ".join(args)
+    if len(inner) + len(joined) <= LINE_LENGTH:
+        return f"{callee}(\n{inner}{joined}\n{' ' * indent}){suffix}"
+    return f"{callee}(\n" + "".join(f"{inner}{arg},\n" for arg in args) + f"{' ' * indent}){suffix}"
+
+
+def _pystr(text: str, indent: int, prefix: int = 0) -> str:
+    """A string literal for a line of `indent` spaces where `prefix` characters come before it
+    and a comma after: as is when it fits, else in parentheses on a line of its own, else cut
+    into pieces at spaces, one per line (black does not split strings itself)."""
+    literal = repr(text)
+    if indent + prefix + len(literal) + 1 <= LINE_LENGTH:
+        return literal
+    inner = " " * (indent + 4)
+    if len(inner) + len(literal) <= LINE_LENGTH:
+        return f"(\n{inner}{literal}\n{' ' * indent})"
+    pieces = textwrap.wrap(
+        text,
+        width=LINE_LENGTH - len(inner) - 3,
+        drop_whitespace=False,
+        replace_whitespace=False,
+        expand_tabs=False,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    assert "".join(pieces) == text, text
+    return "(\n" + "".join(f"{inner}{piece!r}\n" for piece in pieces) + " " * indent + ")"
 
 
 def _md_cell(value: Any) -> str:

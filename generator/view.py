@@ -1466,6 +1466,9 @@ def client_view(service: ir.Service) -> dict[str, Any]:
         throttled = sorted(s for s in w.retry_statuses if s == 429)
         rest_view = {
             "idempotency_header": w.idempotency_header,
+            "safe_reason": "The call changes nothing twice: it reads, or sets the same values again"
+            + (f", or carries the same {w.idempotency_header}" if w.idempotency_header else "")
+            + ".",
             "retries": w.retry_attempts - 1,
             "statuses": sorted(s for s in w.retry_statuses if s != 429),
             "throttled": throttled,
@@ -1481,6 +1484,7 @@ def client_view(service: ir.Service) -> dict[str, Any]:
         ),
         "one_of": list(service.auth_one_of),
         "credentials": [{"name": c.name, "default": c.default, "optional": c.optional} for c in service.credentials],
+        "credentials_list": ", ".join(f"`{c.name}`" for c in service.credentials),
         "options": options,
         "context_args": context_args,
         "header_clock": auth_view(service)["uses_clock"],
@@ -2151,6 +2155,7 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
         for c in service.credentials
         if (not c.optional and c.name not in service.auth_one_of) or c.name in chosen
     ]
+    example_args = [f"{c['name']}={c['example']!r}" for c in credentials]
     json_id = None
     if isinstance(wire, ir.JsonWire):
         json_id = next(((m.key, m.value) for m in wire.credentials if m.source == "credential" and m.value), None)
@@ -2188,6 +2193,7 @@ def mock_view(service: ir.Service) -> dict[str, Any]:
         "states": states,
         "envelope_credentials": envelope,
         "credentials": credentials,
+        "example_args": example_args,
         "json_id": json_id,
         "unauthorized": service.mock_unauthorized,
         "invalid": service.mock_invalid,

@@ -270,3 +270,32 @@ def test_encoder_locals_named_after_fields_hide_nothing() -> None:
             if name.islower() and not name.startswith("_"):
                 assert local_name(name) != name, f"{path.relative_to(ROOT)}: {name} is missing from naming._WIRE_NAMES"
     assert seen > 100
+
+
+def test_text_filters_keep_the_text_and_fit_the_line() -> None:
+    """The template filters that lay out long strings and docstrings: a string literal reads
+    back as the same string; docstring text keeps its words, examples and list items."""
+    import ast
+
+    from generator.fmt import LINE_LENGTH
+    from generator.render import _docstring, _paragraphs, _pystr
+
+    text = 'A patch sets at least one property (Billit refuses an empty one: "No valid properties or values were supplied"). ' * 2
+    for indent, prefix in ((0, 0), (8, 12), (12, 40)):
+        literal = _pystr(text, indent, prefix)
+        assert ast.literal_eval(literal) == text
+        assert all(len(line) <= LINE_LENGTH for line in (" " * (indent + prefix) + literal + ",").splitlines())
+    assert _pystr("short", 8, 12) == "'short'"
+
+    doc = _docstring("word " * 40, 8)
+    assert doc.startswith('"""word') and doc.endswith('word"""') and doc.count("\n") >= 1
+    assert " ".join(ast.literal_eval(doc.replace("\n        ", "\n")).split()) == " ".join(["word"] * 40)
+    assert _docstring("Fits on one line.", 4) == '"""Fits on one line."""'
+
+    reflowed = _paragraphs("A first\nparagraph.\n\n    code(stays,   as written)\n\n- an item " + "long " * 30 + "\n- another")
+    paragraphs = reflowed.split("\n\n")
+    assert paragraphs[0] == "A first paragraph."
+    assert paragraphs[1] == "    code(stays,   as written)"
+    items = paragraphs[2].splitlines()
+    assert items[0].startswith("- an item") and items[1].startswith("  long") and items[-1] == "- another"
+    assert all(len(line) <= LINE_LENGTH - 3 for line in reflowed.splitlines())

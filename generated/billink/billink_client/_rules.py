@@ -129,7 +129,9 @@ _ORDER_REQUEST_RULES: tuple[Rule, ...] = (
             At("PRICEINCL", "price_incl"),
             At("PRICEEXCL", "price_excl"),
         ),
-        description="Business orders give PRICEEXCL, or PRICEINCL where Billink enabled it for the account.",
+        description=(
+            "Business orders give PRICEEXCL, or PRICEINCL where Billink enabled it for the account."
+        ),
         when=(Condition((At("TYPE", "order_type"),), frozenset(["B"])),),
         scope=(At("ITEMS", "items", many=True),),
     ),

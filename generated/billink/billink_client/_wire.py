@@ -2,10 +2,10 @@
 # change the spec and run `make generate`.
 """The Billink API XML wire format.
 
-Messages are written by straight-line encoders: a request is <API>
-with the envelope (VERSION, CLIENTUSERNAME, CLIENTID, ACTION), fields in document order, each escaped;
-answers are written the same way for tests and mock servers. Everything is read by the
-table-driven decoder in ``_runtime/xml.py``.
+Messages are written by straight-line encoders: a request is <API> with the envelope (VERSION,
+CLIENTUSERNAME, CLIENTID, ACTION), fields in document order, each escaped; answers are written
+the same way for tests and mock servers. Everything is read by the table-driven decoder in
+``_runtime/xml.py``.
 """
 
 from __future__ import annotations

@@ -161,7 +161,10 @@ class _Base:
         return {**self._headers, **auth}, secret
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
+        return (
+            f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, "
+            f"credentials={self._credentials!r})"
+        )
 
     def _decode_check(self, reply: Reply) -> CheckResponse:
         return _wire.decode_check_response(reply.body, self._context)
@@ -191,9 +194,9 @@ class _Base:
 class BillinkClient(_Base):
     """Synchronous client for the Billink API.
 
-    Credentials: `username`, `client_id`. Pass `http_client` to use your own
-    ``httpx.Client`` (proxies, pools, a mock transport); it is then yours to close. Use the
-    client as a context manager, or call `close()`.
+    Credentials: `username`, `client_id`. Pass `http_client` to use your own ``httpx.Client``
+    (proxies, pools, a mock transport); it is then yours to close. Use the client as a context
+    manager, or call `close()`.
 
     Every method raises `BillinkRequestValidationError` (before sending),
     `BillinkTransportError` / `BillinkTimeoutError`, `BillinkHTTPStatusError` or
@@ -349,7 +352,7 @@ class BillinkClient(_Base):
 
         Returns:
             StartWorkflowStarted (code 500): Billink processed the request; each status says
-                whether that invoice's workflow started (code 500).
+                whether that invoice's workflow started.
 
         Raises:
             StartWorkflowError: any other code; documented codes (Start Workflow API table)
@@ -400,7 +403,7 @@ class BillinkClient(_Base):
 
         Returns:
             PaymentBooked (no operation-level code): Billink processed the request; each invoice
-                status says whether the payment was booked (code 500).
+                status says whether the payment was booked.
 
         Raises:
             PaymentError: any other code; documented codes (Payment API table) carry a
@@ -511,7 +514,8 @@ class AsyncBillinkClient(_Base):
         self,
         request: CheckRequest | Mapping[str, Any],
     ) -> results.CheckResult:
-        """Check the creditworthiness of a consumer; obliged before every order. See `BillinkClient.check`."""
+        """Check the creditworthiness of a consumer; obliged before every order. See
+        `BillinkClient.check`."""
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = await self._transport.post(
             "check", self._url("/check"), body, self._request_headers
@@ -537,7 +541,8 @@ class AsyncBillinkClient(_Base):
         self,
         request: CreditRequest | Mapping[str, Any],
     ) -> results.CreditProcessed:
-        """Credit a product or amount on one or more invoices (optional API). See `BillinkClient.credit`."""
+        """Credit a product or amount on one or more invoices (optional API). See
+        `BillinkClient.credit`."""
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = await self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers
@@ -550,7 +555,8 @@ class AsyncBillinkClient(_Base):
         self,
         request: StartWorkflowRequest | Mapping[str, Any],
     ) -> results.StartWorkflowStarted:
-        """Start the workflow of delivered orders (optional API). See `BillinkClient.start_workflow`."""
+        """Start the workflow of delivered orders (optional API). See
+        `BillinkClient.start_workflow`."""
         body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = await self._transport.post(
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
@@ -567,7 +573,8 @@ class AsyncBillinkClient(_Base):
         self,
         request: OnHoldRequest | Mapping[str, Any],
     ) -> results.OnHoldPlaced:
-        """Put an invoice on hold for at most two weeks (optional API). See `BillinkClient.on_hold`."""
+        """Put an invoice on hold for at most two weeks (optional API). See
+        `BillinkClient.on_hold`."""
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = await self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers
@@ -606,7 +613,8 @@ class AsyncBillinkClient(_Base):
         self,
         request: MessageRequest | Mapping[str, Any],
     ) -> results.MessageAdded:
-        """Place a message on an order for Billink's customer service (optional API). See `BillinkClient.message`."""
+        """Place a message on an order for Billink's customer service (optional API). See
+        `BillinkClient.message`."""
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = await self._transport.post(
             "message", self._url("/message"), body, self._request_headers

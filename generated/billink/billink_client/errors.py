@@ -576,7 +576,8 @@ class CreditError(BillinkApiError):
 
 
 class StartWorkflowError(BillinkApiError):
-    """An error code answered by the Start Workflow API; `error` is a StartWorkflowErrorCode member."""
+    """An error code answered by the Start Workflow API; `error` is a StartWorkflowErrorCode
+    member."""
 
     error: StartWorkflowErrorCode | None
 
@@ -677,7 +678,9 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "431": "Wrong formatting VAT number.",
         "432": "Wrong email address.",
         "433": "Wrong layout second email address.",
-        "434": "Invoice number does not meet the requirements (alphanumeric, _ and - are permitted).",
+        "434": (
+            "Invoice number does not meet the requirements (alphanumeric, _ and - are permitted)."
+        ),
         "440": "CHECK-UUID is not correct, perform a new check api.",
         "444": "Order amount is higher than applied for in the CHECK API.",
         "445": "CHECK-UUID has expired, perform a new check api.",

@@ -7,27 +7,30 @@ For tests of a shop or back office without credentials or network::
     from billink_client.mock import MockServer
 
     with MockServer(username='mock-username', client_id='mock-client-id') as server:
-        client = BillinkClient(username='mock-username', client_id='mock-client-id', base_url=server.url)
+        client = BillinkClient(
+            username='mock-username', client_id='mock-client-id', base_url=server.url
+        )
 
 or from a shell: ``python -m billink_client.mock --port 8080``.
 
 It listens on loopback (the standard library's threading HTTP server: no extra dependency),
-checks credentials the provider's way, validates every request with the package's own
-validators and answers:
+checks credentials the provider's way, validates every request with the package's own validators
+and answers:
 
-- error 101 to wrong credentials and, to a request the validators refuse,
-  the code the spec gives its first refused field (else 601);
+- error 101 to wrong credentials and, to a request the validators refuse, the code the spec gives
+  its first refused field (else 601);
 - otherwise the operation's first documented outcome, a small valid answer made from the spec.
 
 It keeps what the flows need (per server, across threads):
 
-- An approving check hands out a CHECK-UUID; an order must quote one, once. (check hands it out; order quote it; unknown: 440, second use: 446)
+- An approving check hands out a CHECK-UUID; an order must quote one, once. (check hands it out;
+  order quote it; unknown: 440, second use: 446)
 
-A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-code instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
-so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
-after the request was processed (a server slower than the client's timeout). Every request
-is kept in `MockServer.requests`.
+A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error code
+instead, and ``X-Mock-Outcome: <name>`` with another documented outcome, so consumers can test
+their error handling. `delay_next(seconds)` holds the next answers back after the request was
+processed (a server slower than the client's timeout). Every request is kept in
+`MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -506,7 +509,8 @@ class MockServer:
     def _decode(
         self, op: _Operation, body: bytes, params: dict[str, str]
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
-        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        """(envelope, request model, None), or (None, None, what the package's validators
+        refused)."""
         try:
             envelope, request = _wire.decode_request(op.name, body, self._client._context)
             return envelope, request, None

@@ -67,7 +67,8 @@ class ItemOutcomes(ABC, Generic[ItemT]):
 
 @dataclass(frozen=True)
 class CheckApproved:
-    """Check API: Consumer has been approved ("Advies=1"); quote the UUID in the order. (code 500)"""
+    """Check API: Consumer has been approved ("Advies=1"); quote the UUID in the order. (code
+    500)"""
 
     code: str | None
     message: str | None
@@ -124,8 +125,8 @@ class CreditProcessed(ItemOutcomes[ItemStatus]):
 
 @dataclass(frozen=True)
 class StartWorkflowStarted(ItemOutcomes[ItemStatus]):
-    """Start Workflow API: Billink processed the request; each status says whether that invoice's workflow
-    started (code 500). (code 500)"""
+    """Start Workflow API: Billink processed the request; each status says whether that invoice's
+    workflow started. (code 500)"""
 
     code: str | None
     message: str | None
@@ -143,7 +144,8 @@ class StartWorkflowStarted(ItemOutcomes[ItemStatus]):
 
 @dataclass(frozen=True)
 class OnHoldPlaced:
-    """On Hold API: Order set on hold (e.g. "Order successfully set on hold till 2021-05-05"). (code 500)"""
+    """On Hold API: Order set on hold (e.g. "Order successfully set on hold till 2021-05-05"). (code
+    500)"""
 
     code: str | None
     message: str | None
@@ -155,7 +157,7 @@ class OnHoldPlaced:
 @dataclass(frozen=True)
 class PaymentBooked(ItemOutcomes[ItemStatus]):
     """Payment API: Billink processed the request; each invoice status says whether the payment was
-    booked (code 500)."""
+    booked."""
 
     code: str | None
     message: str | None
@@ -173,7 +175,8 @@ class PaymentBooked(ItemOutcomes[ItemStatus]):
 
 @dataclass(frozen=True)
 class StatusReport:
-    """Status API: The invoices with their STATUS: -1 invoice not found, 0 not yet paid, 1 paid. (code 200)"""
+    """Status API: The invoices with their STATUS: -1 invoice not found, 0 not yet paid, 1 paid.
+    (code 200)"""
 
     code: str | None
     message: str | None

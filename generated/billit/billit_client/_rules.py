@@ -64,7 +64,9 @@ _CREATE_ORDER_REQUEST_RULES: tuple[Rule, ...] = (
             At("Quantity", "quantity"),
             At("ProductID", "product_id"),
         ),
-        description="A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage.",
+        description=(
+            "A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage."
+        ),
         scope=(At("OrderLines", "order_lines", many=True),),
     ),
     Rule(
@@ -73,7 +75,9 @@ _CREATE_ORDER_REQUEST_RULES: tuple[Rule, ...] = (
             At("UnitPriceExcl", "unit_price_excl"),
             At("ProductID", "product_id"),
         ),
-        description="A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage.",
+        description=(
+            "A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage."
+        ),
         scope=(At("OrderLines", "order_lines", many=True),),
     ),
     Rule(
@@ -82,7 +86,9 @@ _CREATE_ORDER_REQUEST_RULES: tuple[Rule, ...] = (
             At("Description", "description"),
             At("ProductID", "product_id"),
         ),
-        description="A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage.",
+        description=(
+            "A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage."
+        ),
         scope=(At("OrderLines", "order_lines", many=True),),
     ),
     Rule(
@@ -91,14 +97,17 @@ _CREATE_ORDER_REQUEST_RULES: tuple[Rule, ...] = (
             At("VATPercentage", "vat_percentage"),
             At("ProductID", "product_id"),
         ),
-        description="A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage.",
+        description=(
+            "A line gives a ProductID, or Quantity, UnitPriceExcl, Description and VATPercentage."
+        ),
         scope=(At("OrderLines", "order_lines", many=True),),
     ),
 )
 
 
 class CreateOrderRequestRules(WireModel):
-    """The rules of CreateOrderRequest (001: Orders (minimal fields, examples, Customer/Supplier object, Order PDF/Attachment, Full API Request JSON Example))."""
+    """The rules of CreateOrderRequest (001: Orders (minimal fields, examples, Customer/Supplier
+    object, Order PDF/Attachment, Full API Request JSON Example))."""
 
     @model_validator(mode="after")
     def _check_rules(self) -> Self:
@@ -119,13 +128,17 @@ _PATCH_ORDER_REQUEST_RULES: tuple[Rule, ...] = (
             At("Invoiced", "invoiced"),
             At("AccountantVerificationNeeded", "accountant_verification_needed"),
         ),
-        description='A patch sets at least one property (Billit refuses an empty one: "No valid properties or values were supplied").',
+        description=(
+            'A patch sets at least one property (Billit refuses an empty one: "No valid properties'
+            ' or values were supplied").'
+        ),
     ),
 )
 
 
 class PatchOrderRequestRules(WireModel):
-    """The rules of PatchOrderRequest (Swagger PATCH /v1/orders/{orderID}; docs "Patchable Properties")."""
+    """The rules of PatchOrderRequest (Swagger PATCH /v1/orders/{orderID}; docs "Patchable
+    Properties")."""
 
     @model_validator(mode="after")
     def _check_rules(self) -> Self:

@@ -2,12 +2,12 @@
 # change the spec and run `make generate`.
 """The Billit API REST wire format: a method, a path, query and header parameters, a JSON body.
 
-Each `encode_<operation>` turns a validated request into a `Call` (authentication headers are
-the client's business). Bodies are written by straight-line encoders, compact, in document
-order: numbers as JSON numbers (Decimal exactly, never through float), dates and datetimes as
-ISO text. Answers are parsed with limits, numbers with a fraction as Decimal, and read by the
-table-driven decoder in ``_runtime/json.py``; an answer with an error status becomes the error
-class of that status, carrying every error the answer lists.
+Each `encode_<operation>` turns a validated request into a `Call` (authentication headers are the
+client's business). Bodies are written by straight-line encoders, compact, in document order:
+numbers as JSON numbers (Decimal exactly, never through float), dates and datetimes as ISO text.
+Answers are parsed with limits, numbers with a fraction as Decimal, and read by the table-driven
+decoder in ``_runtime/json.py``; an answer with an error status becomes the error class of that
+status, carrying every error the answer lists.
 """
 
 from __future__ import annotations

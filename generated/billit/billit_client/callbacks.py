@@ -58,12 +58,13 @@ def parse_webhook(
     tolerance: float = 300,
     now: float | None = None,
 ) -> WebhookEvent:
-    """Webhook delivery (docs.billit.be: Webhooks, Verify Signature Webhook, Use webhooks to catch E-Invoice statuses).
+    """Webhook delivery (docs.billit.be: Webhooks, Verify Signature Webhook, Use webhooks to catch
+    E-Invoice statuses).
 
-    Billit POSTs a JSON body to a registered webhook URL when an order or a message (an
-    e-invoice delivery) is created or updated. The Billit-Signature header "t=<unix
-    time>,s=<hex>" holds an HMAC-SHA256, keyed with the webhook's secret, of the timestamp,
-    a ".", and the body as received.
+    Billit POSTs a JSON body to a registered webhook URL when an order or a message (an e-invoice
+    delivery) is created or updated. The Billit-Signature header "t=<unix time>,s=<hex>" holds an
+    HMAC-SHA256, keyed with the webhook's secret, of the timestamp, a ".", and the body as
+    received.
 
     `body` is the raw request body, exactly as received (the signature covers these bytes: do
     not parse and re-serialise it first); `headers` the request's headers, or the

@@ -150,7 +150,10 @@ class _Base:
         self._limiter = rate_limiter or RateLimiter()
         self._retry_safe = Retry(
             timeouts=max_retries,
-            reason="The call changes nothing twice: it reads, or sets the same values again, or carries the same Idempotency-Key.",
+            reason=(
+                "The call changes nothing twice: it reads, or sets the same values again, or "
+                "carries the same Idempotency-Key."
+            ),
             statuses=frozenset([502, 503, 504]),
             throttled=frozenset([429]),
             throttle_retries=max_retries,
@@ -174,7 +177,10 @@ class _Base:
         return headers, secret
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
+        return (
+            f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, "
+            f"credentials={self._credentials!r})"
+        )
 
     def _decode_create_order(self, reply: Reply) -> CreateOrderResponse:
         return _wire.decode_create_order_response(
@@ -210,11 +216,13 @@ class _Base:
 class BillitClient(_Base):
     """Synchronous client for the Billit API.
 
-    Credentials: `api_key`, `access_token`, `party_id`, `context_party_id`. Pass `http_client` to use your own
-    ``httpx.Client`` (proxies, pools, a mock transport); it is then yours to close. Use the
-    client as a context manager, or call `close()`.
-    `rate_limiter`: spaces requests out (25 per 1 s by default); pass one to share it between clients.
-    `max_retries`: how often a throttled (429) call, or a safe one that timed out or met a gateway error, is tried again.
+    Credentials: `api_key`, `access_token`, `party_id`, `context_party_id`. Pass `http_client` to
+    use your own ``httpx.Client`` (proxies, pools, a mock transport); it is then yours to close.
+    Use the client as a context manager, or call `close()`.
+    `rate_limiter`: spaces requests out (25 per 1 s by default); pass one to share it between
+    clients.
+    `max_retries`: how often a throttled (429) call, or a safe one that timed out or met a
+    gateway error, is tried again.
 
     Every method raises `BillitRequestValidationError` (before sending),
     `BillitTransportError` / `BillitTimeoutError`, `BillitHTTPStatusError` or
@@ -280,7 +288,8 @@ class BillitClient(_Base):
         *,
         idempotency_key: str | None = None,
     ) -> results.CreateOrderCreated:
-        """Create an invoice, credit note, offer, delivery note or order form; the answer is its new OrderID.
+        """Create an invoice, credit note, offer, delivery note or order form; the answer is its new
+        OrderID.
 
         Creates an order from the minimal fields (OrderType, OrderDirection, OrderDate,
         ExpiryDate, the lines and the party); Billit adds the company's own details and
@@ -591,7 +600,8 @@ class AsyncBillitClient(_Base):
         *,
         idempotency_key: str | None = None,
     ) -> results.CreateOrderCreated:
-        """Create an invoice, credit note, offer, delivery note or order form; the answer is its new OrderID. See `BillitClient.create_order`."""
+        """Create an invoice, credit note, offer, delivery note or order form; the answer is its new
+        OrderID. See `BillitClient.create_order`."""
         call = _wire.encode_create_order(_validated(CreateOrderRequest, request))
         key = idempotency_key or uuid.uuid4().hex
         reply = await self._transport.send(
@@ -612,7 +622,8 @@ class AsyncBillitClient(_Base):
         self,
         request: GetOrderRequest | Mapping[str, Any],
     ) -> results.GetOrderFound:
-        """Fetch one order with its lines, parties, totals and delivery status. See `BillitClient.get_order`."""
+        """Fetch one order with its lines, parties, totals and delivery status. See
+        `BillitClient.get_order`."""
         call = _wire.encode_get_order(_validated(GetOrderRequest, request))
         reply = await self._transport.send(
             "get_order",
@@ -632,7 +643,8 @@ class AsyncBillitClient(_Base):
         self,
         request: ListOrdersRequest | Mapping[str, Any],
     ) -> results.ListOrdersListed:
-        """List orders, filtered and sorted with OData, one page (at most 120) at a time. See `BillitClient.list_orders`."""
+        """List orders, filtered and sorted with OData, one page (at most 120) at a time. See
+        `BillitClient.list_orders`."""
         call = _wire.encode_list_orders(_validated(ListOrdersRequest, request))
         reply = await self._transport.send(
             "list_orders",
@@ -667,7 +679,8 @@ class AsyncBillitClient(_Base):
         self,
         request: PatchOrderRequest | Mapping[str, Any],
     ) -> results.PatchOrderPatched:
-        """Change the patchable properties of an order (paid, sent, approval, ...). See `BillitClient.patch_order`."""
+        """Change the patchable properties of an order (paid, sent, approval, ...). See
+        `BillitClient.patch_order`."""
         call = _wire.encode_patch_order(_validated(PatchOrderRequest, request))
         reply = await self._transport.send(
             "patch_order",
@@ -689,7 +702,8 @@ class AsyncBillitClient(_Base):
         *,
         idempotency_key: str | None = None,
     ) -> results.SendOrdersSent:
-        """Send one or more orders by e-mail, Peppol or another network. See `BillitClient.send_orders`."""
+        """Send one or more orders by e-mail, Peppol or another network. See
+        `BillitClient.send_orders`."""
         call = _wire.encode_send_orders(_validated(SendOrdersRequest, request))
         key = idempotency_key or uuid.uuid4().hex
         reply = await self._transport.send(
@@ -710,7 +724,8 @@ class AsyncBillitClient(_Base):
         self,
         request: DeleteOrderRequest | Mapping[str, Any],
     ) -> results.DeleteOrderDeleted:
-        """Delete an order (a draft; deleted orders can still be listed by Billit). See `BillitClient.delete_order`."""
+        """Delete an order (a draft; deleted orders can still be listed by Billit). See
+        `BillitClient.delete_order`."""
         call = _wire.encode_delete_order(_validated(DeleteOrderRequest, request))
         reply = await self._transport.send(
             "delete_order",

@@ -146,8 +146,8 @@ class BillitApiError(BillitHTTPStatusError):
 
 
 class BillitBadRequestError(BillitApiError):
-    """HTTP 400: The request was refused; `errors` lists why (validation, "Code" and
-    "Description" each)."""
+    """HTTP 400: The request was refused; `errors` lists why (validation, "Code" and "Description"
+    each)."""
 
 
 class BillitUnauthorizedError(BillitApiError):
@@ -161,9 +161,9 @@ class BillitNotFoundError(BillitApiError):
 
 class BillitConflictError(BillitApiError):
     """HTTP 409: The Idempotency-Key was already used by a call that succeeded ("Idempotent token
-    already exists"). After a retry of the same call this means the first attempt
-    did the work, and Billit does not repeat its result (for create_order: the
-    OrderID): look the order up, e.g. by OrderNumber."""
+    already exists"). After a retry of the same call this means the first attempt did the work,
+    and Billit does not repeat its result (for create_order: the OrderID): look the order up,
+    e.g. by OrderNumber."""
 
 
 class BillitRateLimitedError(BillitApiError):
@@ -172,7 +172,8 @@ class BillitRateLimitedError(BillitApiError):
 
 
 class BillitServerError(BillitApiError):
-    """HTTP 500-599: Billit (or a gateway in front of it) failed; the documents give no body for it."""
+    """HTTP 500-599: Billit (or a gateway in front of it) failed; the documents give no body for
+    it."""
 
 
 class BillitErrorCode(ErrorCodeEnum):
@@ -215,23 +216,38 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "InvalidAccessToken": "The OAuth access token is not valid.",
         "AccessTokenExpired": "The OAuth access token has expired (after an hour).",
         "AccessTokenRevoked": "The OAuth access token was revoked.",
-        "Idempotent token already exists": "The Idempotency-Key was already used by a call that succeeded.",
+        "Idempotent token already exists": (
+            "The Idempotency-Key was already used by a call that succeeded."
+        ),
         "Invalid Filename": "Please change the file name to the correct format",
         "InvalidVAtPercentageForTaxCountry_0_": "Invalid VAT percentage for country code BE",
         "TheCustomerIsNotActiveOnPeppol": "The customer is not active on Peppol.",
-        "GenericError": "A general error; the description says what (e.g. a property that cannot be filtered or patched).",
+        "GenericError": (
+            "A general error; the description says what (e.g. a property that cannot be filtered "
+            "or patched)."
+        ),
     },
 }
 
 _HINTS: dict[type[ErrorCodeEnum], dict[str, str]] = {
     BillitErrorCode: {
         "InvalidAccessToken": 'Source: docs "How do I get started with OAuth" (401).',
-        "AccessTokenExpired": 'Refresh it with the refresh token. Source: docs "How do I get started with OAuth".',
+        "AccessTokenExpired": (
+            'Refresh it with the refresh token. Source: docs "How do I get started with OAuth".'
+        ),
         "AccessTokenRevoked": 'Source: docs "How do I get started with OAuth".',
-        "Idempotent token already exists": 'A retry of the same call: the first attempt did the work. Source: docs "Idempotent Tokens" (409).',
+        "Idempotent token already exists": (
+            'A retry of the same call: the first attempt did the work. Source: docs "Idempotent '
+            'Tokens" (409).'
+        ),
         "Invalid Filename": 'Source: docs "400".',
-        "InvalidVAtPercentageForTaxCountry_0_": 'The description names the country. Source: docs "Creating Sales Invoices".',
-        "TheCustomerIsNotActiveOnPeppol": 'Send by another transport type, or without StrictTransportType. Source: docs "Send via Email: Capabilities / Deactivate if needed".',
+        "InvalidVAtPercentageForTaxCountry_0_": (
+            'The description names the country. Source: docs "Creating Sales Invoices".'
+        ),
+        "TheCustomerIsNotActiveOnPeppol": (
+            'Send by another transport type, or without StrictTransportType. Source: docs "Send '
+            'via Email: Capabilities / Deactivate if needed".'
+        ),
         "GenericError": 'Source: docs "OData for Filtering" and the docs discussion on patching.',
     },
 }

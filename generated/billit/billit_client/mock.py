@@ -12,8 +12,8 @@ For tests of a shop or back office without credentials or network::
 or from a shell: ``python -m billit_client.mock --port 8080``.
 
 It listens on loopback (the standard library's threading HTTP server: no extra dependency),
-checks credentials the provider's way, validates every request with the package's own
-validators and answers:
+checks credentials the provider's way, validates every request with the package's own validators
+and answers:
 
 - HTTP 401 to wrong or missing credentials, 400 with the documented error list to a request the
   validators refuse, 404 to an unknown path;
@@ -21,17 +21,17 @@ validators and answers:
 
 It keeps what the flows need (per server, across threads):
 
-- Creating an order hands out its OrderID; fetching, patching and deleting need one. (create_order hands it out; get_order, patch_order, delete_order quote it; unknown: 404)
+- Creating an order hands out its OrderID; fetching, patching and deleting need one.
+  (create_order hands it out; get_order, patch_order, delete_order quote it; unknown: 404)
 
-A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-status instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
-so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
-after the request was processed (a server slower than the client's timeout). Every request
-is kept in `MockServer.requests`.
+A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error status
+instead, and ``X-Mock-Outcome: <name>`` with another documented outcome, so consumers can test
+their error handling. `delay_next(seconds)` holds the next answers back after the request was
+processed (a server slower than the client's timeout). Every request is kept in
+`MockServer.requests`.
 
-A POST request that repeats an ``Idempotency-Key`` it has seen gets the
-first answer again and changes nothing, as the provider promises: a retry never creates a
-second resource.
+A POST request that repeats an ``Idempotency-Key`` it has seen gets the first answer again and
+changes nothing, as the provider promises: a retry never creates a second resource.
 """
 
 from __future__ import annotations
@@ -445,7 +445,8 @@ class MockServer:
     def _decode(
         self, op: _Operation, body: bytes, params: dict[str, str]
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
-        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        """(envelope, request model, None), or (None, None, what the package's validators
+        refused)."""
         try:
             values: dict[str, object] = {
                 name: int(value) if name in op.int_params and value.isdigit() else value

@@ -95,7 +95,10 @@ _ADD_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="required_when",
         fields=(At("Billing", "billing"),),
-        description="Customer.Billing (with its email) is needed for every method except card (8) and bank (16).",
+        description=(
+            "Customer.Billing (with its email) is needed for every method except card (8) and bank"
+            " (16)."
+        ),
         when=(
             Condition(
                 (
@@ -175,7 +178,9 @@ _ADD_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="sum",
         fields=(),
-        description="Total without tax must equal the sum of the articles' rows plus handling and shipping.",
+        description=(
+            "Total without tax must equal the sum of the articles' rows plus handling and shipping."
+        ),
         code="9102",
         target=(
             At("Cart", "cart"),
@@ -243,7 +248,9 @@ _CREDIT_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="sum",
         fields=(),
-        description="Total without tax must equal the sum of the articles' rows plus handling and shipping.",
+        description=(
+            "Total without tax must equal the sum of the articles' rows plus handling and shipping."
+        ),
         code="9102",
         target=(
             At("Cart", "cart"),
@@ -329,7 +336,10 @@ _UPDATE_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="required_when",
         fields=(At("Billing", "billing"),),
-        description="Customer.Billing (with its email) is needed for every method except card (8) and bank (16).",
+        description=(
+            "Customer.Billing (with its email) is needed for every method except card (8) and bank"
+            " (16)."
+        ),
         when=(
             Condition(
                 (
@@ -409,7 +419,9 @@ _UPDATE_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="sum",
         fields=(),
-        description="Total without tax must equal the sum of the articles' rows plus handling and shipping.",
+        description=(
+            "Total without tax must equal the sum of the articles' rows plus handling and shipping."
+        ),
         code="9102",
         target=(
             At("Cart", "cart"),
@@ -477,7 +489,9 @@ _INIT_CHECKOUT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="sum",
         fields=(),
-        description="Total without tax must equal the sum of the articles' rows plus handling and shipping.",
+        description=(
+            "Total without tax must equal the sum of the articles' rows plus handling and shipping."
+        ),
         code="9102",
         target=(
             At("Cart", "cart"),
@@ -545,7 +559,9 @@ _UPDATE_CHECKOUT_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="sum",
         fields=(),
-        description="Total without tax must equal the sum of the articles' rows plus handling and shipping.",
+        description=(
+            "Total without tax must equal the sum of the articles' rows plus handling and shipping."
+        ),
         code="9102",
         target=(
             At("Cart", "cart"),

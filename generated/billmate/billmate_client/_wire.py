@@ -2,12 +2,11 @@
 # change the spec and run `make generate`.
 """The Billmate API JSON wire format.
 
-A request body is "credentials", "data", "function"; the
-`data` member is encoded once, signed (hmac-sha512) and sent as the same bytes.
-Members are written by straight-line encoders in document order, as PHP's json_encode writes
-them; every scalar travels as a JSON string. Answers are parsed with limits, checked
-for an error code, verified against their signature and read by the table-driven decoder in
-``_runtime/json.py``.
+A request body is "credentials", "data", "function"; the `data` member is encoded once, signed
+(hmac-sha512) and sent as the same bytes. Members are written by straight-line encoders in
+document order, as PHP's json_encode writes them; every scalar travels as a JSON string. Answers
+are parsed with limits, checked for an error code, verified against their signature and read by
+the table-driven decoder in ``_runtime/json.py``.
 """
 
 from __future__ import annotations
@@ -1514,7 +1513,8 @@ def _answer(body: bytes, ctx: Context, operation: str) -> object:
         ctx.credentials.key, js.php_encode(data), js.at(document, SIGNATURE_PATH)
     ):
         raise BillmateSignatureError(
-            f"{operation}: the answer's {'.'.join(SIGNATURE_PATH)} does not verify (the provider's own clients report this as a verification error)"
+            f"{operation}: the answer's {'.'.join(SIGNATURE_PATH)} does not verify"
+            " (the provider's own clients report this as a verification error)"
         )
     return data
 

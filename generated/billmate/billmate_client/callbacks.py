@@ -73,11 +73,10 @@ def parse_payment_callback(body: bytes | str, key: str, *, verify: bool = True) 
     """Callback (callbackurl) (003: Callback).
 
     Billmate POSTs this JSON to the callbackurl after the customer completed a card or bank
-    payment (or a Checkout purchase): {"credentials": {"hash": ...}, "data": {...}}. It is
-    the only guaranteed notice of a completed Checkout order; it may arrive before or after
-    the accepturl redirect. Billmate retries failed deliveries for months (once a minute for
-    10 minutes, once an hour for 10 hours, once a day for 7 days, then monthly for 3
-    months).
+    payment (or a Checkout purchase): {"credentials": {"hash": ...}, "data": {...}}. It is the
+    only guaranteed notice of a completed Checkout order; it may arrive before or after the
+    accepturl redirect. Billmate retries failed deliveries for months (once a minute for 10
+    minutes, once an hour for 10 hours, once a day for 7 days, then monthly for 3 months).
 
     `body` is the raw request body. Raises `BillmateSignatureError` when the signature made
     with your `key` does not verify, `BillmateCallbackError` when the body is not the
@@ -127,8 +126,8 @@ def parse_cancel_redirect(
 ) -> PaymentNotice:
     """Cancelurl redirect (003: AddPayment Card (cancelurl), Cancelurl).
 
-    The customer's browser comes back to the cancelurl after a failed or cancelled payment,
-    with form fields `credentials` and `data` (JSON strings), status e.g. "Cancelled".
+    The customer's browser comes back to the cancelurl after a failed or cancelled payment, with
+    form fields `credentials` and `data` (JSON strings), status e.g. "Cancelled".
 
     `fields` are the form fields (POST) or query parameters (GET), raw or as your framework's
     mapping. Raises `BillmateSignatureError` when the signature made with your `key` does

@@ -191,7 +191,10 @@ class _Base:
         return {**self._headers, **auth}, secret
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
+        return (
+            f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, "
+            f"credentials={self._credentials!r})"
+        )
 
     def _decode_get_address(self, reply: Reply) -> GetAddressResponse:
         return _wire.decode_get_address_response(reply.body, self._context)
@@ -236,13 +239,16 @@ class _Base:
 class BillmateClient(_Base):
     """Synchronous client for the Billmate API.
 
-    Credentials: `id`, `key`. Pass `http_client` to use your own
-    ``httpx.Client`` (proxies, pools, a mock transport); it is then yours to close. Use the
-    client as a context manager, or call `close()`.
-    `client_name`: A unique name to identify client and version of client ("Pluginname:Name:Version").
+    Credentials: `id`, `key`. Pass `http_client` to use your own ``httpx.Client`` (proxies,
+    pools, a mock transport); it is then yours to close. Use the client as a context manager, or
+    call `close()`.
+    `client_name`: A unique name to identify client and version of client
+    ("Pluginname:Name:Version").
     `language`: Language of the API, e.g. of error messages (ISO 639-1; sv or en).
-    `serverdata`: Web shop server data, e.g. the customer's user agent; helps Billmate debug. Not sent unless given.
-    `verify_signatures`: check the signature of every answer (constant-time); False only on purpose.
+    `serverdata`: Web shop server data, e.g. the customer's user agent; helps Billmate debug. Not
+    sent unless given.
+    `verify_signatures`: check the signature of every answer (constant-time); False only on
+    purpose.
     `clock`: returns the current time (aware); inject one in tests.
 
     Every method raises `BillmateRequestValidationError` (before sending),
@@ -307,7 +313,8 @@ class BillmateClient(_Base):
         self,
         request: GetAddressRequest | Mapping[str, Any],
     ) -> results.GetAddressFound:
-        """Look up the registered address of a person or company from a personal or organisation number.
+        """Look up the registered address of a person or company from a personal or organisation
+        number.
 
         getAddress retrieves a person's or company's address from a personal or organisation
         number. It may only be used together with Billmate payments. The answer holds the
@@ -777,7 +784,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: GetAddressRequest | Mapping[str, Any],
     ) -> results.GetAddressFound:
-        """Look up the registered address of a person or company from a personal or organisation number. See `BillmateClient.get_address`."""
+        """Look up the registered address of a person or company from a personal or organisation
+        number. See `BillmateClient.get_address`."""
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = await self._transport.post(
             "get_address", self._url(""), body, self._request_headers
@@ -794,7 +802,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: GetDuePaymentsRequest | Mapping[str, Any],
     ) -> results.GetDuePaymentsListed:
-        """List the invoices that are due or in collection. See `BillmateClient.get_due_payments`."""
+        """List the invoices that are due or in collection. See
+        `BillmateClient.get_due_payments`."""
         body = _wire.encode_get_due_payments(
             _validated(GetDuePaymentsRequest, request), self._context
         )
@@ -832,7 +841,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: GetPaymentPlansRequest | Mapping[str, Any],
     ) -> results.GetPaymentPlansListed:
-        """Fetch the part payment plans, with the monthly cost for an amount. See `BillmateClient.get_payment_plans`."""
+        """Fetch the part payment plans, with the monthly cost for an amount. See
+        `BillmateClient.get_payment_plans`."""
         body = _wire.encode_get_payment_plans(
             _validated(GetPaymentPlansRequest, request), self._context
         )
@@ -851,7 +861,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: GetTermsRequest | Mapping[str, Any],
     ) -> results.GetTermsFetched:
-        """Fetch Billmate's payment terms (HTML) for invoice or part payment. See `BillmateClient.get_terms`."""
+        """Fetch Billmate's payment terms (HTML) for invoice or part payment. See
+        `BillmateClient.get_terms`."""
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = await self._transport.post("get_terms", self._url(""), body, self._request_headers)
         return _answered(
@@ -866,7 +877,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: GetAccountInfoRequest | Mapping[str, Any],
     ) -> results.GetAccountInfoAccount:
-        """Get the account's details and its payment methods. See `BillmateClient.get_account_info`."""
+        """Get the account's details and its payment methods. See
+        `BillmateClient.get_account_info`."""
         body = _wire.encode_get_account_info(
             _validated(GetAccountInfoRequest, request), self._context
         )
@@ -885,7 +897,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: AddPaymentRequest | Mapping[str, Any],
     ) -> results.AddPaymentCreated:
-        """Create a payment (invoice, part payment, card, bank or cash). See `BillmateClient.add_payment`."""
+        """Create a payment (invoice, part payment, card, bank or cash). See
+        `BillmateClient.add_payment`."""
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = await self._transport.post(
             "add_payment", self._url(""), body, self._request_headers
@@ -953,7 +966,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: ActivatePaymentRequest | Mapping[str, Any],
     ) -> results.ActivatePaymentActivated:
-        """Activate a payment, so that Billmate pays it out shortly. See `BillmateClient.activate_payment`."""
+        """Activate a payment, so that Billmate pays it out shortly. See
+        `BillmateClient.activate_payment`."""
         body = _wire.encode_activate_payment(
             _validated(ActivatePaymentRequest, request), self._context
         )
@@ -972,7 +986,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: InitCheckoutRequest | Mapping[str, Any],
     ) -> results.InitCheckoutInitiated:
-        """Start a Billmate Checkout session (the hosted checkout page). See `BillmateClient.init_checkout`."""
+        """Start a Billmate Checkout session (the hosted checkout page). See
+        `BillmateClient.init_checkout`."""
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = await self._transport.post(
             "init_checkout", self._url(""), body, self._request_headers
@@ -989,7 +1004,8 @@ class AsyncBillmateClient(_Base):
         self,
         request: UpdateCheckoutRequest | Mapping[str, Any],
     ) -> results.UpdateCheckoutUpdated:
-        """Update the cart of an ongoing Billmate Checkout session. See `BillmateClient.update_checkout`."""
+        """Update the cart of an ongoing Billmate Checkout session. See
+        `BillmateClient.update_checkout`."""
         body = _wire.encode_update_checkout(
             _validated(UpdateCheckoutRequest, request), self._context
         )

@@ -441,7 +441,10 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "7010": "Name can not be empty.",
         "7020": "Customer No/Number can not be empty.",
         "7030": "Method does not exist.",
-        "7031": "Country does not exist. Please verify that the country code is of correct ISO standard.",
+        "7031": (
+            "Country does not exist. Please verify that the country code is of correct ISO "
+            "standard."
+        ),
         "7032": "Country is mandatory.",
         "7033": "Paymentplanid is required.",
         "8010": "Personal/Organisation number can not be found in the system.",
@@ -449,13 +452,19 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "8702": "The subscription you were looking for could not be found.",
         "9001": "The method that you are calling does not exist.",
         "9002": "The method that you are calling is not defined in REST API.",
-        "9003": "The function name is required. Make sure that you provide valid Content-Type and Content-Length in the header.",
+        "9003": (
+            "The function name is required. Make sure that you provide valid Content-Type and "
+            "Content-Length in the header."
+        ),
         "9004": "Some mandatory parameters are missing.",
         "9005": "Please make sure that your request is valid.",
         "9010": "ID and MAC are required.",
         "9011": "Invalid credentials.",
         "9012": "The provided account does not have an valid invoice module.",
-        "9013": "Authentication is failed. Please double check the key and the EID you are sending are correct",
+        "9013": (
+            "Authentication is failed. Please double check the key and the EID you are sending are"
+            " correct"
+        ),
         "9014": "Personal/Organisation number is required.",
         "9015": "Personal/Organisation number is shorter than expected.",
         "9016": "Personal/Organisation number is not valid.",
@@ -464,7 +473,10 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "9104": "Email is mandatory.",
         "9105": "Article without tax is mandatory.",
         "9106": "Total without tax, total with tax and total tax are mandatory.",
-        "9107": "Total Payment with Tax is not equal to Total Payment Excluding Tax + Total Tax + Rounding.",
+        "9107": (
+            "Total Payment with Tax is not equal to Total Payment Excluding Tax + Total Tax + "
+            "Rounding."
+        ),
         "9108": "Paymentplanid is required",
         "9109": "Missing articles",
         "9110": "Invalid paymentplanid.",

@@ -12,24 +12,25 @@ For tests of a shop or back office without credentials or network::
 or from a shell: ``python -m billmate_client.mock --port 8080``.
 
 It listens on loopback (the standard library's threading HTTP server: no extra dependency),
-checks credentials the provider's way, validates every request with the package's own
-validators and answers:
+checks credentials the provider's way, validates every request with the package's own validators
+and answers:
 
-- error 9013 to wrong credentials and, to a request the validators refuse,
-  the code the spec gives its first refused field (else 9004);
+- error 9013 to wrong credentials and, to a request the validators refuse, the code the spec
+  gives its first refused field (else 9004);
 - otherwise the operation's first documented outcome, a small valid answer made from the spec.
 
 It keeps what the flows need (per server, across threads):
 
 - addPayment hands out the payment number; the calls about a payment must quote one it handed
-  out. The document lists no code for an unknown number: the mock answers 9005 (request
-  invalid). (add_payment hands it out; get_payment_info, activate_payment, cancel_payment, credit_payment, update_payment quote it; unknown: 9005)
+  out. The document lists no code for an unknown number: the mock answers 9005 (request invalid).
+  (add_payment hands it out; get_payment_info, activate_payment, cancel_payment, credit_payment,
+  update_payment quote it; unknown: 9005)
 
-A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-code instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
-so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
-after the request was processed (a server slower than the client's timeout). Every request
-is kept in `MockServer.requests`.
+A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error code
+instead, and ``X-Mock-Outcome: <name>`` with another documented outcome, so consumers can test
+their error handling. `delay_next(seconds)` holds the next answers back after the request was
+processed (a server slower than the client's timeout). Every request is kept in
+`MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -523,7 +524,8 @@ class MockServer:
     def _decode(
         self, op: _Operation, body: bytes, params: dict[str, str]
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
-        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        """(envelope, request model, None), or (None, None, what the package's validators
+        refused)."""
         try:
             envelope, request = _wire.decode_request(op.name, body, self._client._context)
             return envelope, request, None

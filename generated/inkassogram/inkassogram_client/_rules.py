@@ -22,14 +22,18 @@ _CREATE_INVOICE_REQUEST_RULES: tuple[Rule, ...] = (
             At("country", "country"),
             At("countryWithNoSsnCheck", "country_with_no_ssn_check"),
         ),
-        description="A foreign customer has either a Nordic country or a country without SSN check, not both and not neither.",
+        description=(
+            "A foreign customer has either a Nordic country or a country without SSN check, not "
+            "both and not neither."
+        ),
         scope=(At("foreignCustomer", "foreign_customer"),),
     ),
 )
 
 
 class CreateInvoiceRequestRules(WireModel):
-    """The rules of CreateInvoiceRequest (004: 2.1 Create Invoice, 2.1.3 data dictionary, 2.1.5 XSD requestType / responseType)."""
+    """The rules of CreateInvoiceRequest (004: 2.1 Create Invoice, 2.1.3 data dictionary, 2.1.5 XSD
+    requestType / responseType)."""
 
     @model_validator(mode="after")
     def _check_rules(self) -> Self:

@@ -2,11 +2,11 @@
 # change the spec and run `make generate`.
 """The Inkassogram API XML wire format.
 
-Messages are written by straight-line encoders: a request is <methodCall xmlns='https://api.inkassogram.se/API/createInvoiceBookkeeping'>
-with the envelope (methodName) and the
-message in <request>, fields in document order, each escaped;
-answers are written the same way for tests and mock servers. Everything is read by the
-table-driven decoder in ``_runtime/xml.py``.
+Messages are written by straight-line encoders: a request is <methodCall
+xmlns='https://api.inkassogram.se/API/createInvoiceBookkeeping'> with the envelope (methodName)
+and the message in <request>, fields in document order, each escaped; answers are written the
+same way for tests and mock servers. Everything is read by the table-driven decoder in
+``_runtime/xml.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ from .models import (
     Row,
 )
 
-OPEN = '<?xml version="1.0" encoding="UTF-8"?><methodCall xmlns="https://api.inkassogram.se/API/createInvoiceBookkeeping">'
+OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?><methodCall '
+    'xmlns="https://api.inkassogram.se/API/createInvoiceBookkeeping">'
+)
 CLOSE = "</methodCall>"
 ROOT = "methodCall"
 NAMESPACE = "https://api.inkassogram.se/API/createInvoiceBookkeeping"

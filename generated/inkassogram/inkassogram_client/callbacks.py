@@ -66,15 +66,16 @@ class InvoiceChanged:
     """Callback event trigger (004: 2.1.4 Callback event trigger).
 
     When something happens to an invoice created with a `callback` URL (a reminder sent, a
-    payment), Inkassogram calls that URL with GET, adding the option `type`; it expects HTTP
-    200 and retries 3 times otherwise. The handler can then ask the SOAP interface for
-    invoice_status or invoice_details.
+    payment), Inkassogram calls that URL with GET, adding the option `type`; it expects HTTP 200
+    and retries 3 times otherwise. The handler can then ask the SOAP interface for invoice_status
+    or invoice_details.
     """
 
     invoice_id: str
-    """The invoice the event is about (the value carried in your callback URL) (query parameter `invoiceId`)"""
+    """The invoice the event is about (the value carried in your callback URL) (query parameter
+    `invoiceId`)."""
     type: CallbackType
-    """What changed (query parameter `type`)"""
+    """What changed (query parameter `type`)."""
 
 
 _INVOICE_CHANGED_PARAMS = frozenset(["invoiceId", "type"])
@@ -83,7 +84,8 @@ _INVOICE_CHANGED_PARAMS = frozenset(["invoiceId", "type"])
 def parse_invoice_changed(
     query: str | Mapping[str, str | Sequence[str]], *, allow_extra: bool = False
 ) -> InvoiceChanged:
-    """Parse the query of a GET callback, e.g. 'http://customerServer.com/callback?invoiceId=xx1000&type=1'.
+    """Parse the query of a GET callback, e.g.
+    'http://customerServer.com/callback?invoiceId=xx1000&type=1'.
 
     `query` is the raw query string, or a mapping of parameter names to a value or a list of
     values (as web frameworks give them).

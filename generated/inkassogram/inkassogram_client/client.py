@@ -205,7 +205,10 @@ class _Base:
         return body
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, credentials={self._credentials!r})"
+        return (
+            f"{type(self).__name__}(environment={self.environment!r}, base_url={self.base_url!r}, "
+            f"credentials={self._credentials!r})"
+        )
 
     def _decode_create_invoice(self, reply: Reply) -> CreateInvoiceResponse:
         return _wire.decode_create_invoice_response(reply.body, self._context)
@@ -325,7 +328,8 @@ class InkassogramClient(_Base):
 
 
 class AsyncInkassogramClient(_Base):
-    """Asynchronous client for the Inkassogram API; the same methods as `InkassogramClient`, awaited.
+    """Asynchronous client for the Inkassogram API; the same methods as `InkassogramClient`,
+    awaited.
 
     Pass `http_client` to use your own ``httpx.AsyncClient``; it is then yours to close. Use the
     client as an async context manager, or await `aclose()`.

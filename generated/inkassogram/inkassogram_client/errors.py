@@ -185,12 +185,12 @@ class StatusErrorCode(ErrorCodeEnum):
     """Zip and ssn does not match"""
 
     PRIVATE_PERSON_REVIEW = "116"
-    """Prövning på privatperson (Manual review of a private person). forceToSend may be used to
-    send the invoice anyway."""
+    """Prövning på privatperson (Manual review of a private person). forceToSend may be used to send
+    the invoice anyway."""
 
     PRIVATE_PERSON_REJECTED = "117"
-    """Avslag på privatperson (Private person rejected). forceToSend may be used to send the
-    invoice anyway."""
+    """Avslag på privatperson (Private person rejected). forceToSend may be used to send the invoice
+    anyway."""
 
     SSN_NOT_FOUND = "118"
     """Personnummer kunde inte hittas (Personal identity number could not be found)"""
@@ -199,8 +199,8 @@ class StatusErrorCode(ErrorCodeEnum):
     """ssn is not a trusted Credit customer"""
 
     COMPANY_REVIEW = "120"
-    """Prövning på företag (Manual review of a company). forceToSend may be used to send the
-    invoice anyway."""
+    """Prövning på företag (Manual review of a company). forceToSend may be used to send the invoice
+    anyway."""
 
     COMPANY_REJECTED = "121"
     """Avslag på företag (Company rejected). forceToSend may be used to send the invoice anyway."""
@@ -251,8 +251,8 @@ class StatusErrorCode(ErrorCodeEnum):
     """The redemption rows does not match the original invoice"""
 
     SOME_ROWS_ALREADY_REDEEMED = "31"
-    """Some of the rows is already redeemed. The document lists code 31 twice; this name is an
-    alias of ROWS_ALREADY_REDEEMED."""
+    """Some of the rows is already redeemed. The document lists code 31 twice; this name is an alias
+    of ROWS_ALREADY_REDEEMED."""
 
     REDEMPTION_PRICE_TOO_HIGH = "23"
     """The redemption price is higher than the amount left to redeem is"""
@@ -320,7 +320,10 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "11": "The system is working with this invoice for the moment, please try again later",
         "26": "The invoice dueDate has past. Contact Inkassogram to redeem the invoice",
         "30": "The invoice is already redeemed",
-        "31": "The invoice or some of the article rows is already redeemed / Some of the rows is already redeemed",
+        "31": (
+            "The invoice or some of the article rows is already redeemed / Some of the rows is "
+            "already redeemed"
+        ),
         "13": "There's no matching article rows",
         "24": "The VAT doesn't match any rows",
         "28": "The redemption rows does not match the original invoice",
@@ -328,7 +331,9 @@ _DOCUMENTED: dict[type[ErrorCodeEnum], dict[str, str]] = {
         "126": "CCM Error",
         "180": "BankID could not validate user.",
         "181": "BankID could not identify user, please try again.",
-        "182": "BankID error occurred in security application, please try again, or update software.",
+        "182": (
+            "BankID error occurred in security application, please try again, or update software."
+        ),
         "183": "BankID could not identify user, user aborted, please try again.",
         "184": "BankID could not identify user, please try again.",
         "190": "BankID could not validate user.",

@@ -6,24 +6,31 @@ For tests of a shop or back office without credentials or network::
 
     from inkassogram_client.mock import MockServer
 
-    with MockServer(customer_no='mock-customer-no', private_key='mock-private-key', public_ip='mock-public-ip') as server:
-        client = InkassogramClient(customer_no='mock-customer-no', private_key='mock-private-key', public_ip='mock-public-ip', base_url=server.url)
+    with MockServer(
+        customer_no='mock-customer-no', private_key='mock-private-key', public_ip='mock-public-ip'
+    ) as server:
+        client = InkassogramClient(
+            customer_no='mock-customer-no',
+            private_key='mock-private-key',
+            public_ip='mock-public-ip',
+            base_url=server.url,
+        )
 
 or from a shell: ``python -m inkassogram_client.mock --port 8080``.
 
 It listens on loopback (the standard library's threading HTTP server: no extra dependency),
-checks credentials the provider's way, validates every request with the package's own
-validators and answers:
+checks credentials the provider's way, validates every request with the package's own validators
+and answers:
 
-- error 125 to wrong credentials and, to a request the validators refuse,
-  the code the spec gives its first refused field (else 99);
+- error 125 to wrong credentials and, to a request the validators refuse, the code the spec gives
+  its first refused field (else 99);
 - otherwise the operation's first documented outcome, a small valid answer made from the spec.
 
-A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error
-code instead, and ``X-Mock-Outcome: <name>`` with another documented outcome,
-so consumers can test their error handling. `delay_next(seconds)` holds the next answers back
-after the request was processed (a server slower than the client's timeout). Every request
-is kept in `MockServer.requests`.
+A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error code
+instead, and ``X-Mock-Outcome: <name>`` with another documented outcome, so consumers can test
+their error handling. `delay_next(seconds)` holds the next answers back after the request was
+processed (a server slower than the client's timeout). Every request is kept in
+`MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -348,7 +355,8 @@ class MockServer:
     def _decode(
         self, op: _Operation, body: bytes, params: dict[str, str]
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
-        """(envelope, request model, None), or (None, None, what the package's validators refused)."""
+        """(envelope, request model, None), or (None, None, what the package's validators
+        refused)."""
         try:
             envelope, request = _wire.decode_request(op.name, body, self._client._context)
             return envelope, request, None

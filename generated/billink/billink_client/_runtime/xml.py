@@ -278,11 +278,9 @@ def _value(
 
 
 def _check_namespace(element: etree._Element, parent: etree._Element, path: str) -> None:
-    if _namespace(element) != _namespace(parent):
-        raise XmlError(
-            f"<{_tag(element)}> is in namespace {_namespace(element)!r}, expected {_namespace(parent)!r}",
-            path,
-        )
+    found, expected = _namespace(element), _namespace(parent)
+    if found != expected:
+        raise XmlError(f"<{_tag(element)}> is in namespace {found!r}, expected {expected!r}", path)
 
 
 def read(

@@ -117,7 +117,8 @@ def _retry_after(
         return attempt < limits.connect_retries
     if isinstance(exc, httpx.TimeoutException) and attempt < retry.timeouts:
         logger.warning(
-            "%s: timed out after sending (%s); retrying with the same request, attempt %d of %d. %s",
+            "%s: timed out after sending (%s); retrying with the same request, attempt %d of %d."
+            " %s",
             operation,
             type(exc).__name__,
             attempt + 2,

@@ -10,6 +10,8 @@
    target <= 0.1x of the same baseline.
 4. Scale: a synthetic spec of 40 and of 400 operations (30 fields each): time and peak memory
    per operation at 400 against 40, target <= 1x (no worse than linear).
+5. Imports: `import <package>` beyond its dependencies against the dependencies' own cost
+   (httpx, lxml, a first pydantic model), fresh interpreters, bytecode cached; target <= 1x.
 
 Results: a table on stdout and bench/results.json. Exit code 1 when a target is missed.
 """
@@ -333,6 +335,46 @@ def scale(quick: bool) -> list[Result]:
     ]
 
 
+# -- 5. import time ------------------------------------------------------------------------
+_IMPORT = """
+import time
+t0 = time.perf_counter()
+import httpx, lxml.etree
+from pydantic import BaseModel
+class Ready(BaseModel):  # pydantic loads most of itself lazily, on the first model
+    x: int
+Ready(x=1)
+t1 = time.perf_counter()
+import {package}
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def imports(quick: bool) -> list[Result]:
+    """What users feel first (the GUIDE): the time `import <package>` takes beyond its
+    dependencies, in a fresh interpreter, with bytecode cached as an installed package has it
+    (a first run writes it), against the dependencies' own cost: importing httpx and lxml and
+    making a first pydantic model (pydantic loads most of itself then). Target <= 1x."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out = []
+    for provider in PROVIDERS:
+        package = f"{provider}_client"
+        code = _IMPORT.format(package=package)
+        cwd = ROOT / "generated" / provider
+        deps, own = [], []
+        for _ in range(1 + (3 if quick else 9)):  # the first writes the bytecode, and is dropped
+            done = subprocess.run([PYTHON, "-c", code], cwd=cwd, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"import {package}: {done.stderr}")
+            a, b = (float(x) for x in done.stdout.split())
+            deps.append(a)
+            own.append(b)
+        value, baseline = min(own[1:]) * 1e3, min(deps[1:]) * 1e3
+        out.append(result(f"import {package}: its own modules vs its dependencies", value, baseline, "ms", 1.0))
+    return out
+
+
 # -- report --------------------------------------------------------------------------------
 def _table(rows: list[Result]) -> str:
     lines = [f"{'benchmark':<72} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>7}  "]
@@ -348,11 +390,11 @@ def _table(rows: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test of the benchmark itself)")
-    parser.add_argument("--only", choices=["request", "response", "generation", "scale", "bounds"], action="append")
+    parser.add_argument("--only", choices=["request", "response", "generation", "scale", "imports", "bounds"], action="append")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
-    sections = {"request": request_path, "response": response_path, "generation": generation, "scale": scale}
+    sections = {"request": request_path, "response": response_path, "generation": generation, "scale": scale, "imports": imports}
     rows: list[Result] = []
     started = time.perf_counter()
     for name, section in sections.items():

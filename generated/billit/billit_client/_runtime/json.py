@@ -47,6 +47,11 @@ def _refuse_constant(name: str) -> object:
     raise JsonError(f"{name} is not JSON")
 
 
+# Made once: json.loads with options builds a decoder (and its scanner) on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_DECIMAL_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=Decimal)
+
+
 def loads(body: bytes, *, decimals: bool = False) -> object:
     """Parse untrusted JSON: no NaN / Infinity, bounded depth and number sizes. With
     `decimals`, numbers with a fraction are read as Decimal (exact), not float."""
@@ -55,9 +60,7 @@ def loads(body: bytes, *, decimals: bool = False) -> object:
     except UnicodeDecodeError:
         raise JsonError("not UTF-8 text") from None
     try:
-        value = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=Decimal if decimals else float
-        )
+        value = (_DECIMAL_DECODER if decimals else _DECODER).decode(text)
     except JsonError:
         raise
     except RecursionError:

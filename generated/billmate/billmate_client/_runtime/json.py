@@ -136,6 +136,10 @@ def _refuse_constant(name: str) -> object:
     raise JsonError(f"{name} is not JSON")
 
 
+# Made once: json.loads with options builds a decoder (and its scanner) on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def loads(body: bytes) -> object:
     """Parse untrusted JSON: no NaN / Infinity, bounded depth and number sizes."""
     try:
@@ -143,7 +147,7 @@ def loads(body: bytes) -> object:
     except UnicodeDecodeError:
         raise JsonError("not UTF-8 text") from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = _DECODER.decode(text)
     except JsonError:
         raise
     except RecursionError:

@@ -30,24 +30,23 @@ from decimal import Decimal
 from typing import Any
 
 from . import floor, payloads
-from .timing import compare
+from .timing import best_each
 
 Part = tuple[str, Callable[[], object]]
 
 
 def _best(fn: Callable[[], object], rounds: int) -> float:
     """Seconds per call, best of `rounds`."""
-    seconds, _ = compare(fn, fn, rounds=rounds, budget=0.05)
-    return seconds
+    return best_each([fn], rounds=rounds)[0]
 
 
 def _bound(label: str, parts: list[Part], reference: list[Part], baseline: Callable[[], object], target: float, rounds: int) -> dict[str, Any]:
-    """Times `baseline` and each part; the bound is the sum of `parts` (`reference` parts are
-    timed and shown, not added)."""
-    base = _best(baseline, rounds)
-    timed = {name: _best(fn, rounds) * 1e6 for name, fn in parts}
-    shown = {name: _best(fn, rounds) * 1e6 for name, fn in reference}
-    value = sum(timed.values())
+    """Times `baseline` and each part, in turn within each round; the bound is the sum of
+    `parts` (`reference` parts are timed and shown, not added)."""
+    named = [*parts, *reference]
+    base, *times = best_each([baseline, *(fn for _, fn in named)], rounds=rounds)
+    micro = {name: seconds * 1e6 for (name, _), seconds in zip(named, times)}
+    value = sum(micro[name] for name, _ in parts)
     return {
         "name": label,
         "value": value,
@@ -55,8 +54,8 @@ def _bound(label: str, parts: list[Part], reference: list[Part], baseline: Calla
         "unit": "µs",
         "ratio": value / (base * 1e6),
         "target": target,
-        "parts": timed,
-        "reference": shown,
+        "parts": {name: micro[name] for name, _ in parts},
+        "reference": {name: micro[name] for name, _ in reference},
     }
 
 

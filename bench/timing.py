@@ -40,6 +40,25 @@ def compare(value: Callable[[], object], baseline: Callable[[], object], *, roun
     return best_value, best_base
 
 
+def best_each(fns: list[Callable[[], object]], *, rounds: int = 5, budget: float = 0.05) -> list[float]:
+    """Seconds per call of each of `fns`: the best of `rounds` rounds, each round timing every
+    function in turn, so that a slow moment of the machine hits all of them alike."""
+    counts = [per_call(fn, budget)[0] for fn in fns]
+    best = [float("inf")] * len(fns)
+    gc_was = gc.isenabled()
+    try:
+        for _ in range(rounds):
+            gc.collect()
+            gc.disable()
+            for i, (fn, n) in enumerate(zip(fns, counts)):
+                best[i] = min(best[i], _round(fn, n))
+            gc.enable()
+    finally:
+        if gc_was:
+            gc.enable()
+    return best
+
+
 def _round(fn: Callable[[], object], n: int) -> float:
     t0 = time.perf_counter()
     for _ in range(n):

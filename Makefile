@@ -42,9 +42,10 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -q -n 2
 
-## Hostile input: 10,000 hypothesis cases per provider for requests and for answers (make test runs 150).
+## Hostile input: 10,000 hypothesis cases per provider for requests and for answers (make test runs
+## 150), and schema/model agreement at 2,000 cases per request message (make test runs 600).
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -n 2 -p no:randomly tests/test_fuzz.py
+	FUZZ_EXAMPLES=10000 AGREE_EXAMPLES=2000 $(PY) -m pytest -q -n 2 -p no:randomly tests/test_fuzz.py tests/test_validators_agree.py
 
 ## Speed figures, each a ratio against a baseline measured in the same run (bench/results.json).
 bench: $(STAMP)

@@ -208,14 +208,25 @@ class Shape:
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
     derived: tuple[Derived, ...] = ()
     namespace: str | None = None
-    by_tag: Mapping[object, tuple[str, Union[Leaf, Node, Many]]] = field(  # any lxml tag
+    by_tag: Mapping[object, tuple[str, Union[Leaf, Node, Many], int]] = field(  # any lxml tag
         init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
         prefix = "{" + self.namespace + "}" if self.namespace else ""
-        index = {prefix + name: (name, spec) for name, spec in self.fields.items()}
+        index = {prefix + name: (name, spec, _kind(spec)) for name, spec in self.fields.items()}
         object.__setattr__(self, "by_tag", index)
+
+
+# What `decode` does with an element, decided once per field when a Shape is built: most
+# answer elements are text kept as it is, read inline without a call.
+_TEXT, _LEAF, _NODE, _MANY = range(4)
+
+
+def _kind(spec: Union[Leaf, Node, Many]) -> int:
+    if isinstance(spec, Leaf):
+        return _TEXT if spec.is_text and spec.decode is text else _LEAF
+    return _NODE if isinstance(spec, Node) else _MANY
 
 
 def _tag(element: etree._Element, path: str = "") -> str:
@@ -324,8 +335,7 @@ def read(
             raise XmlError(f"unexpected element <{tag}> in <{root}>", tag)
     if message is None:
         raise XmlError(f"the document has no <{element}>")
-    skip = frozenset(envelope) if element is None else frozenset()
-    return found, decode(message, shape, strict=strict, skip=skip)
+    return found, decode(message, shape, strict=strict, skip=envelope if element is None else ())
 
 
 def decode(
@@ -335,7 +345,7 @@ def decode(
     strict: bool,
     path: str = "",
     depth: int = 0,
-    skip: frozenset[str] = frozenset(),
+    skip: tuple[str, ...] = (),
 ) -> dict[str, object]:
     """Decode `element` as `shape` into a wire-keyed dict.
 
@@ -355,16 +365,25 @@ def decode(
         # The wire path of the child is written only where it is needed (errors, nesting).
         known = by_tag.get(child.tag)
         if known is not None:
-            tag, spec = known
+            tag, spec, kind = known
         else:
             tag = _tag(child, path)
             spec = fields.get(tag)  # e.g. in another namespace (strict mode refuses it below)
+            kind = -1 if spec is None else _kind(spec)
         tail = child.tail
         if tail and not tail.isspace():
             raise XmlError("unexpected text between elements", _join(path, tag))
         if strict:
             _check_namespace(child, element, _join(path, tag))
         if tag in skip:
+            continue
+        if kind == _TEXT:  # the usual element, inline: what _leaf does for a text kind
+            if len(child):
+                raise XmlError("expected text, found child elements", _join(path, tag))
+            if tag in result:
+                raise XmlError(f"<{tag}> appears twice", _join(path, tag))
+            raw = child.text
+            result[tag] = "" if raw is None else raw
             continue
         if spec is None:
             if strict:

@@ -26,7 +26,7 @@ _WIRE_NAMES = frozenset(
         "function", "headers", "item", "items", "js", "k", "key", "lowered", "md5_hex", "members",
         "message", "model", "name", "obj", "operation", "out", "path", "paths",
         "php_string", "plain_decimal", "query", "quote", "request", "response", "secret",
-        "secrets", "shape", "signature", "status_code", "status_error", "text", "timezone", "v",
+        "secrets", "shape", "signature", "signed", "status_code", "status_error", "text", "timezone", "v",
         "value", "xml",
     }
 )

@@ -391,6 +391,68 @@ def test_verification_is_over_the_decoded_data_not_the_layout() -> None:
     assert result.response.order_id == "Ö/1"
 
 
+def test_verification_is_over_the_text_as_sent_when_php_would_write_it_otherwise() -> None:
+    """A server that signs and sends its own compact encoding (here "/" and "Ö" unescaped, as
+    json_encode does with JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) verifies: the
+    signature is checked over the member's text as sent before any re-encoding."""
+    data = {**CREATED, "orderid": "Ö/1"}
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    assert text != js.php_encode(data)
+    body = '{"credentials":{"hash":"' + hmac512(KEY, text) + '"},"data":' + text + "}"
+    with client(Recorder(raw(body.encode()))) as c:
+        assert c.add_payment(payment()).response.order_id == "Ö/1"
+
+
+def test_a_second_data_member_is_what_the_signature_must_cover() -> None:
+    """json.loads keeps the last of two members with one name, so the signature must cover the
+    last: a signed first `data` beside a forged second one is refused."""
+    good, forged = js.php_encode(CREATED), js.php_encode({**CREATED, "status": "Paid"})
+    body = '{"data":' + good + ',"credentials":{"hash":"' + hmac512(KEY, good) + '"},"data":' + forged + "}"
+    with client(Recorder(raw(body))) as c, pytest.raises(billmate.BillmateSignatureError):
+        c.add_payment(payment())
+    body = '{"data":' + forged + ',"credentials":{"hash":"' + hmac512(KEY, good) + '"},"data":' + good + "}"
+    with client(Recorder(raw(body))) as c:
+        assert c.add_payment(payment()).response.status.value == "Created"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"credentials":{"hash":"ab"},"data":{"a":"1","b":[1,2,{"c":null}]}}',
+        '{"data":[],"credentials":{"hash":"ab"}}',
+        '{"data":"x\\"}',
+        '{"a":1,"a":2,"data":{}}',
+        '{}',
+        ' {"data":{}}',
+        '{"data" : {}}',
+        '{"data":{}} ',
+        '{"data":{}}x',
+        '{"data":{},}',
+        '{"data":{}',
+        '[{"data":{}}]',
+        '"data"',
+        '{"data":NaN}',
+        "",
+    ],
+)
+def test_the_member_reader_agrees_with_loads(text: str) -> None:
+    """`loads_member` parses exactly as `loads` does (same value, same error), and the text it
+    gives for the member, when it gives one, is the text that value was read from."""
+    body = text.encode()
+    try:
+        expected: Any = js.loads(body)
+    except js.JsonError as exc:
+        with pytest.raises(js.JsonError) as caught:
+            js.loads_member(body, "data")
+        assert str(caught.value) == str(exc)
+        return
+    document, member = js.loads_member(body, "data")
+    assert document == expected and type(document) is type(expected)
+    if member is not None:
+        assert isinstance(expected, dict) and json.loads(member) == expected["data"]
+        assert text.startswith("{") and " " not in text  # only PHP's compact layout is read so
+
+
 def test_verification_can_be_turned_off_on_purpose() -> None:
     with client(Recorder(signed(CREATED, key=OTHER_KEY)), verify_signatures=False) as c:
         assert c.add_payment(payment()).number == 12345

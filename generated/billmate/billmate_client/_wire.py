@@ -1499,7 +1499,7 @@ def _first(document: object, paths: tuple[tuple[str, ...], ...]) -> object:
 def _answer(body: bytes, ctx: Context, operation: str) -> object:
     """The `data` of an answer: raises the operation's error for an error code and
     BillmateSignatureError when the signature does not verify."""
-    document = js.loads(body)
+    document, signed = js.loads_member(body, "data")
     if not isinstance(document, dict):
         raise WireError("expected a JSON object")
     code = _first(document, ERROR_CODE_PATHS)
@@ -1509,8 +1509,8 @@ def _answer(body: bytes, ctx: Context, operation: str) -> object:
     if "data" not in document:
         raise WireError("the answer has neither data nor an error code")
     data = document["data"]
-    if ctx.verify_signatures and not js.signature_matches(
-        ctx.credentials.key, js.php_encode(data), js.at(document, SIGNATURE_PATH)
+    if ctx.verify_signatures and not js.signed_by(
+        ctx.credentials.key, data, signed, js.at(document, SIGNATURE_PATH)
     ):
         raise BillmateSignatureError(
             f"{operation}: the answer's {'.'.join(SIGNATURE_PATH)} does not verify"

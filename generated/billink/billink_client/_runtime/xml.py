@@ -79,9 +79,15 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
 def parse(body: bytes) -> etree._Element:
     """Parse untrusted XML, refusing DTDs and entity declarations outright."""
-    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+    # Both declarations hold a "!", which few answers have: one memchr decides for most, and
+    # the search runs only where there is one (two substring scans cost more than the rest).
+    # A declaration in an encoding other than ASCII's is refused after the parse, below.
+    if body.find(b"!") >= 0 and _DECLARATION.search(body):
         raise XmlError("document type declarations are not accepted (entity attack guard)")
     try:
         root = etree.fromstring(body, _parser())

@@ -754,6 +754,23 @@ def test_tampered_callback_is_refused() -> None:
         callbacks.parse_payment_callback(json.dumps(document), KEY)
 
 
+def test_callbacks_signed_over_the_text_as_sent_verify() -> None:
+    """A callback whose data a server signed in its own compact encoding ("/" and "Ö"
+    unescaped) verifies over that text, in a raw body and in a form field; the same text with
+    a changed value does not."""
+    notice = {**NOTICE, "orderid": "Ö/1"}
+    text = json.dumps(notice, separators=(",", ":"), ensure_ascii=False)
+    assert text != js.php_encode(notice)
+    body = '{"credentials":{"hash":"' + hmac512(KEY, text) + '"},"data":' + text + "}"
+    assert callbacks.parse_payment_callback(body.encode(), KEY).order_id == "Ö/1"
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, text)}), "data": text}
+    assert callbacks.parse_accept_redirect(fields, KEY).order_id == "Ö/1"
+    with pytest.raises(billmate.BillmateSignatureError):
+        callbacks.parse_accept_redirect({**fields, "data": text.replace("Ö/1", "Ö/2")}, KEY)
+    with pytest.raises(billmate.BillmateSignatureError):
+        callbacks.parse_payment_callback(body.replace("Ö/1", "Ö/2").encode(), KEY)
+
+
 def test_accept_redirect_reads_form_fields_and_query_strings() -> None:
     fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(NOTICE))}), "data": json.dumps(NOTICE)}
     by_post = callbacks.parse_accept_redirect(fields, KEY)

@@ -50,10 +50,13 @@ def _single(params: dict[str, list[str]], name: str, callback: str) -> str:
     return values[0]
 
 
-def _verified(credentials: object, data: object, key: str, callback: str, verify: bool) -> object:
-    """`data`, once `credentials.hash` proves it was signed with `key`."""
+def _verified(
+    credentials: object, data: object, sent: str | None, key: str, callback: str, verify: bool
+) -> object:
+    """`data`, once `credentials.hash` proves it was signed with `key`: over `sent`, the
+    text `data` was read from, or over PHP's encoding of `data`."""
     given = credentials.get("hash") if isinstance(credentials, dict) else None
-    if verify and not js.signature_matches(key, js.php_encode(data), given):
+    if verify and not js.signed_by(key, data, sent, given):
         raise BillmateSignatureError(
             f"{callback}: the signature does not verify; do not trust this request"
         )
@@ -84,14 +87,14 @@ def parse_payment_callback(body: bytes | str, key: str, *, verify: bool = True) 
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     try:
-        document = js.loads(raw)
+        document, sent = js.loads_member(raw, "data")
     except js.JsonError as exc:
         raise BillmateCallbackError(f"payment_callback: the body is not JSON ({exc})") from None
     if not isinstance(document, dict) or "data" not in document:
         raise BillmateCallbackError("payment_callback: expected a JSON object with data")
     credentials = document.get("credentials")
     data = document["data"]
-    verified = _verified(credentials, data, key, "payment_callback", verify)
+    verified = _verified(credentials, data, sent, key, "payment_callback", verify)
     try:
         return _wire.decode_payment_notice(verified)
     except (js.JsonError, ValueError) as exc:
@@ -114,7 +117,8 @@ def parse_accept_redirect(
     params = _params(fields, "accept_redirect")
     credentials = _json_field(params, "credentials", "accept_redirect")
     data = _json_field(params, "data", "accept_redirect")
-    verified = _verified(credentials, data, key, "accept_redirect", verify)
+    sent = _single(params, "data", "accept_redirect")
+    verified = _verified(credentials, data, sent, key, "accept_redirect", verify)
     try:
         return _wire.decode_payment_notice(verified)
     except (js.JsonError, ValueError) as exc:
@@ -136,7 +140,8 @@ def parse_cancel_redirect(
     params = _params(fields, "cancel_redirect")
     credentials = _json_field(params, "credentials", "cancel_redirect")
     data = _json_field(params, "data", "cancel_redirect")
-    verified = _verified(credentials, data, key, "cancel_redirect", verify)
+    sent = _single(params, "data", "cancel_redirect")
+    verified = _verified(credentials, data, sent, key, "cancel_redirect", verify)
     try:
         return _wire.decode_payment_notice(verified)
     except (js.JsonError, ValueError) as exc:

@@ -61,6 +61,36 @@ def plain_model(provider: str, schema: str) -> type[BaseModel]:
     return model  # type: ignore[no-any-return]
 
 
+def msgspec_struct(provider: str, schema: str) -> type:
+    """The root msgspec Struct datamodel-code-generator makes from the same published schema
+    (its `msgspec.Struct` output; constraints msgspec.Meta cannot carry are dropped, with a
+    warning): the answer types another architecture would give consumers."""
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+
+    text = (ROOT / "generated" / provider / "schemas" / schema).read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = generate(
+            text,
+            input_file_type=InputFileType.JsonSchema,
+            output_model_type=DataModelType.MsgspecStruct,
+            class_name="AlternativeAnswer",
+            disable_timestamp=True,
+        )
+    assert isinstance(source, str)
+    WORK.mkdir(parents=True, exist_ok=True)
+    name = f"msgspec_{provider}_{schema.split('.')[0]}"
+    path = WORK / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.AlternativeAnswer  # type: ignore[no-any-return]
+
+
 def _wire_items(model: BaseModel) -> list[tuple[str, Any]]:
     """(wire name, value) of the fields that are set, in schema order."""
     out = []

@@ -29,26 +29,26 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 
 
-def plain_model(provider: str, schema: str) -> type[BaseModel]:
-    """The root model datamodel-code-generator makes from generated/<provider>/schemas/<schema>."""
+def _generated(provider: str, schema: str, output: str, prefix: str, **options: Any) -> Any:
+    """The module datamodel-code-generator makes from generated/<provider>/schemas/<schema>
+    with `output` (a DataModelType name) and `options`, imported; its root class is `Root`."""
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
 
     text = (ROOT / "generated" / provider / "schemas" / schema).read_text(encoding="utf-8")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # e.g. constraints msgspec.Meta cannot carry
         source = generate(
             text,
             input_file_type=InputFileType.JsonSchema,
-            output_model_type=DataModelType.PydanticV2BaseModel,
-            class_name="FloorRequest",
+            output_model_type=DataModelType[output],
+            class_name="Root",
             disable_timestamp=True,
-            # no email-validator here: e-mail addresses are plain strings to the floor
-            type_mappings=["string+email=string"],
+            **options,
         )
     assert isinstance(source, str)
     WORK.mkdir(parents=True, exist_ok=True)
-    name = f"floor_{provider}_{schema.split('.')[0]}"
+    name = f"{prefix}_{provider}_{schema.split('.')[0]}"
     path = WORK / f"{name}.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location(name, path)
@@ -56,39 +56,21 @@ def plain_model(provider: str, schema: str) -> type[BaseModel]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    model = module.FloorRequest
+    return module
+
+
+def plain_model(provider: str, schema: str) -> type[BaseModel]:
+    """The root model datamodel-code-generator makes from generated/<provider>/schemas/<schema>
+    (default options; no email-validator here: e-mail addresses are plain strings to the floor)."""
+    model = _generated(provider, schema, "PydanticV2BaseModel", "floor", type_mappings=["string+email=string"]).Root
     model.model_rebuild()
     return model  # type: ignore[no-any-return]
 
 
 def msgspec_struct(provider: str, schema: str) -> type:
     """The root msgspec Struct datamodel-code-generator makes from the same published schema
-    (its `msgspec.Struct` output; constraints msgspec.Meta cannot carry are dropped, with a
-    warning): the answer types another architecture would give consumers."""
-    from datamodel_code_generator import generate
-    from datamodel_code_generator.enums import DataModelType, InputFileType
-
-    text = (ROOT / "generated" / provider / "schemas" / schema).read_text(encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        source = generate(
-            text,
-            input_file_type=InputFileType.JsonSchema,
-            output_model_type=DataModelType.MsgspecStruct,
-            class_name="AlternativeAnswer",
-            disable_timestamp=True,
-        )
-    assert isinstance(source, str)
-    WORK.mkdir(parents=True, exist_ok=True)
-    name = f"msgspec_{provider}_{schema.split('.')[0]}"
-    path = WORK / f"{name}.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module.AlternativeAnswer  # type: ignore[no-any-return]
+    (its msgspec output): the answer types another architecture would give consumers."""
+    return _generated(provider, schema, "MsgspecStruct", "msgspec").Root  # type: ignore[no-any-return]
 
 
 def _wire_items(model: BaseModel) -> list[tuple[str, Any]]:

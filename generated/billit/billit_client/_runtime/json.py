@@ -228,8 +228,20 @@ class Many:
 
 @dataclass(frozen=True)
 class Shape:
+    """A message or structure: its members by wire name. `text_keys` are those whose value is
+    text kept as it is (most members of most answers), which `decode` reads inline."""
+
     name: str
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
+    text_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(
+            key
+            for key, spec in self.fields.items()
+            if isinstance(spec, Leaf) and spec.is_text and spec.decode is text
+        )
+        object.__setattr__(self, "text_keys", keys)
 
 
 def _leaf(raw: object, leaf: Leaf, path: str, key: str | None = None) -> object:
@@ -278,8 +290,11 @@ def decode(
     if not isinstance(raw, dict):
         raise JsonError(f"expected an object ({shape.name})", path)
     result: dict[str, object] = {}
-    fields = shape.fields
+    fields, text_keys = shape.fields, shape.text_keys
     for key, item in raw.items():
+        if item.__class__ is str and key in text_keys:  # what _leaf would do, without the call
+            result[key] = item
+            continue
         spec = fields.get(key)
         if spec is None:
             if strict:

@@ -67,6 +67,11 @@ def loads(body: bytes, *, decimals: bool = False) -> object:
         raise JsonError("nesting too deep") from None
     except ValueError as exc:  # JSONDecodeError, or a number too long to convert
         raise JsonError(f"not well-formed JSON ({exc})") from None
+    return _within_depth(body, value)
+
+
+def _within_depth(body: bytes, value: object) -> object:
+    """`value`, parsed from `body`, once its nesting is known to be within MAX_DEPTH."""
     # Nesting cannot be deeper than the number of opening brackets (those inside strings only
     # make the count larger): walk the value only when the count says it could be too deep.
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH:

@@ -175,6 +175,11 @@ def loads(body: bytes) -> object:
         raise JsonError("nesting too deep") from None
     except ValueError as exc:  # JSONDecodeError, or a number too long to convert
         raise JsonError(f"not well-formed JSON ({exc})") from None
+    return _within_depth(body, value)
+
+
+def _within_depth(body: bytes, value: object) -> object:
+    """`value`, parsed from `body`, once its nesting is known to be within MAX_DEPTH."""
     # Nesting cannot be deeper than the number of opening brackets (those inside strings only
     # make the count larger): walk the value only when the count says it could be too deep.
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH:
@@ -197,9 +202,7 @@ def loads_member(body: bytes, key: str) -> tuple[object, str | None]:
         members = None
     if members is None:  # not laid out as PHP writes it: loads parses it, or says what is wrong
         return loads(body), None
-    document = {name: value for name, (value, _, _) in members.items()}
-    if body.count(b"{") + body.count(b"[") > MAX_DEPTH:
-        _check_depth(document, 0)
+    document = _within_depth(body, {name: value for name, (value, _, _) in members.items()})
     found = members.get(key)
     return document, None if found is None else text[found[1] : found[2]]
 

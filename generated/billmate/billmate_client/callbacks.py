@@ -63,9 +63,10 @@ def _verified(
     return data
 
 
-def _json_field(params: dict[str, list[str]], name: str, callback: str) -> object:
+def _json_field(text: str, name: str, callback: str) -> object:
+    """The JSON value of the form field `name`, whose text is `text`."""
     try:
-        return js.loads(_single(params, name, callback).encode("utf-8"))
+        return js.loads(text.encode("utf-8"))
     except js.JsonError as exc:
         raise BillmateCallbackError(
             f"{callback}: form field {name!r} is not JSON ({exc})"
@@ -115,9 +116,10 @@ def parse_accept_redirect(
     not verify, `BillmateCallbackError` when the fields are not the documented ones.
     """
     params = _params(fields, "accept_redirect")
-    credentials = _json_field(params, "credentials", "accept_redirect")
-    data = _json_field(params, "data", "accept_redirect")
+    credentials_text = _single(params, "credentials", "accept_redirect")
+    credentials = _json_field(credentials_text, "credentials", "accept_redirect")
     sent = _single(params, "data", "accept_redirect")
+    data = _json_field(sent, "data", "accept_redirect")
     verified = _verified(credentials, data, sent, key, "accept_redirect", verify)
     try:
         return _wire.decode_payment_notice(verified)
@@ -138,9 +140,10 @@ def parse_cancel_redirect(
     not verify, `BillmateCallbackError` when the fields are not the documented ones.
     """
     params = _params(fields, "cancel_redirect")
-    credentials = _json_field(params, "credentials", "cancel_redirect")
-    data = _json_field(params, "data", "cancel_redirect")
+    credentials_text = _single(params, "credentials", "cancel_redirect")
+    credentials = _json_field(credentials_text, "credentials", "cancel_redirect")
     sent = _single(params, "data", "cancel_redirect")
+    data = _json_field(sent, "data", "cancel_redirect")
     verified = _verified(credentials, data, sent, key, "cancel_redirect", verify)
     try:
         return _wire.decode_payment_notice(verified)

@@ -102,6 +102,7 @@ def _requests(rounds: int) -> list[dict[str, Any]]:
 
 # -- answers vs bare parse -----------------------------------------------------------------
 def _answers(rounds: int) -> list[dict[str, Any]]:
+    import msgspec
     from billink_client import _wire as billink_wire
     from billink_client.models import StatusResponse
     from billit_client import _wire as billit_wire
@@ -134,8 +135,6 @@ def _answers(rounds: int) -> list[dict[str, Any]]:
         struct = floor.msgspec_struct(provider, f"{operation}.response.schema.json")
         decode(struct)  # accepts it
         return ("msgspec Structs instead of pydantic models", lambda: decode(struct))
-
-    import msgspec
 
     out = []
     billink = by_provider["billink"]

@@ -592,6 +592,11 @@ def test_every_listed_error_is_kept_with_its_documented_member() -> None:
         (b'{"OrderID": 1, "OrderDate": "yesterday"}', "OrderDate"),
         (b'{"OrderID": 1, "OrderType": "Bill"}', "OrderType"),
         (b'{"OrderID": NaN}', "not JSON"),
+        # members read inline by their class (Shape.kept) still refuse the wrong one
+        (b'{"OrderID": true}', "OrderID: expected a whole number"),
+        (b'{"OrderID": 1, "Paid": 1}', "Paid: expected true or false"),
+        (b'{"OrderID": 1, "TotalExcl": false}', "TotalExcl: expected a decimal"),
+        (b'{"OrderID": 1, "OrderLines": [{"Quantity": "2"}, {"Quantity": true}]}', "OrderLines[1].Quantity"),
     ],
 )
 def test_bad_answers_get_a_typed_error(body: bytes, expected: str) -> None:

@@ -383,20 +383,23 @@ class Many:
 
 @dataclass(frozen=True)
 class Shape:
-    """A message or structure: its members by wire name. `text_keys` are those whose value is
-    text kept as it is (most members of most answers), which `decode` reads inline."""
+    """A message or structure: its members by wire name. `kept` names the members whose reader
+    returns a value of the listed classes as it arrives (text kept as it is, whole numbers,
+    decimals, booleans: most members of most answers), which `decode` keeps inline."""
 
     name: str
     fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
-    text_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    kept: Mapping[str, tuple[type, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        keys = frozenset(
-            key
-            for key, spec in self.fields.items()
-            if isinstance(spec, Leaf) and spec.is_text and spec.decode is text
-        )
-        object.__setattr__(self, "text_keys", keys)
+        kept: dict[str, tuple[type, ...]] = {}
+        for key, spec in self.fields.items():
+            # a text Leaf that is not is_text reads "" as absent, so it is not kept inline
+            if isinstance(spec, Leaf) and (spec.is_text or spec.decode is not text):
+                classes = _KEPT_AS.get(spec.decode)
+                if classes:
+                    kept[key] = classes
+        object.__setattr__(self, "kept", kept)
 
 
 def _leaf(raw: object, leaf: Leaf, path: str, key: str | None = None) -> object:
@@ -445,9 +448,9 @@ def decode(
     if not isinstance(raw, dict):
         raise JsonError(f"expected an object ({shape.name})", path)
     result: dict[str, object] = {}
-    fields, text_keys = shape.fields, shape.text_keys
+    fields, kept = shape.fields, shape.kept
     for key, item in raw.items():
-        if item.__class__ is str and key in text_keys:  # what _leaf would do, without the call
+        if item.__class__ in kept.get(key, ()):  # what _leaf would do, without the call
             result[key] = item
             continue
         spec = fields.get(key)
@@ -481,3 +484,12 @@ def flag_or_date(value: bool | date, when_true: str, when_false: str) -> str:
     if isinstance(value, bool):
         return when_true if value else when_false
     return f'"{value.isoformat()}"'
+
+
+# The leaf readers that return values of these classes unchanged (`Shape.kept`). The only
+# Decimals `decode` meets come from `loads`, which makes none that is not finite.
+_KEPT_AS: dict[Callable[[object], object], tuple[type, ...]] = {
+    text: (str,),
+    integer: (int,),
+    decimal: (int,),
+}

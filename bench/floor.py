@@ -1,11 +1,12 @@
-"""The floor of the request path: what the same work costs with no generator at all.
+"""The floor of the request and response paths: what the same work costs with no generator.
 
 Pydantic validation of the payload by plain models that datamodel-code-generator makes from
 the same published JSON Schemas (default options), then a hand-written encoder: string joins
 for XML, `json.dumps` shaped like PHP's `json_encode` plus HMAC-SHA512 for Billmate, plain
 `json.dumps` for Billit. The encoders walk the validated model in field order and write what
 the document's envelope needs; `run.py` checks that they produce the same document as the
-generated client before timing anything.
+generated client before timing anything. Answers (end of this file): the same parse as the
+bare baseline, a hand-written reading into the wire dict, the plain model, the signature check.
 """
 
 from __future__ import annotations
@@ -198,3 +199,45 @@ def _billit_numbers(value: Any) -> Any:
 
 def billit_order(model: BaseModel) -> bytes:
     return json.dumps(_billit_numbers(_plain(model, numbers_as_strings=False)), separators=(",", ":")).encode()
+
+
+# -- answers -------------------------------------------------------------------------------
+# The floor of the response path: the same hardened parse as the bare baseline, a hand-written
+# reading of the parsed document into the wire-keyed dict the plain model takes, the plain
+# model's validation, and for Billmate the HMAC-SHA512 check over the data as PHP encodes it.
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _xml_dict(element: Any, lists: frozenset[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for child in element:
+        tag = _local(child.tag)
+        if tag in lists:
+            out[tag] = [_xml_dict(item, lists) for item in child]
+        elif len(child):
+            out[tag] = _xml_dict(child, lists)
+        else:
+            out[tag] = child.text or ""
+    return out
+
+
+def xml_answer(parse: Any, model: type[BaseModel], body: bytes, message: str | None, lists: frozenset[str]) -> BaseModel:
+    """Parse with `parse`, read the root (or its child named `message`), validate."""
+    root = parse(body)
+    if message is not None:
+        root = next(child for child in root if _local(child.tag) == message)
+    return model.model_validate(_xml_dict(root, lists))
+
+
+def billmate_answer(model: type[BaseModel], body: bytes, key: bytes) -> BaseModel:
+    document = json.loads(body)
+    data = document["data"]
+    expected = hmac.new(key, php_json(data).encode(), hashlib.sha512).hexdigest()
+    if not hmac.compare_digest(expected, str(document["credentials"]["hash"])):
+        raise ValueError("the answer's signature does not match")
+    return model.model_validate(data)
+
+
+def billit_answer(model: type[BaseModel], body: bytes) -> BaseModel:
+    return model.model_validate(json.loads(body, parse_float=Decimal))

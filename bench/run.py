@@ -4,7 +4,9 @@
    encode (+ sign), no network, against (a) the floor, plain pydantic models plus a hand-written
    encoder (`floor.py`), target <= 1.5x, and (b) jsonschema validation alone, target <= 0.05x.
 2. Response path: decode + verify a documented response against a bare hardened parse (lxml
-   without entities or network / json.loads) of the same bytes, target <= 2x.
+   without entities or network / json.loads) of the same bytes, target <= 2x; and against the
+   answer's floor, the same parse plus the plain pydantic model (plus Billmate's HMAC check,
+   `floor.py`), target <= 1.5x.
 3. Generation: `python -m generator generate` from clean (no generated/, no cache) against the
    datamodel-codegen CLI alone on the same JSON Schemas, target <= 1x; a no-op regenerate,
    target <= 0.1x of the same baseline.
@@ -174,6 +176,7 @@ class Answer:
     body: bytes
     decode: Callable[[], object]
     bare: Callable[[], object]
+    floor: Callable[[], object]
 
 
 def answers() -> list[Answer]:
@@ -215,24 +218,32 @@ def answers() -> list[Answer]:
     billit_body = billit_body.replace(b'"UnitPriceExcl": "', b'"UnitPriceExcl": ').replace(b'", "Description"', b', "Description"')
     json.loads(billit_body)
 
+    plain = {(p, o): floor.plain_model(p, f"{o}.response.schema.json")
+             for p, o in [("billink", "status"), ("billmate", "add_payment"), ("inkassogram", "create_invoice"), ("billit", "get_order")]}
     return [
         Answer("Billink status answer", "billink", billink_body,
-               lambda: billink_wire.decode_status_response(billink_body, billink_ctx), lambda: hardened_xml(billink_body)),
+               lambda: billink_wire.decode_status_response(billink_body, billink_ctx), lambda: hardened_xml(billink_body),
+               lambda: floor.xml_answer(hardened_xml, plain["billink", "status"], billink_body, None, frozenset({"INVOICES"}))),
         Answer("Billmate addPayment answer (hash verified)", "billmate", billmate_body,
-               lambda: billmate_wire.decode_add_payment_response(billmate_body, billmate_ctx), lambda: json.loads(billmate_body)),
+               lambda: billmate_wire.decode_add_payment_response(billmate_body, billmate_ctx), lambda: json.loads(billmate_body),
+               lambda: floor.billmate_answer(plain["billmate", "add_payment"], billmate_body, b"1234567890")),
         Answer("Inkassogram createInvoice answer", "inkassogram", inkassogram_body,
-               lambda: inkassogram_wire.decode_create_invoice_response(inkassogram_body), lambda: hardened_xml(inkassogram_body)),
+               lambda: inkassogram_wire.decode_create_invoice_response(inkassogram_body), lambda: hardened_xml(inkassogram_body),
+               lambda: floor.xml_answer(hardened_xml, plain["inkassogram", "create_invoice"], inkassogram_body, "response", frozenset())),
         Answer("Billit get order answer, 10 lines", "billit", billit_body,
-               lambda: billit_wire.decode_get_order_response(200, billit_body), lambda: json.loads(billit_body)),
+               lambda: billit_wire.decode_get_order_response(200, billit_body), lambda: json.loads(billit_body),
+               lambda: floor.billit_answer(plain["billit", "get_order"], billit_body)),
     ]
 
 
 def response_path(quick: bool) -> list[Result]:
     out = []
     for case in answers():
-        case.decode()  # decodes (raises if the body is not what the client expects)
+        case.decode(), case.floor()  # both decode (raise if the body is not what they expect)
         value, baseline = compare(case.decode, case.bare, rounds=3 if quick else 7)
         out.append(result(f"{case.label}: decode + verify vs bare parse", value * 1e6, baseline * 1e6, "µs", 2.0))
+        value, baseline = compare(case.decode, case.floor, rounds=3 if quick else 7)
+        out.append(result(f"{case.label}: decode + verify vs floor", value * 1e6, baseline * 1e6, "µs", 1.5))
     return out
 
 

@@ -11,6 +11,7 @@ bare baseline, a hand-written reading into the wire dict, the plain model, the s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import importlib.util
@@ -60,9 +61,11 @@ def _generated(provider: str, schema: str, output: str, prefix: str, **options: 
     return module
 
 
+@functools.cache
 def plain_model(provider: str, schema: str) -> type[BaseModel]:
     """The root model datamodel-code-generator makes from generated/<provider>/schemas/<schema>
-    (default options; no email-validator here: e-mail addresses are plain strings to the floor)."""
+    (default options; no email-validator here: e-mail addresses are plain strings to the floor).
+    Made once per schema: the request cases, the answers and the bounds all ask for them."""
     model = _generated(provider, schema, "PydanticV2BaseModel", "floor", type_mappings=["string+email=string"]).Root
     model.model_rebuild()
     return model  # type: ignore[no-any-return]

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from . import floor, payloads
+from . import floor, payloads, timing
 from .timing import best_each
 
 Part = tuple[str, Callable[[], object]]
@@ -175,7 +175,7 @@ def _answers(rounds: int) -> list[dict[str, Any]]:
 
 
 def bounds(quick: bool) -> list[dict[str, Any]]:
-    rounds = 3 if quick else 5
+    rounds = timing.rounds(quick)
     return _requests(rounds) + _answers(rounds)
 
 

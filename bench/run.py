@@ -33,8 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import bounds, floor, payloads, synthetic
-from .timing import compare
+from . import bounds, floor, payloads, synthetic, timing
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
@@ -136,7 +135,7 @@ def _billit(payload: dict[str, Any]) -> tuple[Callable[[], bytes], Callable[[], 
 def request_path(quick: bool) -> list[Result]:
     from jsonschema import Draft202012Validator
 
-    out: list[Result] = []
+    cases: list[tuple[str, list[Callable[[], object]]]] = []
     for label, provider, make, setup in _request_cases():
         for n in (10, 100):
             payload = make(n)
@@ -151,11 +150,12 @@ def request_path(quick: bool) -> list[Result]:
             errors = list(validator.iter_errors(payload))
             if errors:
                 raise SystemExit(f"{label}: the payload is not valid by the schema: {errors[0].message}")
-            rounds = 3 if quick else 7
-            value, baseline = compare(ours, base, rounds=rounds)
-            out.append(result(f"{label}, {n} items: generated vs floor", value * 1e6, baseline * 1e6, "µs", 1.5))
-            value2, jsonschema_time = compare(ours, lambda: validator.validate(payload), rounds=rounds)
-            out.append(result(f"{label}, {n} items: generated vs jsonschema", value2 * 1e6, jsonschema_time * 1e6, "µs", 0.05))
+            cases.append((f"{label}, {n} items", [ours, base, lambda v=validator, p=payload: v.validate(p)]))
+    # the three of a case in the same rounds: both figures share one measurement of the client
+    out: list[Result] = []
+    for (name, _), (value, floor_time, jsonschema_time) in zip(cases, timing.in_passes([fns for _, fns in cases], rounds=timing.rounds(quick))):
+        out.append(result(f"{name}: generated vs floor", value * 1e6, floor_time * 1e6, "µs", 1.5))
+        out.append(result(f"{name}: generated vs jsonschema", value * 1e6, jsonschema_time * 1e6, "µs", 0.05))
     return out
 
 
@@ -237,13 +237,15 @@ def answers() -> list[Answer]:
 
 
 def response_path(quick: bool) -> list[Result]:
-    out = []
-    for case in answers():
+    cases = answers()
+    for case in cases:
         case.decode(), case.floor()  # both decode (raise if the body is not what they expect)
-        value, baseline = compare(case.decode, case.bare, rounds=3 if quick else 7)
-        out.append(result(f"{case.label}: decode + verify vs bare parse", value * 1e6, baseline * 1e6, "µs", 2.0))
-        value, baseline = compare(case.decode, case.floor, rounds=3 if quick else 7)
-        out.append(result(f"{case.label}: decode + verify vs floor", value * 1e6, baseline * 1e6, "µs", 1.5))
+    # the three of a case in the same rounds: both figures share one measurement of the client
+    times = timing.in_passes([[case.decode, case.bare, case.floor] for case in cases], rounds=timing.rounds(quick))
+    out = []
+    for case, (value, bare, floor_time) in zip(cases, times):
+        out.append(result(f"{case.label}: decode + verify vs bare parse", value * 1e6, bare * 1e6, "µs", 2.0))
+        out.append(result(f"{case.label}: decode + verify vs floor", value * 1e6, floor_time * 1e6, "µs", 1.5))
     return out
 
 
@@ -289,7 +291,7 @@ def generation(quick: bool) -> list[Result]:
     clean: list[float] = []
     cli: list[float] = []
     noop: list[float] = []
-    for i in range(1 if quick else 3):  # alternated, best of each
+    for i in range(1 if quick else 2):  # alternated, best of each
         root = _fresh_root("generate", ROOT / "specs")
         clean.append(_generate(root))
         noop.extend(_generate(root) for _ in range(3))
@@ -323,22 +325,23 @@ print(json.dumps({"seconds": seconds, "peak_kib": own + workers}))
 
 
 def scale(quick: bool) -> list[Result]:
-    """Each size generated from clean in a fresh process, alternately; the best of two rounds
-    (one when quick), as everywhere else here: a single run is at the mercy of the machine."""
+    """Each size generated from clean in a fresh process. The small one takes seconds, so a
+    slow moment of the machine can spoil it: it is run twice (once when quick) around the large
+    one and the best kept. The large one (about a minute) averages such moments out, and is run
+    once to keep `make bench` within its five minutes."""
     best: dict[int, dict[str, float]] = {}
-    for _ in range(1 if quick else 2):
-        for operations in (40, 400):
-            root = WORK / f"scale-{operations}"
-            if root.exists():
-                shutil.rmtree(root)
-            root.mkdir(parents=True)
-            synthetic.write(root, operations)
-            done = subprocess.run([PYTHON, "-c", _MEASURE, str(root)], cwd=ROOT, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise SystemExit(f"scale {operations}: {done.stderr}")
-            got = json.loads(done.stdout.splitlines()[-1])
-            seen = best.setdefault(operations, got)
-            best[operations] = {key: min(seen[key], got[key]) for key in got}
+    for operations in (40, 400) if quick else (40, 400, 40):
+        root = WORK / f"scale-{operations}"
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        synthetic.write(root, operations)
+        done = subprocess.run([PYTHON, "-c", _MEASURE, str(root)], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"scale {operations}: {done.stderr}")
+        got = json.loads(done.stdout.splitlines()[-1])
+        seen = best.setdefault(operations, got)
+        best[operations] = {key: min(seen[key], got[key]) for key in got}
     small, large = best[40], best[400]
     return [
         result("scale: generation time per operation, 400 ops vs 40 ops", large["seconds"] / 400, small["seconds"] / 40, "s/op", 1.0),

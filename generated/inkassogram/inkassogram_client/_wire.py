@@ -123,7 +123,7 @@ def encode_create_invoice(
         "<request>",
     ]
     if request.test_invoice:
-        out.append(f"<testInvoice>true</testInvoice>")
+        out.append("<testInvoice>true</testInvoice>")
     if (make_invoice_reservation := request.make_invoice_reservation) is not None:
         out.append(
             f"<makeInvoiceReservation>{'1' if make_invoice_reservation else '0'}</makeInvoiceReservation>"

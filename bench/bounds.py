@@ -4,7 +4,8 @@ fixes it must spend, measured part by part against the figure's own baseline, in
 The brief fixes the architecture: every message is validated by a pydantic model, money is
 exact (Decimal or integer minor units, never float), XML is parsed by lxml with a hardened
 parser, Billmate's messages are signed and its answers verified with HMAC-SHA512. A bound adds
-up the parts such a client cannot skip, each timed alone at its fastest:
+up the parts such a client cannot skip, each timed on its own at its fastest (in the same
+rounds as the figure's baseline, as `bench/timing.py` times everything):
 
 - requests: validation of the payload by the package's own model (exact money; the plain
   datamodel-code-generator model, which reads decimals as floats, is shown for reference),
@@ -29,6 +30,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -43,27 +45,36 @@ def _best(fn: Callable[[], object], rounds: int) -> float:
     return best_each([fn], rounds=rounds)[0]
 
 
-def _bound(label: str, parts: list[Part], reference: list[Part], baseline: Callable[[], object], target: float, rounds: int) -> dict[str, Any]:
-    """Times `baseline` and each part, in turn within each round; the bound is the sum of
-    `parts` (`reference` parts are timed and shown, not added)."""
-    named = [*parts, *reference]
-    base, *times = best_each([baseline, *(fn for _, fn in named)], rounds=rounds)
-    micro = {name: seconds * 1e6 for (name, _), seconds in zip(named, times)}
-    value = sum(micro[name] for name, _ in parts)
-    return {
-        "name": label,
-        "value": value,
-        "baseline": base * 1e6,
-        "unit": "µs",
-        "ratio": value / (base * 1e6),
-        "target": target,
-        "parts": {name: micro[name] for name, _ in parts},
-        "reference": {name: micro[name] for name, _ in reference},
-    }
+@dataclass(frozen=True)
+class Bound:
+    """A figure's bound: the sum of `parts` against `baseline` (`reference` parts are timed and
+    shown, not added)."""
+
+    label: str
+    parts: list[Part]
+    reference: list[Part]
+    baseline: Callable[[], object]
+    target: float
+
+    def measured(self, times: list[float]) -> dict[str, Any]:
+        """The bound's row from the seconds per call of its baseline and of each part."""
+        base, *rest = times
+        micro = {name: seconds * 1e6 for (name, _), seconds in zip([*self.parts, *self.reference], rest)}
+        value = sum(micro[name] for name, _ in self.parts)
+        return {
+            "name": self.label,
+            "value": value,
+            "baseline": base * 1e6,
+            "unit": "µs",
+            "ratio": value / (base * 1e6),
+            "target": self.target,
+            "parts": {name: micro[name] for name, _ in self.parts},
+            "reference": {name: micro[name] for name, _ in self.reference},
+        }
 
 
 # -- requests vs jsonschema ----------------------------------------------------------------
-def _requests(rounds: int) -> list[dict[str, Any]]:
+def _requests() -> list[Bound]:
     from billink_client import models as billink
     from billit_client import models as billit
     from billmate_client import _wire as billmate_wire
@@ -79,7 +90,7 @@ def _requests(rounds: int) -> list[dict[str, Any]]:
         ("Inkassogram createInvoice", "inkassogram", payloads.inkassogram_invoice, inkassogram.CreateInvoiceRequest, "create_invoice"),
         ("Billit create order", "billit", payloads.billit_order, billit.CreateOrderRequest, "create_order"),
     ]
-    out = []
+    out: list[Bound] = []
     for label, provider, make, model, operation in cases:
         schema_name = f"{operation}.request.schema.json"
         plain = floor.plain_model(provider, schema_name)
@@ -96,12 +107,12 @@ def _requests(rounds: int) -> list[dict[str, Any]]:
                 data = billmate_wire._encode_add_payment_request(model.model_validate(payload)).encode()
                 parts.append(("HMAC-SHA512", lambda d=data: hmac.new(b"1234567890", d, hashlib.sha512).hexdigest()))
             reference: list[Part] = [("validation (plain model, floats)", lambda m=plain, p=payload: m.model_validate(p))]
-            out.append(_bound(f"{label}, {n} items: bound vs jsonschema", parts, reference, lambda v=validator, p=payload: v.validate(p), 0.05, rounds))
+            out.append(Bound(f"{label}, {n} items: bound vs jsonschema", parts, reference, lambda v=validator, p=payload: v.validate(p), 0.05))
     return out
 
 
 # -- answers vs bare parse -----------------------------------------------------------------
-def _answers(rounds: int) -> list[dict[str, Any]]:
+def _answers(rounds: int) -> list[Bound]:
     import msgspec
     from billink_client import _wire as billink_wire
     from billink_client.models import StatusResponse
@@ -136,18 +147,18 @@ def _answers(rounds: int) -> list[dict[str, Any]]:
         decode(struct)  # accepts it
         return ("msgspec Structs instead of pydantic models", lambda: decode(struct))
 
-    out = []
+    out: list[Bound] = []
     billink = by_provider["billink"]
     message = billink_wire._answer(billink.body, billink_wire._STATUS_RESPONSE)
     parts = xml_parts(billink.body) + [validation(StatusResponse.model_validate, message, "billink", "status", message)]
     reference = [alternative("billink", "status", lambda s, m=message: msgspec.convert(m, s))]
-    out.append(_bound(f"{billink.label}: bound vs bare parse", parts, reference, billink.bare, 2.0, rounds))
+    out.append(Bound(f"{billink.label}: bound vs bare parse", parts, reference, billink.bare, 2.0))
 
     inkassogram = by_provider["inkassogram"]
     message = inkassogram_wire._answer(inkassogram.body, inkassogram_wire._CREATE_INVOICE_RESPONSE)
     parts = xml_parts(inkassogram.body) + [validation(CreateInvoiceResponse.model_validate, message, "inkassogram", "create_invoice", message)]
     reference = [alternative("inkassogram", "create_invoice", lambda s, m=message: msgspec.convert(m, s))]
-    out.append(_bound(f"{inkassogram.label}: bound vs bare parse", parts, reference, inkassogram.bare, 2.0, rounds))
+    out.append(Bound(f"{inkassogram.label}: bound vs bare parse", parts, reference, inkassogram.bare, 2.0))
 
     billmate = by_provider["billmate"]
     document = json.loads(billmate.body)
@@ -159,7 +170,7 @@ def _answers(rounds: int) -> list[dict[str, Any]]:
         validation(AddPaymentResponse.model_validate, message, "billmate", "add_payment", document["data"]),
     ]
     reference = [alternative("billmate", "add_payment", lambda s, m=message: msgspec.convert(m, s))]
-    out.append(_bound(f"{billmate.label}: bound vs bare parse", parts, reference, billmate.bare, 2.0, rounds))
+    out.append(Bound(f"{billmate.label}: bound vs bare parse", parts, reference, billmate.bare, 2.0))
 
     billit = by_provider["billit"]
     wire = json.loads(billit.body, parse_float=Decimal)
@@ -170,13 +181,16 @@ def _answers(rounds: int) -> list[dict[str, Any]]:
     ]
     # msgspec parses and checks in one pass, decimals exact: this replaces both parts above
     reference = [alternative("billit", "get_order", lambda s: msgspec.json.decode(billit.body, type=s))]
-    out.append(_bound(f"{billit.label}: bound vs bare parse", parts, reference, billit.bare, 2.0, rounds))
+    out.append(Bound(f"{billit.label}: bound vs bare parse", parts, reference, billit.bare, 2.0))
     return out
 
 
 def bounds(quick: bool) -> list[dict[str, Any]]:
+    """Every bound's baseline and parts in the same rounds, in passes over all the bounds."""
     rounds = timing.rounds(quick)
-    return _requests(rounds) + _answers(rounds)
+    pending = _requests() + _answers(rounds)
+    groups = [[b.baseline, *(fn for _, fn in [*b.parts, *b.reference])] for b in pending]
+    return [b.measured(times) for b, times in zip(pending, timing.in_passes(groups, rounds=rounds))]
 
 
 def table(rows: list[dict[str, Any]]) -> str:

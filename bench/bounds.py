@@ -35,14 +35,13 @@ from decimal import Decimal
 from typing import Any
 
 from . import floor, payloads, timing
-from .timing import best_each
 
 Part = tuple[str, Callable[[], object]]
 
 
 def _best(fn: Callable[[], object], rounds: int) -> float:
     """Seconds per call, best of `rounds`."""
-    return best_each([fn], rounds=rounds)[0]
+    return timing.best_each([fn], rounds=rounds)[0]
 
 
 @dataclass(frozen=True)

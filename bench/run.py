@@ -291,7 +291,7 @@ def generation(quick: bool) -> list[Result]:
     clean: list[float] = []
     cli: list[float] = []
     noop: list[float] = []
-    for i in range(1 if quick else 2):  # alternated, best of each
+    for _ in range(1 if quick else 2):  # alternated, best of each
         root = _fresh_root("generate", ROOT / "specs")
         clean.append(_generate(root))
         noop.extend(_generate(root) for _ in range(3))

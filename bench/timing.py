@@ -1,7 +1,7 @@
 """Timing that survives a noisy machine: many short rounds, interleaved, best of each side.
 
-These machines are shared: a neighbour can slow the CPU by 20-100 % for a few hundred
-milliseconds at a time. Long rounds let such a phase hit one side of a comparison and not the
+These machines are shared: a neighbour can slow the CPU by 20-100 %, in phases of tens of
+milliseconds (seen here: about 50 ms slow, 30 ms fast, over and over) and at times for seconds. Long rounds let such a phase hit one side of a comparison and not the
 other; a handful of rounds leaves the best of each side to luck. So every function compared
 is timed in many short rounds (about 10 ms each), taking turns round by round (and starting
 each round with the next function, so that neither always goes first), and each side keeps its

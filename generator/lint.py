@@ -13,10 +13,10 @@ from typing import Any, Iterable
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from . import ir
+from . import ir, protocols
 from .build import build_service
 from .load import Document, PathKey, Problem, ProviderSources, load_provider
-from .metaschema import FILE_SCHEMAS, META_SCHEMA, PROTOCOL_WIRE_SCHEMAS
+from .metaschema import FILE_SCHEMAS, META_SCHEMA
 
 _VALIDATORS: dict[str, Draft202012Validator] = {}
 
@@ -26,6 +26,13 @@ def _validator(ref: str) -> Draft202012Validator:
         schema = {"$defs": META_SCHEMA["$defs"], "$ref": ref}
         _VALIDATORS[ref] = Draft202012Validator(schema)
     return _VALIDATORS[ref]
+
+
+def _wire_validator(protocol: protocols.Protocol) -> Draft202012Validator:
+    key = "wire:" + protocol.NAME
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = Draft202012Validator(protocol.WIRE_SCHEMA)
+    return _VALIDATORS[key]
 
 
 def _context(doc: Document, path: PathKey) -> str:
@@ -117,11 +124,15 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator(FILE_SCHEMAS[kind]).iter_errors(doc.data):
         problems.extend(_explain(doc, error))
-    if kind == "service" and isinstance(doc.data, dict):
-        protocol = doc.data.get("protocol")
+    if kind == "service" and isinstance(doc.data, dict) and isinstance(doc.data.get("protocol"), str):
+        name = doc.data["protocol"]
+        protocol = protocols.find(name)
         wire = doc.data.get("wire")
-        if protocol in PROTOCOL_WIRE_SCHEMAS and wire is not None:
-            for error in _validator(PROTOCOL_WIRE_SCHEMAS[protocol]).iter_errors(wire):
+        if protocol is None:
+            known = ", ".join(sorted(protocols.registry()))
+            problems.append(doc.problem(("protocol",), f"unknown protocol {name!r} (expected one of: {known})"))
+        elif wire is not None:
+            for error in _wire_validator(protocol).iter_errors(wire):
                 problems.extend(_explain(doc, error, ("wire",)))
     return problems
 

@@ -16,6 +16,8 @@ _TEXT = {"type": "string"}
 _CODE = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9_.-]+( [A-Za-z0-9_.-]+)*$"}
 _LEDGER_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
 _LEDGER = {"oneOf": [_LEDGER_ID, {"type": "array", "items": _LEDGER_ID, "minItems": 1}]}
+# Fragments the protocol modules use in the meta-schemas of their `wire:` sections.
+STR, TEXT, LEDGER = _STR, _TEXT, _LEDGER
 _CONDITION = {
     "type": "object",
     "minProperties": 1,
@@ -307,7 +309,7 @@ META_SCHEMA: dict[str, Any] = {
                 "client": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*Client$"},
                 "error_prefix": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
                 "operations": {"type": "array", "items": _STR, "minItems": 1, "uniqueItems": True},
-                "protocol": {"enum": ["xml", "json", "rest-json"]},
+                "protocol": _STR,  # one of generator.protocols (lint says which)
                 "examples_not_vectors": {
                     "type": "array",
                     "items": {
@@ -468,221 +470,6 @@ META_SCHEMA: dict[str, Any] = {
                         "else": {"required": ["params"]},
                     },
                 },
-            },
-            "additionalProperties": False,
-        },
-        "xml_wire": {
-            "type": "object",
-            "required": ["root", "declaration", "content_type", "envelope", "result"],
-            "properties": {
-                "root": _STR,
-                "namespace": {"type": "string", "pattern": "^https?://"},
-                "request_element": _STR,
-                "response_element": _STR,
-                "xsd": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.xsd$"},
-                "headers": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["name"],
-                        "properties": {
-                            "name": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
-                            "credential": _STR,
-                            "digest": {"enum": ["md5"]},
-                            "of": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "properties": {
-                                        "credential": _STR,
-                                        "date": {"enum": ["YYYYMMDD"]},
-                                        "timezone": _STR,
-                                    },
-                                    "additionalProperties": False,
-                                    "oneOf": [{"required": ["credential"]}, {"required": ["date", "timezone"]}],
-                                },
-                            },
-                            "description": _STR,
-                            "ledger": _LEDGER,
-                        },
-                        "additionalProperties": False,
-                        "oneOf": [{"required": ["credential"]}, {"required": ["digest", "of"]}],
-                    },
-                },
-                "declaration": {"type": "string", "pattern": "^<\\?xml .*\\?>$"},
-                "content_type": _STR,
-                "envelope": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["wire"],
-                        "properties": {
-                            "wire": _STR,
-                            "const": _STR,
-                            "credential": _STR,
-                            "ledger": _LEDGER,
-                            "in_response": {"type": "boolean"},
-                        },
-                        "additionalProperties": False,
-                        "not": {"required": ["const", "credential"]},
-                    },
-                },
-                "result": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": {"type": "array", "items": _STR, "minItems": 1},
-                        "message": {"type": "array", "items": _STR, "minItems": 1},
-                        "error_code": {"type": "array", "items": _STR, "minItems": 1},
-                        "item_code": _STR,
-                        "item_message": _STR,
-                    },
-                    "additionalProperties": False,
-                },
-            },
-            "additionalProperties": False,
-        },
-        "rest_wire": {
-            "type": "object",
-            "required": ["content_type", "headers", "errors"],
-            "properties": {
-                "content_type": _STR,
-                "headers": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["name", "credential"],
-                        "properties": {
-                            "name": _STR,
-                            "credential": _STR,
-                            "prefix": _STR,
-                            "description": _TEXT,
-                            "ledger": _LEDGER,
-                        },
-                        "additionalProperties": False,
-                    },
-                },
-                "idempotency": {
-                    "type": "object",
-                    "required": ["header", "methods"],
-                    "properties": {
-                        "header": _STR,
-                        "methods": {"type": "array", "items": {"enum": ["POST", "PUT", "PATCH", "DELETE"]}, "minItems": 1},
-                        "description": _TEXT,
-                        "ledger": _LEDGER,
-                    },
-                    "additionalProperties": False,
-                },
-                "rate_limit": {
-                    "type": "object",
-                    "required": ["requests", "per_seconds"],
-                    "properties": {
-                        "requests": {"type": "integer", "minimum": 1},
-                        "per_seconds": {"type": "number", "exclusiveMinimum": 0},
-                        "ledger": _LEDGER,
-                    },
-                    "additionalProperties": False,
-                },
-                "retry": {
-                    "type": "object",
-                    "required": ["attempts", "statuses", "safe_methods"],
-                    "properties": {
-                        "attempts": {"type": "integer", "minimum": 1, "maximum": 10},
-                        "statuses": {"type": "array", "items": {"type": "integer", "minimum": 400, "maximum": 599}},
-                        "safe_methods": {"type": "array", "items": {"enum": ["GET", "PUT", "PATCH", "DELETE"]}},
-                        "ledger": _LEDGER,
-                    },
-                    "additionalProperties": False,
-                },
-                "errors": {
-                    "type": "object",
-                    "required": ["list", "code", "message", "statuses"],
-                    "properties": {
-                        "list": _STR,
-                        "code": _STR,
-                        "message": _STR,
-                        "ledger": _LEDGER,
-                        "statuses": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["status", "name", "description"],
-                                "properties": {
-                                    "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                                    "up_to": {"type": "integer", "minimum": 400, "maximum": 599},
-                                    "name": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
-                                    "description": _STR,
-                                    "ledger": _LEDGER,
-                                },
-                                "additionalProperties": False,
-                            },
-                        },
-                    },
-                    "additionalProperties": False,
-                },
-            },
-            "additionalProperties": False,
-        },
-        "json_wire": {
-            "type": "object",
-            "required": ["content_type", "encoding", "body", "result"],
-            "properties": {
-                "content_type": _STR,
-                "encoding": {"enum": ["php", "standard"]},
-                "strings": {"type": "boolean"},
-                "text": {
-                    "type": "object",
-                    "required": ["pattern", "description"],
-                    "properties": {"pattern": _STR, "description": _STR, "ledger": _LEDGER},
-                    "additionalProperties": False,
-                },
-                "body": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/json_member"}},
-                "credentials": {"type": "array", "items": {"$ref": "#/$defs/json_member"}},
-                "signature": {
-                    "type": "object",
-                    "required": ["algorithm", "key", "over", "response"],
-                    "properties": {
-                        "algorithm": {"enum": ["hmac-sha512"]},
-                        "key": _STR,
-                        "over": _STR,
-                        "response": _STR,
-                        "ledger": _LEDGER,
-                    },
-                    "additionalProperties": False,
-                },
-                "result": {
-                    "type": "object",
-                    "required": ["error_code", "message"],
-                    "properties": {
-                        "error_code": {"type": "array", "items": _STR, "minItems": 1},
-                        "message": {"type": "array", "items": _STR, "minItems": 1},
-                        "ledger": _LEDGER,
-                    },
-                    "additionalProperties": False,
-                },
-            },
-            "additionalProperties": False,
-        },
-        "json_member": {
-            "type": "object",
-            "required": ["key"],
-            "properties": {
-                "key": _STR,
-                "object": {"const": "credentials"},
-                "message": {"const": True},
-                "const": _STR,
-                "credential": _STR,
-                "signature": {"const": True},
-                "option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                "default": _STR,
-                "values": {"type": "array", "items": _STR, "minItems": 1},
-                "type": {"enum": ["string", "map"]},
-                "clock": {"enum": ["microtime"]},
-                "environment": _STR,
-                "description": _STR,
-                "ledger": _LEDGER,
             },
             "additionalProperties": False,
         },
@@ -870,4 +657,3 @@ FILE_SCHEMAS = {
     "discrepancies": "#/$defs/discrepancies_file",
     "operation": "#/$defs/operation_file",
 }
-PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire", "json": "#/$defs/json_wire", "rest-json": "#/$defs/rest_wire"}

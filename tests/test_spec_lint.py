@@ -83,6 +83,12 @@ CASES = [
      "mock state 'check_uuid': no operation 'ordr'"),
     ("mock-state-path", "service.yaml", "used_by: {order: CHECKUUID}", "used_by: {order: CHECK_UUID}", "CHECK_UUID}",
      "'CHECK_UUID': no field 'CHECK_UUID' in OrderRequest"),
+    ("kind-not-carried", "operations/payment.yaml", "type: decimal, required: true, description: The amount",
+     "type: datetime, required: true, description: The amount", "datetime",
+     "field 'AMOUNT': the xml protocol cannot carry type 'datetime' (it carries: base64, bool, country, currency, date, "
+     "decimal, email, int, ip, language, money_minor, string, unix_time, url)"),
+    ("unknown-protocol", "service.yaml", "protocol: xml\n", "protocol: soap\n", "soap",
+     "unknown protocol 'soap' (expected one of: json, rest-json, xml)"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
      "field 'BIRTHDATE': is both required and required_when"),
 ]
@@ -128,6 +134,26 @@ def test_broken_spec_is_reported_at_its_position(tmp_path: Path, case: tuple[str
 
 def test_there_are_at_least_fifteen_cases() -> None:
     assert len(CASES) >= 15
+
+
+def test_a_kind_the_protocol_cannot_carry_is_a_lint_error(tmp_path: Path) -> None:
+    """A Billmate field changed to unix_time (which the json protocol has no codec for) is
+    refused at the position of its type, instead of crashing the render later."""
+    target = tmp_path / "specs" / "billmate"
+    shutil.copytree(SPECS / "billmate", target)
+    shapes = target / "shapes.yaml"
+    old = "{wire: paymentterms, name: payment_terms, type: int,"
+    text = shapes.read_text(encoding="utf-8")
+    assert old in text
+    shapes.write_text(text.replace(old, "{wire: paymentterms, name: payment_terms, type: unix_time,", 1), encoding="utf-8")
+    service, problems = lint_provider(target, tmp_path)
+    assert service is None
+    line, column = _position(shapes, "unix_time")
+    assert [str(p) for p in problems] == [
+        f"specs/billmate/shapes.yaml:{line}:{column}: field 'paymentterms': the json protocol cannot carry type "
+        "'unix_time' (it carries: bool, bool_or_date, country, currency, date, decimal, email, int, ip, language, "
+        "money_minor, string, url)"
+    ]
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:

@@ -1,0 +1,93 @@
+"""Checks over the whole provider, once every name is known: references resolve, shapes are
+used (by requests or by responses, not both), ledger ids exist, operations fit the envelope
+and error tables of the service, and answers fit what the protocol expects of them."""
+
+from __future__ import annotations
+
+from .. import ir, protocols
+from .context import Context
+
+
+def check_types(ctx: Context) -> None:
+    """Every enum and shape a field names exists."""
+    for doc, path, f in ctx.type_sites:
+        label = f"field {f.wire!r}"
+        refs = [f.type.item] if isinstance(f.type, ir.ListOf) else [f.type]
+        for ref in refs:
+            if isinstance(ref, ir.EnumRef) and ref.enum not in ctx.enums:
+                ctx.report(doc, path, f"{label}: unknown enum {ref.enum!r} (known: {', '.join(sorted(ctx.enums)) or 'none'})")
+            if isinstance(ref, ir.ShapeRef):
+                target = ctx.shapes.get(ref.shape)
+                if target is None or target.role != "shape":
+                    ctx.unresolved = True
+                    known = ", ".join(sorted(n for n, s in ctx.shapes.items() if s.role == "shape")) or "none"
+                    ctx.report(doc, path, f"{label}: unknown shape {ref.shape!r} (known: {known})")
+
+
+def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:
+    """Every named shape is reachable, and from requests or responses, not both."""
+    directions: dict[str, set[str]] = {}
+
+    def walk(shape: ir.Shape, role: str) -> None:
+        for f in shape.fields + ((shape.root,) if shape.root else ()):
+            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            if isinstance(ref, ir.ShapeRef) and ref.shape in ctx.shapes:
+                seen = directions.setdefault(ref.shape, set())
+                if role not in seen:
+                    seen.add(role)
+                    walk(ctx.shapes[ref.shape], role)
+
+    for op in operations:
+        walk(op.request, "request")
+        walk(op.response, "response")
+    for name in ctx.callback_shapes:  # what the provider sends, read like an answer
+        directions.setdefault(name, set()).add("response")
+        walk(ctx.shapes[name], "response")
+    for name, shape in ctx.shapes.items():
+        if shape.role != "shape":
+            continue
+        doc, path = ctx.shape_sites[name]
+        roles = directions.get(name, set())
+        if not roles and not ctx.unresolved:
+            ctx.report(doc, path + ("name",), f"shape {name!r} is not used by any message")
+        elif len(roles) > 1:
+            ctx.report(
+                doc,
+                path + ("name",),
+                f"shape {name!r} is used by requests and responses; requests are validated strictly "
+                "and responses leniently, so define one shape for each",
+            )
+
+
+def check_ledger(ctx: Context) -> None:
+    for doc, path, ref in ctx.ledger_refs:
+        if ref not in ctx.ledger_ids:
+            ctx.report(doc, path, f"ledger entry {ref!r} does not exist in discrepancies.yaml")
+
+
+def check_service_links(ctx: Context, service: ir.Service) -> None:
+    """Each operation gives the envelope's open constants, names an error table whose outcome
+    codes it has, and fits what its protocol expects of an answer."""
+    protocol = protocols.find(service.protocol)
+    assert protocol is not None
+    open_constants = protocol.open_constants(service.wire)
+    tables = {t.name: t for t in service.error_tables}
+    for op in service.operations:
+        odoc = ctx.operation_docs[op.name]
+        given = dict(op.constants)
+        for wire in sorted(open_constants - set(given)):
+            ctx.report(odoc, ("name",), f"operation {op.name}: the envelope needs constants: {{{wire}: ...}}")
+        for wire in sorted(set(given) - open_constants):
+            ctx.report(odoc, ("constants", wire), f"operation {op.name}: constant {wire!r} is not an open envelope element", at_key=True)
+        table = tables.get(op.errors)
+        if table is None:
+            ctx.report(odoc, ("errors",), f"operation {op.name}: no error table {op.errors!r} (tables: {', '.join(sorted(tables)) or 'none'})")
+        else:
+            outcome_names = {o.name for o in op.outcomes}
+            for code in table.codes:
+                if code.outcome is not None and code.outcome not in outcome_names:
+                    ctx.report(odoc, ("errors",), f"error table {table.name}: code {code.code} names outcome {code.outcome!r}, which {op.name} does not have")
+            for i, example in enumerate(op.examples):
+                if example.error is not None and example.error not in {c.code for c in table.codes}:
+                    ctx.report(odoc, ("examples", i, "error"), f"example error {example.error!r} is not a code of table {table.name}")
+        protocol.check_answers(ctx, odoc, service, op)

@@ -1,0 +1,86 @@
+"""The wire formats: one module per protocol, each a plug-in with the same interface.
+
+A protocol module owns everything its wire format needs on the generator's side: the kinds of
+scalar it can carry (and which codec macros write and read each), the meta-schema of its
+`wire:` section, the builder of its `ir.Wire` from that section, the checks that only it makes,
+and its views for the templates. Its templates live in `templates/python/protocols/<TEMPLATES>/`
+(the codec module and its pieces of the client, mock and errors, as macros) and
+`templates/docs/wire_<TEMPLATES>.md.j2`. Shared code asks the protocol; it never branches on
+which protocol it is.
+
+To add a protocol: write `generator/protocols/<name>.py` implementing `Protocol`, add its
+template folder, and list the module in `_MODULES` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol as _Interface
+
+if TYPE_CHECKING:
+    from .. import ir
+    from ..build.context import Context
+    from ..load import Document
+
+
+class Protocol(_Interface):
+    """What every protocol module defines (checked by mypy: each module is an instance)."""
+
+    NAME: str
+    """The spec's `protocol:` value."""
+    TEMPLATES: str
+    """Its folder under `templates/python/protocols/` (and the suffix of its docs template)."""
+    KINDS: Mapping[str, str]
+    """Scalar kinds it can carry -> the codec macro file (`templates/python/kinds/`) that
+    writes and reads them on this wire; a spec using another kind is refused by lint."""
+    WIRE_SCHEMA: dict[str, Any]
+    """The meta-schema of the `wire:` section of service.yaml."""
+
+    def build_wire(
+        self, ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+    ) -> ir.Wire | None:
+        """The protocol's wire settings from `wire:` (None if they cannot be built)."""
+
+    def check_operation(self, ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
+        """What an operation file may use on this protocol (HTTP methods, locations, text answers)."""
+
+    def callback_problem(self, body: str, wire: ir.Wire) -> str | None:
+        """Why a callback with this `body` cannot be carried (None: it can)."""
+
+    def open_constants(self, wire: ir.Wire) -> set[str]:
+        """The members or elements each operation must give under `constants:`."""
+
+    def check_answers(self, ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
+        """Whether an operation's outcomes and response fit how this protocol answers."""
+
+
+def _modules() -> dict[str, Protocol]:
+    from . import json, rest_json, xml
+
+    found: dict[str, Protocol] = {}
+    for module in (xml, json, rest_json):
+        found[module.NAME] = module
+    return found
+
+
+_REGISTRY: dict[str, Protocol] | None = None
+
+
+def registry() -> dict[str, Protocol]:
+    """Every protocol by its spec name."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = _modules()
+    return _REGISTRY
+
+
+def find(name: str | None) -> Protocol | None:
+    """The protocol named `name` (None for an unknown or missing name: lint reports it)."""
+    return registry().get(name) if name is not None else None
+
+
+def get(name: str) -> Protocol:
+    protocol = find(name)
+    if protocol is None:
+        raise KeyError(f"no protocol {name!r} (known: {', '.join(sorted(registry()))})")
+    return protocol

@@ -1,0 +1,221 @@
+"""The `rest-json` protocol: REST over HTTP with JSON bodies (Billit): methods, paths, query
+and header parameters per operation, credentials in headers, HTTP statuses for errors (with a
+list of coded errors in the body), idempotency keys, a rate limit and retries.
+
+Templates: `templates/python/protocols/rest/` and `templates/docs/wire_rest-json.md.j2`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .. import ir
+from ..metaschema import LEDGER, STR, TEXT
+
+if TYPE_CHECKING:
+    from ..build.context import Context
+    from ..load import Document
+
+NAME = "rest-json"
+TEMPLATES = "rest"
+
+# Scalar kinds a JSON member, path segment, query or header parameter can carry -> codec macros.
+KINDS = {
+    "string": "text",
+    "email": "text",
+    "country": "text",
+    "currency": "text",
+    "language": "text",
+    "ip": "ip",
+    "int": "int",
+    "money_minor": "int",
+    "decimal": "decimal",
+    "date": "date",
+    "bool": "bool",
+    "base64": "base64",
+    "url": "url",
+    "datetime": "datetime",
+    "date_or_datetime": "date_or_datetime",
+    "json": "json",
+}
+
+WIRE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["content_type", "headers", "errors"],
+    "properties": {
+        "content_type": STR,
+        "headers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "credential"],
+                "properties": {
+                    "name": STR,
+                    "credential": STR,
+                    "prefix": STR,
+                    "description": TEXT,
+                    "ledger": LEDGER,
+                },
+                "additionalProperties": False,
+            },
+        },
+        "idempotency": {
+            "type": "object",
+            "required": ["header", "methods"],
+            "properties": {
+                "header": STR,
+                "methods": {"type": "array", "items": {"enum": ["POST", "PUT", "PATCH", "DELETE"]}, "minItems": 1},
+                "description": TEXT,
+                "ledger": LEDGER,
+            },
+            "additionalProperties": False,
+        },
+        "rate_limit": {
+            "type": "object",
+            "required": ["requests", "per_seconds"],
+            "properties": {
+                "requests": {"type": "integer", "minimum": 1},
+                "per_seconds": {"type": "number", "exclusiveMinimum": 0},
+                "ledger": LEDGER,
+            },
+            "additionalProperties": False,
+        },
+        "retry": {
+            "type": "object",
+            "required": ["attempts", "statuses", "safe_methods"],
+            "properties": {
+                "attempts": {"type": "integer", "minimum": 1, "maximum": 10},
+                "statuses": {"type": "array", "items": {"type": "integer", "minimum": 400, "maximum": 599}},
+                "safe_methods": {"type": "array", "items": {"enum": ["GET", "PUT", "PATCH", "DELETE"]}},
+                "ledger": LEDGER,
+            },
+            "additionalProperties": False,
+        },
+        "errors": {
+            "type": "object",
+            "required": ["list", "code", "message", "statuses"],
+            "properties": {
+                "list": STR,
+                "code": STR,
+                "message": STR,
+                "ledger": LEDGER,
+                "statuses": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["status", "name", "description"],
+                        "properties": {
+                            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                            "up_to": {"type": "integer", "minimum": 400, "maximum": 599},
+                            "name": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                            "description": STR,
+                            "ledger": LEDGER,
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        },
+    },
+    "additionalProperties": False,
+}
+
+
+def build_wire(
+    ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+) -> ir.RestWire | None:
+    if not {"content_type", "headers", "errors"} <= set(raw):
+        return None
+    headers = []
+    for i, h in enumerate(raw["headers"]):
+        if h["credential"] not in credentials:
+            ctx.report(doc, ("wire", "headers", i, "credential"), f"header {h['name']!r}: no credential named {h['credential']!r}")
+        headers.append(
+            ir.RestHeader(
+                h["name"], h["credential"], h.get("prefix", ""), h.get("description", ""),
+                ctx.ledger(doc, ("wire", "headers", i, "ledger"), h.get("ledger")),
+            )
+        )
+    errors = raw["errors"]
+    statuses = []
+    seen: set[int] = set()
+    for i, s in enumerate(errors["statuses"]):
+        span = range(s["status"], s.get("up_to", s["status"]) + 1)
+        if seen & set(span):
+            ctx.report(doc, ("wire", "errors", "statuses", i, "status"), f"status {s['status']} overlaps another entry")
+        seen |= set(span)
+        statuses.append(
+            ir.ErrorStatus(
+                s["status"], s["name"], s["description"], s.get("up_to"),
+                ctx.ledger(doc, ("wire", "errors", "statuses", i, "ledger"), s.get("ledger")),
+            )
+        )
+    idem = raw.get("idempotency", {})
+    rate = raw.get("rate_limit")
+    retry = raw.get("retry", {})
+    return ir.RestWire(
+        content_type=raw["content_type"],
+        auth_headers=tuple(headers),
+        error_list=errors["list"],
+        error_code=errors["code"],
+        error_message=errors["message"],
+        statuses=tuple(statuses),
+        idempotency_header=idem.get("header"),
+        idempotency_methods=tuple(idem.get("methods", ())),
+        idempotency_description=idem.get("description", ""),
+        idempotency_ledger=ctx.ledger(doc, ("wire", "idempotency", "ledger"), idem.get("ledger")),
+        rate_limit=(rate["requests"], float(rate["per_seconds"])) if rate else None,
+        rate_limit_ledger=ctx.ledger(doc, ("wire", "rate_limit", "ledger"), rate.get("ledger") if rate else None),
+        retry_attempts=retry.get("attempts", 1),
+        retry_statuses=tuple(retry.get("statuses", ())),
+        retry_safe_methods=tuple(retry.get("safe_methods", ())),
+        retry_ledger=ctx.ledger(doc, ("wire", "retry", "ledger"), retry.get("ledger")),
+        errors_ledger=ctx.ledger(doc, ("wire", "errors", "ledger"), errors.get("ledger")),
+    )
+
+
+def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
+    """Path placeholders match path fields, every request has a method, query and header
+    parameters are scalars, and GET / DELETE have no body."""
+    from ..build.operations import refuse_text_answer
+
+    refuse_text_answer(ctx, doc, data, response)
+    if "method" not in data:
+        ctx.report(doc, ("path",), "a rest-json operation needs a 'method' (GET, POST, PUT, PATCH or DELETE)")
+    placeholders = re.findall(r"\{([A-Za-z][A-Za-z0-9_]*)\}", data["path"])
+    path_fields = {f.wire: (i, f) for i, f in enumerate(request.fields) if f.location == "path"}
+    for name in placeholders:
+        if name not in path_fields:
+            ctx.report(doc, ("path",), f"path placeholder {{{name}}} has no request field with 'in: path' and wire name {name!r}")
+    for wire, (i, f) in path_fields.items():
+        if wire not in placeholders:
+            ctx.report(doc, ("request", "fields", i), f"field {wire!r} is 'in: path' but the path {data['path']!r} has no {{{wire}}}")
+        elif not f.required:
+            ctx.report(doc, ("request", "fields", i), f"path field {wire!r} must be required")
+        if not isinstance(f.type, ir.Scalar) and not isinstance(f.type, ir.EnumRef):
+            ctx.report(doc, ("request", "fields", i), f"path field {wire!r} must be a scalar")
+    for i, f in enumerate(request.fields):
+        if f.location in ("query", "header") and not isinstance(f.type, (ir.Scalar, ir.EnumRef)) and not (
+            isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef)
+        ):
+            ctx.report(doc, ("request", "fields", i), f"field {f.wire!r}: a {f.location} field must be a scalar or a list of scalars")
+    if data.get("method") in ("GET", "DELETE") and any(f.location == "body" for f in request.fields):
+        ctx.report(doc, ("method",), f"a {data['method']} request has no body; give each field 'in: path', 'in: query' or 'in: header'")
+
+
+def callback_problem(body: str, wire: ir.Wire) -> str | None:
+    if body == "signed-header":
+        return None
+    return "signed callbacks need a JSON protocol with a signature"
+
+
+def open_constants(wire: ir.Wire) -> set[str]:
+    return set()
+
+
+def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
+    if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
+        ctx.report(doc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")

@@ -1,0 +1,210 @@
+"""The `xml` protocol: one XML document per request, POSTed as the body (Billink,
+Inkassogram): an envelope of fixed elements, then the message's elements in spec order;
+answers carry a result code and message at known paths.
+
+Templates: `templates/python/protocols/xml/` (codec `_wire.py.j2`, the client, mock and errors
+macros) and `templates/docs/wire_xml.md.j2`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import ir
+from ..metaschema import LEDGER, STR
+
+if TYPE_CHECKING:
+    from ..build.context import Context
+    from ..load import Document, PathKey
+
+NAME = "xml"
+TEMPLATES = "xml"
+
+# Scalar kinds an XML element can carry -> the codec macro file that writes and reads them.
+KINDS = {
+    "string": "text",
+    "email": "text",
+    "country": "text",
+    "currency": "text",
+    "language": "text",
+    "ip": "ip",
+    "int": "int",
+    "money_minor": "int",
+    "decimal": "decimal",
+    "date": "date",
+    "bool": "bool",
+    "unix_time": "unix_time",
+    "base64": "base64",
+    "url": "url",
+}
+
+WIRE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["root", "declaration", "content_type", "envelope", "result"],
+    "properties": {
+        "root": STR,
+        "namespace": {"type": "string", "pattern": "^https?://"},
+        "request_element": STR,
+        "response_element": STR,
+        "xsd": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.xsd$"},
+        "headers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
+                    "credential": STR,
+                    "digest": {"enum": ["md5"]},
+                    "of": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "credential": STR,
+                                "date": {"enum": ["YYYYMMDD"]},
+                                "timezone": STR,
+                            },
+                            "additionalProperties": False,
+                            "oneOf": [{"required": ["credential"]}, {"required": ["date", "timezone"]}],
+                        },
+                    },
+                    "description": STR,
+                    "ledger": LEDGER,
+                },
+                "additionalProperties": False,
+                "oneOf": [{"required": ["credential"]}, {"required": ["digest", "of"]}],
+            },
+        },
+        "declaration": {"type": "string", "pattern": "^<\\?xml .*\\?>$"},
+        "content_type": STR,
+        "envelope": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["wire"],
+                "properties": {
+                    "wire": STR,
+                    "const": STR,
+                    "credential": STR,
+                    "ledger": LEDGER,
+                    "in_response": {"type": "boolean"},
+                },
+                "additionalProperties": False,
+                "not": {"required": ["const", "credential"]},
+            },
+        },
+        "result": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "array", "items": STR, "minItems": 1},
+                "message": {"type": "array", "items": STR, "minItems": 1},
+                "error_code": {"type": "array", "items": STR, "minItems": 1},
+                "item_code": STR,
+                "item_message": STR,
+            },
+            "additionalProperties": False,
+        },
+    },
+    "additionalProperties": False,
+}
+
+
+def build_wire(
+    ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+) -> ir.XmlWire | None:
+    if not {"root", "declaration", "content_type", "envelope", "result"} <= set(raw):
+        return None
+    envelope = []
+    for i, entry in enumerate(raw["envelope"]):
+        if "credential" in entry and entry["credential"] not in credentials:
+            ctx.report(doc, ("wire", "envelope", i, "credential"), f"envelope {entry['wire']}: no credential named {entry['credential']!r}")
+        envelope.append(
+            ir.EnvelopeEntry(
+                entry["wire"],
+                entry.get("const"),
+                entry.get("credential"),
+                ctx.ledger(doc, ("wire", "envelope", i, "ledger"), entry.get("ledger")),
+                bool(entry.get("in_response", False)),
+            )
+        )
+    headers = []
+    for i, h in enumerate(raw.get("headers", [])):
+        hpath: PathKey = ("wire", "headers", i)
+        parts = []
+        for j, part in enumerate(h.get("of", [])):
+            if "credential" in part and part["credential"] not in credentials:
+                ctx.report(doc, hpath + ("of", j, "credential"), f"header {h['name']}: no credential named {part['credential']!r}")
+            parts.append(ir.DigestPart(part.get("credential"), part.get("date"), part.get("timezone")))
+        if "credential" in h and h["credential"] not in credentials:
+            ctx.report(doc, hpath + ("credential",), f"header {h['name']}: no credential named {h['credential']!r}")
+        headers.append(
+            ir.Header(
+                h["name"], h.get("credential"), h.get("digest"), tuple(parts), h.get("description", ""),
+                ctx.ledger(doc, hpath + ("ledger",), h.get("ledger")),
+            )
+        )
+    if "xsd" in raw and not (ctx.sources.provider_dir / raw["xsd"]).is_file():
+        ctx.report(doc, ("wire", "xsd"), f"XSD file {raw['xsd']!r} does not exist in {ctx.sources.display_dir}")
+    result = raw["result"]
+    return ir.XmlWire(
+        root=raw["root"],
+        namespace=raw.get("namespace"),
+        request_element=raw.get("request_element"),
+        response_element=raw.get("response_element"),
+        xsd=raw.get("xsd"),
+        headers=tuple(headers),
+        result_error_code=tuple(tuple(p.split(".")) for p in result.get("error_code", [])),
+        declaration=raw["declaration"],
+        content_type=raw["content_type"],
+        envelope=tuple(envelope),
+        result_code=tuple(tuple(p.split(".")) for p in result["code"]),
+        result_message=tuple(tuple(p.split(".")) for p in result["message"]),
+        item_code=result.get("item_code"),
+        item_message=result.get("item_message"),
+    )
+
+
+def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
+    from ..build.operations import refuse_http_keys, refuse_text_answer
+
+    refuse_http_keys(ctx, doc, data, request)
+    refuse_text_answer(ctx, doc, data, response)
+
+
+def callback_problem(body: str, wire: ir.Wire) -> str | None:
+    if body == "signed-header":
+        return "signed-header callbacks carry JSON; the protocol is XML"
+    return "signed callbacks need a JSON protocol with a signature"
+
+
+def open_constants(wire: ir.Wire) -> set[str]:
+    """Envelope elements with neither a constant nor a credential: each operation gives them."""
+    return {e.wire for e in wire.envelope if e.const is None and e.credential is None}
+
+
+def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
+    """The response holds the result code and message where the wire says answers carry them,
+    and an outcome judged per item has a returned list whose items carry the item code."""
+    from ..build.context import resolve_fields
+
+    wire = service.wire
+    for paths, what in ((wire.result_code, "code"), (wire.result_message, "message"), (wire.error_code_paths, "error code")):
+        if not any(resolve_fields(ctx, op.response, ".".join(p)) for p in paths):
+            ctx.report(doc, ("response",), f"{op.response.name} holds none of the result {what} paths {['.'.join(p) for p in paths]}")
+    code_field = wire.item_code
+    for outcome in op.outcomes:
+        if not outcome.item_success:
+            continue
+        if code_field is None:
+            ctx.report(doc, ("outcomes",), f"outcome {outcome.name}: item_success needs wire.result.item_code in service.yaml")
+            continue
+        for _attr, path in outcome.returns:
+            chain = resolve_fields(ctx, op.response, ".".join(path))
+            if chain and isinstance(chain[-1].type, ir.ListOf):
+                item = chain[-1].type.item
+                shape = ctx.shapes.get(item.shape) if isinstance(item, ir.ShapeRef) else None
+                if shape is None or shape.field(code_field) is None:
+                    ctx.report(doc, ("outcomes",), f"outcome {outcome.name}: items of {'.'.join(path)} have no {code_field} to judge item_success by")

@@ -1,9 +1,11 @@
 """The typed scalars of the spec language, one `Kind` each.
 
 A kind knows the parameters it accepts, its canonical JSON Schema, the Python type that carries
-it in generated packages (defined in `templates/python/_types.py.j2`) and how to describe it in
-the docs. How a kind travels on each wire is the business of the codec templates
-(`templates/python/kinds/<kind>.j2`); `wire_params` gives them the computed details they need.
+it in generated packages (its name, and how `_types.py` defines it with the macros of
+`templates/python/kinds/<template>.j2`), the annotation results show and how the docs describe
+it. How a kind travels on each wire is the protocol's business: `generator/protocols/<name>.py`
+lists the kinds it can carry and which codec of `templates/python/protocols/<dir>/codecs.j2`
+writes and reads each.
 
 The canonical JSON form that schemas and models validate is the same for every protocol:
 decimals as strings (exact) or integers, dates as ISO `YYYY-MM-DD`, enums as their wire values.
@@ -43,9 +45,32 @@ DATE_FORMATS: dict[str, dict[str, str]] = {
 }
 
 
+CORE_SCHEMA = "pydantic_core.core_schema"
+"""Among the pydantic names a type needs: pydantic-core's schema builders (natively checked types)."""
+
+
+@dataclass(frozen=True)
+class TypeDefinition:
+    """How `_types.py` defines one Python type: a call of the `definition` macro of
+    `templates/python/kinds/<template>.j2` (after its `helpers` macro, once per module, when
+    `helpers` is not None), and the imports the definition needs."""
+
+    template: str
+    args: tuple[tuple[str, Any], ...]
+    imports: frozenset[str] = frozenset()  # module imports: "import re", "from decimal import Decimal"
+    pydantic: frozenset[str] = frozenset()  # names imported from pydantic (CORE_SCHEMA: pydantic-core's)
+    # (kind macro file, arguments) of the `helpers` macro this definition relies on
+    helpers: tuple[str, tuple[tuple[str, Any], ...]] | None = None
+
+
+Define = Callable[[str, dict[str, Any], "str | None"], TypeDefinition]
+"""(Python type name, the kind's parameters, the wire's text pattern) -> its definition."""
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One scalar kind of the spec language."""
+    """One scalar kind of the spec language: everything the generator knows about it except how
+    each wire writes and reads it (the protocol's codec macros, `generator/protocols/`)."""
 
     name: str
     summary: str
@@ -56,6 +81,10 @@ class Kind:
     # JSON Schema keywords that the generated pydantic field enforces with Field(...) constraints;
     # the rest of the kind's schema is enforced by its Python type.
     field_keywords: frozenset[str] = frozenset()
+    # The annotation results and docs show for a value of this kind.
+    annotation: str = "str"
+    # How `_types.py` defines the kind's Python type.
+    define: Define | None = None
 
 
 def _string_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
@@ -165,6 +194,64 @@ def _const(text: str) -> Callable[[dict[str, Any]], str]:
     return lambda params: text
 
 
+def _define_text(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    if name == "WireText":
+        return TypeDefinition("text", (("name", name), ("pattern", text_pattern)), pydantic=frozenset({"Strict", "StringConstraints"}))
+    return TypeDefinition("text", (("name", name),), pydantic=frozenset({"Strict"}))
+
+
+def _define_int(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    lo, hi = int_bounds(params) if name == "Int32" else (None, None)
+    return TypeDefinition(
+        "int", (("name", name), ("lo", lo), ("hi", hi)), pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}), helpers=("int", ())
+    )
+
+
+def _define_decimal(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    return TypeDefinition(
+        "decimal",
+        (("name", name), ("pattern", decimal_pattern(params)), ("scale", params.get("scale"))),
+        imports=frozenset({"from decimal import Decimal"}),
+        pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
+        helpers=("decimal", ()),
+    )
+
+
+_DATES = frozenset({"import re", "from datetime import date, datetime"})
+
+
+def _define_date(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    return TypeDefinition("date", (("name", name), ("pattern", ISO_DATE_PATTERN[1:-1])), _DATES, frozenset({"BeforeValidator"}))
+
+
+def _define_date_or_datetime(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    return TypeDefinition(
+        "date_or_datetime", (("name", name), ("pattern", ISO_DATE_PATTERN[1:-1])), _DATES, frozenset({"BeforeValidator"}),
+        helpers=("datetime", (("pattern", ISO_DATETIME_PATTERN[1:-1]),)),
+    )
+
+
+def _define_datetime(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    return TypeDefinition(
+        "datetime", (("name", name),), frozenset({"import re", "from datetime import datetime"}), frozenset({"BeforeValidator"}),
+        helpers=("datetime", (("pattern", ISO_DATETIME_PATTERN[1:-1]),)),
+    )
+
+
+def _define_base64(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    return TypeDefinition(
+        "base64", (("name", name), ("max_length", params.get("max_length"))), frozenset({"import base64", "import re"}),
+        frozenset({"BeforeValidator", "PlainSerializer"}), helpers=("base64", (("pattern", BASE64_PATTERN[1:-1]),)),
+    )
+
+
+def _simple(template: str, imports: frozenset[str] = frozenset(), pydantic: frozenset[str] = frozenset()) -> Define:
+    def define(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+        return TypeDefinition(template, (("name", name),), imports, pydantic)
+
+    return define
+
+
 _STRING_KEYWORDS = frozenset({"minLength", "maxLength", "pattern"})
 
 KINDS: dict[str, Kind] = {
@@ -178,6 +265,8 @@ KINDS: dict[str, Kind] = {
             _string_schema,
             _string_doc,
             _STRING_KEYWORDS,
+            annotation="str",
+            define=_define_text,
         ),
         Kind(
             "int",
@@ -187,6 +276,8 @@ KINDS: dict[str, Kind] = {
             _int_schema,
             _int_doc,
             frozenset({"minimum", "maximum"}),
+            annotation="int",
+            define=_define_int,
         ),
         Kind(
             "decimal",
@@ -195,6 +286,8 @@ KINDS: dict[str, Kind] = {
             _decimal_type,
             _decimal_schema,
             _decimal_doc,
+            annotation="Decimal",
+            define=_define_decimal,
         ),
         Kind(
             "money_minor",
@@ -204,6 +297,8 @@ KINDS: dict[str, Kind] = {
             lambda params, charset: {"type": "integer", **({"minimum": params["minimum"]} if "minimum" in params else {})},
             _const("amount in 1/100 of the currency (integer)"),
             frozenset({"minimum", "maximum"}),
+            annotation="int",
+            define=_define_int,
         ),
         Kind(
             "bool_or_date",
@@ -212,6 +307,8 @@ KINDS: dict[str, Kind] = {
             _const("BoolOrDate"),
             _fixed({"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}]}),
             lambda params: f"bool or date, sent as `{params.get('wire_true')}` / `{params.get('wire_false')}` / {params.get('format')}",
+            annotation="bool | date",
+            define=_simple("bool_or_date", _DATES, frozenset({"BeforeValidator"})),
         ),
         Kind(
             "date",
@@ -220,6 +317,8 @@ KINDS: dict[str, Kind] = {
             _const("IsoDate"),
             _date_schema,
             _date_doc,
+            annotation="date",
+            define=_define_date,
         ),
         Kind(
             "datetime",
@@ -231,6 +330,8 @@ KINDS: dict[str, Kind] = {
             # impossible day such as 02-30 through; the models refuse it.
             _fixed({"type": "string", "format": LOCAL_DATE_TIME_FORMAT, "pattern": ISO_DATETIME_PATTERN}),
             _const("date and time, ISO 8601 without offset"),
+            annotation="datetime",
+            define=_define_datetime,
         ),
         Kind(
             "date_or_datetime",
@@ -246,6 +347,8 @@ KINDS: dict[str, Kind] = {
                 }
             ),
             _const("date, or date and time (ISO 8601, no offset)"),
+            annotation="date | datetime",
+            define=_define_date_or_datetime,
         ),
         Kind(
             "json",
@@ -254,6 +357,8 @@ KINDS: dict[str, Kind] = {
             _const("AnyJson"),
             _fixed({}),
             _const("any JSON value"),
+            annotation="JsonValue",
+            define=_simple("json", pydantic=frozenset({"JsonValue"})),
         ),
         Kind(
             "email",
@@ -268,6 +373,8 @@ KINDS: dict[str, Kind] = {
             },
             _const("e-mail address"),
             _STRING_KEYWORDS,
+            annotation="str",
+            define=_define_text,
         ),
         Kind(
             "country",
@@ -277,6 +384,8 @@ KINDS: dict[str, Kind] = {
             _fixed({"type": "string", "pattern": "^[A-Z]{2}$"}),
             _const("country code (ISO 3166-1 alpha-2)"),
             _STRING_KEYWORDS,
+            annotation="str",
+            define=_define_text,
         ),
         Kind(
             "currency",
@@ -286,6 +395,8 @@ KINDS: dict[str, Kind] = {
             _fixed({"type": "string", "pattern": "^[A-Z]{3}$"}),
             _const("currency code (ISO 4217)"),
             _STRING_KEYWORDS,
+            annotation="str",
+            define=_define_text,
         ),
         Kind(
             "language",
@@ -295,6 +406,8 @@ KINDS: dict[str, Kind] = {
             _fixed({"type": "string", "pattern": "^[a-z]{2}$"}),
             _const("language code (ISO 639-1)"),
             _STRING_KEYWORDS,
+            annotation="str",
+            define=_define_text,
         ),
         Kind(
             "bool",
@@ -306,6 +419,8 @@ KINDS: dict[str, Kind] = {
             + " / ".join(
                 f"`{params[k]}`" if params.get(k) is not None else "(nothing)" for k in ("wire_true", "wire_false")
             ),
+            annotation="bool",
+            define=_simple("bool", pydantic=frozenset({"Strict"})),
         ),
         Kind(
             "unix_time",
@@ -315,6 +430,8 @@ KINDS: dict[str, Kind] = {
             _fixed({"type": "integer", "minimum": 0, "maximum": UNIX_TIME_MAX}),
             _const("unix time (seconds); a date is sent as its midnight UTC"),
             frozenset({"minimum", "maximum"}),
+            annotation="int",
+            define=_simple("unix_time", frozenset({"import calendar", "from datetime import date, datetime"}), frozenset({"BeforeValidator"})),
         ),
         Kind(
             "base64",
@@ -329,6 +446,8 @@ KINDS: dict[str, Kind] = {
             },
             lambda params: "bytes, sent base64 encoded"
             + (f" (max {params['max_length']} chars encoded)" if "max_length" in params else ""),
+            annotation="bytes",
+            define=_define_base64,
         ),
         Kind(
             "url",
@@ -342,6 +461,8 @@ KINDS: dict[str, Kind] = {
             },
             lambda params: "URL" + (", sent percent-encoded" if params.get("percent_encoded") else ""),
             _STRING_KEYWORDS,
+            annotation="str",
+            define=_define_text,
         ),
         Kind(
             "ip",
@@ -350,6 +471,8 @@ KINDS: dict[str, Kind] = {
             _const("IpAddress"),
             _fixed({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
             _const("IP address (v4 or v6)"),
+            annotation="str",
+            define=_simple("ip", frozenset({"import ipaddress"}), frozenset({"Strict", "AfterValidator"})),
         ),
     )
 }

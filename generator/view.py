@@ -10,68 +10,18 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import ir
+from . import ir, protocols
 from .emit_schema import python_type_of
-from .kinds import (
-    BASE64_PATTERN,
-    DATE_FORMATS,
-    ISO_DATE_PATTERN,
-    ISO_DATETIME_PATTERN,
-    KINDS,
-    XML_TEXT_PATTERN,
-    decimal_pattern,
-    int_bounds,
-)
+from .kinds import CORE_SCHEMA, DATE_FORMATS, KINDS
 from .naming import constant, local_name, pascal
 
 GENERATOR = "python -m generator"
 RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3", "lxml>=5")
-
-# Python annotations of scalar kinds, for results and docs.
-_PY_SCALARS = {
-    "string": "str",
-    "email": "str",
-    "country": "str",
-    "currency": "str",
-    "language": "str",
-    "ip": "str",
-    "int": "int",
-    "decimal": "Decimal",
-    "date": "date",
-    "bool": "bool",
-    "unix_time": "int",
-    "base64": "bytes",
-    "url": "str",
-    "money_minor": "int",
-    "bool_or_date": "bool | date",
-}
-# Which kind template writes and reads each kind on an XML wire.
-_CODECS = {
-    "string": "text",
-    "email": "text",
-    "country": "text",
-    "currency": "text",
-    "language": "text",
-    "ip": "ip",
-    "int": "int",
-    "decimal": "decimal",
-    "date": "date",
-    "bool": "bool",
-    "unix_time": "unix_time",
-    "base64": "base64",
-    "url": "url",
-    "money_minor": "int",
-    "bool_or_date": "bool_or_date",
-    "datetime": "datetime",
-    "date_or_datetime": "date_or_datetime",
-    "json": "json",
-}
-
 
 def header(service: ir.Service, comment: str = "#") -> str:
     return (
@@ -91,7 +41,7 @@ def snake(class_name: str) -> str:
 
 def annotation(type_ref: ir.TypeRef) -> str:
     if isinstance(type_ref, ir.Scalar):
-        return _PY_SCALARS[type_ref.kind]
+        return KINDS[type_ref.kind].annotation
     if isinstance(type_ref, ir.EnumRef):
         return type_ref.enum
     if isinstance(type_ref, ir.ShapeRef):
@@ -221,71 +171,22 @@ def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
     return dict(sorted(found.items()))
 
 
-CORE_SCHEMA = "pydantic_core.core_schema"
-"""Among the pydantic names a type needs: pydantic-core's schema builders (natively checked types)."""
-
-
-def _type_definition(name: str, scalar: ir.Scalar, pattern: str | None) -> tuple[list[dict[str, Any]], set[str], set[str]]:
-    """(template calls, module imports, pydantic names) that define one `_types.py` type."""
-    kind = scalar.kind
-    if name == "Text":
-        return [{"kind": "text", "args": {"name": name}}], set(), {"Strict"}
-    if name == "WireText":
-        return [{"kind": "text", "args": {"name": name, "pattern": pattern}}], set(), {"Strict", "StringConstraints"}
-    if kind in ("int", "money_minor"):
-        lo, hi = int_bounds(scalar.param_map) if name == "Int32" else (None, None)
-        return [{"kind": "int", "args": {"name": name, "lo": lo, "hi": hi}}], set(), {"GetPydanticSchema", CORE_SCHEMA}
-    if kind == "decimal":
-        args = {"name": name, "pattern": decimal_pattern(scalar.param_map), "scale": scalar.param_map.get("scale")}
-        return [{"kind": "decimal", "args": args}], {"from decimal import Decimal"}, {"GetPydanticSchema", CORE_SCHEMA}
-    if kind == "date":
-        args = {"name": name, "pattern": ISO_DATE_PATTERN[1:-1]}
-        return [{"kind": "date", "args": args}], {"import re", "from datetime import date, datetime"}, {"BeforeValidator"}
-    if kind == "ip":
-        return [{"kind": "ip", "args": {"name": name}}], {"import ipaddress"}, {"Strict", "AfterValidator"}
-    if kind == "bool":
-        return [{"kind": "bool", "args": {"name": name}}], set(), {"Strict"}
-    if kind == "bool_or_date":
-        imports = {"import re", "from datetime import date, datetime"}
-        return [{"kind": "bool_or_date", "args": {"name": name}}], imports, {"BeforeValidator"}
-    if kind == "unix_time":
-        imports = {"import calendar", "from datetime import date, datetime"}
-        return [{"kind": "unix_time", "args": {"name": name}}], imports, {"BeforeValidator"}
-    if kind == "base64":
-        calls = [{"kind": "base64", "args": {"name": name, "max_length": scalar.param_map.get("max_length")}}]
-        return calls, {"import base64", "import re"}, {"BeforeValidator", "PlainSerializer"}
-    if kind == "json":
-        return [{"kind": "json", "args": {"name": name}}], set(), {"JsonValue"}
-    if kind == "datetime":
-        return [{"kind": "datetime", "args": {"name": name}}], {"import re", "from datetime import datetime"}, {"BeforeValidator"}
-    if kind == "date_or_datetime":
-        args = {"name": name, "pattern": ISO_DATE_PATTERN[1:-1]}
-        return [{"kind": "date_or_datetime", "args": args}], {"import re", "from datetime import date, datetime"}, {"BeforeValidator"}
-    raise ValueError(f"no Python type for {name} ({kind})")  # pragma: no cover - a new kind needs one
-
-
 def types_view(service: ir.Service) -> dict[str, Any]:
     definitions: list[dict[str, Any]] = []
     imports: set[str] = {"from typing import Annotated"}
     pydantic: set[str] = set()
     helpers_done: set[str] = set()
     for name, scalar in used_python_types(service).items():
-        calls, module_imports, pydantic_imports = _type_definition(name, scalar, service.wire.text_pattern)
-        if scalar.kind == "base64" and "base64" not in helpers_done:
-            definitions.append({"kind": "base64", "macro": "helpers", "args": {"pattern": BASE64_PATTERN[1:-1]}})
-            helpers_done.add("base64")
-        if scalar.kind == "decimal" and "decimal" not in helpers_done:
-            definitions.append({"kind": "decimal", "macro": "helpers", "args": {}})
-            helpers_done.add("decimal")
-        if scalar.kind in ("int", "money_minor") and "int" not in helpers_done:
-            definitions.append({"kind": "int", "macro": "helpers", "args": {}})
-            helpers_done.add("int")
-        if scalar.kind in ("datetime", "date_or_datetime") and "datetime" not in helpers_done:
-            definitions.append({"kind": "datetime", "macro": "helpers", "args": {"pattern": ISO_DATETIME_PATTERN[1:-1]}})
-            helpers_done.add("datetime")
-        definitions.extend({"macro": None, **call} for call in calls)
-        imports |= module_imports
-        pydantic |= pydantic_imports
+        define = KINDS[scalar.kind].define
+        assert define is not None, scalar.kind
+        made = define(name, scalar.param_map, service.wire.text_pattern)
+        if made.helpers is not None and made.helpers[0] not in helpers_done:
+            template, args = made.helpers
+            definitions.append({"kind": template, "macro": "helpers", "args": dict(args)})
+            helpers_done.add(template)
+        definitions.append({"kind": made.template, "macro": None, "args": dict(made.args)})
+        imports |= made.imports
+        pydantic |= made.pydantic
     custom_error = any(d["kind"] not in ("text", "bool", "int", "decimal") for d in definitions)
     core = [name for name, wanted in (("PydanticCustomError", custom_error), ("core_schema", CORE_SCHEMA in pydantic)) if wanted]
     pydantic.discard(CORE_SCHEMA)
@@ -386,11 +287,12 @@ def rules_view(service: ir.Service) -> dict[str, Any]:
 # -- wire --------------------------------------------------------------------------------------
 
 
-def _codec(scalar_or_enum: ir.Scalar | ir.EnumRef) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(kind template, its xml_text arguments, its xml_decoder arguments)."""
+def _codec(scalar_or_enum: ir.Scalar | ir.EnumRef, kinds: Mapping[str, str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(codec macro name, its `_write` arguments, its `_read` arguments); `kinds` is the
+    protocol's map of kind -> codec."""
     if isinstance(scalar_or_enum, ir.EnumRef):
         return "enum", {}, {"const": _enum_const(scalar_or_enum.enum)}
-    codec = _CODECS[scalar_or_enum.kind]
+    codec = kinds[scalar_or_enum.kind]
     params = scalar_or_enum.param_map
     if codec == "date":
         fmt = DATE_FORMATS[params["format"]]
@@ -408,7 +310,7 @@ def _codec(scalar_or_enum: ir.Scalar | ir.EnumRef) -> tuple[str, dict[str, Any],
     return codec, {}, {}
 
 
-def _field_codec(f: ir.Field) -> dict[str, Any]:
+def _field_codec(f: ir.Field, kinds: Mapping[str, str]) -> dict[str, Any]:
     """How one field is written (encoders) and read (decoding tables) on an XML wire."""
     view: dict[str, Any] = {
         "wire": f.wire,
@@ -430,24 +332,24 @@ def _field_codec(f: ir.Field) -> dict[str, Any]:
             view["item_func"] = snake(t.item.shape)
             view["item_const"] = constant(snake(t.item.shape))
         else:
-            view["item_codec"], view["item_codec_args"], view["item_decode_args"] = _codec(t.item)
+            view["item_codec"], view["item_codec_args"], view["item_decode_args"] = _codec(t.item, kinds)
     elif isinstance(t, ir.ShapeRef):
         view["shape"] = "object"
         view["item_func"] = snake(t.shape)
         view["item_const"] = constant(snake(t.shape))
     else:
         view["shape"] = "scalar"
-        view["codec"], view["codec_args"], view["decode_args"] = _codec(t)
+        view["codec"], view["codec_args"], view["decode_args"] = _codec(t, kinds)
         # A bool whose False has no wire form is written only when True.
         view["only_true"] = view["codec"] == "bool" and view["codec_args"]["wire_false"] is None
     return view
 
 
-def _shape_codecs(shape: ir.Shape) -> list[dict[str, Any]]:
+def _shape_codecs(shape: ir.Shape, kinds: Mapping[str, str]) -> list[dict[str, Any]]:
     """Field codecs in wire order, derived fields pointing at their source's attribute."""
     views = []
     for f in shape.wire_fields:
-        view = _field_codec(f)
+        view = _field_codec(f, kinds)
         if f.derived is not None:
             source = shape.field(f.derived.of)
             assert source is not None
@@ -476,6 +378,7 @@ def _xml_literal(wire: str, text: str) -> str:
 
 
 def wire_view(service: ir.Service) -> dict[str, Any]:
+    kinds = protocols.get(service.protocol).KINDS
     w = service.wire
     assert isinstance(w, ir.XmlWire)
     all_shapes = dependency_order(service, service.messages())
@@ -513,8 +416,8 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
                 "envelope": envelope,
                 "response_envelope": response_envelope,
                 "extra_fields": [e.wire for e in op.extra_fields],
-                "fields": _shape_codecs(op.request),
-                "response_fields": _shape_codecs(op.response),
+                "fields": _shape_codecs(op.request, kinds),
+                "response_fields": _shape_codecs(op.response, kinds),
             }
         )
     root_open = f'<{w.root} xmlns="{w.namespace}">' if w.namespace else f"<{w.root}>"
@@ -528,7 +431,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
             {
                 c
                 for fields in [op["fields"] + op["response_fields"] for op in operations]
-                + [_shape_codecs(s) for s in nested]
+                + [_shape_codecs(s, kinds) for s in nested]
                 for c in ("base64_text", "md5_hex", "quote")
                 if _uses(fields, c)
             }
@@ -540,7 +443,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
             {
                 "func": snake(s.name),
                 "class_name": s.name,
-                "fields": _shape_codecs(s),
+                "fields": _shape_codecs(s, kinds),
             }
             for s in nested
         ],
@@ -548,7 +451,7 @@ def wire_view(service: ir.Service) -> dict[str, Any]:
             {
                 "const": constant(snake(s.name)),
                 "class_name": s.name,
-                "fields": _shape_codecs(s),
+                "fields": _shape_codecs(s, kinds),
                 "derived": [
                     {"wire": f.wire, "digest": f.derived.digest, "of": f.derived.of}
                     for f in s.wire_fields
@@ -581,10 +484,10 @@ def php_string(text: str) -> str:
     return json.dumps(text).replace("/", "\\/").replace("\\u007f", "\x7f")
 
 
-def _json_codecs(shape: ir.Shape) -> list[dict[str, Any]]:
+def _json_codecs(shape: ir.Shape, kinds: Mapping[str, str]) -> list[dict[str, Any]]:
     views = []
     for f in shape.wire_fields:
-        view = _field_codec(f)
+        view = _field_codec(f, kinds)
         view["key_prefix"] = php_string(f.wire) + ":"
         views.append(view)
     return views
@@ -611,6 +514,7 @@ def _enum_tables(service: ir.Service, shapes: list[ir.Shape]) -> list[dict[str, 
 
 
 def json_wire_view(service: ir.Service) -> dict[str, Any]:
+    kinds = protocols.get(service.protocol).KINDS
     w = service.wire
     assert isinstance(w, ir.JsonWire)
     message_key = next(m.key for m in w.body if m.source == "message")
@@ -687,12 +591,12 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
     # Fields without a default first (dataclass order).
     context_fields.sort(key=lambda c: c["default"] is not None)
 
-    codecs_used = {c.get("codec") for s in all_shapes for c in _json_codecs(s)} | {
-        c.get("item_codec") for s in all_shapes for c in _json_codecs(s)
+    codecs_used = {c.get("codec") for s in all_shapes for c in _json_codecs(s, kinds)} | {
+        c.get("item_codec") for s in all_shapes for c in _json_codecs(s, kinds)
     }
     if any(s.root is not None for s in all_shapes):
-        codecs_used |= {_field_codec(s.root).get("codec") for s in all_shapes if s.root} | {
-            _field_codec(s.root).get("item_codec") for s in all_shapes if s.root
+        codecs_used |= {_field_codec(s.root, kinds).get("codec") for s in all_shapes if s.root} | {
+            _field_codec(s.root, kinds).get("item_codec") for s in all_shapes if s.root
         }
     runtime = {"obj", "php_string"}
     if "decimal" in codecs_used:
@@ -711,9 +615,9 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
                 "response_class": op.response.name,
                 "request_const": constant(snake(op.request.name)),
                 "response_const": constant(snake(op.response.name)),
-                "fields": _json_codecs(op.request),
-                "response_fields": _json_codecs(op.response),
-                "response_root": _field_codec(op.response.root) if op.response.root else None,
+                "fields": _json_codecs(op.request, kinds),
+                "response_fields": _json_codecs(op.response, kinds),
+                "response_root": _field_codec(op.response.root, kinds) if op.response.root else None,
                 # The answer may be bare text, or data wrapped as {"<root name>": text}.
                 "text_answer": op.text_answer is not None,
                 "wrapped_key": op.response.root.name if op.response.root else None,
@@ -749,9 +653,9 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
         "message_paths": tuple(w.result_message),
         "runtime_imports": sorted(runtime),
         "error_imports": sorted(["api_error"] + ([f"{prefix}SignatureError"] if signature else [])),
-        "shapes": [{"func": snake(s.name), "class_name": s.name, "fields": _json_codecs(s)} for s in nested],
+        "shapes": [{"func": snake(s.name), "class_name": s.name, "fields": _json_codecs(s, kinds)} for s in nested],
         "decode_shapes": [
-            {"const": constant(snake(s.name)), "class_name": s.name, "fields": _json_codecs(s)}
+            {"const": constant(snake(s.name)), "class_name": s.name, "fields": _json_codecs(s, kinds)}
             for s in all_shapes
             if s.root is None
         ],
@@ -765,12 +669,12 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
     }
 
 
-def _rest_codecs(fields: Iterable[ir.Field]) -> list[dict[str, Any]]:
+def _rest_codecs(fields: Iterable[ir.Field], kinds: Mapping[str, str]) -> list[dict[str, Any]]:
     fields = list(fields)
     names = {f.wire: f.name for f in fields}
     views = []
     for f in fields:
-        view = _field_codec(f)
+        view = _field_codec(f, kinds)
         view["key_prefix"] = json.dumps(f.wire, ensure_ascii=False) + ":"
         view["fallback"] = (
             {"attr": names[f.fallback_of], "types": dict(f.fallback_types)} if f.fallback_of is not None else None
@@ -793,6 +697,7 @@ def _path_expr(op: ir.Operation) -> str:
 
 
 def rest_wire_view(service: ir.Service) -> dict[str, Any]:
+    kinds = protocols.get(service.protocol).KINDS
     w = service.wire
     assert isinstance(w, ir.RestWire)
     callback_shapes = [service.shape(cb.message) for cb in service.callbacks if cb.message]
@@ -828,10 +733,10 @@ def rest_wire_view(service: ir.Service) -> dict[str, Any]:
                     for f in by_location["query"]
                 ],
                 "headers": [{"wire": f.wire, "attr": f.name, "required": f.required} for f in by_location["header"]],
-                "body": _rest_codecs(by_location["body"]),
+                "body": _rest_codecs(by_location["body"], kinds),
                 "has_body": bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
                 "answer": answer,
-                "response_root": _field_codec(response.root) if response.root else None,
+                "response_root": _field_codec(response.root, kinds) if response.root else None,
             }
         )
     prefix = service.error_prefix
@@ -842,9 +747,9 @@ def rest_wire_view(service: ir.Service) -> dict[str, Any]:
         "error_list": w.error_list,
         "error_code": w.error_code,
         "error_message": w.error_message,
-        "shapes": [{"func": snake(s.name), "class_name": s.name, "fields": _rest_codecs(s.wire_fields)} for s in request_shapes],
+        "shapes": [{"func": snake(s.name), "class_name": s.name, "fields": _rest_codecs(s.wire_fields, kinds)} for s in request_shapes],
         "decode_shapes": [
-            {"const": constant(snake(s.name)), "class_name": s.name, "fields": _rest_codecs(s.wire_fields)}
+            {"const": constant(snake(s.name)), "class_name": s.name, "fields": _rest_codecs(s.wire_fields, kinds)}
             for s in all_shapes
             if s.root is None
         ],

@@ -1,0 +1,42 @@
+"""Each protocol is a plug-in: what it declares about itself holds in its templates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator import protocols
+from generator.kinds import KINDS
+from support import ROOT
+
+_MACRO = re.compile(r"\{% macro (\w+)\(")
+
+
+@pytest.mark.parametrize("name", sorted(protocols.registry()))
+def test_every_kind_a_protocol_carries_has_its_codec_macros(name: str) -> None:
+    """A kind listed in the protocol's KINDS has `<codec>_write` and `<codec>_read` in the
+    protocol's codecs.j2, and codecs.j2 has no macro that nothing uses (enums aside, which are
+    not scalar kinds)."""
+    protocol = protocols.get(name)
+    text = (ROOT / "templates" / "python" / "protocols" / protocol.TEMPLATES / "codecs.j2").read_text()
+    macros = set(_MACRO.findall(text))
+    codecs = set(protocol.KINDS.values())
+    wanted = {f"{c}_{way}" for c in codecs | {"enum"} for way in ("write", "read")}
+    assert wanted - macros == set(), f"{name}: codec macros missing"
+    assert macros - wanted == set(), f"{name}: codec macros no kind uses"
+    assert set(protocol.KINDS) <= set(KINDS), "a protocol lists a kind the language does not have"
+
+
+def test_every_kind_defines_its_python_type() -> None:
+    for name, kind in KINDS.items():
+        assert kind.define is not None, name
+        made = kind.define("Text", {}, None)
+        assert (ROOT / "templates" / "python" / "kinds" / f"{made.template}.j2").is_file(), name
+
+
+def test_protocol_modules_are_found_by_their_spec_names() -> None:
+    assert sorted(protocols.registry()) == ["json", "rest-json", "xml"]
+    for name, protocol in protocols.registry().items():
+        assert protocol.NAME == name
+        assert (ROOT / "templates" / "docs" / f"wire_{protocol.TEMPLATES if protocol.TEMPLATES != 'rest' else 'rest-json'}.md.j2").is_file()

@@ -23,7 +23,7 @@ import pytest
 from lxml import etree
 
 from generator import ir
-from generator.view import _outcome_class
+from generator.view.common import outcome_class as _outcome_class
 from support import (
     PROVIDERS,
     SPECS,
@@ -295,6 +295,6 @@ def test_callback_example_parses(provider: str, callback: ir.Callback) -> None:
         notice = parse(form, "key", verify=False)
     # Written back in wire form, the notice is the example's data.
     wire = package(provider, "_wire")
-    from generator.view import snake
+    from generator.view.common import snake
 
     assert json.loads(getattr(wire, f"_encode_{snake(callback.message)}")(notice)) == document["data"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .. import ir
     from ..build.context import Context
     from ..load import Document
+    from ..view.client import Option
 
 
 class Protocol(_Interface):
@@ -29,7 +30,13 @@ class Protocol(_Interface):
     NAME: str
     """The spec's `protocol:` value."""
     TEMPLATES: str
-    """Its folder under `templates/python/protocols/` (and the suffix of its docs template)."""
+    """Its folder under `templates/python/protocols/`: its codecs and `_wire.py`."""
+    CALLS: str
+    """The folder under `templates/python/protocols/` whose `client.j2`, `mock.j2` and
+    `errors.j2` write its pieces of those modules (`rpc` is shared by the protocols that POST
+    one document per call and read a result code from the answer)."""
+    ACCEPT: str
+    """The client's Accept header."""
     KINDS: Mapping[str, str]
     """Scalar kinds it can carry -> the codec macro file (`templates/python/kinds/`) that
     writes and reads them on this wire; a spec using another kind is refused by lint."""
@@ -52,6 +59,21 @@ class Protocol(_Interface):
 
     def check_answers(self, ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
         """Whether an operation's outcomes and response fit how this protocol answers."""
+
+    # -- views -----------------------------------------------------------------------------
+
+    def raises(self, service: ir.Service, op: ir.Operation) -> str:
+        """The `Raises:` text of an operation's method."""
+
+    def client_options(self, service: ir.Service, header_clock: bool) -> tuple[Option, ...]:
+        """The client's constructor options beyond the shared ones (`header_clock`: the
+        request headers need the time)."""
+
+    def client_part(self, service: ir.Service) -> object:
+        """The protocol's view of the client, for its `client.j2` (`client.wire`)."""
+
+    def client_operation(self, service: ir.Service, op: ir.Operation) -> object:
+        """The protocol's view of one operation's call, for its `client.j2` (`op.wire`)."""
 
 
 def _modules() -> dict[str, Protocol]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
+from ..view.client import CLOCK_OPTION, Option
+from . import rpc
 from ..kinds import pattern_problems
 from ..metaschema import LEDGER, STR
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 
 NAME = "json"
 TEMPLATES = "json"
+CALLS = "rpc"  # its client, mock and errors: templates/python/protocols/rpc/
 
 # Scalar kinds a member of the message can carry -> the codec macro file for them.
 KINDS = {
@@ -204,3 +207,67 @@ def open_constants(wire: ir.Wire) -> set[str]:
 def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
     if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
         ctx.report(doc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")
+
+
+# -- client ------------------------------------------------------------------------------------
+
+ACCEPT = "application/json"
+
+
+def raises(service: ir.Service, op: ir.Operation) -> str:
+    return rpc.raises(service, op)
+
+
+def client_operation(service: ir.Service, op: ir.Operation) -> rpc.RpcOperation:
+    return rpc.client_operation(service, op)
+
+
+def _clock(wire: ir.JsonWire) -> bool:
+    return any(m.source == "clock" for m in wire.credentials)
+
+
+def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...]:
+    """The credentials object's client options, signature checking, and a clock when a member
+    carries the time."""
+    wire = service.wire
+    assert isinstance(wire, ir.JsonWire)
+    options: list[Option] = []
+    for m in wire.credentials:
+        if m.source == "option":
+            assert m.value is not None
+            if m.type == "map":
+                options.append(Option(m.value, "Mapping[str, str] | None", None, m.description))
+            else:
+                annotation = "Literal[" + ", ".join(repr(v) for v in m.values) + "]" if m.values else "str"
+                options.append(Option(m.value, annotation, m.default, m.description))
+    if wire.signature is not None:
+        options.append(
+            Option(
+                "verify_signatures",
+                "bool",
+                True,
+                "check the signature of every answer (constant-time); False only on purpose.",
+            )
+        )
+    if header_clock or _clock(wire):
+        options.append(CLOCK_OPTION)
+    return tuple(options)
+
+
+def client_part(service: ir.Service) -> rpc.RpcClient:
+    """The wire context gets the client's options, the environment's values and the clock."""
+    wire = service.wire
+    assert isinstance(wire, ir.JsonWire)
+    args: list[rpc.ContextArg] = []
+    for m in wire.credentials:
+        if m.source == "option":
+            assert m.value is not None
+            args.append(rpc.ContextArg(m.value))
+        elif m.source == "environment":
+            assert m.value is not None
+            args.append(rpc.ContextArg(m.value, from_environment=True))
+    if wire.signature is not None:
+        args.append(rpc.ContextArg("verify_signatures"))
+    if _clock(wire):
+        args.append(rpc.ContextArg("clock"))
+    return rpc.RpcClient(context_args=tuple(args))

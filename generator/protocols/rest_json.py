@@ -8,9 +8,12 @@ Templates: `templates/python/protocols/rest/` and `templates/docs/wire_rest-json
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
+from ..naming import pascal
+from ..view.client import CLOCK_OPTION, Option
 from ..metaschema import LEDGER, STR, TEXT
 
 if TYPE_CHECKING:
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 
 NAME = "rest-json"
 TEMPLATES = "rest"
+CALLS = "rest"  # its client, mock and errors: templates/python/protocols/rest/
 
 # Scalar kinds a JSON member, path segment, query or header parameter can carry -> codec macros.
 KINDS = {
@@ -219,3 +223,90 @@ def open_constants(wire: ir.Wire) -> set[str]:
 def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
     if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
         ctx.report(doc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")
+
+
+# -- client ------------------------------------------------------------------------------------
+
+ACCEPT = "application/json"
+
+
+@dataclass(frozen=True)
+class RestClient:
+    """How the client retries and keys its calls."""
+
+    idempotency_header: str | None
+    safe_reason: str
+    retries: int
+    statuses: list[int]  # gateway errors retried for safe calls (written as a list literal)
+    throttled: list[int]  # statuses that mean "slow down" (429)
+    safe_methods: list[str]
+
+
+@dataclass(frozen=True)
+class RestOperation:
+    """`idempotent`: the call carries an idempotency key; `retry`: the client's retry policy
+    attribute for it (safe calls are retried after timeouts and gateway errors too)."""
+
+    idempotent: bool
+    retry: str
+
+
+def raises(service: ir.Service, op: ir.Operation) -> str:
+    wire = service.wire
+    assert isinstance(wire, ir.RestWire)
+    table = service.error_table(op.errors)
+    statuses = ", ".join(f"{service.error_prefix}{s.name}Error" for s in wire.statuses)
+    return (
+        f"{service.error_prefix}ApiError: an error status, as the class of that status ({statuses}); "
+        f"documented codes ({table.title} table) carry a {pascal(table.name)}ErrorCode member in `.error`."
+    )
+
+
+def client_operation(service: ir.Service, op: ir.Operation) -> RestOperation:
+    wire = service.wire
+    assert isinstance(wire, ir.RestWire)
+    idempotent = op.method in wire.idempotency_methods
+    safe = op.method in wire.retry_safe_methods or idempotent
+    return RestOperation(idempotent, "_retry_safe" if safe else "_retry_throttled")
+
+
+def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...]:
+    """A rate limiter (when the provider sets a limit) and the number of retries."""
+    wire = service.wire
+    assert isinstance(wire, ir.RestWire)
+    options = [CLOCK_OPTION] if header_clock else []
+    if wire.rate_limit:
+        requests, seconds = wire.rate_limit
+        options.append(
+            Option(
+                "rate_limiter",
+                "RateLimiter | None",
+                None,
+                f"spaces requests out ({requests} per {seconds:g} s by default); pass one to share it between clients.",
+            )
+        )
+    options.append(
+        Option(
+            "max_retries",
+            "int",
+            wire.retry_attempts - 1,
+            "how often a throttled (429) call, or a safe one that timed out or met a gateway error, is tried again.",
+        )
+    )
+    return tuple(options)
+
+
+def client_part(service: ir.Service) -> RestClient:
+    wire = service.wire
+    assert isinstance(wire, ir.RestWire)
+    key = wire.idempotency_header
+    return RestClient(
+        idempotency_header=key,
+        safe_reason="The call changes nothing twice: it reads, or sets the same values again"
+        + (f", or carries the same {key}" if key else "")
+        + ".",
+        retries=wire.retry_attempts - 1,
+        statuses=sorted(s for s in wire.retry_statuses if s != 429),
+        throttled=sorted(s for s in wire.retry_statuses if s == 429),
+        safe_methods=list(wire.retry_safe_methods),
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
+from ..view.client import CLOCK_OPTION, Option
+from . import rpc
 from ..metaschema import LEDGER, STR
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 NAME = "xml"
 TEMPLATES = "xml"
+CALLS = "rpc"  # its client, mock and errors: templates/python/protocols/rpc/
 
 # Scalar kinds an XML element can carry -> the codec macro file that writes and reads them.
 KINDS = {
@@ -208,3 +211,30 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
                 shape = ctx.shapes.get(item.shape) if isinstance(item, ir.ShapeRef) else None
                 if shape is None or shape.field(code_field) is None:
                     ctx.report(doc, ("outcomes",), f"outcome {outcome.name}: items of {'.'.join(path)} have no {code_field} to judge item_success by")
+
+
+# -- client ------------------------------------------------------------------------------------
+
+ACCEPT = "text/xml, application/xml"
+
+
+def raises(service: ir.Service, op: ir.Operation) -> str:
+    return rpc.raises(service, op)
+
+
+def client_operation(service: ir.Service, op: ir.Operation) -> rpc.RpcOperation:
+    return rpc.client_operation(service, op)
+
+
+def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...]:
+    """A clock for a daily header key; XSD validation when the spec ships an XSD."""
+    options = [CLOCK_OPTION] if header_clock else []
+    if service.wire.xsd:
+        options.append(
+            Option("validate_xsd", "bool", False, "validate every request against the shipped XSD before sending it.")
+        )
+    return tuple(options)
+
+
+def client_part(service: ir.Service) -> rpc.RpcClient:
+    return rpc.RpcClient(xsd=bool(service.wire.xsd))

@@ -1,0 +1,48 @@
+"""What the protocols that POST one document per call and read a result code from the answer
+(xml, json) share in their views: the `rpc` templates (`templates/python/protocols/rpc/`)
+write their client, mock and errors from these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import ir
+from ..naming import pascal
+
+
+@dataclass(frozen=True)
+class ContextArg:
+    """An argument of the wire context: a client option, or a value of the environment."""
+
+    name: str
+    from_environment: bool = False
+
+
+@dataclass(frozen=True)
+class RpcClient:
+    """The rpc client's protocol part: the wire context's arguments, and whether requests
+    may be validated against a shipped XSD."""
+
+    context_args: tuple[ContextArg, ...] = ()
+    xsd: bool = False
+
+
+@dataclass(frozen=True)
+class RpcOperation:
+    """How one operation is sent: its path, and whether it takes extra fields by name."""
+
+    path: str
+    extra: bool
+
+
+def raises(service: ir.Service, op: ir.Operation) -> str:
+    """The `Raises:` line of a method's docstring."""
+    table = service.error_table(op.errors)
+    return (
+        f"{pascal(op.name)}Error: any other code; documented codes ({table.title} table) carry "
+        f"a {pascal(table.name)}ErrorCode member in `.error`."
+    )
+
+
+def client_operation(service: ir.Service, op: ir.Operation) -> RpcOperation:
+    return RpcOperation(op.path, bool(op.extra_fields))

@@ -75,6 +75,9 @@ class Protocol(_Interface):
     def client_operation(self, service: ir.Service, op: ir.Operation) -> object:
         """The protocol's view of one operation's call, for its `client.j2` (`op.wire`)."""
 
+    def wire_view(self, service: ir.Service) -> object:
+        """The view of its codec module, `_wire.py` (`wire` in the templates)."""
+
 
 def _modules() -> dict[str, Protocol]:
     from . import json, rest_json, xml

@@ -8,6 +8,7 @@ Templates: `templates/python/protocols/json/` and `templates/docs/wire_json.md.j
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
@@ -15,6 +16,9 @@ from ..view.client import CLOCK_OPTION, Option
 from . import rpc
 from ..kinds import pattern_problems
 from ..metaschema import LEDGER, STR
+from ..naming import constant
+from ..view.common import callback_shapes, dependency_order, php_string, snake
+from ..view.wire import CallbackMessage, EnumTable, FieldCodec, ShapeCodec, callback_messages, enum_tables, field_codec, shape_codecs
 
 if TYPE_CHECKING:
     from ..build.context import Context
@@ -271,3 +275,206 @@ def client_part(service: ir.Service) -> rpc.RpcClient:
     if _clock(wire):
         args.append(rpc.ContextArg("clock"))
     return rpc.RpcClient(context_args=tuple(args))
+
+
+# -- the codec's view (_wire.py) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialMember:
+    """A member of the credentials object, written in the spec's order. `source`: credential,
+    signature, const, option, map (an option holding a mapping, sent only when given), clock
+    or environment; `key` is the member's key and colon as PHP writes them."""
+
+    key: str
+    source: str
+    value: str  # the credential, option or environment value's name; a constant's text
+    always: bool  # written in every request (else only when the option is given)
+    leading: bool  # among the members the list starts with (every one before is always there)
+
+
+@dataclass(frozen=True)
+class BodyMember:
+    """A member of the request body: the credentials object, the message, an operation's
+    constant (its variable is the key) or a constant."""
+
+    key: str  # the key and colon as written
+    source: str
+    name: str  # the body member's key
+    value: str = ""  # a constant's text
+
+
+@dataclass(frozen=True)
+class ContextField:
+    name: str
+    annotation: str
+    default: object
+    required: bool  # no default
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    key: str
+    over: str
+    algorithm: str
+    response: tuple[str, ...]
+    error_note: str
+
+
+@dataclass(frozen=True)
+class JsonOperation:
+    name: str
+    title: str
+    request_class: str
+    response_class: str
+    request_const: str
+    response_const: str
+    fields: tuple[FieldCodec, ...]
+    response_fields: tuple[FieldCodec, ...]
+    response_root: FieldCodec | None
+    text_answer: bool  # the answer may be bare text, or data wrapped as {wrapped_key: text}
+    wrapped_key: str | None
+    constants: list[str]
+
+
+@dataclass(frozen=True)
+class JsonWireView:
+    body_keys: list[str]
+    encoding: str
+    strings: bool
+    message_key: str
+    operation_key: str
+    operation_members: tuple[str, ...]
+    credential_members: tuple[CredentialMember, ...]
+    body: tuple[BodyMember, ...]
+    request_signature_path: tuple[str, ...]
+    signature: SignatureView | None
+    context_fields: tuple[ContextField, ...]
+    error_code_paths: tuple[tuple[str, ...], ...]
+    message_paths: tuple[tuple[str, ...], ...]
+    runtime_imports: list[str]
+    error_imports: list[str]
+    shapes: tuple[ShapeCodec, ...]
+    decode_shapes: tuple[ShapeCodec, ...]
+    enums: tuple[EnumTable, ...]
+    operations: tuple[JsonOperation, ...]
+    callback_messages: tuple[CallbackMessage, ...]
+    model_imports: list[str]
+    rest: bool = False  # read by the _runtime/json.py template until the runtime is static
+
+
+def _key(name: str) -> str:
+    return php_string(name) + ":"
+
+
+def wire_view(service: ir.Service) -> JsonWireView:
+    w = service.wire
+    assert isinstance(w, ir.JsonWire)
+    message_key = next(m.key for m in w.body if m.source == "message")
+    operation_members = [m for m in w.body if m.source == "operation"]
+    signature = w.signature
+    callbacks = callback_shapes(service)
+    all_shapes = dependency_order(service, [*service.messages(), *callbacks])
+    nested = [s for s in all_shapes if s.role == "shape"]
+
+    def codecs(shape: ir.Shape) -> tuple[FieldCodec, ...]:
+        return shape_codecs(shape, KINDS, _key)
+
+    members: list[CredentialMember] = []
+    for m in w.credentials:
+        source = "map" if m.source == "option" and m.type == "map" else m.source
+        value = m.value or ""
+        if m.source == "signature":
+            assert signature is not None
+            value = signature.key
+        always = source != "map"
+        leading = always and all(c.always for c in members)
+        members.append(CredentialMember(_key(m.key), source, value, always, leading))
+    body = tuple(BodyMember(_key(m.key), m.source, m.key, m.value or "") for m in w.body)
+
+    context: list[ContextField] = []
+    for m in w.credentials:
+        if m.source == "option" and m.type == "map":
+            context.append(ContextField(m.value or "", "Mapping[str, str] | None", None, False))
+        elif m.source == "option":
+            context.append(ContextField(m.value or "", "str", m.default, False))
+        elif m.source == "environment":
+            context.append(ContextField(m.value or "", "str", None, True))
+        elif m.source == "clock":
+            context.append(ContextField("clock", "Callable[[], datetime] | None", None, False))
+    if signature is not None:
+        context.append(ContextField("verify_signatures", "bool", True, False))
+    context.sort(key=lambda c: not c.required)  # fields without a default first (dataclass order)
+
+    codecs_used = {
+        c
+        for s in all_shapes
+        for f in codecs(s) + ((field_codec(s.root, KINDS),) if s.root else ())
+        for c in (f.codec, f.item_codec)
+    }
+    runtime = {"obj", "php_string"}
+    if "decimal" in codecs_used:
+        runtime.add("plain_decimal")
+    if "bool_or_date" in codecs_used:
+        runtime.add("flag_or_date")
+
+    operations = []
+    for op in service.operations:
+        constants = dict(op.constants)
+        root = op.response.root
+        operations.append(
+            JsonOperation(
+                name=op.name,
+                title=op.title,
+                request_class=op.request.name,
+                response_class=op.response.name,
+                request_const=constant(snake(op.request.name)),
+                response_const=constant(snake(op.response.name)),
+                fields=codecs(op.request),
+                response_fields=codecs(op.response),
+                response_root=field_codec(root, KINDS) if root else None,
+                text_answer=op.text_answer is not None,
+                wrapped_key=root.name if root else None,
+                constants=[constants[m.key] for m in operation_members],
+            )
+        )
+    if signature is not None:
+        credentials_key = next(m.key for m in w.body if m.source == "credentials")
+        signature_member = next(m.key for m in w.credentials if m.source == "signature")
+        request_signature_path: tuple[str, ...] = (credentials_key, signature_member)
+    else:
+        request_signature_path = ()
+    prefix = service.error_prefix
+    return JsonWireView(
+        body_keys=[m.key for m in w.body],
+        encoding=w.encoding,
+        strings=w.strings,
+        message_key=message_key,
+        operation_key=operation_members[0].key if operation_members else "",
+        operation_members=tuple(m.key for m in operation_members),
+        credential_members=tuple(members),
+        body=body,
+        request_signature_path=request_signature_path,
+        signature=(
+            SignatureView(
+                signature.key,
+                signature.over,
+                signature.algorithm,
+                signature.response,
+                "the provider's own clients report this as a verification error",
+            )
+            if signature
+            else None
+        ),
+        context_fields=tuple(context),
+        error_code_paths=tuple(w.result_error_code),
+        message_paths=tuple(w.result_message),
+        runtime_imports=sorted(runtime),
+        error_imports=sorted(["api_error"] + ([f"{prefix}SignatureError"] if signature else [])),
+        shapes=tuple(ShapeCodec(s.name, codecs(s), func=snake(s.name)) for s in nested),
+        decode_shapes=tuple(ShapeCodec(s.name, codecs(s), const=constant(snake(s.name))) for s in all_shapes if s.root is None),
+        enums=enum_tables(service, all_shapes),
+        operations=tuple(operations),
+        callback_messages=callback_messages(callbacks),
+        model_imports=sorted({s.name for s in all_shapes}),
+    )

@@ -7,12 +7,15 @@ Templates: `templates/python/protocols/rest/` and `templates/docs/wire_rest-json
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from ..naming import pascal
+from ..naming import constant, pascal
+from ..view.common import callback_shapes, dependency_order, snake
+from ..view.wire import CallbackMessage, EnumTable, FieldCodec, ShapeCodec, callback_messages, enum_tables, field_codec, fields_codecs
 from ..view.client import CLOCK_OPTION, Option
 from ..metaschema import LEDGER, STR, TEXT
 
@@ -309,4 +312,125 @@ def client_part(service: ir.Service) -> RestClient:
         statuses=sorted(s for s in wire.retry_statuses if s != 429),
         throttled=sorted(s for s in wire.retry_statuses if s == 429),
         safe_methods=list(wire.retry_safe_methods),
+    )
+
+
+# -- the codec's view (_wire.py) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathPart:
+    """A literal piece of the path, or the request attribute that fills a placeholder."""
+
+    literal: str = ""
+    attr: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query or header parameter."""
+
+    wire: str
+    attr: str
+    required: bool
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class RestOperationWire:
+    name: str
+    title: str
+    method: str
+    path: str
+    path_parts: tuple[PathPart, ...]
+    request_const: str
+    request_class: str
+    response_class: str
+    response_const: str
+    query: tuple[Parameter, ...]
+    headers: tuple[Parameter, ...]
+    body: tuple[FieldCodec, ...]
+    has_body: bool
+    answer: str  # "root" (a list or a value), "object" or "empty"
+    response_root: FieldCodec | None
+
+
+@dataclass(frozen=True)
+class RestWireView:
+    error_list: str
+    error_code: str
+    error_message: str
+    shapes: tuple[ShapeCodec, ...]
+    decode_shapes: tuple[ShapeCodec, ...]
+    enums: tuple[EnumTable, ...]
+    operations: tuple[RestOperationWire, ...]
+    callback_messages: tuple[CallbackMessage, ...]
+    error_imports: list[str]
+    model_imports: list[str]
+    rest: bool = True  # read by the _runtime/json.py template until the runtime is static
+
+
+def _key(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False) + ":"
+
+
+def _path_parts(op: ir.Operation) -> tuple[PathPart, ...]:
+    parts = []
+    for literal, name in re.findall(r"([^{]*)(?:\{([A-Za-z][A-Za-z0-9_]*)\})?", op.path):
+        if literal:
+            parts.append(PathPart(literal=literal))
+        if name:
+            f = op.request.field(name)
+            assert f is not None
+            parts.append(PathPart(attr=f.name))
+    return tuple(parts)
+
+
+def wire_view(service: ir.Service) -> RestWireView:
+    w = service.wire
+    assert isinstance(w, ir.RestWire)
+    callbacks = callback_shapes(service)
+    all_shapes = dependency_order(service, [*service.messages(), *callbacks])
+    request_shapes = [s for s in dependency_order(service, [op.request for op in service.operations]) if s.role == "shape"]
+    operations = []
+    for op in service.operations:
+        request, response = op.request, op.response
+        by_location: dict[str, list[ir.Field]] = {"path": [], "query": [], "header": [], "body": []}
+        for f in request.fields:
+            by_location[f.location].append(f)
+        answer = "root" if response.root is not None else "object" if response.fields else "empty"
+        operations.append(
+            RestOperationWire(
+                name=op.name,
+                title=op.title,
+                method=op.method,
+                path=op.path,
+                path_parts=_path_parts(op),
+                request_const=constant(snake(request.name)),
+                request_class=request.name,
+                response_class=response.name,
+                response_const=constant(snake(response.name)),
+                query=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["query"]),
+                headers=tuple(Parameter(f.wire, f.name, f.required) for f in by_location["header"]),
+                body=fields_codecs(by_location["body"], KINDS, _key),
+                has_body=bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
+                answer=answer,
+                response_root=field_codec(response.root, KINDS) if response.root else None,
+            )
+        )
+    return RestWireView(
+        error_list=w.error_list,
+        error_code=w.error_code,
+        error_message=w.error_message,
+        shapes=tuple(ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key), func=snake(s.name)) for s in request_shapes),
+        decode_shapes=tuple(
+            ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key), const=constant(snake(s.name)))
+            for s in all_shapes
+            if s.root is None
+        ),
+        enums=enum_tables(service, all_shapes),
+        operations=tuple(operations),
+        callback_messages=callback_messages(callbacks),
+        error_imports=sorted(["detail", "status_error", f"{service.error_prefix}ResponseError"]),
+        model_imports=sorted({s.name for s in all_shapes}),
     )

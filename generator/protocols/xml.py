@@ -8,12 +8,17 @@ macros) and `templates/docs/wire_xml.md.j2`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..view.client import CLOCK_OPTION, Option
 from . import rpc
 from ..metaschema import LEDGER, STR
+from ..naming import constant
+from ..view.common import dependency_order, snake
+from ..view.wire import DerivedCheck, EnumTable, FieldCodec, ShapeCodec, enum_tables, shape_codecs
 
 if TYPE_CHECKING:
     from ..build.context import Context
@@ -238,3 +243,120 @@ def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...
 
 def client_part(service: ir.Service) -> rpc.RpcClient:
     return rpc.RpcClient(xsd=bool(service.wire.xsd))
+
+
+# -- the codec's view (_wire.py) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnvelopeElement:
+    """An element every request (or answer) starts with: a constant's text, already escaped,
+    or a credential."""
+
+    wire: str
+    text: str | None = None
+    credential: str | None = None
+
+
+@dataclass(frozen=True)
+class XmlOperation:
+    name: str
+    title: str
+    request_class: str
+    response_class: str
+    request_const: str
+    response_const: str
+    envelope: tuple[EnvelopeElement, ...]
+    response_envelope: tuple[EnvelopeElement, ...]
+    extra_fields: list[str]
+    fields: tuple[FieldCodec, ...]
+    response_fields: tuple[FieldCodec, ...]
+
+
+@dataclass(frozen=True)
+class XmlWireView:
+    root: str
+    root_open: str
+    namespace: str | None
+    request_element: str | None
+    response_element: str | None
+    uses: list[str]  # helpers the encoders need: base64_text, md5_hex, quote
+    declaration: str
+    envelope_names: list[str]
+    shapes: tuple[ShapeCodec, ...]
+    decode_shapes: tuple[ShapeCodec, ...]
+    enums: tuple[EnumTable, ...]
+    operations: tuple[XmlOperation, ...]
+    model_imports: list[str]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _uses(fields: Iterable[FieldCodec], helper: str) -> bool:
+    """Whether the encoders of these fields need a helper (for the module's imports)."""
+    if helper == "base64_text":
+        return any(f.codec == "base64" for f in fields)
+    if helper == "md5_hex":
+        return any(f.shape == "derived" for f in fields)
+    return any(f.codec == "url" and f.codec_args.get("percent_encoded") for f in fields)
+
+
+def wire_view(service: ir.Service) -> XmlWireView:
+    w = service.wire
+    assert isinstance(w, ir.XmlWire)
+    all_shapes = dependency_order(service, service.messages())
+    nested = [s for s in all_shapes if s.role == "shape"]
+    operations = []
+    for op in service.operations:
+        constants = dict(op.constants)
+
+        def element(e: ir.EnvelopeEntry) -> EnvelopeElement:
+            if e.credential is not None:
+                return EnvelopeElement(e.wire, credential=e.credential)
+            return EnvelopeElement(e.wire, text=_escaped(e.const if e.const is not None else constants[e.wire]))
+
+        operations.append(
+            XmlOperation(
+                name=op.name,
+                title=op.title,
+                request_class=op.request.name,
+                response_class=op.response.name,
+                request_const=constant(snake(op.request.name)),
+                response_const=constant(snake(op.response.name)),
+                envelope=tuple(element(e) for e in w.envelope),
+                response_envelope=tuple(element(e) for e in w.envelope if e.in_response and e.credential is None),
+                extra_fields=[e.wire for e in op.extra_fields],
+                fields=shape_codecs(op.request, KINDS),
+                response_fields=shape_codecs(op.response, KINDS),
+            )
+        )
+    encoded = [f for op in operations for f in op.fields + op.response_fields] + [
+        f for s in nested for f in shape_codecs(s, KINDS)
+    ]
+    return XmlWireView(
+        root=w.root,
+        root_open=f'<{w.root} xmlns="{w.namespace}">' if w.namespace else f"<{w.root}>",
+        namespace=w.namespace,
+        request_element=w.request_element,
+        response_element=w.response_element,
+        uses=[c for c in ("base64_text", "md5_hex", "quote") if _uses(encoded, c)],
+        declaration=w.declaration,
+        envelope_names=[e.wire for e in w.envelope],
+        shapes=tuple(ShapeCodec(s.name, shape_codecs(s, KINDS), func=snake(s.name)) for s in nested),
+        decode_shapes=tuple(
+            ShapeCodec(
+                s.name,
+                shape_codecs(s, KINDS),
+                const=constant(snake(s.name)),
+                derived=tuple(DerivedCheck(f.wire, f.derived.digest, f.derived.of) for f in s.wire_fields if f.derived),
+            )
+            for s in all_shapes
+        ),
+        enums=enum_tables(service, all_shapes),
+        operations=tuple(operations),
+        model_imports=sorted(
+            {op.request.name for op in service.operations} | {op.response.name for op in service.operations} | {s.name for s in nested}
+        ),
+    )

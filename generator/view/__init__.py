@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ir, protocols
-from ._legacy import docs_view, index_view, json_wire_view, mock_view, rest_wire_view, wire_view
+from ._legacy import docs_view, index_view, mock_view
 from .callbacks import CallbacksView, callbacks_view
 from .client import AuthView, ClientView, PackageView, auth_view, client_view, package_view
 from .common import header, php_string
@@ -59,7 +59,7 @@ class View:
     protocol: ProtocolView
     types: TypesView
     rules: RulesView
-    wire: Any
+    wire: object  # the protocol's view of its codec module (see its `wire_view`)
     errors: ErrorsView
     results: ResultsView
     outcomes: OutcomesView
@@ -77,13 +77,7 @@ class View:
 
 def build_view(service: ir.Service) -> View:
     protocol = protocols.get(service.protocol)
-    wire = (
-        json_wire_view(service)
-        if isinstance(service.wire, ir.JsonWire)
-        else rest_wire_view(service)
-        if isinstance(service.wire, ir.RestWire)
-        else wire_view(service)
-    )
+    wire = protocol.wire_view(service)
     return View(
         service=service,
         prefix=service.error_prefix,

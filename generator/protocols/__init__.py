@@ -75,6 +75,13 @@ class Protocol(_Interface):
     def client_operation(self, service: ir.Service, op: ir.Operation) -> object:
         """The protocol's view of one operation's call, for its `client.j2` (`op.wire`)."""
 
+    def mock_part(self, service: ir.Service) -> object:
+        """The protocol's view of the mock server, for its `mock.j2` (`mock.wire`)."""
+
+    def mock_error_answer(self, service: ir.Service, op: ir.Operation, code: str, message: str) -> Any:
+        """A sample error answer with `code` and `message` as markers (None: the protocol's
+        `mock.j2` writes its error answers itself)."""
+
     def wire_view(self, service: ir.Service) -> object:
         """The view of its codec module, `_wire.py` (`wire` in the templates)."""
 

@@ -478,3 +478,20 @@ def wire_view(service: ir.Service) -> JsonWireView:
         callback_messages=callback_messages(callbacks),
         model_imports=sorted({s.name for s in all_shapes}),
     )
+
+
+# -- mock --------------------------------------------------------------------------------------
+
+
+def mock_error_answer(service: ir.Service, op: ir.Operation, code: str, message: str) -> Any:
+    return rpc.mock_error_answer(service, op, code, message)
+
+
+def mock_part(service: ir.Service) -> rpc.RpcMock:
+    """The credential member is checked besides the headers; the operation is found by the
+    body member every operation gives its own constant (`function`)."""
+    wire = service.wire
+    assert isinstance(wire, ir.JsonWire)
+    json_id = next(((m.key, m.value) for m in wire.credentials if m.source == "credential" and m.value), None)
+    route_by = next((m.key for m in wire.body if m.source == "operation"), None)
+    return rpc.RpcMock(service.mock_unauthorized, service.mock_invalid, [], json_id, route_by)

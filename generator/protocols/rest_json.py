@@ -434,3 +434,25 @@ def wire_view(service: ir.Service) -> RestWireView:
         error_imports=sorted(["detail", "status_error", f"{service.error_prefix}ResponseError"]),
         model_imports=sorted({s.name for s in all_shapes}),
     )
+
+
+# -- mock --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestMock:
+    """The error answer's members (`list` of items with `code` and `message`)."""
+
+    list: str
+    code: str
+    message: str
+
+
+def mock_error_answer(service: ir.Service, op: ir.Operation, code: str, message: str) -> Any:
+    return None  # errors are HTTP statuses with the documented error list (see rest/mock.j2)
+
+
+def mock_part(service: ir.Service) -> RestMock:
+    wire = service.wire
+    assert isinstance(wire, ir.RestWire)
+    return RestMock(wire.error_list, wire.error_code, wire.error_message)

@@ -5,6 +5,7 @@ write their client, mock and errors from these."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .. import ir
 from ..naming import pascal
@@ -46,3 +47,23 @@ def raises(service: ir.Service, op: ir.Operation) -> str:
 
 def client_operation(service: ir.Service, op: ir.Operation) -> RpcOperation:
     return RpcOperation(op.path, bool(op.extra_fields))
+
+
+@dataclass(frozen=True)
+class RpcMock:
+    """How the mock checks credentials and answers refusals: `unauthorized` and `invalid` are
+    the spec's codes; credentials travel in envelope elements (`envelope_credentials`: (wire,
+    credential) pairs) or in a JSON member (`json_id`: (key, credential)), besides headers;
+    `route_by` is the body member naming the operation (None: by path)."""
+
+    unauthorized: str | None
+    invalid: str | None
+    envelope_credentials: list[tuple[str, str]]
+    json_id: tuple[str, str] | None = None
+    route_by: str | None = None
+
+
+def mock_error_answer(service: ir.Service, op: ir.Operation, code: str, message: str) -> Any:
+    from .. import samples
+
+    return samples.error_answer(service, op, code, message)

@@ -360,3 +360,18 @@ def wire_view(service: ir.Service) -> XmlWireView:
             {op.request.name for op in service.operations} | {op.response.name for op in service.operations} | {s.name for s in nested}
         ),
     )
+
+
+# -- mock --------------------------------------------------------------------------------------
+
+
+def mock_error_answer(service: ir.Service, op: ir.Operation, code: str, message: str) -> Any:
+    return rpc.mock_error_answer(service, op, code, message)
+
+
+def mock_part(service: ir.Service) -> rpc.RpcMock:
+    """Credentials in envelope elements are checked besides the headers."""
+    wire = service.wire
+    assert isinstance(wire, ir.XmlWire)
+    envelope = [(e.wire, e.credential) for e in wire.envelope if e.credential]
+    return rpc.RpcMock(service.mock_unauthorized, service.mock_invalid, envelope)

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ir, protocols
-from ._legacy import docs_view, index_view, mock_view
+from ._legacy import docs_view, index_view
+from .mock import MockView, mock_view
 from .callbacks import CallbacksView, callbacks_view
 from .client import AuthView, ClientView, PackageView, auth_view, client_view, package_view
 from .common import header, php_string
@@ -69,7 +70,7 @@ class View:
     xsd: XsdView
     client: ClientView
     package: PackageView
-    mock: Any
+    mock: MockView
 
     def context(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -232,5 +232,6 @@ def finish(files: dict[str, str | bytes], formatted: dict[str, str]) -> dict[str
 
 def render_index(services: list[ir.Service], root: Path, env: jinja2.Environment | None = None) -> bytes:
     env = env or environment()
-    text = env.get_template("docs/index.md.j2").render(index_view(services, root))
+    index = index_view(services, root)
+    text = env.get_template("docs/index.md.j2").render(generator=index.generator, providers=index.providers)
     return text.encode("utf-8")

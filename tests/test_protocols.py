@@ -37,6 +37,20 @@ def test_every_kind_defines_its_python_type() -> None:
 
 def test_protocol_modules_are_found_by_their_spec_names() -> None:
     assert sorted(protocols.registry()) == ["json", "rest-json", "xml"]
+    folder = ROOT / "templates" / "python" / "protocols"
     for name, protocol in protocols.registry().items():
         assert protocol.NAME == name
-        assert (ROOT / "templates" / "docs" / f"wire_{protocol.TEMPLATES if protocol.TEMPLATES != 'rest' else 'rest-json'}.md.j2").is_file()
+        for piece in ("_wire.py.j2", "codecs.j2", "fields.j2", "wire.md.j2"):
+            assert (folder / protocol.TEMPLATES / piece).is_file(), (name, piece)
+        for piece in ("client.j2", "mock.j2", "docs.j2"):
+            assert (folder / protocol.CALLS / piece).is_file(), (name, piece)
+
+
+_BRANCH = re.compile(r"\{%-?\s*(?:el)?if[^%]*(?:protocol|\.rest\b|wire_format)")
+
+
+def test_shared_templates_do_not_branch_on_the_protocol() -> None:
+    """client.py, mock.py and the README call their protocol's macros instead."""
+    for name in ("python/client.py.j2", "python/mock.py.j2", "docs/provider.md.j2"):
+        text = (ROOT / "templates" / name).read_text()
+        assert not _BRANCH.findall(text), name

@@ -82,6 +82,12 @@ class Protocol(_Interface):
         """A sample error answer with `code` and `message` as markers (None: the protocol's
         `mock.j2` writes its error answers itself)."""
 
+    def protocol_text(self, service: ir.Service) -> str:
+        """One line for the README's summary table."""
+
+    def docs_part(self, service: ir.Service) -> object:
+        """The view of the README's wire format section, its `wire.md.j2` (`docs.wire`)."""
+
     def wire_view(self, service: ir.Service) -> object:
         """The view of its codec module, `_wire.py` (`wire` in the templates)."""
 

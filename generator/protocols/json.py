@@ -495,3 +495,83 @@ def mock_part(service: ir.Service) -> rpc.RpcMock:
     json_id = next(((m.key, m.value) for m in wire.credentials if m.source == "credential" and m.value), None)
     route_by = next((m.key for m in wire.body if m.source == "operation"), None)
     return rpc.RpcMock(service.mock_unauthorized, service.mock_invalid, [], json_id, route_by)
+
+
+# -- docs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberDoc:
+    key: str
+    value: str
+    description: str = ""
+    ledger: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JsonDocs:
+    """The README's wire format section (templates/python/protocols/json/wire.md.j2)."""
+
+    strings: bool
+    encoding: str
+    message_key: str
+    body: tuple[MemberDoc, ...]
+    credentials: tuple[MemberDoc, ...]
+    signature: str | None
+    text: str
+    result_paths: rpc.ResultPaths
+
+
+def protocol_text(service: ir.Service) -> str:
+    w = service.wire
+    assert isinstance(w, ir.JsonWire)
+    signed = f", signed ({w.signature.algorithm})" if w.signature else ""
+    return f"json: `{w.content_type}` POST of one JSON object{signed}"
+
+
+def docs_part(service: ir.Service) -> JsonDocs:
+    w = service.wire
+    assert isinstance(w, ir.JsonWire)
+    message_key = next(m.key for m in w.body if m.source == "message")
+
+    def value(m: ir.JsonMember) -> str:
+        if m.source == "credentials":
+            return "the credentials object (below)"
+        if m.source == "message":
+            return "the request (the tables of each operation)"
+        if m.source == "operation":
+            return "per operation"
+        if m.source == "const":
+            return f"`{m.value}`"
+        if m.source == "credential":
+            return f"credential `{m.value}`"
+        if m.source == "signature":
+            return f"the signature of `{message_key}`"
+        if m.source == "option":
+            default = f" (default `{m.default}`)" if m.default is not None else " (sent only when given)"
+            return f"client option `{m.value}`{default}"
+        if m.source == "clock":
+            return "the time of the request (PHP microtime)"
+        return "per environment: " + ", ".join(f"`{dict(e.values).get(m.value or '')}` ({e.name})" for e in service.environments)
+
+    signature = None
+    if w.signature is not None:
+        member = next(m.key for m in w.credentials if m.source == "signature")
+        signature = (
+            f"`credentials.{member}` is the "
+            f"{w.signature.algorithm} (lowercase hex), keyed with the credential `{w.signature.key}`, of the "
+            f"`{w.signature.over}` member exactly as sent. Answers carry theirs at `{'.'.join(w.signature.response)}`; "
+            "the client checks it (constant-time) and raises "
+            f"`{service.error_prefix}SignatureError` when it does not verify, unless made with `verify_signatures=False`."
+            + "".join(f" [{lid}](#ledger-{lid})" for lid in w.signature.ledger)
+        )
+    return JsonDocs(
+        strings=w.strings,
+        encoding=w.encoding,
+        message_key=message_key,
+        body=tuple(MemberDoc(m.key, value(m)) for m in w.body),
+        credentials=tuple(MemberDoc(m.key, value(m), m.description, m.ledger) for m in w.credentials),
+        signature=signature,
+        text=w.text_description,
+        result_paths=rpc.result_paths(w),
+    )

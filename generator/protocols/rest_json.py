@@ -456,3 +456,130 @@ def mock_part(service: ir.Service) -> RestMock:
     wire = service.wire
     assert isinstance(wire, ir.RestWire)
     return RestMock(wire.error_list, wire.error_code, wire.error_message)
+
+
+# -- docs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthHeaderDoc:
+    name: str
+    value: str
+    optional: bool
+    description: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class IdempotencyDoc:
+    header: str
+    methods: str
+    description: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class RateLimitDoc:
+    requests: int
+    per_seconds: str
+    interval_ms: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class RetryDoc:
+    retries: int
+    statuses: str
+    throttled: bool
+    safe_methods: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class StatusDoc:
+    label: str
+    class_name: str
+    description: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class ErrorsDoc:
+    list: str
+    code: str
+    message: str
+    ledger: tuple[str, ...]
+    statuses: tuple[StatusDoc, ...]
+
+
+@dataclass(frozen=True)
+class RestDocs:
+    """The README's wire format section (templates/python/protocols/rest/wire.md.j2)."""
+
+    headers: tuple[AuthHeaderDoc, ...]
+    one_of: list[str]
+    auth_description: str
+    auth_ledger: list[str]
+    idempotency: IdempotencyDoc | None
+    rate_limit: RateLimitDoc | None
+    retry: RetryDoc
+    errors: ErrorsDoc
+
+
+def protocol_text(service: ir.Service) -> str:
+    return f"rest-json: HTTP methods, paths and query parameters; `{service.wire.content_type}` bodies"
+
+
+def docs_part(service: ir.Service) -> RestDocs:
+    w = service.wire
+    assert isinstance(w, ir.RestWire)
+    optional = {c.name for c in service.credentials if c.optional}
+    return RestDocs(
+        headers=tuple(
+            AuthHeaderDoc(
+                h.name,
+                f"`{h.prefix}` + credential `{h.credential}`" if h.prefix else f"credential `{h.credential}`",
+                h.credential in optional,
+                h.description,
+                list(h.ledger),
+            )
+            for h in w.auth_headers
+        ),
+        one_of=list(service.auth_one_of),
+        auth_description=service.auth_description,
+        auth_ledger=list(service.auth_ledger),
+        idempotency=(
+            IdempotencyDoc(w.idempotency_header, ", ".join(w.idempotency_methods), w.idempotency_description, list(w.idempotency_ledger))
+            if w.idempotency_header
+            else None
+        ),
+        rate_limit=(
+            RateLimitDoc(
+                w.rate_limit[0], f"{w.rate_limit[1]:g}", f"{1000 * w.rate_limit[1] / w.rate_limit[0]:g}", list(w.rate_limit_ledger)
+            )
+            if w.rate_limit
+            else None
+        ),
+        retry=RetryDoc(
+            retries=w.retry_attempts - 1,
+            statuses=", ".join(str(s) for s in w.retry_statuses if s != 429),
+            throttled=429 in w.retry_statuses,
+            safe_methods=", ".join(w.retry_safe_methods),
+            ledger=list(w.retry_ledger),
+        ),
+        errors=ErrorsDoc(
+            list=w.error_list,
+            code=w.error_code,
+            message=w.error_message,
+            ledger=w.errors_ledger,
+            statuses=tuple(
+                StatusDoc(
+                    f"{s.status}-{s.up_to}" if s.up_to else str(s.status),
+                    f"{service.error_prefix}{s.name}Error",
+                    s.description,
+                    list(s.ledger),
+                )
+                for s in w.statuses
+            ),
+        ),
+    )

@@ -67,3 +67,20 @@ def mock_error_answer(service: ir.Service, op: ir.Operation, code: str, message:
     from .. import samples
 
     return samples.error_answer(service, op, code, message)
+
+
+@dataclass(frozen=True)
+class ResultPaths:
+    """Where answers carry their result code, error code and message (dotted wire paths)."""
+
+    code: list[str]
+    error_code: list[str]
+    message: list[str]
+
+
+def result_paths(wire: ir.Wire) -> ResultPaths:
+    return ResultPaths(
+        [".".join(p) for p in wire.result_code],
+        [".".join(p) for p in wire.result_error_code],
+        [".".join(p) for p in wire.result_message],
+    )

@@ -375,3 +375,54 @@ def mock_part(service: ir.Service) -> rpc.RpcMock:
     assert isinstance(wire, ir.XmlWire)
     envelope = [(e.wire, e.credential) for e in wire.envelope if e.credential]
     return rpc.RpcMock(service.mock_unauthorized, service.mock_invalid, envelope)
+
+
+# -- docs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnvelopeDoc:
+    wire: str
+    value: str
+
+
+@dataclass(frozen=True)
+class HeaderDoc:
+    name: str
+    value: str
+    description: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class XmlDocs:
+    """The README's wire format section (templates/python/protocols/xml/wire.md.j2)."""
+
+    envelope: tuple[EnvelopeDoc, ...]
+    headers: tuple[HeaderDoc, ...]
+    result_paths: rpc.ResultPaths
+
+
+def protocol_text(service: ir.Service) -> str:
+    w = service.wire
+    assert isinstance(w, ir.XmlWire)
+    return f"xml: `{w.content_type}` POST of a `<{w.root}>` document"
+
+
+def _header_doc(h: ir.Header) -> HeaderDoc:
+    if h.credential:
+        value = f"credential `{h.credential}`"
+    else:
+        parts = [f"`{p.credential}`" if p.credential else f"today's date as {p.date} in {p.timezone}" for p in h.parts]
+        value = f"{h.digest}({' + '.join(parts)}), lowercase hex"
+    return HeaderDoc(h.name, value, h.description, list(h.ledger))
+
+
+def docs_part(service: ir.Service) -> XmlDocs:
+    w = service.wire
+    assert isinstance(w, ir.XmlWire)
+    envelope = tuple(
+        EnvelopeDoc(e.wire, f"`{e.const}`" if e.const else (f"credential `{e.credential}`" if e.credential else "per operation"))
+        for e in w.envelope
+    )
+    return XmlDocs(envelope, tuple(_header_doc(h) for h in w.headers), rpc.result_paths(w))

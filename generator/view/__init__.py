@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ir, protocols
-from ._legacy import docs_view, index_view
+from .docs import docs_view, index_view
 from .mock import MockView, mock_view
 from .callbacks import CallbacksView, callbacks_view
 from .client import AuthView, ClientView, PackageView, auth_view, client_view, package_view

@@ -1,0 +1,599 @@
+"""The views of the provider README (`templates/docs/provider.md.j2`) and the index: every
+operation's tables, rules, outcomes, errors and examples, the shapes, enums, error tables,
+callbacks and the ledger. The wire format's own section comes from its protocol module
+(`docs_part`, `docs.wire` in the templates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import ir
+from ..kinds import KINDS
+from ..naming import constant, pascal
+from .common import GENERATOR, dependency_order, outcome_class, scope_shape
+
+
+def anchor(kind: str, name: str) -> str:
+    return f"{kind}-{name.lower().replace('_', '-')}"
+
+
+def doc_type(service: ir.Service, type_ref: ir.TypeRef) -> str:
+    if isinstance(type_ref, ir.Scalar):
+        return KINDS[type_ref.kind].doc_type(type_ref.param_map)
+    if isinstance(type_ref, ir.EnumRef):
+        values = ", ".join(f"`{v.wire}`" for v in service.enum(type_ref.enum).values)
+        return f"[{type_ref.enum}](#{anchor('enum', type_ref.enum)}): {values}"
+    if isinstance(type_ref, ir.ShapeRef):
+        return f"[{type_ref.shape}](#{anchor('shape', type_ref.shape)})"
+    inner = doc_type(service, type_ref.item)
+    parts = [f"list of {inner}"]
+    if type_ref.min_items is not None:
+        parts.append(f"at least {type_ref.min_items}")
+    if type_ref.max_items is not None:
+        parts.append(f"at most {type_ref.max_items}")
+    if type_ref.item_wire:
+        parts.append(f"each in `<{type_ref.item_wire}>`")
+    return ", ".join(parts)
+
+
+def _when_text(when: tuple[ir.Condition, ...]) -> str:
+    return " and ".join(f"{'.'.join(c.path)} is " + " or ".join(f"`{v}`" for v in c.values) for c in when)
+
+
+def _presence(f: ir.Field, rules: list[tuple[ir.Shape, ir.Rule]]) -> str:
+    if f.required:
+        return "yes"
+    texts = []
+    for message, rule in rules:
+        if f.wire not in rule.fields:
+            continue
+        where = f" ({message.name})" if rule.scope else ""
+        if rule.kind == "required_when":
+            texts.append(f"when {_when_text(rule.when)}{where}")
+        elif rule.kind == "forbidden_when":
+            texts.append(f"not allowed when {_when_text(rule.when)}{where}")
+        elif rule.kind == "required_unless" and f.wire == rule.fields[0]:
+            texts.append(f"unless {rule.fields[1]} is given{where}")
+        elif rule.kind in ("exactly_one_of", "at_least_one_of"):
+            others = " / ".join(rule.fields)
+            cond = f" when {_when_text(rule.when)}" if rule.when else ""
+            many = "one" if rule.kind == "exactly_one_of" else "at least one"
+            texts.append(f"{many} of {others}{cond}{where}")
+    return "; ".join(texts) if texts else "no"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A field's row in a table: wire and Python names, type, location, presence, text."""
+
+    wire: str
+    name: str
+    type: str
+    location: str
+    required: str
+    description: str
+
+
+def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape, ir.Rule]], role: str) -> tuple[Row, ...]:
+    rows = []
+    for f in shape.fields:
+        notes = []
+        if f.note:
+            notes.append(f.note)
+        codes = []
+        if f.codes.missing:
+            codes.append("missing " + ", ".join(f.codes.missing))
+        if f.codes.invalid:
+            codes.append("invalid " + ", ".join(f.codes.invalid))
+        if codes:
+            notes.append("Codes: " + "; ".join(codes) + ".")
+        for ledger_id in f.ledger:
+            notes.append(f"See [{ledger_id}](#ledger-{ledger_id}).")
+        type_text = doc_type(service, f.type)
+        if role == "response" and isinstance(f.type, ir.Scalar):
+            type_text = KINDS[f.type.kind].doc_type({k: v for k, v in f.type.param_map.items() if k in ("format", "scale")})
+        rows.append(
+            Row(
+                wire=f.wire,
+                name=f.name,
+                type=type_text,
+                location=f.location,
+                required=_presence(f, rules) if role == "request" else ("yes" if f.required else "no"),
+                description=" ".join([f.description, *notes]).strip(),
+            )
+        )
+    return tuple(rows)
+
+
+def _rules_in(service: ir.Service, message: ir.Shape) -> list[tuple[ir.Shape, ir.Rule, ir.Shape]]:
+    """(message, rule, the shape the rule's fields live in)."""
+    return [(message, r, scope_shape(service, message, r.scope)) for r in message.rules]
+
+
+def _scope_label(service: ir.Service, message: ir.Shape, scope: tuple[str, ...]) -> str:
+    """How the docs name a rule's scope: "in `Customer.Billing`", "in each `ITEMS[]`"."""
+    if not scope:
+        return ""
+    shape: ir.Shape | None = message
+    steps, many = [], False
+    for wire in scope:
+        f = shape.field(wire) if shape else None
+        is_list = f is not None and isinstance(f.type, ir.ListOf)
+        many = many or is_list
+        steps.append(wire + ("[]" if is_list else ""))
+        ref = (f.type.item if isinstance(f.type, ir.ListOf) else f.type) if f else None
+        shape = service.shape(ref.shape) if isinstance(ref, ir.ShapeRef) else None
+    return f"in {'each ' if many else ''}`{'.'.join(steps)}`"
+
+
+@dataclass(frozen=True)
+class Edit:
+    text: str
+    ledger: list[str]
+
+
+def _edit_doc(edit: ir.Edit) -> Edit:
+    """How a mend or normalisation reads in the docs."""
+    if edit.kind == "replace":
+        text = f"text `{_inline(edit.old)}` → `{_inline(edit.new)}`"
+    elif edit.kind == "drop":
+        text = f"`{edit.path}` left out"
+    elif edit.kind == "drop_attribute":
+        text = f"root attribute `{edit.path}` left out"
+    elif edit.kind == "add":
+        text = f"`{edit.path}` added: `{edit.new}`"
+    else:
+        text = f"`{edit.path}` `{edit.old}` → `{edit.new}`"
+    return Edit(text, list(edit.ledger))
+
+
+def _inline(text: str) -> str:
+    """Text safe inside an inline code span of a table-free Markdown line."""
+    one_line = " ".join(text.split()) if "\n" in text else text
+    return one_line.replace("`", "'")
+
+
+@dataclass(frozen=True)
+class ExampleDoc:
+    title: str
+    language: str
+    kind: str
+    file: str
+    text: str
+    mends: tuple[Edit, ...]
+    normalisations: tuple[Edit, ...]
+    expect: str
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    kind: str
+    scope: str
+    description: str
+    fields: str
+    when: str
+    pattern: str | None
+    code: str | None
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class RequestDoc:
+    class_name: str
+    description: str
+    rows: tuple[Row, ...]
+    rules: tuple[RuleDoc, ...]
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    wrapped_key: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class ResponseDoc:
+    class_name: str
+    rows: tuple[Row, ...]
+    root: str
+    text_answer: TextAnswer | None
+
+
+@dataclass(frozen=True)
+class OutcomeDoc:
+    code: str
+    class_name: str
+    returns: str
+    item_success: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TableRef:
+    title: str
+    anchor: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RetryDoc:
+    attempts: int
+    idempotency: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class PagingDoc:
+    iter_name: str
+    page_size: int
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class FilterDoc:
+    class_name: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class ExtraFieldDoc:
+    wire: str
+    description: str
+
+
+@dataclass(frozen=True)
+class OperationDoc:
+    name: str
+    title: str
+    anchor: str
+    path: str
+    method: str
+    idempotent: bool
+    paging: PagingDoc | None
+    filter: FilterDoc | None
+    summary: str
+    description: str
+    source: str
+    constants: list[tuple[str, str]]
+    ledger: list[str]
+    request: RequestDoc
+    response: ResponseDoc
+    outcomes: tuple[OutcomeDoc, ...]
+    error_class: str
+    error_table: TableRef
+    examples: tuple[ExampleDoc, ...]
+    retry: RetryDoc | None
+    extra_fields: tuple[ExtraFieldDoc, ...]
+    extra_ledger: list[str]
+
+
+@dataclass(frozen=True)
+class ShapeDoc:
+    name: str
+    anchor: str
+    description: str
+    role: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    code: str
+    member: str
+    message: str
+    gloss: str
+    hint: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ErrorTableDoc:
+    title: str
+    anchor: str
+    source: str
+    description: str
+    inferred: bool
+    enum_class: str
+    used_by: list[str]
+    rows: tuple[CodeRow, ...]
+
+
+@dataclass(frozen=True)
+class TestDataDoc:
+    title: str
+    usage: str
+    values: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ParamRow:
+    wire: str
+    name: str
+    type: str
+    required: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CallbackDoc:
+    name: str
+    class_name: str
+    title: str
+    anchor: str
+    source: str
+    method: str
+    description: str
+    example: str
+    ledger: list[str]
+    rows: tuple[ParamRow, ...]
+
+
+@dataclass(frozen=True)
+class MemberDoc:
+    wire: str
+    member: str
+    description: str
+
+
+@dataclass(frozen=True)
+class EnumDoc:
+    name: str
+    anchor: str
+    description: str
+    members: tuple[MemberDoc, ...]
+    aliases: str
+    ledger: list[str]
+
+
+@dataclass(frozen=True)
+class DocsView:
+    operations: tuple[OperationDoc, ...]
+    shapes: tuple[ShapeDoc, ...]
+    protocol_text: str
+    test_data: tuple[TestDataDoc, ...]
+    coverage_text: str
+    callbacks: tuple[CallbackDoc, ...]
+    enums: tuple[EnumDoc, ...]
+    error_tables: tuple[ErrorTableDoc, ...]
+    ledger: list[ir.Discrepancy]
+    coverage: dict[str, int]
+    first_op: ir.Operation
+    wire: object  # the protocol's part: its wire format section (see its `docs_part`)
+
+
+def _examples(service: ir.Service, op: ir.Operation, root: Path) -> tuple[ExampleDoc, ...]:
+    examples = []
+    for ex in op.examples:
+        for kind in ("request", "response"):
+            rel = getattr(ex, kind)
+            if rel is None:
+                continue
+            expect = ""
+            if kind == "response" and ex.outcome:
+                expect = f"returns `{outcome_class(op, next(o for o in op.outcomes if o.name == ex.outcome))}`"
+            elif kind == "response" and ex.error:
+                expect = f"raises `{pascal(op.name)}Error` with code {ex.error}"
+            examples.append(
+                ExampleDoc(
+                    title=ex.title,
+                    language={".xml": "xml", ".json": "json"}.get(Path(rel).suffix, "text"),
+                    kind=kind,
+                    file=f"{service.spec_dir}/{rel}",
+                    text=(root / service.spec_dir / rel).read_text(encoding="utf-8").rstrip("\n"),
+                    mends=tuple(_edit_doc(e) for e in ex.mends),
+                    normalisations=tuple(_edit_doc(e) for e in ex.normalisations),
+                    expect=expect,
+                )
+            )
+    return tuple(examples)
+
+
+def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDoc:
+    table = service.error_table(op.errors)
+    root_rules = [(m, r) for m, r, _target in _rules_in(service, op.request) if not r.scope]
+    wire = service.wire
+    return OperationDoc(
+        name=op.name,
+        title=op.title,
+        anchor=anchor("op", op.name),
+        path=op.path,
+        method=op.method,
+        idempotent=isinstance(wire, ir.RestWire) and op.method in wire.idempotency_methods,
+        paging=(
+            PagingDoc("iter_" + op.name.removeprefix("list_"), op.paging.page_size, list(op.paging.ledger)) if op.paging else None
+        ),
+        filter=FilterDoc(op.filter.class_name, list(op.filter.ledger)) if op.filter else None,
+        summary=op.summary,
+        description=op.description,
+        source=op.source,
+        constants=list(op.constants),
+        ledger=list(op.ledger),
+        request=RequestDoc(
+            class_name=op.request.name,
+            description=op.request.description,
+            rows=_field_rows(service, op.request, root_rules, "request"),
+            rules=tuple(
+                RuleDoc(
+                    kind=r.kind,
+                    scope=_scope_label(service, op.request, r.scope),
+                    description=r.description,
+                    fields=(
+                        f"{'.'.join(r.target)} = " + " + ".join(".".join(t) for t in r.terms) if r.kind == "sum" else ", ".join(r.fields)
+                    ),
+                    when=_when_text(r.when),
+                    pattern=r.pattern,
+                    code=r.code,
+                    ledger=list(r.ledger),
+                )
+                for r in op.request.rules
+            ),
+        ),
+        response=ResponseDoc(
+            class_name=op.response.name,
+            rows=_field_rows(service, op.response, [], "response"),
+            root=doc_type(service, op.response.root.type) if op.response.root else "",
+            text_answer=(
+                TextAnswer(op.response.root.name if op.response.root else "", list(op.text_answer))
+                if op.text_answer is not None
+                else None
+            ),
+        ),
+        outcomes=tuple(
+            OutcomeDoc(
+                code=o.code if o.code is not None else "(none)",
+                class_name=outcome_class(op, o),
+                returns=", ".join(f"`{a}` ← {'.'.join(p)}" for a, p in o.returns),
+                item_success=", ".join(o.item_success),
+                description=o.description,
+            )
+            for o in op.outcomes
+        ),
+        error_class=f"{pascal(op.name)}Error",
+        error_table=TableRef(table.title, anchor("errors", table.name), len({c.code for c in table.codes})),
+        examples=_examples(service, op, root),
+        retry=RetryDoc(op.retry.attempts, op.retry.idempotency, list(op.retry.ledger)) if op.retry else None,
+        extra_fields=tuple(ExtraFieldDoc(e.wire, e.description) for e in op.extra_fields),
+        extra_ledger=list(op.extra_ledger),
+    )
+
+
+def docs_view(service: ir.Service, root: Path) -> DocsView:
+    from .. import protocols
+
+    protocol = protocols.get(service.protocol)
+    all_rules = [x for op in service.operations for x in _rules_in(service, op.request)]
+    shapes = []
+    for shape in dependency_order(service, service.messages()):
+        if shape.role != "shape":
+            continue
+        in_request = any(shape.name in [x.name for x in dependency_order(service, [op.request])] for op in service.operations)
+        role = "request" if in_request else "response"
+        scoped = [(m, r) for m, r, target in all_rules if target.name == shape.name and r.scope]
+        shapes.append(ShapeDoc(shape.name, anchor("shape", shape.name), shape.description, role, _field_rows(service, shape, scoped, role)))
+    tables = []
+    for table in service.error_tables:
+        tables.append(
+            ErrorTableDoc(
+                title=table.title,
+                anchor=anchor("errors", table.name),
+                source=table.source,
+                description=table.description,
+                inferred=table.inferred,
+                enum_class=f"{pascal(table.name)}ErrorCode",
+                used_by=[op.title for op in service.operations if op.errors == table.name],
+                rows=tuple(
+                    CodeRow(
+                        code=c.code,
+                        member=constant(c.name),
+                        message=c.message,
+                        gloss=c.gloss or "",
+                        hint=c.hint or "",
+                        note=(f"result `{c.outcome}`, not raised" if c.outcome else "")
+                        + "".join(f" [{lid}](#ledger-{lid})" for lid in c.ledger),
+                    )
+                    for c in table.codes
+                ),
+            )
+        )
+    return DocsView(
+        operations=tuple(_operation(service, op, root) for op in service.operations),
+        shapes=tuple(shapes),
+        protocol_text=protocol.protocol_text(service),
+        test_data=tuple(TestDataDoc(t.title, t.usage, list(t.values)) for t in service.test_data),
+        coverage_text=coverage_text(service),
+        callbacks=tuple(
+            CallbackDoc(
+                name=cb.name,
+                class_name=pascal(cb.name),
+                title=cb.title,
+                anchor=anchor("callback", cb.name),
+                source=cb.source,
+                method=cb.method,
+                description=cb.description,
+                example=cb.example,
+                ledger=list(cb.ledger),
+                rows=tuple(
+                    ParamRow(p.wire, p.name, doc_type(service, p.type), "yes" if p.required else "no", p.description) for p in cb.params
+                ),
+            )
+            for cb in service.callbacks
+        ),
+        enums=tuple(
+            EnumDoc(
+                name=e.name,
+                anchor=anchor("enum", e.name),
+                description=e.description,
+                members=tuple(MemberDoc(v.wire, constant(v.name), v.description) for v in e.values),
+                aliases=", ".join(f"`{a}` → `{t}`" for a, t in e.decode_aliases),
+                ledger=list(e.ledger),
+            )
+            for e in service.enums
+        ),
+        error_tables=tuple(tables),
+        ledger=list(service.discrepancies),
+        coverage=coverage(service),
+        first_op=service.operations[0],
+        wire=protocol.docs_part(service),
+    )
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def coverage_text(service: ir.Service) -> str:
+    c = coverage(service)
+    codes = sum(len({x.code for x in t.codes}) for t in service.error_tables)
+    return ", ".join(
+        [
+            _plural(c["operations"], "operation"),
+            _plural(c["message_fields"] + c["shape_fields"], "field"),
+            _plural(c["rules"], "cross-field rule"),
+            f"{_plural(codes, 'error code')} in {_plural(c['error_tables'], 'table')}",
+            _plural(c["examples"], "example"),
+            _plural(len(service.callbacks), "callback"),
+            _plural(c["discrepancies"], "ledger entry", "ledger entries"),
+        ]
+    )
+
+
+def coverage(service: ir.Service) -> dict[str, int]:
+    shapes = list(service.shapes)
+    return {
+        "operations": len(service.operations),
+        "message_fields": sum(len(m.wire_fields) for m in service.messages()),
+        "shape_fields": sum(len(s.wire_fields) for s in shapes),
+        "shapes": len(shapes),
+        "enums": len(service.enums),
+        "rules": sum(len(m.rules) for m in service.messages()),
+        "error_tables": len(service.error_tables),
+        "error_codes": sum(len({c.code for c in t.codes}) for t in service.error_tables),
+        "examples": sum((e.request is not None) + (e.response is not None) for op in service.operations for e in op.examples),
+        "discrepancies": len(service.discrepancies),
+    }
+
+
+@dataclass(frozen=True)
+class ProviderEntry:
+    provider: str
+    title: str
+    package: str
+    client: str
+    protocol: str
+    source: str
+    summary: str
+    coverage: dict[str, int]
+
+
+@dataclass(frozen=True)
+class IndexView:
+    generator: str
+    providers: tuple[ProviderEntry, ...]
+
+
+def index_view(services: list[ir.Service], root: Path) -> IndexView:
+    return IndexView(
+        GENERATOR,
+        tuple(ProviderEntry(s.provider, s.title, s.package, s.client, s.protocol, s.source, s.summary, coverage(s)) for s in services),
+    )

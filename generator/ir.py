@@ -397,6 +397,12 @@ class XmlWire:
     response_element: str | None = None
     xsd: str | None = None
     headers: tuple[Header, ...] = ()
+    # What the other protocols have and this one does not.
+    signature: None = None
+    auth_headers: tuple[RestHeader, ...] = ()
+    rate_limit: None = None
+    idempotency_header: None = None
+    idempotency_methods: tuple[str, ...] = ()
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -524,6 +530,10 @@ class JsonWire:
     namespace: str | None = None
     item_code: str | None = None
     item_message: str | None = None
+    auth_headers: tuple[RestHeader, ...] = ()
+    rate_limit: None = None
+    idempotency_header: None = None
+    idempotency_methods: tuple[str, ...] = ()
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:

@@ -200,7 +200,7 @@ def iter_sources(
         package_files["callbacks.py"] = "python/callbacks.py.j2"
     if service.wire.xsd:
         package_files["xsd.py"] = "python/xsd.py.j2"
-    if isinstance(service.wire, ir.RestWire) and service.wire.rate_limit:
+    if service.wire.rate_limit:
         package_files["_runtime/ratelimit.py"] = "python/_runtime/ratelimit.py.j2"
     if any(op.filter for op in service.operations):
         package_files["filters.py"] = "python/filters.py.j2"

@@ -605,6 +605,14 @@ def test_bad_answers_get_a_typed_error(body: bytes, expected: str) -> None:
     assert expected in str(caught.value)
 
 
+def test_an_answer_that_is_not_json_is_called_so() -> None:
+    """Billit answers JSON: its response errors said "not the documented XML" before."""
+    with client(Recorder(httpx.Response(200, content=b"<html>502</html>"))) as c, pytest.raises(billit.BillitResponseError) as caught:
+        c.get_order({"order_id": 1})
+    assert "not the documented JSON" in str(caught.value)
+    assert "documented XML" not in (billit.BillitResponseError.__doc__ or "")
+
+
 def test_unknown_answer_vocabulary_is_kept_as_text() -> None:
     answer = {**ORDER_ANSWER, "OrderStatus": "SomethingNew2027", "ApprovalStatus": "Escalated"}
     with client(Recorder(ok(answer))) as c:

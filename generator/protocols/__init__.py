@@ -37,6 +37,8 @@ class Protocol(_Interface):
     one document per call and read a result code from the answer)."""
     ACCEPT: str
     """The client's Accept header."""
+    WIRE_FORMAT: str
+    """How error messages name the format of the answers ("XML", "JSON")."""
     KINDS: Mapping[str, str]
     """Scalar kinds it can carry -> the codec macro file (`templates/python/kinds/`) that
     writes and reads them on this wire; a spec using another kind is refused by lint."""

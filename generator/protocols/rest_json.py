@@ -230,6 +230,7 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
 
 # -- client ------------------------------------------------------------------------------------
 
+WIRE_FORMAT = "JSON"  # how messages name the wire format
 ACCEPT = "application/json"
 
 

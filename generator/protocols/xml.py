@@ -220,6 +220,7 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
 
 # -- client ------------------------------------------------------------------------------------
 
+WIRE_FORMAT = "XML"  # how messages name the wire format
 ACCEPT = "text/xml, application/xml"
 
 

@@ -84,7 +84,7 @@ def build_view(service: ir.Service) -> View:
         prefix=service.error_prefix,
         header=header(service),
         header_toml=header(service),
-        wire_format="JSON" if isinstance(service.wire, ir.JsonWire) else "XML",
+        wire_format=protocol.WIRE_FORMAT,
         protocol=ProtocolView(protocol.NAME, protocol.TEMPLATES, protocol.CALLS),
         types=types_view(service),
         rules=rules_view(service),

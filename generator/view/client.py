@@ -103,7 +103,7 @@ def auth_view(service: ir.Service) -> AuthView:
     optional = {c.name for c in service.credentials if c.optional}
     rest_headers = tuple(
         RestHeaderView(h.name, h.credential, h.prefix, h.credential in secret, h.credential in optional)
-        for h in (service.wire.auth_headers if isinstance(service.wire, ir.RestWire) else ())
+        for h in service.wire.auth_headers
     )
     return AuthView(
         summary=f"Credentials for the {service.title}.",
@@ -297,7 +297,7 @@ def client_view(service: ir.Service) -> ClientView:
     auth = auth_view(service)
     options = protocol.client_options(service, auth.uses_clock)
     w = service.wire
-    rate = w.rate_limit if isinstance(w, ir.RestWire) else None
+    rate = w.rate_limit
     return ClientView(
         version="0.1.0",
         credentials=tuple(CredentialArg(c.name, c.default, c.optional) for c in service.credentials),
@@ -395,7 +395,7 @@ def package_view(service: ir.Service) -> PackageView:
         error_names.append(f"{service.error_prefix}CallbackError")
     first = service.operations[0]
     extra_imports = []
-    if isinstance(service.wire, ir.RestWire) and service.wire.rate_limit:
+    if service.wire.rate_limit:
         extra_imports.append(ExtraImport("._runtime.ratelimit", ["RateLimiter"]))
     filter_classes = sorted(op.filter.class_name for op in service.operations if op.filter)
     if filter_classes:

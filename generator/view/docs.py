@@ -399,7 +399,7 @@ def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDo
         anchor=anchor("op", op.name),
         path=op.path,
         method=op.method,
-        idempotent=isinstance(wire, ir.RestWire) and op.method in wire.idempotency_methods,
+        idempotent=op.method in wire.idempotency_methods,
         paging=(
             PagingDoc("iter_" + op.name.removeprefix("list_"), op.paging.page_size, list(op.paging.ledger)) if op.paging else None
         ),

@@ -127,7 +127,7 @@ def _table(table: ir.ErrorTable) -> TableView:
 def has_signature(service: ir.Service) -> bool:
     """Whether anything the package reads is signed (answers, callbacks or webhooks)."""
     wire = service.wire
-    return (isinstance(wire, ir.JsonWire) and wire.signature is not None) or any(
+    return wire.signature is not None or any(
         cb.body == "signed-header" for cb in service.callbacks
     )
 

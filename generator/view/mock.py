@@ -150,7 +150,7 @@ def mock_view(service: ir.Service) -> MockView:
             )
         )
     idempotency = None
-    if isinstance(wire, ir.RestWire) and wire.idempotency_header:
+    if wire.idempotency_header:
         idempotency = Idempotency(wire.idempotency_header, list(wire.idempotency_methods))
     return MockView(
         ops=tuple(ops),

@@ -98,7 +98,7 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
     except _wire.WireError as exc:
         kind = f" ({reply.content_type})" if reply.content_type else ""
         raise BillitResponseError(
-            f"{operation}: the answer{kind} is not the documented XML: {exc}"
+            f"{operation}: the answer{kind} is not the documented JSON: {exc}"
         ) from None
     except ValidationError as exc:
         listed = "; ".join(

@@ -8,7 +8,7 @@
     ├── BillitRequestValidationError   refused before sending (also a ValueError); .issues
     ├── BillitTransportError           not sent, or no answer
     │   └── BillitTimeoutError
-    ├── BillitResponseError            answer is not the documented XML (HTML page,
+    ├── BillitResponseError            answer is not the documented JSON (HTML page,
     │   │                                    truncated, hostile, wrong shape, no result code)
     │   └── BillitSignatureError       its signature does not verify with your key
     ├── BillitCallbackError            a callback request is not the documented one
@@ -73,7 +73,7 @@ class BillitHTTPStatusError(BillitError):
 
 
 class BillitResponseError(BillitError):
-    """The answer is not the documented XML: an HTML error page, a truncated or hostile
+    """The answer is not the documented JSON: an HTML error page, a truncated or hostile
     document, an unexpected shape or a missing result code."""
 
 

@@ -252,6 +252,81 @@ def _simple(template: str, imports: frozenset[str] = frozenset(), pydantic: froz
     return define
 
 
+
+# -- money -------------------------------------------------------------------------------------
+
+_DEFAULT_UNITS = {"money_minor": "1/100 of the currency (öre, cents)", "money": "the currency of the message"}
+
+
+def money_unit(kind: str, params: dict[str, Any]) -> str:
+    """What an amount of this money kind counts, for messages and docs."""
+    unit = params.get("unit")
+    return unit if isinstance(unit, str) else _DEFAULT_UNITS[kind]
+
+
+def minor_text_pattern(params: dict[str, Any]) -> str | None:
+    """The digits a whole amount may be given as when it is text: every text the pattern takes
+    is within the amount's range (so schemas and models agree without comparing numbers), and
+    an amount with a positive minimum has no text form."""
+    lo, hi = int_bounds(params)
+    if lo is not None and lo > 0:
+        return None
+    positive = "[0-9]+" if hi is None else f"[0-9]{{1,{max(len(str(hi)) - 1, 1)}}}"
+    if lo is not None and lo == 0:
+        return f"^{positive}$"
+    negative = positive if lo is None else f"[0-9]{{1,{max(len(str(-lo)) - 1, 1)}}}"
+    return f"^({positive}|-{negative})$" if negative != positive else f"^-?{positive}$"
+
+
+def _minor_type(params: dict[str, Any]) -> str:
+    bounds = {k: params[k] for k in ("minimum", "maximum", "bits") if k in params}
+    if not bounds:
+        return "MinorUnits"
+    if bounds == {"bits": 32}:
+        return "MinorUnits32"
+    return "MinorUnitsBounded"  # bounds other than 32 bits are Field(ge=, le=) constraints
+
+
+def _minor_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
+    lo, hi = int_bounds(params)
+    pattern = minor_text_pattern(params)
+    schema: dict[str, Any] = {"type": ["integer", "string"], "pattern": pattern} if pattern else {"type": "integer"}
+    if lo is not None:
+        schema["minimum"] = lo
+    if hi is not None:
+        schema["maximum"] = hi
+    return schema
+
+
+def _money_what(kind: str, params: dict[str, Any], example: str) -> str:
+    return f"an amount in {money_unit(kind, params)}: {example}"
+
+
+def _define_minor(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    lo, hi = int_bounds(params) if name == "MinorUnits32" else (None, None)
+    what = _money_what("money_minor", params, "an int such as 1995, a Decimal with no fraction or its digits as text ('1995')")
+    return TypeDefinition(
+        "money_minor",
+        (("name", name), ("pattern", minor_text_pattern(params)), ("what", what), ("lo", lo), ("hi", hi)),
+        imports=frozenset({"from decimal import Decimal"}),
+        pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
+    )
+
+
+def _define_money(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
+    scale = params.get("scale")
+    example = "a Decimal, an int or a decimal string such as '9.95'" + (
+        f" with at most {scale} decimals" if scale is not None else ""
+    )
+    return TypeDefinition(
+        "money",
+        (("name", name), ("pattern", decimal_pattern(params)), ("scale", scale), ("what", _money_what("money", params, example))),
+        imports=frozenset({"from decimal import Decimal"}),
+        pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
+        helpers=("decimal", ()),
+    )
+
+
 _STRING_KEYWORDS = frozenset({"minLength", "maxLength", "pattern"})
 
 KINDS: dict[str, Kind] = {
@@ -291,14 +366,27 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "money_minor",
-            "an amount in 1/100 of the currency (öre, cents): an int",
-            frozenset({"minimum"}),
-            _const("Integer"),
-            lambda params, charset: {"type": "integer", **({"minimum": params["minimum"]} if "minimum" in params else {})},
-            _const("amount in 1/100 of the currency (integer)"),
+            "a whole amount of a small unit (`unit`, default 1/100 of the currency: öre, cents): an int, "
+            "a whole Decimal or its digits as text; never float",
+            frozenset({"minimum", "maximum", "bits", "unit"}),
+            _minor_type,
+            _minor_schema,
+            lambda params: f"whole amount in {money_unit('money_minor', params)}",
             frozenset({"minimum", "maximum"}),
             annotation="int",
-            define=_define_int,
+            define=_define_minor,
+        ),
+        Kind(
+            "money",
+            "an exact amount in `unit` (default: the currency of the message): Decimal, int or a decimal "
+            "string; never float",
+            frozenset({"scale", "unit"}),
+            lambda params: "Money" if params.get("scale") is None else f"MoneyScale{params['scale']}",
+            _decimal_schema,
+            lambda params: f"amount in {money_unit('money', params)}"
+            + (f", max {params['scale']} decimals" if params.get("scale") is not None else ""),
+            annotation="Decimal",
+            define=_define_money,
         ),
         Kind(
             "bool_or_date",

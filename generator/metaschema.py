@@ -66,6 +66,7 @@ _FIELD_PROPERTIES: dict[str, Any] = {
     "wire_true": {"type": "string"},
     "wire_false": {"type": ["string", "null"]},
     "percent_encoded": {"type": "boolean"},
+    "unit": _STR,  # what a money amount counts, for messages and docs
     # Where a request field travels in a rest-json request (default: the JSON body).
     "in": {"enum": ["body", "path", "query", "header"]},
     # When the field is not given, the client sends the media type of another field's file name

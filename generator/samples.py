@@ -14,7 +14,7 @@ from . import ir
 
 PLAIN = {
     "string": "mock", "email": "mock@example.com", "country": "SE", "currency": "EUR", "language": "sv",
-    "ip": "192.0.2.1", "int": 1, "money_minor": 100, "decimal": "1.00", "date": "2026-01-01", "bool": True,
+    "ip": "192.0.2.1", "int": 1, "money_minor": 100, "decimal": "1.00", "money": "1.00", "date": "2026-01-01", "bool": True,
     "unix_time": 1767225600, "base64": "bW9jaw==", "url": "https://example.com/", "bool_or_date": False,
     "datetime": "2026-01-01T00:00:00", "date_or_datetime": "2026-01-01", "json": {},
 }

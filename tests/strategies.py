@@ -7,8 +7,9 @@ validators tend to disagree: types, nulls, lengths, patterns (trailing newlines,
 characters, non-ASCII digits), dates that do not exist, decimals in forms JSON Schema and
 Python read differently, unknown keys, empty lists, rule violations.
 
-Known, documented difference excluded here: an integral float (1.0) where a decimal is expected
-is an "integer" to JSON Schema but a float to Python; the models refuse floats for money.
+Known, documented difference excluded here: an integral float (1.0) where an amount or a decimal
+is expected is an "integer" to JSON Schema but a float to Python; the models refuse floats for
+money (money, money_minor) and decimals.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Strategies:
         if kind == "int":
             lo, hi = int_bounds(params)
             return st.integers(-(10**6) if lo is None else lo, 10**6 if hi is None else hi)
-        if kind == "decimal":
+        if kind in ("decimal", "money"):
             scale = params.get("scale", 4)
             return st.one_of(
                 st.integers(-(10**6), 10**6),
@@ -86,7 +87,9 @@ class Strategies:
         if kind == "base64":
             return st.binary(max_size=24).map(lambda b: base64.b64encode(b).decode())
         if kind == "money_minor":
-            return st.integers(-(10**9), 10**9)
+            lo, hi = int_bounds(params)
+            whole = st.integers(-(10**9) if lo is None else lo, 10**9 if hi is None else hi)
+            return st.one_of(whole, whole.filter(lambda n: abs(n) < 10**8).map(str))  # its digits as text too
         if kind == "datetime":
             return st.datetimes().map(lambda d: d.isoformat())
         if kind == "date_or_datetime":
@@ -143,14 +146,14 @@ class Strategies:
             if key in params:
                 n = params[key]
                 values += ["x" * n, "x" * (n + 1), "x" * max(n - 1, 0), "1" * n, "1" * (n + 1)]
-        for n in int_bounds(params) if t.kind == "int" else ():
+        for n in int_bounds(params) if t.kind in ("int", "money_minor") else ():
             if n is not None:
-                values += [n - 1, n, n + 1, float(n), str(n)]
+                values += [n - 1, n, n + 1, str(n), str(n - 1)] + ([float(n)] if t.kind == "int" else [])
         if t.kind in ("string", "email", "country", "currency", "language", "ip"):
             values += [" 1", "1 ", "12 3", "123\n", "12\x01", "٣٤", "AB", "ab", "1234AB", "x@y.z", "1.2.3.4"]
         if t.kind == "int":
             values += [1.0, -1, "1", 10**20, 2.0**63, -(2.0**64), 1e300]  # beyond 64 bits too
-        if t.kind == "decimal":
+        if t.kind in ("decimal", "money"):
             values += ["1", "-0.95", "1e5", "+1", "1.", ".5", " 1", 10**20]  # no integral floats: see module doc
             if "scale" in params:
                 values += ["1." + "5" * params["scale"], "1." + "5" * (params["scale"] + 1)]
@@ -165,7 +168,7 @@ class Strategies:
             if "max_length" in params:
                 values += ["A" * params["max_length"], "A" * (params["max_length"] + 4)]
         if t.kind == "money_minor":
-            values += [1.0, -1, "1", "100", 10**20, -(10**20)]  # no integral floats: see module doc
+            values += [-1, "1", "100", "-5", "1.0", "1e2", " 1", "+1", 10**20, -(10**20), "1" * 30]  # no integral floats: see module doc
         if t.kind in ("datetime", "date_or_datetime"):
             values += ["2024-01-01T10:00:00", "2024-01-01T10:00", "2024-01-01T10:00:00.1234567", "2024-01-01T10:00:00.12345678",
                        "2024-01-01T10:00:00Z", "2024-01-01T10:00:00+01:00", "2024-02-30T00:00:00", "2024-01-01 10:00:00",
@@ -327,12 +330,14 @@ def _values_at(payload: Any, path: tuple[str, ...]) -> list[Any]:
 
 
 def _repair_sum(payload: dict[str, Any], rule: ir.Rule) -> None:
-    """Set the total of a sum rule to the sum of its terms (when all are given as integers)."""
+    """Set the total of a sum rule to the sum of its terms (when all are given as integers or
+    their digits)."""
     parts = [v for term in rule.terms for v in _values_at(payload, term)]
     holder = _values_at(payload, rule.target[:-1])
     if len(holder) == 1 and isinstance(holder[0], dict) and rule.target[-1] in holder[0]:
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in parts):
-            holder[0][rule.target[-1]] = sum(parts)
+        numbers = [int(v) if isinstance(v, str) and re.fullmatch(r"-?[0-9]+", v) else v for v in parts]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in numbers):
+            holder[0][rule.target[-1]] = sum(numbers)
 
 
 # -- mutations ---------------------------------------------------------------------------------

@@ -266,13 +266,25 @@ def _x_rules(validator: Any, rules: Any, instance: Any, schema: Any) -> Any:
         if not totals:
             continue
         parts = [v for term in rule["of"] for v in _values_at(instance, term)]
-        numbers = [totals[0], *parts]
-        # JSON Schema's integers include integral floats (1.0); anything else is another
-        # keyword's error.
-        if not all(validator.is_type(v, "integer") for v in numbers):
+        numbers = [_amount(validator, v) for v in (totals[0], *parts)]
+        # JSON Schema's integers include integral floats (1.0), and amounts may be given as
+        # their digits; anything else is another keyword's error.
+        if any(n is None for n in numbers):
             continue
-        if int(totals[0]) != sum(int(v) for v in parts):
+        if numbers[0] != sum(n for n in numbers[1:] if n is not None):
             yield ValidationError(f"{rule['field']}: {rule['description']}")
+
+
+def _amount(validator: Any, value: Any) -> Any:
+    """The exact number a sum term holds: an integer (1.0 included, as JSON Schema counts it)
+    or decimal text; None for anything else."""
+    from decimal import Decimal
+
+    if validator.is_type(value, "integer"):
+        return Decimal(int(value))
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+        return Decimal(value)
+    return None
 
 
 EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern, "x-rules": _x_rules})

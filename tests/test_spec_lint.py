@@ -41,7 +41,7 @@ CASES = [
      "field 'TYPE': unknown enum 'OrderTyp' (known: Currency, InvoiceStatus, OrderType, Sex, VatRate)"),
     ("unknown-shape", "operations/order.yaml", "type: list, of: OrderItem,", "type: list, of: OrderItm,", "OrderItm",
      "field 'ITEMS': unknown shape 'OrderItm' (known: CreditItem, CreditMsg, ErrorInfo, InvoiceState, ItemStatus, Msg, OrderItem, PaymentMsg, StartWorkflowMsg, StatusMsg, WorkflowItem)"),
-    ("param-not-applicable", "operations/payment.yaml", "type: decimal, required: true, description: The amount",
+    ("param-not-applicable", "operations/payment.yaml", "type: money, required: true, description: The amount",
      "type: string, scale: 2, required: true, description: The amount", "scale",
      "field 'AMOUNT': 'scale' does not apply to type 'string' (it takes: max_length, min_length, pattern, pattern_description)"),
     ("non-portable-pattern", "fields.yaml", "    pattern: '^[0-9]+$'\n", "    pattern: '^\\d+$'\n", "'^\\d+$'",
@@ -83,12 +83,14 @@ CASES = [
      "mock state 'check_uuid': no operation 'ordr'"),
     ("mock-state-path", "service.yaml", "used_by: {order: CHECKUUID}", "used_by: {order: CHECK_UUID}", "CHECK_UUID}",
      "'CHECK_UUID': no field 'CHECK_UUID' in OrderRequest"),
-    ("kind-not-carried", "operations/payment.yaml", "type: decimal, required: true, description: The amount",
+    ("kind-not-carried", "operations/payment.yaml", "type: money, required: true, description: The amount",
      "type: datetime, required: true, description: The amount", "datetime",
      "field 'AMOUNT': the xml protocol cannot carry type 'datetime' (it carries: base64, bool, country, currency, date, "
-     "decimal, email, int, ip, language, money_minor, string, unix_time, url)"),
+     "decimal, email, int, ip, language, money, money_minor, string, unix_time, url)"),
     ("unknown-protocol", "service.yaml", "protocol: xml\n", "protocol: soap\n", "soap",
      "unknown protocol 'soap' (expected one of: json, rest-json, xml)"),
+    ("money-units-differ", "shapes.yaml", "{wire: PRICEINCL, name: price_incl, type: money,", "{wire: PRICEINCL, name: price_incl, type: money, unit: EUR,", "{wire: PRICEINCL",
+     "field 'PRICEINCL': unit 'EUR' differs from 'the currency of the message', the unit of the other money fields of the same range; give them one unit"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
      "field 'BIRTHDATE': is both required and required_when"),
 ]
@@ -152,7 +154,7 @@ def test_a_kind_the_protocol_cannot_carry_is_a_lint_error(tmp_path: Path) -> Non
     assert [str(p) for p in problems] == [
         f"specs/billmate/shapes.yaml:{line}:{column}: field 'paymentterms': the json protocol cannot carry type "
         "'unix_time' (it carries: bool, bool_or_date, country, currency, date, decimal, email, int, ip, language, "
-        "money_minor, string, url)"
+        "money, money_minor, string, url)"
     ]
 
 

@@ -43,6 +43,7 @@ def _build(ctx: Context) -> ir.Service | None:
     error_tables = build_error_tables(ctx)
     service = _service(ctx, operations, error_tables)
     checks.check_types(ctx)
+    checks.check_money_units(ctx)
     checks.check_usage(ctx, operations)
     checks.check_ledger(ctx)
     if service is not None:

@@ -5,6 +5,7 @@ and error tables of the service, and answers fit what the protocol expects of th
 from __future__ import annotations
 
 from .. import ir, protocols
+from ..load import Document, PathKey
 from .context import Context
 
 
@@ -22,6 +23,27 @@ def check_types(ctx: Context) -> None:
                     ctx.unresolved = True
                     known = ", ".join(sorted(n for n, s in ctx.shapes.items() if s.role == "shape")) or "none"
                     ctx.report(doc, path, f"{label}: unknown shape {ref.shape!r} (known: {known})")
+
+
+def check_money_units(ctx: Context) -> None:
+    """The money fields that share a Python type share its unit (the type's error message
+    names it): a field whose unit is not the one most of them use is reported."""
+    from collections import Counter
+
+    from ..kinds import KINDS, money_unit
+
+    sites: dict[tuple[str, str], list[tuple[str, Document, PathKey, ir.Field]]] = {}
+    for doc, path, f in ctx.type_sites:
+        ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        if isinstance(ref, ir.Scalar) and ref.kind in ("money", "money_minor"):
+            key = (ref.kind, KINDS[ref.kind].python_type(ref.param_map))
+            sites.setdefault(key, []).append((money_unit(ref.kind, ref.param_map), doc, path, f))
+    for (kind, _), found in sites.items():
+        counts = Counter(unit for unit, *_ in found)
+        usual = sorted(counts, key=lambda u: (-counts[u], u))[0]
+        for unit, doc, path, f in found:
+            if unit != usual:
+                ctx.report(doc, path, f"field {f.wire!r}: unit {unit!r} differs from {usual!r}, the unit of the other {kind} fields of the same range; give them one unit")
 
 
 def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:

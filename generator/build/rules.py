@@ -13,7 +13,7 @@ from .context import Context, as_tuple, first
 
 _SEGMENT = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_-]*)(\[\])?$")
 # Kinds a sum rule adds up.
-_NUMBERS = ("int", "decimal", "money_minor")
+_NUMBERS = ("int", "decimal", "money", "money_minor")
 
 
 def message_rules(ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, Any], shape: ir.Shape) -> list[ir.Rule]:
@@ -92,7 +92,7 @@ def _sum_path(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.S
         walked.append(segment)
         if k == len(segments) - 1:
             if m.group(2) or not (isinstance(f.type, ir.Scalar) and f.type.kind in _NUMBERS):
-                ctx.report(doc, path, f"rule sum: {text!r} must end at a number (int, decimal or money_minor)")
+                ctx.report(doc, path, f"rule sum: {text!r} must end at a number (int, decimal, money or money_minor)")
                 return None
             break
         is_list = isinstance(f.type, ir.ListOf)

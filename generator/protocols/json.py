@@ -39,6 +39,7 @@ KINDS = {
     "int": "int",
     "money_minor": "int",
     "decimal": "decimal",
+    "money": "decimal",
     "date": "date",
     "bool": "bool",
     "bool_or_date": "bool_or_date",

@@ -38,6 +38,7 @@ KINDS = {
     "int": "int",
     "money_minor": "int",
     "decimal": "decimal",
+    "money": "decimal",
     "date": "date",
     "bool": "bool",
     "base64": "base64",

@@ -347,6 +347,16 @@ class EnumDoc:
 
 
 @dataclass(frozen=True)
+class MoneyDoc:
+    """What one money kind of the package counts and takes."""
+
+    kind: str
+    unit: str
+    fields: list[str]  # wire names
+    text: bool  # whole amounts may be given as their digits
+
+
+@dataclass(frozen=True)
 class DocsView:
     operations: tuple[OperationDoc, ...]
     shapes: tuple[ShapeDoc, ...]
@@ -359,6 +369,7 @@ class DocsView:
     ledger: list[ir.Discrepancy]
     coverage: dict[str, int]
     first_op: ir.Operation
+    money: tuple[MoneyDoc, ...]
     wire: object  # the protocol's part: its wire format section (see its `docs_part`)
 
 
@@ -534,8 +545,27 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
         ledger=list(service.discrepancies),
         coverage=coverage(service),
         first_op=service.operations[0],
+        money=_money(service),
         wire=protocol.docs_part(service),
     )
+
+
+def _money(service: ir.Service) -> tuple[MoneyDoc, ...]:
+    """The money kinds the package's requests use, each with its unit and fields."""
+    from ..kinds import minor_text_pattern, money_unit
+
+    found: dict[tuple[str, str], MoneyDoc] = {}
+    shapes = dependency_order(service, [op.request for op in service.operations])
+    for shape in shapes:
+        for f in shape.fields:
+            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            if isinstance(ref, ir.Scalar) and ref.kind in ("money", "money_minor"):
+                unit = money_unit(ref.kind, ref.param_map)
+                text = ref.kind == "money" or minor_text_pattern(ref.param_map) is not None
+                doc = found.setdefault((ref.kind, unit), MoneyDoc(ref.kind, unit, [], text))
+                if f.wire not in doc.fields:
+                    doc.fields.append(f.wire)
+    return tuple(found.values())
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

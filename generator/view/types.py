@@ -67,7 +67,7 @@ def types_view(service: ir.Service) -> TypesView:
         definitions.append(TypeMacro(made.template, None, dict(made.args)))
         imports |= made.imports
         pydantic |= made.pydantic
-    custom_error = any(d.kind not in ("text", "bool", "int", "decimal") for d in definitions)
+    custom_error = any(d.kind not in ("text", "bool", "int", "decimal", "money", "money_minor") for d in definitions)
     core = tuple(n for n, wanted in (("PydanticCustomError", custom_error), ("core_schema", CORE_SCHEMA in pydantic)) if wanted)
     pydantic.discard(CORE_SCHEMA)
     modules = sorted(line.removeprefix("import ") for line in imports if line.startswith("import "))

@@ -132,6 +132,20 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A calendar date: a ``datetime.date`` or an ISO ``YYYY-MM-DD`` string."""
 
 
+_MONEY = _exact_decimal(
+    "^-?[0-9]+(\\.[0-9]+)?$",
+    core_schema.decimal_schema(strict=True),  # finite
+    (
+        "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
+        "'9.95'"
+    ),
+)
+
+Money = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _MONEY)]
+"""An exact amount: an amount in the currency of the message: a Decimal, an int or a decimal string
+such as '9.95'; never float."""
+
+
 Text = Annotated[str, Strict()]
 """Text as received: any string, no coercion from numbers."""
 

@@ -9,7 +9,7 @@ cross-field rules from ``_rules.py``.
 
 from __future__ import annotations
 
-from billink_client._types import ExactDecimal, Integer, IpAddress, IsoDate, Text, WireText
+from billink_client._types import ExactDecimal, Integer, IpAddress, IsoDate, Money, Text, WireText
 from typing import Annotated
 from pydantic import ConfigDict, Field
 from billink_client._base import WireModel
@@ -34,7 +34,7 @@ class CreditItem(WireModel):
     """
     Invoicenumber which is used in the order API.
     """
-    credit_amount: Annotated[ExactDecimal, Field(alias="CREDITAMOUNT")]
+    credit_amount: Annotated[Money, Field(alias="CREDITAMOUNT")]
     """
     Amount what must be credited including VAT.
     """
@@ -261,7 +261,7 @@ class PaymentRequest(WireModel):
     """
     Invoicenumber which is used in the order API.
     """
-    amount: Annotated[ExactDecimal, Field(alias="AMOUNT")]
+    amount: Annotated[Money, Field(alias="AMOUNT")]
     """
     The amount that must be booked.
     """
@@ -484,7 +484,7 @@ class CheckRequest(CheckRequestRules):
     """
     E-mail address.
     """
-    order_amount: Annotated[ExactDecimal, Field(alias="ORDERAMOUNT")]
+    order_amount: Annotated[Money, Field(alias="ORDERAMOUNT")]
     """
     Total order amount including VAT.
     """
@@ -641,11 +641,11 @@ class OrderItem(WireModel):
     """
     The amount of products.
     """
-    price_incl: Annotated[ExactDecimal | None, Field(alias="PRICEINCL")] = None
+    price_incl: Annotated[Money | None, Field(alias="PRICEINCL")] = None
     """
     Price including VAT. Use at type P orders.
     """
-    price_excl: Annotated[ExactDecimal | None, Field(alias="PRICEEXCL")] = None
+    price_excl: Annotated[Money | None, Field(alias="PRICEEXCL")] = None
     """
     Price excluding VAT. Use at type B orders.
     """

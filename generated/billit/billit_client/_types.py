@@ -230,5 +230,41 @@ LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
 """A local date and time: a naive ``datetime`` or an ISO string without offset."""
 
 
+_MONEY = _exact_decimal(
+    "^-?[0-9]+(\\.[0-9]+)?$",
+    core_schema.decimal_schema(strict=True),  # finite
+    (
+        "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
+        "'9.95'"
+    ),
+)
+
+Money = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _MONEY)]
+"""An exact amount: an amount in the currency of the message: a Decimal, an int or a decimal string
+such as '9.95'; never float."""
+
+
+def _money_at_most_5_decimals(value: Decimal) -> Decimal:
+    if -int(value.as_tuple().exponent) > 5:
+        raise ValueError("too many decimals")
+    return value
+
+
+_MONEYSCALE5 = _exact_decimal(
+    "^-?[0-9]+(\\.[0-9]{1,5})?$",
+    core_schema.no_info_after_validator_function(
+        _money_at_most_5_decimals, core_schema.decimal_schema(strict=True)
+    ),
+    (
+        "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
+        "'9.95' with at most 5 decimals"
+    ),
+)
+
+MoneyScale5 = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _MONEYSCALE5)]
+"""An exact amount: an amount in the currency of the message: a Decimal, an int or a decimal string
+such as '9.95' with at most 5 decimals; never float."""
+
+
 Text = Annotated[str, Strict()]
 """Text as received: any string, no coercion from numbers."""

@@ -20,6 +20,8 @@ from billit_client._types import (
     Int32,
     Integer,
     LocalDateTime,
+    Money,
+    MoneyScale5,
     Text,
 )
 from typing import Annotated
@@ -322,7 +324,7 @@ class OrderLine(WireModel):
     """
     Quantity; 2 decimals unless the company allows up to 5.
     """
-    unit_price_excl: Annotated[ExactDecimalScale5 | None, Field(alias="UnitPriceExcl")] = None
+    unit_price_excl: Annotated[MoneyScale5 | None, Field(alias="UnitPriceExcl")] = None
     """
     Unit price excluding VAT; 2 decimals unless the company allows up to 5 (more are ignored by
     Billit, so refused here).
@@ -389,11 +391,11 @@ class OrderLineInfo(WireModel):
     """
     Quantity.
     """
-    unit_price_excl: Annotated[ExactDecimal | None, Field(alias="UnitPriceExcl")] = None
+    unit_price_excl: Annotated[Money | None, Field(alias="UnitPriceExcl")] = None
     """
     Unit price excluding VAT.
     """
-    unit_price_incl: Annotated[ExactDecimal | None, Field(alias="UnitPriceIncl")] = None
+    unit_price_incl: Annotated[Money | None, Field(alias="UnitPriceIncl")] = None
     """
     Unit price including VAT.
     """
@@ -425,15 +427,15 @@ class OrderLineInfo(WireModel):
     """
     Discount in percent.
     """
-    total_excl: Annotated[ExactDecimal | None, Field(alias="TotalExcl")] = None
+    total_excl: Annotated[Money | None, Field(alias="TotalExcl")] = None
     """
     Total excluding VAT (calculated by Billit).
     """
-    total_vat: Annotated[ExactDecimal | None, Field(alias="TotalVAT")] = None
+    total_vat: Annotated[Money | None, Field(alias="TotalVAT")] = None
     """
     Total VAT (calculated by Billit).
     """
-    total_incl: Annotated[ExactDecimal | None, Field(alias="TotalIncl")] = None
+    total_incl: Annotated[Money | None, Field(alias="TotalIncl")] = None
     """
     Total including VAT (calculated by Billit).
     """
@@ -899,15 +901,15 @@ class VatGroup(WireModel):
     """
     VAT rate in percent (e.g. 21).
     """
-    total_excl: Annotated[ExactDecimal | None, Field(alias="TotalExcl")] = None
+    total_excl: Annotated[Money | None, Field(alias="TotalExcl")] = None
     """
     Total excluding VAT (calculated by Billit).
     """
-    total_vat: Annotated[ExactDecimal | None, Field(alias="TotalVAT")] = None
+    total_vat: Annotated[Money | None, Field(alias="TotalVAT")] = None
     """
     Total VAT (calculated by Billit).
     """
-    total_incl: Annotated[ExactDecimal | None, Field(alias="TotalIncl")] = None
+    total_incl: Annotated[Money | None, Field(alias="TotalIncl")] = None
     """
     Total including VAT (calculated by Billit).
     """
@@ -1009,19 +1011,19 @@ class Order(WireModel):
     """
     Totals per VAT rate.
     """
-    total_excl: Annotated[ExactDecimal | None, Field(alias="TotalExcl")] = None
+    total_excl: Annotated[Money | None, Field(alias="TotalExcl")] = None
     """
     Total excluding VAT (calculated by Billit).
     """
-    total_vat: Annotated[ExactDecimal | None, Field(alias="TotalVAT")] = None
+    total_vat: Annotated[Money | None, Field(alias="TotalVAT")] = None
     """
     Total VAT (calculated by Billit).
     """
-    total_incl: Annotated[ExactDecimal | None, Field(alias="TotalIncl")] = None
+    total_incl: Annotated[Money | None, Field(alias="TotalIncl")] = None
     """
     Total including VAT (calculated by Billit).
     """
-    to_pay: Annotated[ExactDecimal | None, Field(alias="ToPay")] = None
+    to_pay: Annotated[Money | None, Field(alias="ToPay")] = None
     """
     What is left to pay.
     """
@@ -1091,9 +1093,7 @@ class Order(WireModel):
     """
     Discount for early payment in percent.
     """
-    payment_discount_amount: Annotated[
-        ExactDecimal | None, Field(alias="PaymentDiscountAmount")
-    ] = None
+    payment_discount_amount: Annotated[Money | None, Field(alias="PaymentDiscountAmount")] = None
     """
     Discount for early payment.
     """

@@ -136,6 +136,64 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A calendar date: a ``datetime.date`` or an ISO ``YYYY-MM-DD`` string."""
 
 
+_MINORUNITS = core_schema.custom_error_schema(
+    core_schema.json_or_python_schema(
+        json_schema=core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),
+                core_schema.chain_schema(
+                    [
+                        core_schema.str_schema(strict=True, pattern="^-?[0-9]+$"),
+                        core_schema.int_schema(),
+                    ]
+                ),
+            ],
+            mode="left_to_right",
+        ),
+        python_schema=core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),  # an int, not a bool
+                # a Decimal with no fraction (Decimal("1234.00") is 1234); a fraction is refused
+                core_schema.chain_schema(
+                    [core_schema.decimal_schema(strict=True), core_schema.int_schema()]
+                ),
+                core_schema.chain_schema(
+                    [
+                        core_schema.str_schema(strict=True, pattern="^-?[0-9]+$"),
+                        core_schema.int_schema(),
+                    ]
+                ),
+            ],
+            mode="left_to_right",
+        ),
+    ),
+    custom_error_type="money_minor",
+    custom_error_message=(
+        "Input should be an amount in 1/100 of the currency (öre, cents): an int such as 1995, a "
+        "Decimal with no fraction or its digits as text ('1995'); floats are refused so amounts "
+        "stay exact"
+    ),
+)
+
+MinorUnits = Annotated[int, GetPydanticSchema(lambda _source, _handler: _MINORUNITS)]
+"""A whole amount: an amount in 1/100 of the currency (öre, cents): an int such as 1995, a Decimal
+with no fraction or its digits as text ('1995'); never float."""
+
+
+_MONEY = _exact_decimal(
+    "^-?[0-9]+(\\.[0-9]+)?$",
+    core_schema.decimal_schema(strict=True),  # finite
+    (
+        "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
+        "'9.95'"
+    ),
+)
+
+Money = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _MONEY)]
+"""An exact amount: an amount in the currency of the message: a Decimal, an int or a decimal string
+such as '9.95'; never float."""
+
+
 Text = Annotated[str, Strict()]
 """Text as received: any string, no coercion from numbers."""
 

@@ -9,7 +9,17 @@ cross-field rules from ``_rules.py``.
 
 from __future__ import annotations
 
-from billmate_client._types import Bool, BoolOrDate, ExactDecimal, Integer, IsoDate, Text, WireText
+from billmate_client._types import (
+    Bool,
+    BoolOrDate,
+    ExactDecimal,
+    Integer,
+    IsoDate,
+    MinorUnits,
+    Money,
+    Text,
+    WireText,
+)
 from typing import Annotated
 from pydantic import ConfigDict, Field, RootModel
 from billmate_client._base import WireModel
@@ -64,7 +74,7 @@ class Article(WireModel):
     """
     Quantity.
     """
-    unit_price: Annotated[Integer | None, Field(alias="aprice")] = None
+    unit_price: Annotated[MinorUnits | None, Field(alias="aprice")] = None
     """
     Unit price without tax in 1/100 of the currency.
     """
@@ -72,7 +82,7 @@ class Article(WireModel):
     """
     Discount in percent.
     """
-    without_tax: Annotated[Integer, Field(alias="withouttax")]
+    without_tax: Annotated[MinorUnits, Field(alias="withouttax")]
     """
     The row total without tax in 1/100 of the currency, after any discount; it overrides rounding
     errors of the row sum.
@@ -105,11 +115,11 @@ class ArticleInfo(WireModel):
     """
     Quantity.
     """
-    unit_price: Annotated[Integer | None, Field(alias="aprice")] = None
+    unit_price: Annotated[MinorUnits | None, Field(alias="aprice")] = None
     """
     Unit price without tax in 1/100 of the currency.
     """
-    tax: Annotated[Integer | None, Field(alias="tax")] = None
+    tax: Annotated[MinorUnits | None, Field(alias="tax")] = None
     """
     Not in the table: the example answers the row's tax in 1/100 of the currency (617 = 25 % of
     2468).
@@ -118,7 +128,7 @@ class ArticleInfo(WireModel):
     """
     Discount in percent.
     """
-    without_tax: Annotated[Integer | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
     """
     The row total without tax in 1/100 of the currency, after any discount.
     """
@@ -275,7 +285,7 @@ class CartFee(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    without_tax: Annotated[Integer | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
     """
     The charge without tax in 1/100 of the currency.
     """
@@ -295,7 +305,7 @@ class CartFeeInfo(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    without_tax: Annotated[Integer | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
     """
     The charge without tax in 1/100 of the currency.
     """
@@ -316,20 +326,20 @@ class CartTotal(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    without_tax: Annotated[Integer, Field(alias="withouttax")]
+    without_tax: Annotated[MinorUnits, Field(alias="withouttax")]
     """
     Total without tax, 1/100 of the currency; must equal the articles' rows plus handling and
     shipping.
     """
-    tax: Annotated[Integer, Field(alias="tax")]
+    tax: Annotated[MinorUnits, Field(alias="tax")]
     """
     Total tax in 1/100 of the currency.
     """
-    rounding: Annotated[Integer | None, Field(alias="rounding")] = None
+    rounding: Annotated[MinorUnits | None, Field(alias="rounding")] = None
     """
     Rounding in 1/100 of the currency.
     """
-    with_tax: Annotated[Integer, Field(alias="withtax")]
+    with_tax: Annotated[MinorUnits, Field(alias="withtax")]
     """
     Total with tax in 1/100 of the currency; must equal without tax + tax + rounding.
     """
@@ -345,19 +355,19 @@ class CartTotalInfo(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    rounding: Annotated[Integer | None, Field(alias="rounding")] = None
+    rounding: Annotated[MinorUnits | None, Field(alias="rounding")] = None
     """
     Rounding in 1/100 of the currency (where the example answers it; the table puts it in Cart).
     """
-    without_tax: Annotated[Integer | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
     """
     Total payment excluding tax in 1/100 of the currency.
     """
-    tax: Annotated[Integer | None, Field(alias="tax")] = None
+    tax: Annotated[MinorUnits | None, Field(alias="tax")] = None
     """
     Total tax in 1/100 of the currency.
     """
-    with_tax: Annotated[Integer | None, Field(alias="withtax")] = None
+    with_tax: Annotated[MinorUnits | None, Field(alias="withtax")] = None
     """
     Total payment including tax in 1/100 of the currency.
     """
@@ -820,7 +830,7 @@ class PlansPaymentData(WireModel):
     """
     Country where the purchase is made (normally the store's location), ISO 3166-1 alpha-2.
     """
-    total_with_tax: Annotated[Integer | None, Field(alias="totalwithtax")] = None
+    total_with_tax: Annotated[MinorUnits | None, Field(alias="totalwithtax")] = None
     """
     Total payment including tax in 1/100 of the currency; the monthly cost of each plan is
     calculated from it. If not submitted, all payment plans are returned.
@@ -964,7 +974,7 @@ class TermsCartTotal(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    with_tax: Annotated[Integer, Field(alias="withtax")]
+    with_tax: Annotated[MinorUnits, Field(alias="withtax")]
     """
     Total payment including tax in 1/100 of the currency (öre if the currency is SEK, cent if EUR).
     """
@@ -1324,7 +1334,7 @@ class CartInfo(WireModel):
     """
     The totals.
     """
-    rounding: Annotated[Integer | None, Field(alias="rounding")] = None
+    rounding: Annotated[MinorUnits | None, Field(alias="rounding")] = None
     """
     Rounding in 1/100 of the currency (where the table puts it; the example answers it in
     Cart.Total).
@@ -1530,7 +1540,7 @@ class DuePaymentInfo(WireModel):
     """
     The due date for the invoice.
     """
-    to_pay: Annotated[ExactDecimal | None, Field(alias="topay")] = None
+    to_pay: Annotated[Money | None, Field(alias="topay")] = None
     """
     The amount left to pay.
     """
@@ -1839,19 +1849,19 @@ class PaymentPlanInfo(WireModel):
     """
     The number of months of this part payment plan.
     """
-    start_fee: Annotated[Integer | None, Field(alias="startfee")] = None
+    start_fee: Annotated[MinorUnits | None, Field(alias="startfee")] = None
     """
     The fee debited for the start of this part payment plan in 1/100 of the currency.
     """
-    handling_fee: Annotated[Integer | None, Field(alias="handlingfee")] = None
+    handling_fee: Annotated[MinorUnits | None, Field(alias="handlingfee")] = None
     """
     The invoice fee debited per month for this part payment plan in 1/100 of the currency.
     """
-    min_amount: Annotated[Integer | None, Field(alias="minamount")] = None
+    min_amount: Annotated[MinorUnits | None, Field(alias="minamount")] = None
     """
     The minimum purchase amount for this part payment plan in 1/100 of the currency.
     """
-    max_amount: Annotated[Integer | None, Field(alias="maxamount")] = None
+    max_amount: Annotated[MinorUnits | None, Field(alias="maxamount")] = None
     """
     The maximum purchase amount for this payment plan in 1/100 of the currency.
     """
@@ -1880,12 +1890,12 @@ class PaymentPlanInfo(WireModel):
     """
     The language code of the part payment plan.
     """
-    total_fee: Annotated[Integer | None, Field(alias="totalfee")] = None
+    total_fee: Annotated[MinorUnits | None, Field(alias="totalfee")] = None
     """
     The total cost with tax of the plan for the totalwithtax of the request, in 1/100 of the
     currency.
     """
-    monthly_cost: Annotated[Integer | None, Field(alias="monthlycost")] = None
+    monthly_cost: Annotated[MinorUnits | None, Field(alias="monthlycost")] = None
     """
     The monthly total with tax of the plan for the totalwithtax of the request, in 1/100 of the
     currency.

@@ -176,6 +176,54 @@ IpAddress = Annotated[str, Strict(), AfterValidator(_ip_address)]
 """An IPv4 or IPv6 address, as text (no zone index)."""
 
 
+_MINORUNITS32 = core_schema.custom_error_schema(
+    core_schema.json_or_python_schema(
+        json_schema=core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),
+                core_schema.chain_schema(
+                    [
+                        core_schema.str_schema(strict=True, pattern="^-?[0-9]{1,9}$"),
+                        core_schema.int_schema(),
+                    ]
+                ),
+            ],
+            mode="left_to_right",
+        ),
+        python_schema=core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),  # an int, not a bool
+                # a Decimal with no fraction (Decimal("1234.00") is 1234); a fraction is refused
+                core_schema.chain_schema(
+                    [core_schema.decimal_schema(strict=True), core_schema.int_schema()]
+                ),
+                core_schema.chain_schema(
+                    [
+                        core_schema.str_schema(strict=True, pattern="^-?[0-9]{1,9}$"),
+                        core_schema.int_schema(),
+                    ]
+                ),
+            ],
+            mode="left_to_right",
+        ),
+    ),
+    custom_error_type="money_minor",
+    custom_error_message=(
+        "Input should be an amount in kronor or öre (the document does not say which): an int such"
+        " as 1995, a Decimal with no fraction or its digits as text ('1995'); floats are refused "
+        "so amounts stay exact"
+    ),
+)
+_MINORUNITS32_RANGE = core_schema.chain_schema(
+    [_MINORUNITS32, core_schema.int_schema(ge=-2147483648, le=2147483647)]
+)
+
+MinorUnits32 = Annotated[int, GetPydanticSchema(lambda _source, _handler: _MINORUNITS32_RANGE)]
+"""A whole amount from -2147483648 to 2147483647: an amount in kronor or öre (the document does not
+say which): an int such as 1995, a Decimal with no fraction or its digits as text ('1995'); never
+float."""
+
+
 Text = Annotated[str, Strict()]
 """Text as received: any string, no coercion from numbers."""
 

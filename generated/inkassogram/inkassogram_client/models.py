@@ -17,6 +17,7 @@ from inkassogram_client._types import (
     ExactDecimalScale1,
     Int32,
     IpAddress,
+    MinorUnits32,
     Text,
     UnixTime,
     WireText,
@@ -197,7 +198,7 @@ class Row(WireModel):
     """
     The quantity of the sold articles; Inkassogram uses 1 when it is left out.
     """
-    price: Annotated[Int32, Field(alias="price")]
+    price: Annotated[MinorUnits32, Field(alias="price")]
     """
     Price including VAT, per unit ("Á price").
     """

@@ -50,8 +50,18 @@ def _params(scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
     return params
 
 
+def role_scalar(scalar: ir.Scalar, role: str) -> ir.Scalar:
+    """The scalar as this role reads it: answers read formatted text (e-mail, URL, codes) as
+    plain text, since they are checked for types and not for what we would send."""
+    answer_as = KINDS[scalar.kind].answer_as
+    if role == "response" and answer_as is not None:
+        return ir.Scalar(answer_as)
+    return scalar
+
+
 def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
     """The published JSON Schema of a scalar field (without null)."""
+    scalar = role_scalar(scalar, role)
     charset = (service.wire.text_pattern or "any") if role == "request" else "any"
     return KINDS[scalar.kind].json_schema(_params(scalar, role, required), charset)
 
@@ -63,6 +73,7 @@ def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: 
     can hold, or Billmate's Latin-1) itself, so the models do not repeat that pattern on every
     field.
     """
+    scalar = role_scalar(scalar, role)
     kind = KINDS[scalar.kind]
     name = kind.python_type(_params(scalar, role, required))  # an answer's int is not an Int32
     enforced = kind.field_keywords

@@ -20,14 +20,16 @@ from typing import Any, Callable
 # Characters a request string may hold when it travels in XML 1.0: everything except the C0
 # controls other than tab, LF and CR, and the non-characters U+FFFE / U+FFFF.
 XML_TEXT_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$"
-EMAIL_PATTERN = "^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$"
+# Addresses and URLs that requests carry are ASCII on every wire: mailboxes as RFC 5321 writes them,
+# URIs as RFC 3986 does (a signed wire that converts text to Latin-1 could not carry more).
+EMAIL_PATTERN = "^[!-?A-~]+@[!-?A-~]+\\.[!-?A-~]+$"
 DECIMAL_PATTERN = "^-?[0-9]+(\\.[0-9]+)?$"
 ISO_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 LOCAL_DATE_TIME_FORMAT = "local-date-time"
 # A local date and time without offset, as .NET writes it (up to 7 fractional digits).
 ISO_DATETIME_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,7})?)?$"
 BASE64_PATTERN = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
-URL_PATTERN = "^https?://[^\\x00-\\x20\\x7F]+$"
+URL_PATTERN = "^https?://[!-~]+$"
 UNIX_TIME_MAX = 2**31 - 1  # xs:int
 
 # Wire formats a date may use, and how to write / read them.
@@ -85,6 +87,9 @@ class Kind:
     annotation: str = "str"
     # How `_types.py` defines the kind's Python type.
     define: Define | None = None
+    # The kind an answer's value is read as: answers are checked for types, not for the
+    # formats and limits of what we send (an e-mail or URL in an answer is text).
+    answer_as: str | None = None
 
 
 def _string_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
@@ -459,10 +464,11 @@ KINDS: dict[str, Kind] = {
                 "maxLength": params.get("max_length", 254),
                 "pattern": EMAIL_PATTERN,
             },
-            _const("e-mail address"),
+            _const("e-mail address (ASCII)"),
             _STRING_KEYWORDS,
             annotation="str",
             define=_define_text,
+            answer_as="string",
         ),
         Kind(
             "country",
@@ -474,6 +480,7 @@ KINDS: dict[str, Kind] = {
             _STRING_KEYWORDS,
             annotation="str",
             define=_define_text,
+            answer_as="string",
         ),
         Kind(
             "currency",
@@ -485,6 +492,7 @@ KINDS: dict[str, Kind] = {
             _STRING_KEYWORDS,
             annotation="str",
             define=_define_text,
+            answer_as="string",
         ),
         Kind(
             "language",
@@ -496,6 +504,7 @@ KINDS: dict[str, Kind] = {
             _STRING_KEYWORDS,
             annotation="str",
             define=_define_text,
+            answer_as="string",
         ),
         Kind(
             "bool",
@@ -547,10 +556,11 @@ KINDS: dict[str, Kind] = {
                 "pattern": URL_PATTERN,
                 **({"maxLength": params["max_length"]} if "max_length" in params else {}),
             },
-            lambda params: "URL" + (", sent percent-encoded" if params.get("percent_encoded") else ""),
+            lambda params: "URL (ASCII: percent-encode other characters)" + (", sent percent-encoded" if params.get("percent_encoded") else ""),
             _STRING_KEYWORDS,
             annotation="str",
             define=_define_text,
+            answer_as="string",
         ),
         Kind(
             "ip",
@@ -561,6 +571,7 @@ KINDS: dict[str, Kind] = {
             _const("IP address (v4 or v6)"),
             annotation="str",
             define=_simple("ip", frozenset({"import ipaddress"}), frozenset({"Strict", "AfterValidator"})),
+            answer_as="string",
         ),
     )
 }

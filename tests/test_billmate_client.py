@@ -806,3 +806,38 @@ async def test_async_client_signs_and_verifies() -> None:
     assert result.number == 12345
     body = recorder.requests[0].content
     assert json.loads(body)["credentials"]["hash"] == hmac512(KEY, data_text(body))
+
+
+# -- nothing that breaks the hash is signed; answers are read for types (issue 15) -------------
+
+
+@pytest.mark.parametrize(
+    "request_data, path",
+    [
+        (payment(card={"accept_url": "https://shop.example/ok/\U0001f600", "cancel_url": "https://shop.example/no",
+                       "callback_url": "https://shop.example/cb"}), "Card.accepturl"),
+        (payment(customer__billing__email="anna@\u0141\u00f3d\u017a.pl"), "Customer.Billing.email"),
+    ],
+)
+def test_text_outside_ascii_in_addresses_is_refused_before_signing(request_data: Any, path: str) -> None:
+    """The server converts data to ISO-8859-1: a URL or address with other characters would be
+    signed, sent and fail the hash. URLs and e-mail addresses are ASCII (percent-encode a URL)."""
+    error = _refused("add_payment", request_data)
+    assert path in {i.path for i in error.issues}, error.issues
+
+
+def test_init_checkout_terms_url_outside_ascii_is_refused() -> None:
+    data = {"CheckoutData": {"terms": "https://shop.example/\u0141\u00f3d\u017a/villkor"}, "PaymentData": {"currency": "SEK",
+            "language": "sv", "country": "SE", "orderid": "1"}}
+    error = _refused("init_checkout", data)
+    assert "CheckoutData.terms" in {i.path for i in error.issues}, error.issues
+
+
+def test_answers_read_addresses_and_codes_as_text() -> None:
+    """An empty e-mail, a lowercase country (Billmate answers "se") are kept, not a reason to
+    lose the whole answer."""
+    recorder = Recorder(signed({"firstname": "Testperson", "street": "Testgatan 1", "zip": "12345", "city": "Teststad",
+                                "country": "se", "email": ""}))
+    with client(recorder) as c:
+        result = c.get_address({"pno": "195501011018", "country": "SE"})
+    assert (result.response.country, result.response.email) == ("se", "")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ir
+from ..emit_schema import role_scalar
 from ..kinds import KINDS
 from ..naming import constant, pascal
 from .common import GENERATOR, dependency_order, outcome_class, scope_shape
@@ -92,7 +93,8 @@ def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape
             notes.append(f"See [{ledger_id}](#ledger-{ledger_id}).")
         type_text = doc_type(service, f.type)
         if role == "response" and isinstance(f.type, ir.Scalar):
-            type_text = KINDS[f.type.kind].doc_type({k: v for k, v in f.type.param_map.items() if k in ("format", "scale")})
+            read = role_scalar(f.type, role)
+            type_text = KINDS[read.kind].doc_type({k: v for k, v in read.param_map.items() if k in ("format", "scale")})
         rows.append(
             Row(
                 wire=f.wire,

@@ -474,12 +474,7 @@ class CheckRequest(CheckRequestRules):
     Chamber of Commerce (KVK) number (only at type B orders).
     """
     email: Annotated[
-        Text,
-        Field(
-            alias="EMAIL",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
+        Text, Field(alias="EMAIL", max_length=254, pattern="^[!-?A-~]+@[!-?A-~]+\\.[!-?A-~]+$")
     ]
     """
     E-mail address.
@@ -745,23 +740,14 @@ class OrderRequest(OrderRequestRules):
     Chamber of Commerce (KVK) number (only at type B orders).
     """
     email: Annotated[
-        Text,
-        Field(
-            alias="EMAIL",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
+        Text, Field(alias="EMAIL", max_length=254, pattern="^[!-?A-~]+@[!-?A-~]+\\.[!-?A-~]+$")
     ]
     """
     E-mail address.
     """
     email2: Annotated[
         Text | None,
-        Field(
-            alias="EMAIL2",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
+        Field(alias="EMAIL2", max_length=254, pattern="^[!-?A-~]+@[!-?A-~]+\\.[!-?A-~]+$"),
     ] = None
     """
     Second recipient email address.

@@ -187,11 +187,7 @@ class Billing(WireModel):
     """
     email: Annotated[
         Text | None,
-        Field(
-            alias="email",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
+        Field(alias="email", max_length=254, pattern="^[!-?A-~]+@[!-?A-~]+\\.[!-?A-~]+$"),
     ] = None
     """
     Billing email; required for every method except card and bank.
@@ -244,14 +240,7 @@ class BillingInfo(WireModel):
     """
     Phone number.
     """
-    email: Annotated[
-        Text | None,
-        Field(
-            alias="email",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
-    ] = None
+    email: Annotated[Text | None, Field(alias="email")] = None
     """
     Billing email.
     """
@@ -384,9 +373,7 @@ class CheckoutData(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    terms: Annotated[
-        Text | None, Field(alias="terms", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    terms: Annotated[Text | None, Field(alias="terms", pattern="^https?://[!-~]+$")] = None
     """
     Url to the terms and conditions page for the store.
     """
@@ -553,14 +540,7 @@ class GetAddressResponse(WireModel):
     """
     The phone of the entity.
     """
-    email: Annotated[
-        Text | None,
-        Field(
-            alias="email",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
-    ] = None
+    email: Annotated[Text | None, Field(alias="email")] = None
     """
     The email of the entity.
     """
@@ -1213,15 +1193,11 @@ class Card(WireModel):
     """
     Payment number received from the first purchase, for a recurring payment.
     """
-    accept_url: Annotated[
-        Text | None, Field(alias="accepturl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    accept_url: Annotated[Text | None, Field(alias="accepturl", pattern="^https?://[!-~]+$")] = None
     """
     Where the customer is redirected after a completed payment.
     """
-    cancel_url: Annotated[
-        Text | None, Field(alias="cancelurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    cancel_url: Annotated[Text | None, Field(alias="cancelurl", pattern="^https?://[!-~]+$")] = None
     """
     Where the customer is redirected after a failed or cancelled payment.
     """
@@ -1230,7 +1206,7 @@ class Card(WireModel):
     HTTP method used to return to accepturl, cancelurl and callbackurl; POST unless GET is set.
     """
     callback_url: Annotated[
-        Text | None, Field(alias="callbackurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
+        Text | None, Field(alias="callbackurl", pattern="^https?://[!-~]+$")
     ] = None
     """
     Where Billmate posts the callback after a completed card or bank payment (retried until
@@ -1264,21 +1240,15 @@ class CardInfo(WireModel):
     """
     Payment number received from the first purchase for making a recurring payment.
     """
-    accept_url: Annotated[
-        Text | None, Field(alias="accepturl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    accept_url: Annotated[Text | None, Field(alias="accepturl")] = None
     """
     Where the customer was redirected after a completed payment.
     """
-    cancel_url: Annotated[
-        Text | None, Field(alias="cancelurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    cancel_url: Annotated[Text | None, Field(alias="cancelurl")] = None
     """
     Where the customer was redirected after a failed or cancelled payment.
     """
-    callback_url: Annotated[
-        Text | None, Field(alias="callbackurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    callback_url: Annotated[Text | None, Field(alias="callbackurl")] = None
     """
     Where the callback data was sent after the customer completed a payment.
     """
@@ -1379,15 +1349,11 @@ class CheckoutPaymentData(WireModel):
     Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when
     empty.
     """
-    accept_url: Annotated[
-        Text | None, Field(alias="accepturl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    accept_url: Annotated[Text | None, Field(alias="accepturl", pattern="^https?://[!-~]+$")] = None
     """
     Where the customer is redirected after a completed payment.
     """
-    cancel_url: Annotated[
-        Text | None, Field(alias="cancelurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    cancel_url: Annotated[Text | None, Field(alias="cancelurl", pattern="^https?://[!-~]+$")] = None
     """
     Where the customer is redirected after a failed or cancelled payment.
     """
@@ -1396,7 +1362,7 @@ class CheckoutPaymentData(WireModel):
     HTTP method used to return to accepturl, cancelurl and callbackurl; POST unless GET is set.
     """
     callback_url: Annotated[
-        Text | None, Field(alias="callbackurl", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
+        Text | None, Field(alias="callbackurl", pattern="^https?://[!-~]+$")
     ] = None
     """
     Where Billmate posts the callback after a completed Checkout payment (retried until received).
@@ -1580,14 +1546,7 @@ class GetAccountInfoResponse(WireModel):
     """
     The account's phone number.
     """
-    email: Annotated[
-        Text | None,
-        Field(
-            alias="email",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
-    ] = None
+    email: Annotated[Text | None, Field(alias="email")] = None
     """
     The account's email.
     """
@@ -1768,7 +1727,7 @@ class PaymentDataInfo(WireModel):
     """
     Currency of the payment (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD.
     """
-    country: Annotated[Text | None, Field(alias="country", pattern="^[A-Z]{2}$")] = None
+    country: Annotated[Text | None, Field(alias="country")] = None
     """
     Country where the purchase is made (normally the store's location), ISO 3166-1 alpha-2.
     """

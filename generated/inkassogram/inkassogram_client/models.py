@@ -345,9 +345,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     XSD only; error 111 "Client Ip number not set" refers to it.
     """
-    callback: Annotated[
-        Text | None, Field(alias="callback", pattern="^https?://[^\\x00-\\x20\\x7F]+$")
-    ] = None
+    callback: Annotated[Text | None, Field(alias="callback", pattern="^https?://[!-~]+$")] = None
     """
     URL for the callback trigger when the invoice has been changed or a payment is received. Give a
     plain URL; it is sent URL encoded as the data dictionary shows.
@@ -358,11 +356,7 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     email: Annotated[
         Text | None,
-        Field(
-            alias="email",
-            max_length=254,
-            pattern="^[^@\\x00-\\x20\\x7F]+@[^@\\x00-\\x20\\x7F]+\\.[^@\\x00-\\x20\\x7F]+$",
-        ),
+        Field(alias="email", max_length=254, pattern="^[!-?A-~]+@[!-?A-~]+\\.[!-?A-~]+$"),
     ] = None
     """
     Email address.

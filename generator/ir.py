@@ -166,6 +166,8 @@ class Outcome:
     description: str
     returns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     item_success: tuple[str, ...] = ()
+    # Returned attributes the answer may lack (`path?` in the spec): None then, not an error.
+    optional: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

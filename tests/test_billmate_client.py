@@ -841,3 +841,29 @@ def test_answers_read_addresses_and_codes_as_text() -> None:
     with client(recorder) as c:
         result = c.get_address({"pno": "195501011018", "country": "SE"})
     assert (result.response.country, result.response.email) == ("se", "")
+
+
+def test_answers_keep_the_documents_types_and_presence() -> None:
+    """getPaymentinfo's article and charge amounts are dec in the document (1/100 of the
+    currency, with a point): "1234.50" is read exactly. Fields the document does not promise
+    (PaymentData, Cart, getAddress street / zip / city) may be missing."""
+    info = {"Articles": [{"artnr": "A", "aprice": "1234.50", "withouttax": "2469.00", "taxrate": "25"}],
+            "Cart": {"Handling": {"withouttax": "99.5", "taxrate": "25"}, "Total": {"withtax": "3210"}}}
+    with client(Recorder(signed(info))) as c:
+        result = c.get_payment_info({"number": 1})
+    article = result.articles[0]
+    assert (article.unit_price, article.without_tax) == (Decimal("1234.50"), Decimal("2469.00"))
+    assert result.response.cart.handling.without_tax == Decimal("99.5")
+    assert result.payment_data is None
+    with client(Recorder(signed({"firstname": "Testperson"}))) as c:
+        address = c.get_address({"pno": "195501011018", "country": "SE"})
+    assert (address.street, address.zip, address.city) == (None, None, None)
+
+
+def test_a_cancel_redirect_with_an_error_tells_the_shop_why() -> None:
+    """The cancelurl gets "error message and code as for addPayment" (the tables): a notice
+    with code and message, not a crash."""
+    failed = {"code": "2401", "message": "Betalningen avbröts"}
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(failed))}), "data": json.dumps(failed)}
+    notice = callbacks.parse_cancel_redirect(fields, KEY)
+    assert (notice.code, notice.message, notice.number, notice.status) == ("2401", "Betalningen avbröts", None, None)

@@ -91,6 +91,9 @@ CASES = [
      "unknown protocol 'soap' (expected one of: json, rest-json, xml)"),
     ("money-units-differ", "shapes.yaml", "{wire: PRICEINCL, name: price_incl, type: money,", "{wire: PRICEINCL, name: price_incl, type: money, unit: EUR,", "{wire: PRICEINCL",
      "field 'PRICEINCL': unit 'EUR' differs from 'the currency of the message', the unit of the other money fields of the same range; give them one unit"),
+    ("answer-required-without-evidence", "operations/check.yaml", "{wire: UUID, name: uuid, type: string, description:",
+     "{wire: UUID, name: uuid, type: string, required: true, description:", "{wire: UUID",
+     "field 'UUID': an answer's field is required only where the document says so; give the evidence (source: or a ledger id) or leave it optional"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
      "field 'BIRTHDATE': is both required and required_when"),
 ]

@@ -66,9 +66,11 @@ def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:
         directions.setdefault(name, set()).add("response")
         walk(ctx.shapes[name], "response")
     for name, shape in ctx.shapes.items():
+        doc, path = ctx.shape_sites[name]
+        if shape.role == "response" or (shape.role == "shape" and directions.get(name) == {"response"}):
+            _check_answer_presence(ctx, doc, path, shape)
         if shape.role != "shape":
             continue
-        doc, path = ctx.shape_sites[name]
         roles = directions.get(name, set())
         if not roles and not ctx.unresolved:
             ctx.report(doc, path + ("name",), f"shape {name!r} is not used by any message")
@@ -78,6 +80,20 @@ def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:
                 path + ("name",),
                 f"shape {name!r} is used by requests and responses; requests are validated strictly "
                 "and responses leniently, so define one shape for each",
+            )
+
+
+def _check_answer_presence(ctx: Context, doc: Document, path: PathKey, shape: ir.Shape) -> None:
+    """An answer's field is required only where the document makes it so: a required answer
+    field names its evidence (`source:` or a ledger id). A valid answer must never be thrown
+    away because a field the document does not promise is missing."""
+    for i, f in enumerate(shape.fields):
+        if f.required and not f.source and not f.ledger:
+            ctx.report(
+                doc,
+                path + ("fields", i),
+                f"field {f.wire!r}: an answer's field is required only where the document says so; "
+                "give the evidence (source: or a ledger id) or leave it optional",
             )
 
 

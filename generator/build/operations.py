@@ -182,8 +182,12 @@ def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Sh
         codes.add(raw["code"])
         names.add(raw["name"])
         returns = []
+        optional = []
         list_returns = 0
-        for attr, dotted in raw.get("returns", {}).items():
+        for attr, written in raw.get("returns", {}).items():
+            dotted = written.removesuffix("?")
+            if dotted != written:
+                optional.append(attr)
             if not is_snake(attr) or attr in ("code", "message", "response"):
                 ctx.report(doc, path + ("returns", attr), f"outcome {raw['name']}: result attribute {attr!r} must be snake_case and not code/message/response", at_key=True)
             chain = [response.root] if dotted == "." and response.root is not None else resolve_fields(ctx, response, dotted)
@@ -202,6 +206,7 @@ def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Sh
                 description=raw["description"],
                 returns=tuple(returns),
                 item_success=tuple(raw.get("item_success", ())),
+                optional=tuple(optional),
             )
         )
     return outcomes

@@ -456,7 +456,7 @@ def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDo
             OutcomeDoc(
                 code=o.code if o.code is not None else "(none)",
                 class_name=outcome_class(op, o),
-                returns=", ".join(f"`{a}` ← {'.'.join(p)}" for a, p in o.returns),
+                returns=", ".join(f"`{a}` ← {'.'.join(p)}" + (" (may be absent)" if a in o.optional else "") for a, p in o.returns),
                 item_success=", ".join(o.item_success),
                 description=o.description,
             )

@@ -13,7 +13,7 @@ from .common import annotation, item_ref, outcome_class, result_type, resolves, 
 @dataclass(frozen=True)
 class Returned:
     attr: str
-    type: str
+    type: str  # with "| None" when the answer may lack it
     path: str
     accessor: str
 
@@ -71,7 +71,8 @@ def results_view(service: ir.Service) -> ResultsView:
                 last = chain[-1]
                 ann = annotation(last.type)
                 annotations.append(ann)
-                returns.append(Returned(attr, ann, ".".join(path), _accessor_name(chain)))
+                typed = f"{ann} | None" if attr in outcome.optional else ann
+                returns.append(Returned(attr, typed, ".".join(path), _accessor_name(chain)))
                 ref = item_ref(last)
                 if isinstance(ref, (ir.ShapeRef, ir.EnumRef)):
                     models.add(ref.shape if isinstance(ref, ir.ShapeRef) else ref.enum)
@@ -130,6 +131,7 @@ class ReturnedFrom:
     attr: str
     accessor: str
     path: str
+    optional: bool = False  # None when absent (else a ResponseError)
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def outcomes_view(service: ir.Service) -> OutcomesView:
             for attr, path in outcome.returns:
                 acc = _accessor(service, op, path)
                 accessors[acc.name] = acc
-                returns.append(ReturnedFrom(attr, acc.name, ".".join(path)))
+                returns.append(ReturnedFrom(attr, acc.name, ".".join(path), attr in outcome.optional))
             outcomes.append(OutcomeRoute(outcome_class(op, outcome), outcome.code, tuple(returns)))
         for acc in accessors.values():
             models |= _model_names_in(acc.type)

@@ -1371,16 +1371,16 @@ class WebhookEvent(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    updated_entity_id: Annotated[Integer, Field(alias="UpdatedEntityID")]
+    updated_entity_id: Annotated[Integer | None, Field(alias="UpdatedEntityID")] = None
     """
     The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's
     OrderID.
     """
-    updated_entity_type: Annotated[EntityType, Field(alias="UpdatedEntityType")]
+    updated_entity_type: Annotated[EntityType | None, Field(alias="UpdatedEntityType")] = None
     """
     Order or Message.
     """
-    update_type: Annotated[WebhookUpdateType, Field(alias="WebhookUpdateTypeTC")]
+    update_type: Annotated[WebhookUpdateType | None, Field(alias="WebhookUpdateTypeTC")] = None
     """
     I (new), U (updated) or D (deleted).
     """

@@ -62,9 +62,9 @@ def get_address(response: GetAddressResponse, attempts: int = 1) -> results.GetA
     return results.GetAddressFound(
         code=None,
         message=None,
-        street=_required(_get_address_street(response), "get_address", "street"),
-        zip=_required(_get_address_zip(response), "get_address", "zip"),
-        city=_required(_get_address_city(response), "get_address", "city"),
+        street=_get_address_street(response),
+        zip=_get_address_zip(response),
+        city=_get_address_city(response),
         response=response,
         attempts=attempts,
     )
@@ -106,11 +106,9 @@ def get_payment_info(
     return results.GetPaymentInfoFound(
         code=None,
         message=None,
-        payment_data=_required(
-            _get_payment_info_payment_data(response), "get_payment_info", "PaymentData"
-        ),
-        articles=_required(_get_payment_info_articles(response), "get_payment_info", "Articles"),
-        cart=_required(_get_payment_info_cart(response), "get_payment_info", "Cart"),
+        payment_data=_get_payment_info_payment_data(response),
+        articles=_get_payment_info_articles(response),
+        cart=_get_payment_info_cart(response),
         response=response,
         attempts=attempts,
     )
@@ -165,10 +163,8 @@ def get_account_info(
     return results.GetAccountInfoAccount(
         code=None,
         message=None,
-        company=_required(_get_account_info_company(response), "get_account_info", "company"),
-        payment_options=_required(
-            _get_account_info_payment_options(response), "get_account_info", "paymentoptions"
-        ),
+        company=_get_account_info_company(response),
+        payment_options=_get_account_info_payment_options(response),
         response=response,
         attempts=attempts,
     )

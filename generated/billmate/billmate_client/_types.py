@@ -184,14 +184,14 @@ _MONEY = _exact_decimal(
     "^-?[0-9]+(\\.[0-9]+)?$",
     core_schema.decimal_schema(strict=True),  # finite
     (
-        "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
-        "'9.95'"
+        "an amount in 1/100 of the currency (öre, cents): a Decimal, an int or a decimal string "
+        "such as '9.95'"
     ),
 )
 
 Money = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _MONEY)]
-"""An exact amount: an amount in the currency of the message: a Decimal, an int or a decimal string
-such as '9.95'; never float."""
+"""An exact amount: an amount in 1/100 of the currency (öre, cents): a Decimal, an int or a decimal
+string such as '9.95'; never float."""
 
 
 Text = Annotated[str, Strict()]

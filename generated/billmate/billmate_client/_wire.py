@@ -278,13 +278,13 @@ def _encode_article_info(value: ArticleInfo) -> str:
     if (quantity := value.quantity) is not None:
         members.append('"quantity":' + f'"{plain_decimal(quantity)}"')
     if (unit_price := value.unit_price) is not None:
-        members.append('"aprice":' + f'"{unit_price}"')
+        members.append('"aprice":' + f'"{plain_decimal(unit_price)}"')
     if (tax := value.tax) is not None:
         members.append('"tax":' + f'"{tax}"')
     if (discount := value.discount) is not None:
         members.append('"discount":' + f'"{plain_decimal(discount)}"')
     if (without_tax := value.without_tax) is not None:
-        members.append('"withouttax":' + f'"{without_tax}"')
+        members.append('"withouttax":' + f'"{plain_decimal(without_tax)}"')
     if (tax_rate := value.tax_rate) is not None:
         members.append('"taxrate":' + f'"{plain_decimal(tax_rate)}"')
     return obj(members)
@@ -293,7 +293,7 @@ def _encode_article_info(value: ArticleInfo) -> str:
 def _encode_cart_fee_info(value: CartFeeInfo) -> str:
     members: list[str] = []
     if (without_tax := value.without_tax) is not None:
-        members.append('"withouttax":' + f'"{without_tax}"')
+        members.append('"withouttax":' + f'"{plain_decimal(without_tax)}"')
     if (tax_rate := value.tax_rate) is not None:
         members.append('"taxrate":' + f'"{plain_decimal(tax_rate)}"')
     return obj(members)
@@ -546,7 +546,7 @@ def _encode_article(value: Article) -> str:
 def _encode_cart_fee(value: CartFee) -> str:
     members: list[str] = []
     if (without_tax := value.without_tax) is not None:
-        members.append('"withouttax":' + f'"{without_tax}"')
+        members.append('"withouttax":' + f'"{plain_decimal(without_tax)}"')
     if (tax_rate := value.tax_rate) is not None:
         members.append('"taxrate":' + f'"{plain_decimal(tax_rate)}"')
     return obj(members)
@@ -662,12 +662,18 @@ def _encode_payment_number(value: PaymentNumber) -> str:
 
 def _encode_payment_notice(value: PaymentNotice) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{value.number}"')
-    members.append('"status":' + php_string(value.status.value))
+    if (number := value.number) is not None:
+        members.append('"number":' + f'"{number}"')
+    if (status := value.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (order_id := value.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (url := value.url) is not None:
         members.append('"url":' + php_string(url))
+    if (code_ := value.code) is not None:
+        members.append('"code":' + php_string(code_))
+    if (message_ := value.message) is not None:
+        members.append('"message":' + php_string(message_))
     return obj(members)
 
 
@@ -1044,17 +1050,17 @@ _ARTICLE_INFO = js.Shape(
         "artnr": js.Leaf(js.text, is_text=True),
         "title": js.Leaf(js.text, is_text=True),
         "quantity": js.Leaf(js.decimal),
-        "aprice": js.Leaf(js.integer),
+        "aprice": js.Leaf(js.decimal),
         "tax": js.Leaf(js.integer),
         "discount": js.Leaf(js.decimal),
-        "withouttax": js.Leaf(js.integer),
+        "withouttax": js.Leaf(js.decimal),
         "taxrate": js.Leaf(js.decimal),
     },
 )
 _CART_FEE_INFO = js.Shape(
     "CartFeeInfo",
     {
-        "withouttax": js.Leaf(js.integer),
+        "withouttax": js.Leaf(js.decimal),
         "taxrate": js.Leaf(js.decimal),
     },
 )
@@ -1271,7 +1277,7 @@ _ARTICLE = js.Shape(
 _CART_FEE = js.Shape(
     "CartFee",
     {
-        "withouttax": js.Leaf(js.integer),
+        "withouttax": js.Leaf(js.decimal),
         "taxrate": js.Leaf(js.decimal),
     },
 )
@@ -1484,6 +1490,8 @@ _PAYMENT_NOTICE = js.Shape(
         "status": js.Leaf(_ENUM_PAYMENT_STATUS),
         "orderid": js.Leaf(js.text, is_text=True),
         "url": js.Leaf(js.text, is_text=True),
+        "code": js.Leaf(js.text, is_text=True),
+        "message": js.Leaf(js.text, is_text=True),
     },
 )
 
@@ -1530,9 +1538,12 @@ def _encode_get_address_response(response: GetAddressResponse) -> str:
         members.append('"firstname":' + php_string(first_name))
     if (last_name := response.last_name) is not None:
         members.append('"lastname":' + php_string(last_name))
-    members.append('"street":' + php_string(response.street))
-    members.append('"zip":' + php_string(response.zip))
-    members.append('"city":' + php_string(response.city))
+    if (street := response.street) is not None:
+        members.append('"street":' + php_string(street))
+    if (zip_ := response.zip) is not None:
+        members.append('"zip":' + php_string(zip_))
+    if (city := response.city) is not None:
+        members.append('"city":' + php_string(city))
     if (country := response.country) is not None:
         members.append('"country":' + php_string(country))
     if (phone := response.phone) is not None:
@@ -1572,7 +1583,8 @@ def decode_get_payment_info_response(body: bytes, ctx: Context) -> GetPaymentInf
 
 def _encode_get_payment_info_response(response: GetPaymentInfoResponse) -> str:
     members: list[str] = []
-    members.append('"PaymentData":' + _encode_payment_data_info(response.payment_data))
+    if (payment_data := response.payment_data) is not None:
+        members.append('"PaymentData":' + _encode_payment_data_info(payment_data))
     if (payment_info := response.payment_info) is not None:
         members.append('"PaymentInfo":' + _encode_payment_info_info(payment_info))
     if (card := response.card) is not None:
@@ -1581,13 +1593,12 @@ def _encode_get_payment_info_response(response: GetPaymentInfoResponse) -> str:
         members.append('"Settlement":' + _encode_settlement_info(settlement))
     if (customer := response.customer) is not None:
         members.append('"Customer":' + _encode_customer_info(customer))
-    members.append(
-        '"Articles":'
-        + "["
-        + ",".join(_encode_article_info(item) for item in response.articles)
-        + "]"
-    )
-    members.append('"Cart":' + _encode_cart_info(response.cart))
+    if (articles := response.articles) is not None:
+        members.append(
+            '"Articles":' + "[" + ",".join(_encode_article_info(item) for item in articles) + "]"
+        )
+    if (cart := response.cart) is not None:
+        members.append('"Cart":' + _encode_cart_info(cart))
     return obj(members)
 
 
@@ -1640,7 +1651,8 @@ def decode_get_account_info_response(body: bytes, ctx: Context) -> GetAccountInf
 
 def _encode_get_account_info_response(response: GetAccountInfoResponse) -> str:
     members: list[str] = []
-    members.append('"company":' + php_string(response.company))
+    if (company := response.company) is not None:
+        members.append('"company":' + php_string(company))
     if (address := response.address) is not None:
         members.append('"address":' + php_string(address))
     if (address2 := response.address2) is not None:
@@ -1661,12 +1673,13 @@ def _encode_get_account_info_response(response: GetAccountInfoResponse) -> str:
         members.append('"vatregnr":' + php_string(vat_reg_number))
     if (language := response.language) is not None:
         members.append('"language":' + php_string(language.value))
-    members.append(
-        '"paymentoptions":'
-        + "["
-        + ",".join(_encode_payment_option_info(item) for item in response.payment_options)
-        + "]"
-    )
+    if (payment_options := response.payment_options) is not None:
+        members.append(
+            '"paymentoptions":'
+            + "["
+            + ",".join(_encode_payment_option_info(item) for item in payment_options)
+            + "]"
+        )
     if (logo := response.logo) is not None:
         members.append('"logo":' + php_string(logo))
     return obj(members)
@@ -1684,8 +1697,10 @@ def decode_add_payment_response(body: bytes, ctx: Context) -> AddPaymentResponse
 
 def _encode_add_payment_response(response: AddPaymentResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
-    members.append('"status":' + php_string(response.status.value))
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (url := response.url) is not None:
@@ -1707,10 +1722,12 @@ def decode_cancel_payment_response(body: bytes, ctx: Context) -> CancelPaymentRe
 
 def _encode_cancel_payment_response(response: CancelPaymentResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
-    members.append('"status":' + php_string(response.status.value))
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1730,10 +1747,12 @@ def decode_credit_payment_response(body: bytes, ctx: Context) -> CreditPaymentRe
 
 def _encode_credit_payment_response(response: CreditPaymentResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
-    members.append('"status":' + php_string(response.status.value))
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1753,10 +1772,12 @@ def decode_update_payment_response(body: bytes, ctx: Context) -> UpdatePaymentRe
 
 def _encode_update_payment_response(response: UpdatePaymentResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
-    members.append('"status":' + php_string(response.status.value))
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1776,7 +1797,8 @@ def decode_activate_payment_response(body: bytes, ctx: Context) -> ActivatePayme
 
 def _encode_activate_payment_response(response: ActivatePaymentResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := response.status) is not None:
@@ -1800,11 +1822,14 @@ def decode_init_checkout_response(body: bytes, ctx: Context) -> InitCheckoutResp
 
 def _encode_init_checkout_response(response: InitCheckoutResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
-    members.append('"status":' + php_string(response.status.value))
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
-    members.append('"url":' + php_string(response.url))
+    if (url := response.url) is not None:
+        members.append('"url":' + php_string(url))
     return obj(members)
 
 
@@ -1822,10 +1847,12 @@ def decode_update_checkout_response(body: bytes, ctx: Context) -> UpdateCheckout
 
 def _encode_update_checkout_response(response: UpdateCheckoutResponse) -> str:
     members: list[str] = []
-    members.append('"number":' + f'"{response.number}"')
+    if (number := response.number) is not None:
+        members.append('"number":' + f'"{number}"')
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
-    members.append('"status":' + php_string(response.status.value))
+    if (status := response.status) is not None:
+        members.append('"status":' + php_string(status.value))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)

@@ -115,7 +115,7 @@ class ArticleInfo(WireModel):
     """
     Quantity.
     """
-    unit_price: Annotated[MinorUnits | None, Field(alias="aprice")] = None
+    unit_price: Annotated[Money | None, Field(alias="aprice")] = None
     """
     Unit price without tax in 1/100 of the currency.
     """
@@ -128,7 +128,7 @@ class ArticleInfo(WireModel):
     """
     Discount in percent.
     """
-    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[Money | None, Field(alias="withouttax")] = None
     """
     The row total without tax in 1/100 of the currency, after any discount.
     """
@@ -274,7 +274,7 @@ class CartFee(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[Money | None, Field(alias="withouttax")] = None
     """
     The charge without tax in 1/100 of the currency.
     """
@@ -294,7 +294,7 @@ class CartFeeInfo(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    without_tax: Annotated[MinorUnits | None, Field(alias="withouttax")] = None
+    without_tax: Annotated[Money | None, Field(alias="withouttax")] = None
     """
     The charge without tax in 1/100 of the currency.
     """
@@ -520,15 +520,15 @@ class GetAddressResponse(WireModel):
     """
     The last name of the entity.
     """
-    street: Annotated[Text, Field(alias="street")]
+    street: Annotated[Text | None, Field(alias="street")] = None
     """
     The street of the entity.
     """
-    zip: Annotated[Text, Field(alias="zip")]
+    zip: Annotated[Text | None, Field(alias="zip")] = None
     """
     The zip code of the entity.
     """
-    city: Annotated[Text, Field(alias="city")]
+    city: Annotated[Text | None, Field(alias="city")] = None
     """
     The city of the entity.
     """
@@ -996,7 +996,7 @@ class UpdateCheckoutResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
@@ -1004,7 +1004,7 @@ class UpdateCheckoutResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Status of the payment (the example answers CheckoutLoaded).
     """
@@ -1074,7 +1074,7 @@ class UpdatePaymentResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
@@ -1082,7 +1082,7 @@ class UpdatePaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Payment status; for updatePayment it can only be Created.
     """
@@ -1098,7 +1098,7 @@ class ActivatePaymentResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
@@ -1122,11 +1122,11 @@ class AddPaymentResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled); Pending when
     the invoice needs manual approval.
@@ -1148,7 +1148,7 @@ class CancelPaymentResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
@@ -1156,7 +1156,7 @@ class CancelPaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Status will be Cancelled.
     """
@@ -1399,7 +1399,7 @@ class CreditPaymentResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the credit.
     """
@@ -1407,7 +1407,7 @@ class CreditPaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Status of the credit payment: always Paid, says the table (credit payments are activated
     automatically); the example answers Credited.
@@ -1506,7 +1506,7 @@ class DuePaymentInfo(WireModel):
     """
     The due date for the invoice.
     """
-    to_pay: Annotated[Money | None, Field(alias="topay")] = None
+    to_pay: Annotated[ExactDecimal | None, Field(alias="topay")] = None
     """
     The amount left to pay.
     """
@@ -1518,7 +1518,7 @@ class GetAccountInfoResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    company: Annotated[Text, Field(alias="company")]
+    company: Annotated[Text | None, Field(alias="company")] = None
     """
     The account's company name.
     """
@@ -1562,7 +1562,7 @@ class GetAccountInfoResponse(WireModel):
     """
     Not in the table: the example answers "sv" (the account's language).
     """
-    payment_options: Annotated[list[PaymentOptionInfo], Field(alias="paymentoptions")]
+    payment_options: Annotated[list[PaymentOptionInfo] | None, Field(alias="paymentoptions")] = None
     """
     The payment methods of the account, with their allowed currencies and languages.
     """
@@ -1637,11 +1637,11 @@ class InitCheckoutResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled).
     """
@@ -1649,7 +1649,7 @@ class InitCheckoutResponse(WireModel):
     """
     The shop's order id.
     """
-    url: Annotated[Text, Field(alias="url")]
+    url: Annotated[Text | None, Field(alias="url")] = None
     """
     The url of the session (the document copies addPayment's text: invoice PDF or payment window).
     """
@@ -1768,11 +1768,11 @@ class PaymentNotice(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    number: Annotated[Integer, Field(alias="number")]
+    number: Annotated[Integer | None, Field(alias="number")] = None
     """
     The payment / invoice number of the purchase.
     """
-    status: Annotated[PaymentStatus, Field(alias="status")]
+    status: Annotated[PaymentStatus | None, Field(alias="status")] = None
     """
     Status of the payment (e.g. Created after a completed payment, Cancelled at the cancelurl).
     """
@@ -1783,6 +1783,14 @@ class PaymentNotice(WireModel):
     url: Annotated[Text | None, Field(alias="url")] = None
     """
     The url of the invoice (empty at the cancelurl).
+    """
+    code: Annotated[Text | None, Field(alias="code")] = None
+    """
+    The error code of a failed payment (cancelurl: "error message and code as for addPayment").
+    """
+    message: Annotated[Text | None, Field(alias="message")] = None
+    """
+    The error message of a failed payment (cancelurl).
     """
 
 
@@ -1974,7 +1982,7 @@ class GetPaymentInfoResponse(WireModel):
         populate_by_name=True,
         frozen=True,
     )
-    payment_data: Annotated[PaymentDataInfo, Field(alias="PaymentData")]
+    payment_data: Annotated[PaymentDataInfo | None, Field(alias="PaymentData")] = None
     """
     How the payment was made and its status.
     """
@@ -1994,11 +2002,11 @@ class GetPaymentInfoResponse(WireModel):
     """
     The customer.
     """
-    articles: Annotated[list[ArticleInfo], Field(alias="Articles")]
+    articles: Annotated[list[ArticleInfo] | None, Field(alias="Articles")] = None
     """
     The article rows.
     """
-    cart: Annotated[CartInfo, Field(alias="Cart")]
+    cart: Annotated[CartInfo | None, Field(alias="Cart")] = None
     """
     Charges and totals.
     """

@@ -42,9 +42,9 @@ class GetAddressFound:
 
     code: str | None
     message: str | None
-    street: str
-    zip: str
-    city: str
+    street: str | None
+    zip: str | None
+    city: str | None
     response: GetAddressResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""
@@ -68,9 +68,9 @@ class GetPaymentInfoFound:
 
     code: str | None
     message: str | None
-    payment_data: PaymentDataInfo
-    articles: list[ArticleInfo]
-    cart: CartInfo
+    payment_data: PaymentDataInfo | None
+    articles: list[ArticleInfo] | None
+    cart: CartInfo | None
     response: GetPaymentInfoResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""
@@ -106,8 +106,8 @@ class GetAccountInfoAccount:
 
     code: str | None
     message: str | None
-    company: str
-    payment_options: list[PaymentOptionInfo]
+    company: str | None
+    payment_options: list[PaymentOptionInfo] | None
     response: GetAccountInfoResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""

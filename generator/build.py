@@ -174,6 +174,7 @@ class _Builder:
                     decision=entry["decision"],
                     other_says=entry.get("other_says", ""),
                     status=entry.get("status", "decided"),
+                    mark=doc.mark(("discrepancies", i)),
                 )
             )
         self.discrepancies = tuple(found)
@@ -205,7 +206,7 @@ class _Builder:
                     self.report(doc, vpath + ("name",), f"enum {name}: duplicate member name {value['name']!r}")
                 wires.add(value["wire"])
                 names.add(value["name"])
-                values.append(ir.EnumValue(value["wire"], value["name"], value.get("description", "")))
+                values.append(ir.EnumValue(value["wire"], value["name"], value.get("description", ""), doc.mark(vpath)))
             aliases = entry.get("decode_aliases", {})
             for alias, target in aliases.items():
                 if target not in wires:
@@ -227,6 +228,7 @@ class _Builder:
                 description=entry.get("description", ""),
                 decode_aliases=tuple(sorted(aliases.items())),
                 ledger=self.ledger(doc, base + ("ledger",), entry.get("ledger")),
+                mark=doc.mark(base),
             )
 
     def _library(self) -> None:
@@ -334,6 +336,7 @@ class _Builder:
             location=entry.get("in", "body"),
             fallback_of=entry["fallback"]["mime_type_of"] if "fallback" in entry else None,
             fallback_types=tuple(sorted(entry["fallback"]["types"].items())) if "fallback" in entry else (),
+            library_mark=self.library[raw["use"]][0].mark(self.library[raw["use"]][1]) if "use" in raw else None,
         )
         if "in" in entry and not in_message:
             report("in", f"{label}: 'in' places a request field in the path, query or headers; shapes are bodies", at_key=True)
@@ -425,6 +428,7 @@ class _Builder:
             description=entry.get("description", ""),
             source=entry.get("source", ""),
             role=role,
+            mark=doc.mark(path),
         )
         return shape
 
@@ -462,7 +466,7 @@ class _Builder:
                     if "of" in raw_root:
                         entry["of" if raw_root["type"] == "list" else "shape"] = raw_root["of"]
                     root = self._field(doc, mpath + ("root",), entry, in_message=True)
-                shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root)
+                shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root, shape.mark)
                 self._register_shape(doc, mpath, shape)
                 messages[role] = shape
             if len(messages) < 2:
@@ -513,6 +517,7 @@ class _Builder:
                     method=data.get("method", "POST"),
                     paging=paging,
                     filter=op_filter,
+                    mark=doc.mark(("name",)),
                 )
             )
             self._op_docs = getattr(self, "_op_docs", {})
@@ -603,6 +608,7 @@ class _Builder:
                         when=when,
                         description=f"{merged['wire']} is required when {_describe_when(when)}",
                         code=_first(_as_tuple(merged.get("codes", {}).get("missing"))),
+                        mark=doc.mark(mpath + ("fields", i, "required_when")),
                     )
                 )
         for i, raw in enumerate(entry.get("rules", [])):
@@ -645,6 +651,7 @@ class _Builder:
                     pattern=raw.get("pattern"),
                     code=raw.get("code"),
                     ledger=self.ledger(doc, rpath + ("ledger",), raw.get("ledger")),
+                    mark=doc.mark(rpath),
                 )
             )
         return rules
@@ -693,6 +700,7 @@ class _Builder:
             ledger=self.ledger(doc, path + ("ledger",), raw.get("ledger")),
             target=target,
             terms=tuple(t for t in terms if t is not None),
+            mark=doc.mark(path),
         )
 
     def _scope(self, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[tuple[str, ...], ir.Shape] | None:
@@ -802,6 +810,7 @@ class _Builder:
                     description=raw["description"],
                     returns=tuple(returns),
                     item_success=tuple(raw.get("item_success", ())),
+                    mark=doc.mark(path),
                 )
             )
         return outcomes
@@ -855,6 +864,7 @@ class _Builder:
                     normalisations=tuple(edits["normalise"]),
                     fragment=bool(raw.get("fragment", False)),
                     ledger=self.ledger(doc, path + ("ledger",), raw.get("ledger")),
+                    mark=doc.mark(path),
                 )
             )
             if raw.get("fragment") and ("request" not in raw or "response" in raw or "ledger" not in raw):
@@ -897,6 +907,7 @@ class _Builder:
                         ledger=self.ledger(doc, cpath + ("ledger",), code.get("ledger")),
                         hint=code.get("hint"),
                         duplicate=bool(code.get("duplicate", False)),
+                        mark=doc.mark(cpath),
                     )
                 )
             tables.append(
@@ -907,6 +918,7 @@ class _Builder:
                     codes=tuple(codes),
                     description=raw.get("description", ""),
                     inferred=bool(raw.get("inferred", False)),
+                    mark=doc.mark(path),
                 )
             )
         return tables
@@ -927,6 +939,7 @@ class _Builder:
                 ir.Environment(
                     raw["name"], raw["url"], bool(raw.get("default")), raw.get("description", ""),
                     tuple(sorted(raw.get("values", {}).items())),
+                    doc.mark(("environments", i)),
                 )
             )
         if defaults != 1:
@@ -942,7 +955,7 @@ class _Builder:
                 self.report(doc, ("credentials", i, "name"), f"credential name {raw['name']!r} must be snake_case")
             credentials.append(
                 ir.Credential(raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default"),
-                              bool(raw.get("optional", False)))
+                              bool(raw.get("optional", False)), doc.mark(("credentials", i)))
             )
         auth = data.get("auth")
         if auth:
@@ -1009,6 +1022,7 @@ class _Builder:
                     body=body,
                     message=raw.get("message"),
                     signature=header_signature,
+                    mark=doc.mark(cpath),
                 )
             )
         self._check_example_files(doc, data, list(by_name.values()), callbacks)
@@ -1049,6 +1063,7 @@ class _Builder:
             auth_one_of=tuple(auth["one_of"]) if auth else (),
             auth_description=auth["description"] if auth else "",
             auth_ledger=self.ledger(doc, ("auth", "ledger"), auth.get("ledger")) if auth else (),
+            marks=tuple((key, doc.key_mark((key,))) for key in data),
         )
 
     def _check_example_files(
@@ -1123,6 +1138,7 @@ class _Builder:
             retry_safe_methods=tuple(retry.get("safe_methods", ())),
             retry_ledger=self.ledger(doc, ("wire", "retry", "ledger"), retry.get("ledger")),
             errors_ledger=self.ledger(doc, ("wire", "errors", "ledger"), errors.get("ledger")),
+            mark=doc.key_mark(("wire",)),
         )
 
     def _json_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str], envs: list[ir.Environment]) -> ir.JsonWire | None:
@@ -1193,6 +1209,7 @@ class _Builder:
             text_description=text.get("description", ""),
             text_ledger=self.ledger(doc, ("wire", "text", "ledger"), text.get("ledger")),
             result_ledger=self.ledger(doc, ("wire", "result", "ledger"), result.get("ledger")),
+            mark=doc.key_mark(("wire",)),
         )
 
     def _xml_wire(self, doc: Document, raw: dict[str, Any], credentials: set[str]) -> ir.XmlWire | None:
@@ -1239,6 +1256,7 @@ class _Builder:
             result_message=tuple(tuple(p.split(".")) for p in raw["result"]["message"]),
             item_code=raw["result"].get("item_code"),
             item_message=raw["result"].get("item_message"),
+            mark=doc.key_mark(("wire",)),
         )
 
     # -- whole-provider checks -------------------------------------------------------------

@@ -81,6 +81,8 @@ class Field:
     # extension looked up in `fallback_types`).
     fallback_of: str | None = None
     fallback_types: tuple[tuple[str, str], ...] = ()
+    # Where the library definition is, when the field `use:`s one (`mark` is where it is used).
+    library_mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Rule:
     ledger: tuple[str, ...] = ()
     target: tuple[str, ...] = ()
     terms: tuple[tuple[str, ...], ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Shape:
     role: str = "shape"  # "shape", "request" or "response"
     # A message that is not an object: its whole value (a list, a string), described as a field.
     root: Field | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -146,6 +150,7 @@ class EnumValue:
     wire: str
     name: str
     description: str = ""
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class EnumType:
     description: str = ""
     decode_aliases: tuple[tuple[str, str], ...] = ()
     ledger: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,7 @@ class Outcome:
     description: str
     returns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     item_success: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,7 @@ class ErrorCode:
     ledger: tuple[str, ...] = ()
     hint: str | None = None
     duplicate: bool = False  # a second row with the same code (an alias of the first)
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,7 @@ class ErrorTable:
     codes: tuple[ErrorCode, ...]
     description: str = ""
     inferred: bool = False
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,7 @@ class Example:
     # known member with a well-typed value, but the request as a whole is not complete.
     fragment: bool = False
     ledger: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -265,6 +275,7 @@ class Operation:
     method: str = "POST"
     paging: Paging | None = None
     filter: Filter | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -315,6 +326,7 @@ class Environment:
     default: bool
     description: str = ""
     values: tuple[tuple[str, str], ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -325,6 +337,7 @@ class Credential:
     secret: bool = False
     default: str | None = None
     optional: bool = False
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -397,6 +410,7 @@ class XmlWire:
     response_element: str | None = None
     xsd: str | None = None
     headers: tuple[Header, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -463,6 +477,7 @@ class RestWire:
     item_code: str | None = None
     item_message: str | None = None
     signature: None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -524,6 +539,7 @@ class JsonWire:
     namespace: str | None = None
     item_code: str | None = None
     item_message: str | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -558,6 +574,7 @@ class Callback:
     body: str = "query"
     message: str | None = None
     signature: HeaderSignature | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -589,6 +606,7 @@ class Discrepancy:
     decision: str
     other_says: str = ""
     status: str = "decided"
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -633,6 +651,12 @@ class Service:
     mock_invalid: str | None = None
     mock_state: tuple[MockState, ...] = ()
     auth_ledger: tuple[str, ...] = ()
+    # Where each top-level key of service.yaml is written.
+    marks: tuple[tuple[str, Mark], ...] = field(default=(), compare=False)
+
+    def key_mark(self, key: str) -> Mark:
+        """The position of a top-level key of service.yaml (or of the file)."""
+        return dict(self.marks).get(key) or Mark(f"{self.spec_dir}/service.yaml", 1, 1)
 
     def shape(self, name: str) -> Shape:
         for shape in self.shapes:

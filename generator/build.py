@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ir
+from .changelog import build_releases
 from .kinds import DATE_FORMATS, KINDS, STRUCTURED_KINDS, pattern_problems
 from .load import Document, PathKey, Problem, ProviderSources
 from .naming import RESERVED_ATTRIBUTES, is_pascal, is_snake
@@ -1030,6 +1031,8 @@ class _Builder:
             ir.TestData(t["title"], t["usage"], tuple(t["values"].items())) for t in data.get("test_data", [])
         )
         mock_state = self._mock_state(doc, data.get("mock", {}), operations, error_tables)
+        releases, found = build_releases(self.sources.changelog, doc, self.sources.display_dir)
+        self.problems.extend(found)
         return ir.Service(
             provider=data["provider"],
             title=data["title"],
@@ -1063,6 +1066,8 @@ class _Builder:
             auth_one_of=tuple(auth["one_of"]) if auth else (),
             auth_description=auth["description"] if auth else "",
             auth_ledger=self.ledger(doc, ("auth", "ledger"), auth.get("ledger")) if auth else (),
+            version=data["version"],
+            releases=releases,
             marks=tuple((key, doc.key_mark((key,))) for key in data),
         )
 

@@ -616,6 +616,28 @@ class Note:
 
 
 @dataclass(frozen=True)
+class ChangeEntry:
+    """One classified change of a release, as `python -m generator diff` recorded it."""
+
+    change_class: str  # one of diff.CLASSES
+    what: str
+    change: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A version of the package in changelog.yaml: its date (given by the maintainer), what the
+    spec diff found since the release before, and a note."""
+
+    version: str
+    date: str
+    changes: tuple[ChangeEntry, ...] = ()
+    note: str = ""
+    mark: Mark | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Service:
     provider: str
     title: str
@@ -651,6 +673,10 @@ class Service:
     mock_invalid: str | None = None
     mock_state: tuple[MockState, ...] = ()
     auth_ledger: tuple[str, ...] = ()
+    # The package's version (semver, `version:` in service.yaml) and its history, oldest first
+    # (changelog.yaml); the last release is this version.
+    version: str = ""
+    releases: tuple[Release, ...] = ()
     # Where each top-level key of service.yaml is written.
     marks: tuple[tuple[str, Mark], ...] = field(default=(), compare=False)
 

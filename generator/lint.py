@@ -108,6 +108,9 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
         hint = " (quote it)" if expected == "string" and error.instance is not None else ""
         return [doc.problem(path, f"{ctx}{key!r} must be {words}, not {error.instance!r}{hint}")]
     if error.validator == "pattern":
+        meaning = error.schema.get("description") if isinstance(error.schema, dict) else None
+        if meaning:
+            return [doc.problem(path, f"{ctx}{key!r}: {error.instance!r} is not {meaning}")]
         return [
             doc.problem(
                 path, f"{ctx}{key!r}: {error.instance!r} does not match the pattern {error.validator_value!r}"
@@ -132,7 +135,7 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
 
 
 def _documents(sources: ProviderSources) -> Iterable[tuple[Document, str]]:
-    for name in ("service", "fields", "shapes", "errors", "discrepancies"):
+    for name in ("service", "fields", "shapes", "errors", "discrepancies", "changelog"):
         doc = getattr(sources, name)
         if doc is not None:
             yield doc, name

@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from .kinds import ALL_PARAMS, ALL_TYPE_NAMES
+from .versions import CLASSES, DATE_PATTERN, SEMVER_PATTERN
 
 _STR = {"type": "string", "minLength": 1}
 _TEXT = {"type": "string"}
 _CODE = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9_.-]+( [A-Za-z0-9_.-]+)*$"}
 _LEDGER_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
 _LEDGER = {"oneOf": [_LEDGER_ID, {"type": "array", "items": _LEDGER_ID, "minItems": 1}]}
+# `description` says in an error what a pattern stands for (lint's messages quote it).
+_SEMVER = {"type": "string", "pattern": SEMVER_PATTERN, "description": "MAJOR.MINOR.PATCH (semantic versioning, e.g. 0.1.0)"}
+_DATE = {"type": "string", "pattern": DATE_PATTERN, "description": "a date YYYY-MM-DD"}
 _CONDITION = {
     "type": "object",
     "minProperties": 1,
@@ -290,6 +294,7 @@ META_SCHEMA: dict[str, Any] = {
                 "package",
                 "client",
                 "error_prefix",
+                "version",
                 "operations",
                 "protocol",
                 "wire",
@@ -306,6 +311,7 @@ META_SCHEMA: dict[str, Any] = {
                 "package": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                 "client": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*Client$"},
                 "error_prefix": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                "version": _SEMVER,
                 "operations": {"type": "array", "items": _STR, "minItems": 1, "uniqueItems": True},
                 "protocol": {"enum": ["xml", "json", "rest-json"]},
                 "examples_not_vectors": {
@@ -764,6 +770,42 @@ META_SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        "changelog_file": {
+            # The package's history, oldest release first; `generator diff --record` appends.
+            "type": "object",
+            "required": ["releases"],
+            "properties": {
+                "releases": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["version", "date"],
+                        "properties": {
+                            "version": _SEMVER,
+                            "date": _DATE,
+                            "note": _STR,
+                            "changes": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["class", "what", "change"],
+                                    "properties": {
+                                        "class": {"enum": list(CLASSES)},
+                                        "what": _STR,
+                                        "change": _STR,
+                                        "why": _TEXT,
+                                    },
+                                    "additionalProperties": False,
+                                },
+                            },
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "additionalProperties": False,
+        },
         "operation_file": {
             "type": "object",
             "required": [
@@ -868,6 +910,7 @@ FILE_SCHEMAS = {
     "shapes": "#/$defs/shapes_file",
     "errors": "#/$defs/errors_file",
     "discrepancies": "#/$defs/discrepancies_file",
+    "changelog": "#/$defs/changelog_file",
     "operation": "#/$defs/operation_file",
 }
 PROTOCOL_WIRE_SCHEMAS = {"xml": "#/$defs/xml_wire", "json": "#/$defs/json_wire", "rest-json": "#/$defs/rest_wire"}

@@ -1475,7 +1475,7 @@ def client_view(service: ir.Service) -> dict[str, Any]:
             "safe_methods": list(w.retry_safe_methods),
         }
     return {
-        "version": "0.1.0",
+        "version": service.version,
         "rest": rest_view,
         "rate_limit": (
             {"requests": w.rate_limit[0], "per_seconds": w.rate_limit[1]}
@@ -1573,7 +1573,7 @@ def package_view(service: ir.Service) -> dict[str, Any]:
     )
     return {
         "distribution": distribution(service),
-        "version": "0.1.0",
+        "version": service.version,
         "dependencies": list(RUNTIME_DEPENDENCIES) + (["tzdata; platform_system == 'Windows'"] if auth_view(service)["uses_clock"] else []),
         "package_data": ["py.typed"] + (["schema/*.xsd"] if service.wire.xsd else []),
         "packages": [service.package, f"{service.package}._runtime"],

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROVIDERS := $(patsubst generated/%/pyproject.toml,%,$(wildcard generated/*/pyproject.toml))
 
-.PHONY: all venv generate check lint-specs typecheck test bench fuzz clean
+.PHONY: all venv generate check lint-specs diff typecheck test bench fuzz clean
 
 all: generate
 
@@ -28,6 +28,11 @@ check: $(STAMP)
 ## Check the specs only.
 lint-specs: $(STAMP)
 	$(PY) -m generator lint
+
+## The spec changes since BASE (default: the merge base with main), classed, as Markdown;
+## exit 1 when something is breaking. `make diff BASE=HEAD~3`, `make diff ARGS=--format=json`.
+diff: $(STAMP)
+	$(PY) -m generator diff $(BASE) $(ARGS)
 
 ## mypy --strict on every generated package, and on the generator.
 typecheck: $(STAMP)

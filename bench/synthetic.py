@@ -65,7 +65,7 @@ def write(root: Path, operations: int) -> None:
     if target.exists():
         shutil.rmtree(target)
     (target / "operations").mkdir(parents=True)
-    for name in ("fields.yaml", "errors.yaml", "discrepancies.yaml"):
+    for name in ("fields.yaml", "errors.yaml", "discrepancies.yaml", "changelog.yaml"):
         shutil.copy(BASE / name, target / name)
     shapes = yaml.safe_load((BASE / "shapes.yaml").read_text(encoding="utf-8"))
     shapes["shapes"] = [s for s in shapes["shapes"] if s["name"] in _SHAPES]

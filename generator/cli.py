@@ -1,14 +1,40 @@
-"""`python -m generator generate | check | lint`."""
+"""`python -m generator generate | check | lint | diff`."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 
 from .cache import CACHE_DIR, Cache
 from .load import SpecErrors
 from .pipeline import RunReport, lint_all, run
+from .versions import DATE_PATTERN
+
+DIFF_HELP = """\
+List every change of the specs between BASE and the working tree, per provider, with its class
+and why, at spec file:line on both sides. BASE is a git revision (default: the merge base of
+HEAD and main, or origin/main); its specs/ are taken with `git archive` and built with the
+*current* generator, so both sides are read by the same rules.
+
+Classes, most severe first: breaking for consumers (their code must change: something removed
+or renamed, a Python name or type changed, optional -> required, a new required_when /
+forbidden_when / sum rule, a narrowed type, length, pattern, range or scale, an outcome that
+now raises), breaking on the wire (the Python surface stayed; a wire name, element order, date
+format, encoding, signing input, header, path or host changed, or answers accepted before are
+refused now), compatible (something optional added, a limit widened, retries, pacing, the mock
+server), docs only (descriptions, examples, ledger text).
+
+Versions follow the diff: breaking needs a major bump (the first number, also in 0.x: pip's
+~=0.1 takes 0.2 as compatible, so 0.1.0 breaking is 1.0.0), compatible a minor bump, docs only
+a patch; `make check` holds every package to it. --record sets the version the diff needs and
+writes its release (with the date you give) to specs/<provider>/changelog.yaml.
+
+Exit status: 0; 1 when something breaking is found (unless --accept-breaking); 2 when there
+is no base to compare with or its specs do not build.
+"""
 
 
 def _print_report(report: RunReport, *, verb: str) -> None:
@@ -49,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("generate", "lint the specs and regenerate generated/"),
-        ("check", "fail if generated/ is not exactly what the specs produce"),
+        ("check", "fail if generated/ is not exactly what the specs produce, or a version does not follow the spec diff"),
         ("lint", "check the specs only"),
     ):
         p = sub.add_parser(name, help=text)
@@ -58,9 +84,24 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--jobs", type=int, default=None, help="formatting processes (default: one per CPU)")
         if name == "generate":
             p.add_argument("--no-cache", action="store_true", help=f"ignore and keep no {CACHE_DIR}/ (render everything)")
+        if name == "check":
+            p.add_argument("--base", default=None, help="the revision versions are held to (default: the merge base with main)")
+    d = sub.add_parser(
+        "diff", help="the spec changes since BASE, classed; versions they need", description=DIFF_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("base", nargs="?", default=None, metavar="BASE", help="a git revision (default: the merge base of HEAD and main)")
+    d.add_argument("--provider", action="append", help="only this provider (repeatable)")
+    d.add_argument("--format", choices=("markdown", "json"), default="markdown", help="Markdown for a pull request (default) or JSON")
+    d.add_argument("--accept-breaking", action="store_true", help="exit 0 even when something breaking is found")
+    d.add_argument("--record", action="store_true", help="set each changed package's version and write its release to changelog.yaml")
+    d.add_argument("--date", help="the release date for --record, YYYY-MM-DD (given by you: output stays deterministic)")
+    d.add_argument("--note", default="", help="a note for the release (--record)")
     args = parser.parse_args(argv)
     root: Path = args.root
     specs, out = root / "specs", root / "generated"
+    if args.command == "diff":
+        return _diff(args, root)
     try:
         if args.command == "lint":
             services, problems = lint_all(root, specs)
@@ -80,7 +121,87 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in the specs; generated/ left untouched", file=sys.stderr)
         return 1
     _print_report(report, verb=args.command)
+    failed = False
     if args.command == "check" and report.changed:
         _differences(report)
+        failed = True
+    if args.command == "check":
+        failed = not _check_versions(root, args.base, args.provider) or failed
+    return 1 if failed else 0
+
+
+def _check_versions(root: Path, rev: str | None, providers: list[str] | None) -> bool:
+    """Every package's version and changelog follow the spec diff since the base."""
+    import time
+
+    from .evolution import base_tree, build_tree, compare
+    from .revision import NoBase, NotARepository, resolve, specs_unchanged
+
+    started = time.perf_counter()
+    try:
+        base = resolve(root, rev)
+        if specs_unchanged(root, base):
+            print(f"versions: specs/ unchanged since {base.label}; nothing to hold them to ({time.perf_counter() - started:.2f} s)")
+            return True
+        head, problems = build_tree(root)
+        with base_tree(root, base) as (old, base_problems):
+            if base_problems:
+                print(f"versions: the specs at {base.label} do not build with the current generator:", file=sys.stderr)
+                for problem in base_problems:
+                    print(f"  {problem}", file=sys.stderr)
+                return False
+            diffs = compare(old, head, providers)
+    except NotARepository as exc:
+        print(f"versions: {exc}; checked against changelog.yaml only")
+        return True
+    except NoBase as exc:
+        print(f"versions: cannot compare with a base: {exc}", file=sys.stderr)
+        return False
+    assert not problems  # the run above linted the same specs
+    wrong = [line for d in diffs for line in d.problems()]
+    for d in diffs:
+        state = "new package" if d.base is None else "unversioned base" if d.base_version is None else f"{d.base_version} → {d.version}"
+        print(f"versions: {d.provider:<14}{len(d.changes):>4} changes since the base  {state}")
+    for line in wrong:
+        print(line, file=sys.stderr)
+    print(f"versions: {'do not follow' if wrong else 'follow'} the spec diff since {base.label} ({time.perf_counter() - started:.2f} s)")
+    return not wrong
+
+
+def _diff(args: argparse.Namespace, root: Path) -> int:
+    from .evolution import as_json, base_tree, build_tree, compare, markdown, record
+    from .revision import NoBase, resolve
+
+    if args.record and not (args.date and re.match(DATE_PATTERN, args.date)):
+        print("--record needs --date YYYY-MM-DD (the release date; the output never reads the clock)", file=sys.stderr)
+        return 2
+    head, problems = build_tree(root)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the specs of the working tree", file=sys.stderr)
+        return 2
+    try:
+        base = resolve(root, args.base)
+        with base_tree(root, base) as (old, base_problems):
+            if base_problems:
+                print(f"the specs at {base.label} do not build with the current generator:", file=sys.stderr)
+                for problem in base_problems:
+                    print(f"  {problem}", file=sys.stderr)
+                return 2
+            diffs = compare(old, head, args.provider)
+    except NoBase as exc:
+        print(f"no base to compare with: {exc}", file=sys.stderr)
+        return 2
+    if args.record:
+        for line in record(head, diffs, args.date, args.note) or ["nothing to record: no spec changes"]:
+            print(line)
+        print("now run `make generate` (CHANGELOG.md, the README and pyproject.toml carry the version)")
+        return 0
+    if args.format == "json":
+        print(json.dumps(as_json(base, diffs), indent=2, ensure_ascii=False))
+    else:
+        print(markdown(base, diffs), end="")
+    if any(d.breaking for d in diffs) and not args.accept_breaking:
         return 1
     return 0

@@ -81,6 +81,8 @@ class Field:
     # extension looked up in `fallback_types`).
     fallback_of: str | None = None
     fallback_types: tuple[tuple[str, str], ...] = ()
+    # Where the library definition is, when the field `use:`s one (`mark` is where it is used).
+    library_mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Rule:
     ledger: tuple[str, ...] = ()
     target: tuple[str, ...] = ()
     terms: tuple[tuple[str, ...], ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Shape:
     role: str = "shape"  # "shape", "request" or "response"
     # A message that is not an object: its whole value (a list, a string), described as a field.
     root: Field | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -146,6 +150,7 @@ class EnumValue:
     wire: str
     name: str
     description: str = ""
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class EnumType:
     description: str = ""
     decode_aliases: tuple[tuple[str, str], ...] = ()
     ledger: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,7 @@ class Outcome:
     item_success: tuple[str, ...] = ()
     # Returned attributes the answer may lack (`path?` in the spec): None then, not an error.
     optional: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ class ErrorCode:
     ledger: tuple[str, ...] = ()
     hint: str | None = None
     duplicate: bool = False  # a second row with the same code (an alias of the first)
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,7 @@ class ErrorTable:
     codes: tuple[ErrorCode, ...]
     description: str = ""
     inferred: bool = False
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,7 @@ class Example:
     # known member with a well-typed value, but the request as a whole is not complete.
     fragment: bool = False
     ledger: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -267,6 +277,7 @@ class Operation:
     method: str = "POST"
     paging: Paging | None = None
     filter: Filter | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -317,6 +328,7 @@ class Environment:
     default: bool
     description: str = ""
     values: tuple[tuple[str, str], ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -327,6 +339,7 @@ class Credential:
     secret: bool = False
     default: str | None = None
     optional: bool = False
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -405,6 +418,7 @@ class XmlWire:
     rate_limit: None = None
     idempotency_header: None = None
     idempotency_methods: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -471,6 +485,7 @@ class RestWire:
     item_code: str | None = None
     item_message: str | None = None
     signature: None = None
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -536,6 +551,7 @@ class JsonWire:
     rate_limit: None = None
     idempotency_header: None = None
     idempotency_methods: tuple[str, ...] = ()
+    mark: Mark | None = field(default=None, compare=False)
 
     @property
     def error_code_paths(self) -> tuple[tuple[str, ...], ...]:
@@ -570,6 +586,7 @@ class Callback:
     body: str = "query"
     message: str | None = None
     signature: HeaderSignature | None = None
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -601,12 +618,35 @@ class Discrepancy:
     decision: str
     other_says: str = ""
     status: str = "decided"
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Note:
     title: str
     text: str
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """One classified change of a release, as `python -m generator diff` recorded it."""
+
+    change_class: str  # one of diff.CLASSES
+    what: str
+    change: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A version of the package in changelog.yaml: its date (given by the maintainer), what the
+    spec diff found since the release before, and a note."""
+
+    version: str
+    date: str
+    changes: tuple[ChangeEntry, ...] = ()
+    note: str = ""
+    mark: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -645,6 +685,16 @@ class Service:
     mock_invalid: str | None = None
     mock_state: tuple[MockState, ...] = ()
     auth_ledger: tuple[str, ...] = ()
+    # The package's version (semver, `version:` in service.yaml) and its history, oldest first
+    # (changelog.yaml); the last release is this version.
+    version: str = ""
+    releases: tuple[Release, ...] = ()
+    # Where each top-level key of service.yaml is written.
+    marks: tuple[tuple[str, Mark], ...] = field(default=(), compare=False)
+
+    def key_mark(self, key: str) -> Mark:
+        """The position of a top-level key of service.yaml (or of the file)."""
+        return dict(self.marks).get(key) or Mark(f"{self.spec_dir}/service.yaml", 1, 1)
 
     def shape(self, name: str) -> Shape:
         for shape in self.shapes:

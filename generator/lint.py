@@ -35,13 +35,18 @@ def _wire_validator(protocol: protocols.Protocol) -> Draft202012Validator:
     return _VALIDATORS[key]
 
 
+def _is_field(node: dict[str, Any]) -> bool:
+    """A field has a wire name or uses one (service.yaml's `wire:` is a mapping, not a name)."""
+    return isinstance(node.get("wire"), str) or isinstance(node.get("use"), str)
+
+
 def _context(doc: Document, path: PathKey) -> str:
     """A short label for the innermost named thing around `path` ("field 'BIRTHDATE': ")."""
     node: Any = doc.data
     labels: list[str] = []
     for key in path:
         if isinstance(node, dict):
-            if "wire" in node or "use" in node:
+            if _is_field(node):
                 labels.append(f"field {node.get('wire') or node.get('use')!r}")
             elif "code" in node and "message" in node:
                 labels.append(f"code {node['code']!r}")
@@ -52,7 +57,7 @@ def _context(doc: Document, path: PathKey) -> str:
         except (KeyError, IndexError, TypeError):
             break
     if isinstance(node, dict):
-        if "wire" in node or "use" in node:
+        if _is_field(node):
             labels.append(f"field {node.get('wire') or node.get('use')!r}")
         elif "kind" in node:
             labels.append(f"rule {node['kind']}")
@@ -110,6 +115,9 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
         hint = " (quote it)" if expected == "string" and error.instance is not None else ""
         return [doc.problem(path, f"{ctx}{key!r} must be {words}, not {error.instance!r}{hint}")]
     if error.validator == "pattern":
+        meaning = error.schema.get("description") if isinstance(error.schema, dict) else None
+        if meaning:
+            return [doc.problem(path, f"{ctx}{key!r}: {error.instance!r} is not {meaning}")]
         return [
             doc.problem(
                 path, f"{ctx}{key!r}: {error.instance!r} does not match the pattern {error.validator_value!r}"
@@ -138,7 +146,7 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
 
 
 def _documents(sources: ProviderSources) -> Iterable[tuple[Document, str]]:
-    for name in ("service", "fields", "shapes", "errors", "discrepancies"):
+    for name in ("service", "fields", "shapes", "errors", "discrepancies", "changelog"):
         doc = getattr(sources, name)
         if doc is not None:
             yield doc, name

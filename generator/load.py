@@ -176,14 +176,17 @@ class ProviderSources:
     shapes: Document | None = None
     errors: Document | None = None
     discrepancies: Document | None = None
+    changelog: Document | None = None
     operations: list[Document] = field(default_factory=list)
 
     def all_documents(self) -> list[Document]:
-        docs = [self.service, self.fields, self.shapes, self.errors, self.discrepancies]
+        docs = [self.service, self.fields, self.shapes, self.errors, self.discrepancies, self.changelog]
         return [d for d in docs if d is not None] + self.operations
 
 
 OPTIONAL_FILES = ("fields", "shapes", "errors", "discrepancies")
+# The package's history (not part of the API: `generator diff` leaves it out).
+HISTORY_FILE = "changelog"
 SPEC_DATA_DIRS = ("operations", "examples", "schemas", "docs")
 
 
@@ -203,20 +206,20 @@ def load_provider(provider_dir: Path, root: Path) -> tuple[ProviderSources, list
         problems.append(Problem(Mark(display_dir, 1, 1), "missing service.yaml"))
     else:
         sources.service = load(service)
-    for name in OPTIONAL_FILES:
+    for name in (*OPTIONAL_FILES, HISTORY_FILE):
         path = provider_dir / f"{name}.yaml"
         if path.is_file():
             setattr(sources, name, load(path))
     for path in sorted((provider_dir / "operations").glob("*.yaml")):
         sources.operations.append(load(path))
-    known = {"service.yaml", *(f"{n}.yaml" for n in OPTIONAL_FILES)}
+    known = {"service.yaml", *(f"{n}.yaml" for n in (*OPTIONAL_FILES, HISTORY_FILE))}
     for path in sorted(provider_dir.iterdir()):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in known:
             problems.append(
                 Problem(
                     Mark(_display(path, root), 1, 1),
                     f"unexpected spec file {path.name!r} (expected service.yaml, "
-                    f"{', '.join(f'{n}.yaml' for n in OPTIONAL_FILES)} or operations/*.yaml)",
+                    f"{', '.join(f'{n}.yaml' for n in (*OPTIONAL_FILES, HISTORY_FILE))} or operations/*.yaml)",
                 )
             )
     return sources, problems

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .kinds import ALL_PARAMS, ALL_TYPE_NAMES
+from .versions import CLASSES, DATE_PATTERN, SEMVER_PATTERN
 
 _STR = {"type": "string", "minLength": 1}
 _TEXT = {"type": "string"}
@@ -18,6 +19,9 @@ _LEDGER_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
 _LEDGER = {"oneOf": [_LEDGER_ID, {"type": "array", "items": _LEDGER_ID, "minItems": 1}]}
 # Fragments the protocol modules use in the meta-schemas of their `wire:` sections.
 STR, TEXT, LEDGER = _STR, _TEXT, _LEDGER
+# `description` says in an error what a pattern stands for (lint's messages quote it).
+_SEMVER = {"type": "string", "pattern": SEMVER_PATTERN, "description": "MAJOR.MINOR.PATCH (semantic versioning, e.g. 0.1.0)"}
+_DATE = {"type": "string", "pattern": DATE_PATTERN, "description": "a date YYYY-MM-DD"}
 _CONDITION = {
     "type": "object",
     "minProperties": 1,
@@ -293,6 +297,7 @@ META_SCHEMA: dict[str, Any] = {
                 "package",
                 "client",
                 "error_prefix",
+                "version",
                 "operations",
                 "protocol",
                 "wire",
@@ -309,6 +314,7 @@ META_SCHEMA: dict[str, Any] = {
                 "package": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                 "client": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*Client$"},
                 "error_prefix": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+                "version": _SEMVER,
                 "operations": {"type": "array", "items": _STR, "minItems": 1, "uniqueItems": True},
                 "protocol": _STR,  # one of generator.protocols (lint says which)
                 "examples_not_vectors": {
@@ -552,6 +558,42 @@ META_SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        "changelog_file": {
+            # The package's history, oldest release first; `generator diff --record` appends.
+            "type": "object",
+            "required": ["releases"],
+            "properties": {
+                "releases": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["version", "date"],
+                        "properties": {
+                            "version": _SEMVER,
+                            "date": _DATE,
+                            "note": _STR,
+                            "changes": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["class", "what", "change"],
+                                    "properties": {
+                                        "class": {"enum": list(CLASSES)},
+                                        "what": _STR,
+                                        "change": _STR,
+                                        "why": _TEXT,
+                                    },
+                                    "additionalProperties": False,
+                                },
+                            },
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "additionalProperties": False,
+        },
         "operation_file": {
             "type": "object",
             "required": [
@@ -656,5 +698,6 @@ FILE_SCHEMAS = {
     "shapes": "#/$defs/shapes_file",
     "errors": "#/$defs/errors_file",
     "discrepancies": "#/$defs/discrepancies_file",
+    "changelog": "#/$defs/changelog_file",
     "operation": "#/$defs/operation_file",
 }

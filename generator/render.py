@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from . import ir
+from .changelog import changelog_view
 from .emit_models import models_source
 from .emit_schema import published_schemas
 from .fmt import LINE_LENGTH
@@ -211,6 +212,7 @@ def iter_sources(
     yield f"{package}/models.py", models_source(service, models_memo)
     yield f"{base}/pyproject.toml", env.get_template("python/pyproject.toml.j2").render(context)
     yield f"{base}/README.md", env.get_template("docs/provider.md.j2").render({**context, "docs": docs_view(service, root)})
+    yield f"{base}/CHANGELOG.md", env.get_template("docs/changelog.md.j2").render({**context, "changelog": changelog_view(service)})
     for name, schema in published_schemas(service).items():
         yield f"{base}/schemas/{name}", json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if service.wire.xsd:  # shipped as is, from the spec directory

@@ -94,6 +94,15 @@ CASES = [
     ("answer-required-without-evidence", "operations/check.yaml", "{wire: UUID, name: uuid, type: string, description:",
      "{wire: UUID, name: uuid, type: string, required: true, description:", "{wire: UUID",
      "field 'UUID': an answer's field is required only where the document says so; give the evidence (source: or a ledger id) or leave it optional"),
+    ("version-not-semver", "service.yaml", "version: 0.1.0\n", "version: 1.0.0-rc1\n", "1.0.0-rc1",
+     "'version': '1.0.0-rc1' is not MAJOR.MINOR.PATCH (semantic versioning, e.g. 0.1.0)"),
+    ("version-not-released", "service.yaml", "version: 0.1.0\n", "version: 0.2.0\n", "0.2.0",
+     "version 0.2.0 is not the last release in specs/billink/changelog.yaml (0.1.0); record the release with "
+     "`python -m generator diff --record --date YYYY-MM-DD`"),
+    ("changelog-date-unquoted", "changelog.yaml", '    date: "2026-12-03"', "    date: 2026-12-03", "2026-12-03",
+     "'date' must be a string, not datetime.date(2026, 12, 3) (quote it)"),
+    ("changelog-release-without-changes", "changelog.yaml", "    note: initial\n", "", "version: 0.1.0",
+     "release 0.1.0 lists no changes: say why in `note`"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
      "field 'BIRTHDATE': is both required and required_when"),
 ]

@@ -60,7 +60,7 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
             if "of" in raw_root:
                 entry["of" if raw_root["type"] == "list" else "shape"] = raw_root["of"]
             root = build_field(ctx, doc, mpath + ("root",), entry, in_message=True)
-        shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root)
+        shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root, shape.mark)
         ctx.register_shape(doc, mpath, shape)
         messages[role] = shape
     request, response = messages["request"], messages["response"]
@@ -106,6 +106,7 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
         method=data.get("method", "POST"),
         paging=paging,
         filter=op_filter,
+        mark=doc.mark(("name",)),
     )
 
 
@@ -207,6 +208,7 @@ def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Sh
                 returns=tuple(returns),
                 item_success=tuple(raw.get("item_success", ())),
                 optional=tuple(optional),
+                mark=doc.mark(path),
             )
         )
     return outcomes
@@ -245,6 +247,7 @@ def _examples(ctx: Context, doc: Document, data: dict[str, Any], outcomes: list[
                 normalisations=tuple(edits["normalise"]),
                 fragment=bool(raw.get("fragment", False)),
                 ledger=ctx.ledger(doc, path + ("ledger",), raw.get("ledger")),
+                mark=doc.mark(path),
             )
         )
         if raw.get("fragment") and ("request" not in raw or "response" in raw or "ledger" not in raw):

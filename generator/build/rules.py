@@ -31,6 +31,7 @@ def message_rules(ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, 
                     when=when,
                     description=f"{merged['wire']} is required when {describe_when(when)}",
                     code=first(as_tuple(merged.get("codes", {}).get("missing"))),
+                    mark=doc.mark(mpath + ("fields", i, "required_when")),
                 )
             )
     for i, raw in enumerate(entry.get("rules", [])):
@@ -73,6 +74,7 @@ def message_rules(ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, 
                 pattern=raw.get("pattern"),
                 code=raw.get("code"),
                 ledger=ctx.ledger(doc, rpath + ("ledger",), raw.get("ledger")),
+                mark=doc.mark(rpath),
             )
         )
     return rules
@@ -122,6 +124,7 @@ def _sum_rule(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], s
         ledger=ctx.ledger(doc, path + ("ledger",), raw.get("ledger")),
         target=target,
         terms=tuple(t for t in terms if t is not None),
+        mark=doc.mark(path),
     )
 
 

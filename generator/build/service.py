@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir, protocols
+from ..changelog import build_releases
 from ..load import Document, PathKey
 from ..naming import is_snake
 from .context import Context
@@ -29,6 +30,7 @@ def build_discrepancies(ctx: Context) -> None:
                 decision=entry["decision"],
                 other_says=entry.get("other_says", ""),
                 status=entry.get("status", "decided"),
+                mark=doc.mark(("discrepancies", i)),
             )
         )
     ctx.discrepancies = tuple(found)
@@ -68,6 +70,7 @@ def build_error_tables(ctx: Context) -> list[ir.ErrorTable]:
                     ledger=ctx.ledger(doc, cpath + ("ledger",), code.get("ledger")),
                     hint=code.get("hint"),
                     duplicate=bool(code.get("duplicate", False)),
+                    mark=doc.mark(cpath),
                 )
             )
         tables.append(
@@ -78,6 +81,7 @@ def build_error_tables(ctx: Context) -> list[ir.ErrorTable]:
                 codes=tuple(codes),
                 description=raw.get("description", ""),
                 inferred=bool(raw.get("inferred", False)),
+                mark=doc.mark(path),
             )
         )
     return tables
@@ -112,6 +116,8 @@ def build_service(ctx: Context, operations: list[ir.Operation], error_tables: li
     _check_example_files(ctx, doc, data, list(by_name.values()), callbacks)
     test_data = tuple(ir.TestData(t["title"], t["usage"], tuple(t["values"].items())) for t in data.get("test_data", []))
     mock_state = _mock_state(ctx, doc, data.get("mock", {}), operations, error_tables)
+    releases, found = build_releases(ctx.sources.changelog, doc, ctx.sources.display_dir)
+    ctx.problems.extend(found)
     return ir.Service(
         provider=data["provider"],
         title=data["title"],
@@ -145,6 +151,9 @@ def build_service(ctx: Context, operations: list[ir.Operation], error_tables: li
         auth_one_of=tuple(auth["one_of"]) if auth else (),
         auth_description=auth["description"] if auth else "",
         auth_ledger=ctx.ledger(doc, ("auth", "ledger"), auth.get("ledger")) if auth else (),
+        version=data["version"],
+        releases=releases,
+        marks=tuple((key, doc.key_mark((key,))) for key in data),
     )
 
 
@@ -161,6 +170,7 @@ def _environments(ctx: Context, doc: Document, data: dict[str, Any]) -> list[ir.
             ir.Environment(
                 raw["name"], raw["url"], bool(raw.get("default")), raw.get("description", ""),
                 tuple(sorted(raw.get("values", {}).items())),
+                doc.mark(("environments", i)),
             )
         )
     if defaults != 1:
@@ -182,6 +192,7 @@ def _credentials(ctx: Context, doc: Document, data: dict[str, Any]) -> list[ir.C
             ir.Credential(
                 raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default"),
                 bool(raw.get("optional", False)),
+                doc.mark(("credentials", i)),
             )
         )
     return credentials
@@ -228,6 +239,7 @@ def _callback(
         body=body,
         message=raw.get("message"),
         signature=header_signature,
+        mark=doc.mark(cpath),
     )
 
 

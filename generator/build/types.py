@@ -59,7 +59,7 @@ def build_enums(ctx: Context) -> None:
                 ctx.report(doc, vpath + ("name",), f"enum {name}: duplicate member name {value['name']!r}")
             wires.add(value["wire"])
             names.add(value["name"])
-            values.append(ir.EnumValue(value["wire"], value["name"], value.get("description", "")))
+            values.append(ir.EnumValue(value["wire"], value["name"], value.get("description", ""), doc.mark(vpath)))
         aliases = entry.get("decode_aliases", {})
         for alias, target in aliases.items():
             if target not in wires:
@@ -81,6 +81,7 @@ def build_enums(ctx: Context) -> None:
             description=entry.get("description", ""),
             decode_aliases=tuple(sorted(aliases.items())),
             ledger=ctx.ledger(doc, base + ("ledger",), entry.get("ledger")),
+            mark=doc.mark(base),
         )
 
 
@@ -179,6 +180,7 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
         location=entry.get("in", "body"),
         fallback_of=entry["fallback"]["mime_type_of"] if "fallback" in entry else None,
         fallback_types=tuple(sorted(entry["fallback"]["types"].items())) if "fallback" in entry else (),
+        library_mark=ctx.library[raw["use"]][0].mark(ctx.library[raw["use"]][1]) if "use" in raw else None,
     )
     if "in" in entry and not in_message:
         report("in", f"{label}: 'in' places a request field in the path, query or headers; shapes are bodies", at_key=True)
@@ -281,4 +283,5 @@ def build_shape(ctx: Context, doc: Document, path: PathKey, entry: dict[str, Any
         description=entry.get("description", ""),
         source=entry.get("source", ""),
         role=role,
+        mark=doc.mark(path),
     )

@@ -185,6 +185,7 @@ def build_wire(
         text_description=text.get("description", ""),
         text_ledger=ctx.ledger(doc, ("wire", "text", "ledger"), text.get("ledger")),
         result_ledger=ctx.ledger(doc, ("wire", "result", "ledger"), result.get("ledger")),
+        mark=doc.key_mark(("wire",)),
     )
 
 

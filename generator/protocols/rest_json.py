@@ -182,6 +182,7 @@ def build_wire(
         retry_safe_methods=tuple(retry.get("safe_methods", ())),
         retry_ledger=ctx.ledger(doc, ("wire", "retry", "ledger"), retry.get("ledger")),
         errors_ledger=ctx.ledger(doc, ("wire", "errors", "ledger"), errors.get("ledger")),
+        mark=doc.key_mark(("wire",)),
     )
 
 

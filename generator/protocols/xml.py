@@ -173,6 +173,7 @@ def build_wire(
         result_message=tuple(tuple(p.split(".")) for p in result["message"]),
         item_code=result.get("item_code"),
         item_message=result.get("item_message"),
+        mark=doc.key_mark(("wire",)),
     )
 
 

@@ -299,7 +299,7 @@ def client_view(service: ir.Service) -> ClientView:
     w = service.wire
     rate = w.rate_limit
     return ClientView(
-        version="0.1.0",
+        version=service.version,
         credentials=tuple(CredentialArg(c.name, c.default, c.optional) for c in service.credentials),
         credentials_list=", ".join(f"`{c.name}`" for c in service.credentials),
         options=tuple(options),
@@ -412,7 +412,7 @@ def package_view(service: ir.Service) -> PackageView:
     uses_clock = auth_view(service).uses_clock
     return PackageView(
         distribution=distribution(service),
-        version="0.1.0",
+        version=service.version,
         dependencies=list(RUNTIME_DEPENDENCIES) + (["tzdata; platform_system == 'Windows'"] if uses_clock else []),
         package_data=["py.typed"] + (["schema/*.xsd"] if service.wire.xsd else []),
         packages=[service.package, f"{service.package}._runtime"],

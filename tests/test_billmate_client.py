@@ -667,6 +667,11 @@ def _refused(operation: str, request: Any) -> Any:
         (payment(articles=[{"without_tax": Decimal("12.5"), "tax_rate": "25"}]), "Articles[0].withouttax", "money_minor"),
         (payment(articles=[{"without_tax": "1813.25", "tax_rate": "25"}]), "Articles[0].withouttax", "money_minor"),
         (payment(articles=[]), "Articles", "too_short"),
+        (payment(customer__billing__first_name=None), "Customer.Billing.firstname", "required_when"),
+        (payment(customer__billing__city=None), "Customer.Billing.city", "required_when"),
+        (payment(customer__shipping__zip=None), "Customer.Shipping.zip", "required_when"),
+        (payment(payment_data__method="4", payment_data__payment_plan_id=1, customer__billing__last_name=None),
+         "Customer.Billing.lastname", "required_when"),
         (payment(payment_data__method="4"), "PaymentData.paymentplanid", "required_when"),
         (payment(payment_data__method="4", payment_data__payment_plan_id=1, payment_data__currency="EUR"), "PaymentData.currency", "pattern_when"),
         (payment(customer__pno=None), "Customer.pno", "required_when"),
@@ -683,6 +688,13 @@ def test_bad_add_payments_are_refused_with_path_and_rule(request_data: Any, path
     error = _refused("add_payment", request_data)
     assert (path, rule) in {(i.path, i.rule) for i in error.issues}, error.issues
     assert path in str(error)
+
+
+def test_address_fields_are_only_demanded_for_factoring_and_part_payment() -> None:
+    """Card (8) needs neither Billing nor its names; invoice by e-mail (2) needs no zip."""
+    with client(Recorder(signed(CREATED))) as c:
+        c.add_payment(payment(payment_data__method="8", customer=None))
+        c.add_payment(payment(payment_data__method="2", customer__billing__zip=None, customer__shipping=None))
 
 
 def test_amounts_computed_as_decimal_are_taken_when_whole() -> None:

@@ -131,6 +131,158 @@ _ADD_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
         code="9104",
     ),
     Rule(
+        kind="required_when",
+        fields=(At("firstname", "first_name"),),
+        description="Billing firstname is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("lastname", "last_name"),),
+        description="Billing lastname is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("zip", "zip"),),
+        description="Billing zip is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("city", "city"),),
+        description="Billing city is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("firstname", "first_name"),),
+        description=(
+            "A given Shipping address needs its firstname for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("lastname", "last_name"),),
+        description=(
+            "A given Shipping address needs its lastname for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("zip", "zip"),),
+        description=(
+            "A given Shipping address needs its zip for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("city", "city"),),
+        description=(
+            "A given Shipping address needs its city for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
         kind="pattern_when",
         fields=(At("currency", "currency"),),
         description="Bank (16) and part payment (4) accept only SEK.",
@@ -370,6 +522,158 @@ _UPDATE_PAYMENT_REQUEST_RULES: tuple[Rule, ...] = (
             At("Billing", "billing"),
         ),
         code="9104",
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("firstname", "first_name"),),
+        description="Billing firstname is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("lastname", "last_name"),),
+        description="Billing lastname is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("zip", "zip"),),
+        description="Billing zip is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("city", "city"),),
+        description="Billing city is mandatory for factoring (1) and part payment (4).",
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Billing", "billing"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("firstname", "first_name"),),
+        description=(
+            "A given Shipping address needs its firstname for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("lastname", "last_name"),),
+        description=(
+            "A given Shipping address needs its lastname for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("zip", "zip"),),
+        description=(
+            "A given Shipping address needs its zip for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
+    ),
+    Rule(
+        kind="required_when",
+        fields=(At("city", "city"),),
+        description=(
+            "A given Shipping address needs its city for factoring (1) and part payment (4)."
+        ),
+        when=(
+            Condition(
+                (
+                    At("PaymentData", "payment_data"),
+                    At("method", "method"),
+                ),
+                frozenset(["1", "4"]),
+            ),
+        ),
+        scope=(
+            At("Customer", "customer"),
+            At("Shipping", "shipping"),
+        ),
     ),
     Rule(
         kind="pattern_when",

@@ -509,6 +509,16 @@ class BillmateClient(_Base):
             - Customer.Billing (with its email) is needed for every method except card (8) and
               bank (16).
             - Billing email is required for every method except card (8) and bank (16).
+            - Billing firstname is mandatory for factoring (1) and part payment (4).
+            - Billing lastname is mandatory for factoring (1) and part payment (4).
+            - Billing zip is mandatory for factoring (1) and part payment (4).
+            - Billing city is mandatory for factoring (1) and part payment (4).
+            - A given Shipping address needs its firstname for factoring (1) and part payment
+              (4).
+            - A given Shipping address needs its lastname for factoring (1) and part payment
+              (4).
+            - A given Shipping address needs its zip for factoring (1) and part payment (4).
+            - A given Shipping address needs its city for factoring (1) and part payment (4).
             - Bank (16) and part payment (4) accept only SEK.
             - Total with tax must equal total without tax + tax + rounding.
             - Total without tax must equal the sum of the articles' rows plus handling and
@@ -609,6 +619,16 @@ class BillmateClient(_Base):
             - Customer.Billing (with its email) is needed for every method except card (8) and
               bank (16).
             - Billing email is required for every method except card (8) and bank (16).
+            - Billing firstname is mandatory for factoring (1) and part payment (4).
+            - Billing lastname is mandatory for factoring (1) and part payment (4).
+            - Billing zip is mandatory for factoring (1) and part payment (4).
+            - Billing city is mandatory for factoring (1) and part payment (4).
+            - A given Shipping address needs its firstname for factoring (1) and part payment
+              (4).
+            - A given Shipping address needs its lastname for factoring (1) and part payment
+              (4).
+            - A given Shipping address needs its zip for factoring (1) and part payment (4).
+            - A given Shipping address needs its city for factoring (1) and part payment (4).
             - Bank (16) and part payment (4) accept only SEK.
             - Total with tax must equal total without tax + tax + rounding.
             - Total without tax must equal the sum of the articles' rows plus handling and

@@ -1058,6 +1058,8 @@ def _codes(codes: ir.FieldCodes) -> str:
         parts.append("missing " + "/".join(codes.missing))
     if codes.invalid:
         parts.append("invalid " + "/".join(codes.invalid))
+    if codes.server:
+        parts.append("answered by the server " + "/".join(codes.server))
     return ", ".join(parts) or "none"
 
 

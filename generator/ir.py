@@ -52,6 +52,8 @@ class FieldCodes:
 
     missing: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
+    # Codes about this field that only the server can answer (no local check pre-empts them).
+    server: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def _string_doc(params: dict[str, Any]) -> str:
         parts.append(f"min {lo} chars")
     if params.get("pattern"):
         parts.append(params.get("pattern_description") or f"pattern `{params['pattern']}`")
+    if params.get("sent_uppercase"):
+        parts.append("sent in upper case")
     return ", ".join(parts)
 
 
@@ -340,7 +342,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "string",
             "text",
-            frozenset({"min_length", "max_length", "pattern", "pattern_description"}),
+            frozenset({"min_length", "max_length", "pattern", "pattern_description", "sent_uppercase"}),
             _const("Text"),
             _string_schema,
             _string_doc,

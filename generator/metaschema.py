@@ -46,7 +46,7 @@ _FIELD_PROPERTIES: dict[str, Any] = {
     "ledger": _LEDGER,
     "codes": {
         "type": "object",
-        "propertyNames": {"enum": ["missing", "invalid"]},
+        "propertyNames": {"enum": ["missing", "invalid", "server"]},
         "additionalProperties": {
             "oneOf": [_CODE, {"type": "array", "items": _CODE, "minItems": 1}]
         },
@@ -71,6 +71,7 @@ _FIELD_PROPERTIES: dict[str, Any] = {
     "wire_false": {"type": ["string", "null"]},
     "percent_encoded": {"type": "boolean"},
     "unit": _STR,  # what a money amount counts, for messages and docs
+    "sent_uppercase": {"type": "boolean"},  # text normalised to upper case on the wire
     # Where a request field travels in a rest-json request (default: the JSON body).
     "in": {"enum": ["body", "path", "query", "header"]},
     # When the field is not given, the client sends the media type of another field's file name

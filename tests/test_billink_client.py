@@ -227,6 +227,18 @@ def test_a_mapping_with_wire_names_is_accepted() -> None:
     assert recorder.requests[0].content.endswith(EXACT["on_hold"][1].encode())
 
 
+def test_a_lowercase_dutch_postcode_is_taken_and_sent_in_upper_case() -> None:
+    """A shop form sends "3072ap": it is a valid Dutch postcode, and it travels as the
+    document's examples write it (issue 15)."""
+    recorder = Recorder(xml_response((SPECS / "billink/examples/check-approved.response.xml").read_text()))
+    with client(recorder) as c:
+        c.check(private_check(postal_code="3072 ap"))
+    assert b"<POSTALCODE>3072 AP</POSTALCODE>" in recorder.requests[0].content
+    for wrong in ("3072a", "0072AP", "3072-AP"):
+        error = _refused("check", private_check(postal_code=wrong))
+        assert ("POSTALCODE", "pattern_when") in {(i.path, i.rule) for i in error.issues}
+
+
 # -- typed results -----------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ CASES = [
      "field 'ITEMS': unknown shape 'OrderItm' (known: CreditItem, CreditMsg, ErrorInfo, InvoiceState, ItemStatus, Msg, OrderItem, PaymentMsg, StartWorkflowMsg, StatusMsg, WorkflowItem)"),
     ("param-not-applicable", "operations/payment.yaml", "type: money, required: true, description: The amount",
      "type: string, scale: 2, required: true, description: The amount", "scale",
-     "field 'AMOUNT': 'scale' does not apply to type 'string' (it takes: max_length, min_length, pattern, pattern_description)"),
+     "field 'AMOUNT': 'scale' does not apply to type 'string' (it takes: max_length, min_length, pattern, pattern_description, sent_uppercase)"),
     ("non-portable-pattern", "fields.yaml", "    pattern: '^[0-9]+$'\n", "    pattern: '^\\d+$'\n", "'^\\d+$'",
      "field 'PHONENUMBER': pattern '^\\\\d+$' uses \\d, \\w, \\s or \\b (engines disagree on non-ASCII)"),
     ("unanchored-pattern", "fields.yaml", "    pattern: '^[0-9]+$'\n", "    pattern: '[0-9]+'\n", "'[0-9]+'",

@@ -175,7 +175,9 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
         note=entry.get("note", ""),
         source=entry.get("source", ""),
         ledger=ctx.ledger(ledger_doc, ledger_path + ("ledger",), entry.get("ledger")),
-        codes=ir.FieldCodes(missing=as_tuple(codes.get("missing")), invalid=as_tuple(codes.get("invalid"))),
+        codes=ir.FieldCodes(
+            missing=as_tuple(codes.get("missing")), invalid=as_tuple(codes.get("invalid")), server=as_tuple(codes.get("server"))
+        ),
         mark=doc.mark(path),
         location=entry.get("in", "body"),
         fallback_of=entry["fallback"]["mime_type_of"] if "fallback" in entry else None,

@@ -88,7 +88,9 @@ def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape
         if f.codes.invalid:
             codes.append("invalid " + ", ".join(f.codes.invalid))
         if codes:
-            notes.append("Codes: " + "; ".join(codes) + ".")
+            notes.append("Codes checked before sending: " + "; ".join(codes) + ".")
+        if f.codes.server:
+            notes.append(f"Answered by {service.title.removesuffix(' API')} only: " + ", ".join(f.codes.server) + ".")
         for ledger_id in f.ledger:
             notes.append(f"See [{ledger_id}](#ledger-{ledger_id}).")
         type_text = doc_type(service, f.type)

@@ -40,12 +40,17 @@ def _url(params: dict[str, Any]) -> tuple[Args, Args]:
     return encoded, dict(encoded)
 
 
+def _text(params: dict[str, Any]) -> tuple[Args, Args]:
+    return ({"upper": True} if params.get("sent_uppercase") else {}), {}
+
+
 # Codec -> its macros' arguments from the kind's parameters (codecs not listed take none).
 _CODEC_ARGS: dict[str, Callable[[dict[str, Any]], tuple[Args, Args]]] = {
     "date": _date,
     "bool": _bool,
     "bool_or_date": _bool_or_date,
     "url": _url,
+    "text": _text,
 }
 
 

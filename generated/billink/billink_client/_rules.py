@@ -41,9 +41,9 @@ _CHECK_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="pattern_when",
         fields=(At("POSTALCODE", "postal_code"),),
-        description="Dutch postcode (1234AB or 1234 AB)",
+        description="Dutch postcode (1234AB or 1234 AB; letters in either case)",
         when=(Condition((At("COUNTRYCODE", "country_code"),), frozenset(["NL"])),),
-        pattern=re.compile("^[1-9][0-9]{3} ?[A-Z]{2}\\Z"),
+        pattern=re.compile("^[1-9][0-9]{3} ?[A-Za-z]{2}\\Z"),
         code="416",
     ),
     Rule(
@@ -57,9 +57,9 @@ _CHECK_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="pattern_when",
         fields=(At("DELIVERYPOSTALCODE", "delivery_postal_code"),),
-        description="Dutch postcode (1234AB or 1234 AB)",
+        description="Dutch postcode (1234AB or 1234 AB; letters in either case)",
         when=(Condition((At("DELIVERYCOUNTRYCODE", "delivery_country_code"),), frozenset(["NL"])),),
-        pattern=re.compile("^[1-9][0-9]{3} ?[A-Z]{2}\\Z"),
+        pattern=re.compile("^[1-9][0-9]{3} ?[A-Za-z]{2}\\Z"),
     ),
     Rule(
         kind="pattern_when",
@@ -138,9 +138,9 @@ _ORDER_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="pattern_when",
         fields=(At("POSTALCODE", "postal_code"),),
-        description="Dutch postcode (1234AB or 1234 AB)",
+        description="Dutch postcode (1234AB or 1234 AB; letters in either case)",
         when=(Condition((At("COUNTRYCODE", "country_code"),), frozenset(["NL"])),),
-        pattern=re.compile("^[1-9][0-9]{3} ?[A-Z]{2}\\Z"),
+        pattern=re.compile("^[1-9][0-9]{3} ?[A-Za-z]{2}\\Z"),
     ),
     Rule(
         kind="pattern_when",
@@ -152,9 +152,9 @@ _ORDER_REQUEST_RULES: tuple[Rule, ...] = (
     Rule(
         kind="pattern_when",
         fields=(At("DELIVERYPOSTALCODE", "delivery_postal_code"),),
-        description="Dutch postcode (1234AB or 1234 AB)",
+        description="Dutch postcode (1234AB or 1234 AB; letters in either case)",
         when=(Condition((At("DELIVERYCOUNTRYCODE", "delivery_country_code"),), frozenset(["NL"])),),
-        pattern=re.compile("^[1-9][0-9]{3} ?[A-Z]{2}\\Z"),
+        pattern=re.compile("^[1-9][0-9]{3} ?[A-Za-z]{2}\\Z"),
     ),
     Rule(
         kind="pattern_when",

@@ -205,7 +205,7 @@ def encode_check(
     out.append(f"<HOUSENUMBER>{escape(request.house_number)}</HOUSENUMBER>")
     if (house_extension := request.house_extension) is not None:
         out.append(f"<HOUSEEXTENSION>{escape(house_extension)}</HOUSEEXTENSION>")
-    out.append(f"<POSTALCODE>{escape(request.postal_code)}</POSTALCODE>")
+    out.append(f"<POSTALCODE>{escape(request.postal_code.upper())}</POSTALCODE>")
     out.append(f"<CITY>{escape(request.city)}</CITY>")
     out.append(f"<COUNTRYCODE>{escape(request.country_code)}</COUNTRYCODE>")
     out.append(f"<PHONENUMBER>{escape(request.phone_number)}</PHONENUMBER>")
@@ -229,7 +229,9 @@ def encode_check(
             f"<DELIVERYHOUSEEXTENSION>{escape(delivery_house_extension)}</DELIVERYHOUSEEXTENSION>"
         )
     if (delivery_postal_code := request.delivery_postal_code) is not None:
-        out.append(f"<DELIVERYPOSTALCODE>{escape(delivery_postal_code)}</DELIVERYPOSTALCODE>")
+        out.append(
+            f"<DELIVERYPOSTALCODE>{escape(delivery_postal_code.upper())}</DELIVERYPOSTALCODE>"
+        )
     if (delivery_city := request.delivery_city) is not None:
         out.append(f"<DELIVERYCITY>{escape(delivery_city)}</DELIVERYCITY>")
     if (delivery_country_code := request.delivery_country_code) is not None:
@@ -287,7 +289,7 @@ def encode_order(
     out.append(f"<HOUSENUMBER>{escape(request.house_number)}</HOUSENUMBER>")
     if (house_extension := request.house_extension) is not None:
         out.append(f"<HOUSEEXTENSION>{escape(house_extension)}</HOUSEEXTENSION>")
-    out.append(f"<POSTALCODE>{escape(request.postal_code)}</POSTALCODE>")
+    out.append(f"<POSTALCODE>{escape(request.postal_code.upper())}</POSTALCODE>")
     out.append(f"<CITY>{escape(request.city)}</CITY>")
     out.append(f"<COUNTRYCODE>{escape(request.country_code)}</COUNTRYCODE>")
     out.append(f"<PHONENUMBER>{escape(request.phone_number)}</PHONENUMBER>")
@@ -312,7 +314,9 @@ def encode_order(
             f"<DELIVERYHOUSEEXTENSION>{escape(delivery_house_extension)}</DELIVERYHOUSEEXTENSION>"
         )
     if (delivery_postal_code := request.delivery_postal_code) is not None:
-        out.append(f"<DELIVERYPOSTALCODE>{escape(delivery_postal_code)}</DELIVERYPOSTALCODE>")
+        out.append(
+            f"<DELIVERYPOSTALCODE>{escape(delivery_postal_code.upper())}</DELIVERYPOSTALCODE>"
+        )
     if (delivery_city := request.delivery_city) is not None:
         out.append(f"<DELIVERYCITY>{escape(delivery_city)}</DELIVERYCITY>")
     if (delivery_country_code := request.delivery_country_code) is not None:

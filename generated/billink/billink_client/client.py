@@ -270,7 +270,7 @@ class BillinkClient(_Base):
             - BIRTHDATE is required when TYPE is 'P'
             - COMPANYNAME is required when TYPE is 'B'
             - CHAMBEROFCOMMERCE is required when TYPE is 'B'
-            - Dutch postcode (1234AB or 1234 AB)
+            - Dutch postcode (1234AB or 1234 AB; letters in either case)
             - Belgian postcode (four digits)
         """
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
@@ -307,7 +307,7 @@ class BillinkClient(_Base):
             - Private orders give prices including VAT only.
             - Business orders give PRICEEXCL, or PRICEINCL where Billink enabled it for the
               account.
-            - Dutch postcode (1234AB or 1234 AB)
+            - Dutch postcode (1234AB or 1234 AB; letters in either case)
             - Belgian postcode (four digits)
         """
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)

@@ -125,7 +125,7 @@ _OP_CHECK = _Operation(
         "COMPANYNAME": ("408", "430"),
         "CHAMBEROFCOMMERCE": ("411", None),
         "EMAIL": ("419", "420"),
-        "ORDERAMOUNT": ("427", "428"),
+        "ORDERAMOUNT": ("427", None),
         "DELIVERYHOUSENUMBER": (None, "425"),
     },
     int_params=frozenset([]),
@@ -145,7 +145,7 @@ _OP_ORDER = _Operation(
     field_codes={
         "TYPE": ("406", "407"),
         "WORKFLOWNUMBER": ("401", "402"),
-        "ORDERNUMBER": (None, "403"),
+        "ORDERNUMBER": (None, "434"),
         "DATE": ("405", None),
         "FIRSTNAME": ("409", None),
         "LASTNAME": ("410", None),
@@ -164,7 +164,7 @@ _OP_ORDER = _Operation(
         "EMAIL2": (None, "433"),
         "IP": (None, "422"),
         "VATNUMBER": (None, "430"),
-        "CHECKUUID": ("447", "440"),
+        "CHECKUUID": ("447", None),
     },
     int_params=frozenset([]),
     function=None,
@@ -225,7 +225,7 @@ _OP_PAYMENT = _Operation(
     error_answer={
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
-    field_codes={"INVOICENUMBER": ("420", "704"), "DESCRIPTION": (None, "708")},
+    field_codes={"INVOICENUMBER": ("420", None), "DESCRIPTION": (None, "708")},
     int_params=frozenset([]),
     function=None,
 )

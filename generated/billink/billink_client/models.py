@@ -441,7 +441,7 @@ class CheckRequest(CheckRequestRules):
     """
     Extension of the billing address.
     """
-    postal_code: Annotated[WireText, Field(alias="POSTALCODE", max_length=10, min_length=1)]
+    postal_code: Annotated[WireText, Field(alias="POSTALCODE", min_length=1)]
     """
     Postal code of the billing address.
     """
@@ -501,9 +501,7 @@ class CheckRequest(CheckRequestRules):
     """
     Extension of the delivery address.
     """
-    delivery_postal_code: Annotated[
-        WireText | None, Field(alias="DELIVERYPOSTALCODE", max_length=10)
-    ] = None
+    delivery_postal_code: Annotated[WireText | None, Field(alias="DELIVERYPOSTALCODE")] = None
     """
     Postal code of the delivery address.
     """
@@ -707,7 +705,7 @@ class OrderRequest(OrderRequestRules):
     """
     Extension of the invoice address.
     """
-    postal_code: Annotated[WireText, Field(alias="POSTALCODE", max_length=10, min_length=1)]
+    postal_code: Annotated[WireText, Field(alias="POSTALCODE", min_length=1)]
     """
     Postal code of the invoice address.
     """
@@ -770,9 +768,7 @@ class OrderRequest(OrderRequestRules):
     """
     Extension of the delivery address.
     """
-    delivery_postal_code: Annotated[
-        WireText | None, Field(alias="DELIVERYPOSTALCODE", max_length=10)
-    ] = None
+    delivery_postal_code: Annotated[WireText | None, Field(alias="DELIVERYPOSTALCODE")] = None
     """
     Postal code of the delivery address.
     """

@@ -113,7 +113,6 @@ _OP_CREATE_INVOICE = _Operation(
         "description": "__MOCK_ERROR_MESSAGE__",
     },
     field_codes={
-        "ssn": (None, "101"),
         "clientIp": ("111", None),
         "mobile": ("106", "107"),
         "email": ("108", "109"),

@@ -365,9 +365,98 @@ def test_the_mock_runs_from_the_command_line() -> None:
     try:
         line = process.stdout.readline() if process.stdout else ""
         assert "Billink API mock on http://127.0.0.1:" in line, line
-        url = line.split(" on ")[1].split(" ")[0]
+        url = line.split(" on ")[1].split(",")[0]
+        # it says which credentials it accepts, and so does --help
+        assert "username='mock-username'" in line and "client_id='mock-client-id'" in line, line
         with _client("billink", url) as client:
             assert client.status(_payload("billink", _op("billink", "status"))) is not None
     finally:
         process.terminate()
         process.wait(timeout=10)
+    helped = subprocess.run(
+        [sys.executable, "-m", "billink_client.mock", "--help"], cwd=GENERATED / "billink", capture_output=True, text=True, timeout=60
+    )
+    assert "client_id='mock-client-id'" in helped.stdout, helped.stdout
+
+
+# -- a mock consumers can test against (issue 17) -----------------------------------------------
+
+
+@pytest.mark.parametrize("header, value, says", [
+    ("X-Mock-Outcome", "CheckRejected", "is not an outcome of check (outcomes: approved, rejected)"),
+    ("X-Mock-Error", "9999", "is not a documented code of check"),
+])
+def test_an_unknown_forced_outcome_or_error_names_the_valid_ones(servers: Any, header: str, value: str, says: str) -> None:
+    errors = package("billink", "errors")
+    http = httpx.Client(headers={header: value})
+    with _client("billink", servers["billink"].url, http_client=http) as client:
+        with pytest.raises(errors.BillinkHTTPStatusError) as caught:
+            client.check(billink_tests.private_check())
+    assert caught.value.status_code == 400
+    assert says in servers["billink"].requests[-1].answer.decode()
+
+
+def test_answers_reflect_what_was_sent(servers: Any) -> None:
+    """activate_payment(number=N) answers number N, not the sample's."""
+    with _client("billmate", servers["billmate"].url) as client:
+        created = client.add_payment(billmate_tests.payment())
+        activated = client.activate_payment({"number": created.number})
+    assert str(activated.number) == str(created.number)
+
+
+def test_a_patched_order_keeps_its_paid_date(servers: Any) -> None:
+    from datetime import date, datetime
+
+    with _client("billit", servers["billit"].url) as client:
+        created = client.create_order(billit_tests.order())
+        client.patch_order({"orderID": created.order_id, "Paid": True, "PaidDate": date(2026, 11, 30)})
+        order = client.get_order({"orderID": created.order_id}).order
+    assert order.paid is True and order.paid_date == datetime(2026, 11, 30)
+
+
+def test_billit_lists_are_filtered_sorted_and_paged() -> None:
+    """$filter (what filters.OrderFilter writes), $orderby, $top / $skip and the next-page link,
+    so iter_orders can be tested against the mock."""
+    mock = package("billit", "mock")
+    filters = package("billit", "filters")
+    models = package("billit", "models")
+    with mock.MockServer(**_credentials("billit")) as server, _client("billit", server.url) as client:
+        made = [client.create_order(billit_tests.order(order_number=f"N-{i}")).order_id for i in range(5)]
+        credit = client.create_order(billit_tests.order(order_number="C-1", order_type="CreditNote")).order_id
+        invoices = filters.OrderFilter.order_type.eq(models.OrderType.INVOICE)
+        page = client.list_orders({"filter": invoices, "order_by": "OrderNumber desc", "top": 2})
+        assert [o.order_number for o in page.orders] == ["N-4", "N-3"]
+        assert page.response.next_page_link and "%24skip=2" in page.response.next_page_link
+        every = [o.order_id for o in client.iter_orders({"filter": invoices, "top": 2})]
+        assert sorted(every) == sorted(made) and credit not in every
+        requests = [r for r in server.requests if r.path.startswith("/v1/orders?") or r.path == "/v1/orders"]
+        assert sum(r.method == "GET" for r in requests) >= 4  # 3 pages of the walk + the first list
+        with pytest.raises(package("billit", "errors").BillitBadRequestError):  # the mock says what it cannot read
+            client.list_orders({"filter": "OrderType eq 'Invoice' or Paid eq true"})
+
+
+def test_concurrent_creates_with_one_idempotency_key_make_one_order() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    mock = package("billit", "mock")
+    with mock.MockServer(**_credentials("billit")) as server:
+        def create(_: int) -> int:
+            with _client("billit", server.url) as client:
+                return int(client.create_order(billit_tests.order(), idempotency_key="same-key").order_id)
+
+        for _ in range(3):
+            with ThreadPoolExecutor(8) as pool:
+                ids = set(pool.map(create, range(8)))
+            assert len(ids) == 1
+        assert len(server.issued("order_id")) == 1
+
+
+def test_a_stopped_mock_answers_nobody_even_on_kept_alive_connections() -> None:
+    mock = package("billink", "mock")
+    errors = package("billink", "errors")
+    server = mock.MockServer(**_credentials("billink")).start()
+    with _client("billink", server.url) as client:
+        client.status(_payload("billink", _op("billink", "status")))  # opens a kept-alive connection
+        server.stop()
+        with pytest.raises(errors.BillinkTransportError):
+            client.status(_payload("billink", _op("billink", "status")))

@@ -22,6 +22,18 @@ class PathParam:
 
 
 @dataclass(frozen=True)
+class MockPaging:
+    """The wire names of a list's query (filter, order, skip, top) and answer (next link)."""
+
+    filter: str
+    order_by: str
+    skip: str
+    top: str
+    next_link: str
+    page_size: int
+
+
+@dataclass(frozen=True)
 class MockOperation:
     name: str
     const: str
@@ -35,6 +47,8 @@ class MockOperation:
     error_answer: Any  # an error answer with the code and message as markers (None: the protocol's own)
     field_codes: dict[str, tuple[str | None, str | None]]
     outcomes: dict[str, Any]
+    codes: list[str]  # documented codes X-Mock-Error may force (written as a list literal)
+    paging: MockPaging | None
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class MockView:
     error_message_marker: str
     content_type: str
     idempotency: Idempotency | None
+    paged: bool  # some list answer is paged (the mock filters, sorts and pages it)
     wire: object  # the protocol's part (see its `mock_part`)
 
 
@@ -107,12 +122,30 @@ def mock_view(service: ir.Service) -> MockView:
                 pattern="^" + pattern + "$",
                 path_params=tuple(
                     PathParam(f.wire, f.name, isinstance(f.type, ir.Scalar) and f.type.kind == "int") for f in in_path
+                )
+                + tuple(
+                    PathParam(f.wire, f.wire, isinstance(f.type, ir.Scalar) and f.type.kind == "int")
+                    for f in op.request.fields
+                    if f.location == "query"
                 ),
                 function=dict(op.constants).get("function"),
                 answer=answer,
                 error_answer=protocol.mock_error_answer(service, op, ERROR_CODE, ERROR_MESSAGE),
                 field_codes=field_codes,
                 outcomes={o.name: samples.answer(service, op, o) for o in op.outcomes},
+                codes=sorted({c.code for c in service.error_table(op.errors).codes}),
+                paging=(
+                    MockPaging(
+                        op.filter.param if op.filter else "",
+                        (op.filter.order_by or "") if op.filter else "",
+                        op.paging.skip,
+                        op.paging.top,
+                        op.paging.next_link,
+                        op.paging.page_size,
+                    )
+                    if op.paging
+                    else None
+                ),
             )
         )
     chosen = set(service.auth_one_of[:1])
@@ -161,5 +194,6 @@ def mock_view(service: ir.Service) -> MockView:
         error_message_marker=ERROR_MESSAGE,
         content_type=wire.content_type,
         idempotency=idempotency,
+        paged=any(o.paging for o in ops),
         wire=protocol.mock_part(service),
     )

@@ -26,12 +26,15 @@ It keeps what the flows need (per server, across threads):
 
 A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error status
 instead, and ``X-Mock-Outcome: <name>`` with another documented outcome, so consumers can test
-their error handling. `delay_next(seconds)` holds the next answers back after the request was
-processed (a server slower than the client's timeout). Every request is kept in
-`MockServer.requests`.
+their error handling; one the spec does not document is answered with HTTP 400 naming the valid
+ones. Answers echo what the request asked about (its payment number, its order id).
+`delay_next(seconds)` holds the next answers back after the request was processed (a server
+slower than the client's timeout); `stop()` closes every connection, kept alive or not (a test
+can fake an outage). Every request is kept in `MockServer.requests`.
 
 A POST request that repeats an ``Idempotency-Key`` it has seen gets the first answer again and
-changes nothing, as the provider promises: a retry never creates a second resource.
+changes nothing, as the provider promises (concurrent ones too): a retry never creates a second
+resource.
 """
 
 from __future__ import annotations
@@ -41,14 +44,17 @@ import copy
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from pydantic import ValidationError
 
@@ -67,6 +73,11 @@ ERROR_HEADER = "X-Mock-Error"
 OUTCOME_HEADER = "X-Mock-Outcome"
 _CODE = "__MOCK_ERROR_CODE__"
 _MESSAGE = "__MOCK_ERROR_MESSAGE__"
+
+
+class MockUsageError(Exception):
+    """A test asked the mock for something it cannot do (an outcome or error the spec does not
+    document): answered with HTTP 400 and this text, so the test sees its mistake."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +104,14 @@ class _Operation:
     outcomes: dict[str, Any]
     error_answer: Any
     field_codes: dict[str, tuple[str | None, str | None]]
-    int_params: frozenset[str]
+    int_params: frozenset[
+        str
+    ]  # path (Python names) and query (wire names) parameters that are whole numbers
     function: str | None
+    codes: frozenset[str]  # the documented codes X-Mock-Error may force
+    paging: tuple[str, str, str, str, str, int] | None = (
+        None  # filter, order by, skip, top, next link, page size
+    )
 
 
 _OP_CREATE_ORDER = _Operation(
@@ -109,6 +126,18 @@ _OP_CREATE_ORDER = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function=None,
+    codes=frozenset(
+        [
+            "AccessTokenExpired",
+            "AccessTokenRevoked",
+            "GenericError",
+            "Idempotent token already exists",
+            "Invalid Filename",
+            "InvalidAccessToken",
+            "InvalidVAtPercentageForTaxCountry_0_",
+            "TheCustomerIsNotActiveOnPeppol",
+        ]
+    ),
 )
 _OP_GET_ORDER = _Operation(
     name="get_order",
@@ -122,6 +151,18 @@ _OP_GET_ORDER = _Operation(
     field_codes={},
     int_params=frozenset(["order_id"]),
     function=None,
+    codes=frozenset(
+        [
+            "AccessTokenExpired",
+            "AccessTokenRevoked",
+            "GenericError",
+            "Idempotent token already exists",
+            "Invalid Filename",
+            "InvalidAccessToken",
+            "InvalidVAtPercentageForTaxCountry_0_",
+            "TheCustomerIsNotActiveOnPeppol",
+        ]
+    ),
 )
 _OP_LIST_ORDERS = _Operation(
     name="list_orders",
@@ -133,8 +174,21 @@ _OP_LIST_ORDERS = _Operation(
     outcomes={"listed": {"Items": []}},
     error_answer=None,
     field_codes={},
-    int_params=frozenset([]),
+    int_params=frozenset(["$top", "$skip"]),
     function=None,
+    codes=frozenset(
+        [
+            "AccessTokenExpired",
+            "AccessTokenRevoked",
+            "GenericError",
+            "Idempotent token already exists",
+            "Invalid Filename",
+            "InvalidAccessToken",
+            "InvalidVAtPercentageForTaxCountry_0_",
+            "TheCustomerIsNotActiveOnPeppol",
+        ]
+    ),
+    paging=("$filter", "$orderby", "$skip", "$top", "NextPageLink", 120),
 )
 _OP_PATCH_ORDER = _Operation(
     name="patch_order",
@@ -148,6 +202,18 @@ _OP_PATCH_ORDER = _Operation(
     field_codes={},
     int_params=frozenset(["order_id"]),
     function=None,
+    codes=frozenset(
+        [
+            "AccessTokenExpired",
+            "AccessTokenRevoked",
+            "GenericError",
+            "Idempotent token already exists",
+            "Invalid Filename",
+            "InvalidAccessToken",
+            "InvalidVAtPercentageForTaxCountry_0_",
+            "TheCustomerIsNotActiveOnPeppol",
+        ]
+    ),
 )
 _OP_SEND_ORDERS = _Operation(
     name="send_orders",
@@ -161,6 +227,18 @@ _OP_SEND_ORDERS = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function=None,
+    codes=frozenset(
+        [
+            "AccessTokenExpired",
+            "AccessTokenRevoked",
+            "GenericError",
+            "Idempotent token already exists",
+            "Invalid Filename",
+            "InvalidAccessToken",
+            "InvalidVAtPercentageForTaxCountry_0_",
+            "TheCustomerIsNotActiveOnPeppol",
+        ]
+    ),
 )
 _OP_DELETE_ORDER = _Operation(
     name="delete_order",
@@ -174,6 +252,18 @@ _OP_DELETE_ORDER = _Operation(
     field_codes={},
     int_params=frozenset(["order_id"]),
     function=None,
+    codes=frozenset(
+        [
+            "AccessTokenExpired",
+            "AccessTokenRevoked",
+            "GenericError",
+            "Idempotent token already exists",
+            "Invalid Filename",
+            "InvalidAccessToken",
+            "InvalidVAtPercentageForTaxCountry_0_",
+            "TheCustomerIsNotActiveOnPeppol",
+        ]
+    ),
 )
 _OPERATIONS: tuple[_Operation, ...] = (
     _OP_CREATE_ORDER,
@@ -231,9 +321,12 @@ def _at(value: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
+_DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _fit(model: type[Any], data: Any) -> Any:
-    """`data` as `model`, leaving out what the model's types cannot hold (a resource kept as
-    it was sent may hold a date where the answer has a date and time)."""
+    """`data` as `model`: a day sent where the answer has a date and time becomes that day's
+    midnight (a patched PaidDate is kept), and what the model's types cannot hold is left out."""
     for _ in range(50):
         try:
             return model.model_validate(data)
@@ -250,7 +343,11 @@ def _fit(model: type[Any], data: Any) -> Any:
                     else:
                         node = None
                 if isinstance(node, dict) and last in node:
-                    del node[last]
+                    value = node[last]
+                    if isinstance(value, str) and _DAY.fullmatch(value):
+                        node[last] = value + "T00:00:00"  # tried once: a second failure removes it
+                    else:
+                        del node[last]
                     removed = True
             if not removed:
                 raise
@@ -268,6 +365,140 @@ def _replace(value: Any, code: str, message: str) -> Any:
     if isinstance(value, list):
         return [_replace(v, code, message) for v in value]
     return value
+
+
+def _check_forced(op: _Operation, error: str | None, outcome: str | None) -> None:
+    """A forced error must be a documented code (or an HTTP error status), a forced outcome one
+    of the operation's outcomes: anything else is the test's mistake, said as such."""
+    if (
+        error is not None
+        and error not in op.codes
+        and not (error.isdigit() and 400 <= int(error) <= 599)
+    ):
+        known = ", ".join(sorted(op.codes)) or "none"
+        raise MockUsageError(
+            f"X-Mock-Error {error!r} is not a documented code of {op.name} (documented: {known})"
+        )
+    if outcome is not None and outcome not in op.outcomes:
+        raise MockUsageError(
+            f"X-Mock-Outcome {outcome!r} is not an outcome of {op.name} (outcomes: {', '.join(op.outcomes)})"
+        )
+
+
+def _echo(answer: dict[str, Any], sent: dict[str, Any]) -> None:
+    """Answer what was asked about: a member of the sample answer that the request also sent
+    (the payment number, the order id) takes the request's value, in the answer's type."""
+    for key, sample in answer.items():
+        value = sent.get(key)
+        if (
+            value is None
+            or isinstance(sample, (dict, list))
+            or isinstance(value, (dict, list))
+            or isinstance(sample, bool)
+        ):
+            continue
+        if isinstance(sample, str) and not isinstance(value, bool):
+            answer[key] = str(value)
+        elif isinstance(sample, int) and isinstance(value, int) and not isinstance(value, bool):
+            answer[key] = value
+
+
+_CLAUSE = re.compile(
+    r"^([A-Za-z][A-Za-z0-9_]*(?:/[A-Za-z][A-Za-z0-9_]*)*) (eq|ne|gt|ge|lt|le) (.+)$"
+)
+
+
+def _and_clauses(expression: str) -> list[str]:
+    """`a and b` -> [a, b], not splitting inside quoted text."""
+    parts, current, quoted = [], "", False
+    words = expression.split(" ")
+    for i, word in enumerate(words):
+        quoted ^= word.count("'") % 2 == 1
+        if word == "and" and not quoted and current:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += word + (" " if i < len(words) - 1 else "")
+    parts.append(current.strip())
+    return parts
+
+
+def _literal(text: str) -> tuple[str, object]:
+    """(kind, value) of an OData literal: text, date, bool or number."""
+    day = re.fullmatch(r"DateTime'([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+)?'", text)
+    if day:
+        return "date", day.group(1)
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return "text", text[1:-1].replace("''", "'")
+    if text in ("true", "false"):
+        return "bool", text == "true"
+    number = re.fullmatch(r"(-?[0-9]+(?:\.[0-9]+)?)[Mm]?", text)
+    if number:
+        return "number", Decimal(number.group(1))
+    raise MockUsageError(f"$filter: the mock cannot read the literal {text!r}")
+
+
+def _at_path(item: Any, path: str) -> Any:
+    for step in path.split("/"):
+        item = item.get(step) if isinstance(item, dict) else None
+    return item
+
+
+def _matches(item: Any, expression: str) -> bool:
+    """Whether a resource (its members as sent) meets every clause of the filter."""
+    if "(" in expression or " or " in expression:
+        raise MockUsageError("$filter: the mock understands clauses joined by 'and' only")
+    for clause in _and_clauses(expression):
+        found = _CLAUSE.match(clause)
+        if found is None:
+            raise MockUsageError(f"$filter: the mock cannot read {clause!r}")
+        path, op, text = found.groups()
+        kind, wanted = _literal(text)
+        value = _at_path(item, path)
+        if value is None:
+            if op != "ne":
+                return False
+            continue
+        if kind == "date":
+            value = str(value)[:10]
+        elif kind == "number":
+            try:
+                value = Decimal(str(value))
+            except ArithmeticError:
+                return False
+        if not _COMPARE[op](value, wanted):
+            return False
+    return True
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: bool(a == b),
+    "ne": lambda a, b: bool(a != b),
+    "gt": lambda a, b: bool(a > b),
+    "ge": lambda a, b: bool(a >= b),
+    "lt": lambda a, b: bool(a < b),
+    "le": lambda a, b: bool(a <= b),
+}
+
+
+def _sort_key(value: Any) -> tuple[int, Decimal, str]:
+    """Numbers by value, the rest (text, ISO dates) as text."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return 0, Decimal(str(value)), ""
+    return 1, Decimal(0), str(value)
+
+
+def _sorted(items: list[Any], order_by: str) -> list[Any]:
+    """`LastModified desc, OrderID`: a stable sort per key, the last key first."""
+    for key in reversed([k.strip() for k in order_by.split(",") if k.strip()]):
+        path, _, direction = key.partition(" ")
+        present = [i for i in items if _at_path(i, path) is not None]
+        absent = [i for i in items if _at_path(i, path) is None]
+        present.sort(
+            key=lambda i: _sort_key(_at_path(i, path)), reverse=direction.strip().lower() == "desc"
+        )
+        items = present + absent
+    return items
 
 
 class MockServer:
@@ -295,10 +526,30 @@ class MockServer:
         self._replies: dict[str, tuple[int, str, bytes, str | None]] = (
             {}
         )  # idempotency key -> answer
+        self._key_locks: dict[str, threading.Lock] = (
+            {}
+        )  # one per idempotency key: look up, answer, store
+        self._connections: set[socket.socket] = (
+            set()
+        )  # open keep-alive connections, closed by stop()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = -1  # headers and body leave in one write (no 40 ms wait for an ACK)
+
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                with server._lock:
+                    server._connections.add(self.connection)
+
+            def finish(self) -> None:
+                try:
+                    super().finish()
+                finally:
+                    with server._lock:
+                        server._connections.discard(self.connection)
 
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -308,6 +559,9 @@ class MockServer:
                     status, content_type, answer, operation = server.answer(
                         self.command, self.path, headers, body
                     )
+                except MockUsageError as exc:  # the test asked for what the mock cannot do
+                    status, content_type, operation = 400, "text/plain; charset=utf-8", None
+                    answer = str(exc).encode()
                 except Exception as exc:  # noqa: BLE001 - a bug of the mock: say so, do not hang up
                     status, content_type, operation = 500, "text/plain", None
                     answer = f"mock server error: {type(exc).__name__}: {exc}".encode()
@@ -349,8 +603,18 @@ class MockServer:
         return self
 
     def stop(self) -> None:
+        """Stop listening and close every open connection: a client keeping its connection
+        alive gets no more answers (a test faking an outage sees one)."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        with self._lock:
+            open_connections = list(self._connections)
+        for connection in open_connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
 
     def delay_next(self, seconds: float, count: int = 1) -> None:
         """Hold the next `count` answers back by `seconds`, after processing their requests."""
@@ -375,14 +639,14 @@ class MockServer:
     ) -> tuple[int, str, bytes, str | None]:
         """(HTTP status, content type, body, operation) for one request."""
         key = _header(headers, "Idempotency-Key") if method in ["POST"] else None
-        if key is not None:
-            with self._lock:
-                if key in self._replies:
-                    return self._replies[key]
-            reply = self._answer(method, path, headers, body)
-            with self._lock:
-                return self._replies.setdefault(key, reply)
-        return self._answer(method, path, headers, body)
+        if key is None:
+            return self._answer(method, path, headers, body)
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # concurrent requests with one key: the first answers, the others replay it
+            if key not in self._replies:
+                self._replies[key] = self._answer(method, path, headers, body)
+            return self._replies[key]
 
     def _answer(
         self, method: str, path: str, headers: dict[str, str], body: bytes
@@ -391,6 +655,11 @@ class MockServer:
         if op is None:
             return 404, "text/plain", b"no such operation", None
         forced = _header(headers, ERROR_HEADER)
+        outcome = _header(headers, OUTCOME_HEADER)
+        try:
+            _check_forced(op, forced, outcome)
+        except MockUsageError as exc:
+            return 400, "text/plain; charset=utf-8", str(exc).encode(), op.name
         envelope, request, refused = self._decode(
             op, body, params
         )  # once: auth and validation read it
@@ -404,7 +673,7 @@ class MockServer:
             problem, quoted = self._quote(op, request)
             if problem is not None:
                 return self._error(op, problem) + (op.name,)
-            return self._success(op, _header(headers, OUTCOME_HEADER), request, quoted) + (op.name,)
+            return self._success(op, outcome, request, quoted) + (op.name,)
 
     def _quote(self, op: _Operation, request: Any) -> tuple[str | None, dict[str, object]]:
         """(None, the quoted values by state) when every value the request quotes was handed
@@ -431,15 +700,15 @@ class MockServer:
     def _route(
         self, method: str, path: str, body: bytes
     ) -> tuple[_Operation | None, dict[str, str]]:
-        path = path.split("?", 1)[0]
+        path, _, query = path.partition("?")
         base = self._client.base_url.split("://", 1)[-1].partition("/")[2]
         prefix = "/" + base if base else ""
         for op in _OPERATIONS:
             if op.method != method:
                 continue
             match = op.pattern.match(path.removeprefix(prefix))
-            if match:
-                return op, match.groupdict()
+            if match:  # the query's parameters by wire name, the path's by Python name
+                return op, {**dict(parse_qsl(query, keep_blank_values=True)), **match.groupdict()}
         return None, {}
 
     def _decode(
@@ -488,6 +757,8 @@ class MockServer:
             if request is not None
             else {}
         )
+        if isinstance(answer, dict):
+            _echo(answer, sent)
         for state in _STATES:
             resources = self._resources[state.name]
             if state.issuer == op.name and not outcome:  # only the first outcome hands out
@@ -514,10 +785,36 @@ class MockServer:
                 resources.pop(value, None)
                 self._issued[state.name].pop(value, None)
             elif state.listed_by and op.name in state.listed_by:
-                answer[state.listed_by[op.name]] = [copy.deepcopy(r) for r in resources.values()]
+                listed = [copy.deepcopy(r) for r in resources.values()]
+                answer[state.listed_by[op.name]] = (
+                    self._page(op, listed, sent, answer) if op.paging else listed
+                )
         model = _fit(op.response, answer)
         data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
         return 200, "application/json", json.dumps(data).encode()
+
+    def _page(
+        self, op: _Operation, items: list[Any], sent: dict[str, Any], answer: dict[str, Any]
+    ) -> list[Any]:
+        """The page a list request asks for: filtered, sorted, skipped and cut as the query says,
+        with the next page's link in the answer while more remain."""
+        assert op.paging is not None
+        filter_key, order_key, skip_key, top_key, next_key, page_size = op.paging
+        if sent.get(filter_key):
+            items = [item for item in items if _matches(item, sent[filter_key])]
+        if sent.get(order_key):
+            items = _sorted(items, sent[order_key])
+        skip, top = int(sent.get(skip_key) or 0), int(sent.get(top_key) or page_size)
+        if skip + top < len(items):
+            following = {
+                **{k: sent[k] for k in (filter_key, order_key) if sent.get(k)},
+                skip_key: skip + top,
+                top_key: top,
+            }
+            answer[next_key] = (
+                self.url + op.pattern.pattern.strip("^$") + "?" + urlencode(following)
+            )
+        return items[skip : skip + top]
 
     def _error(self, op: _Operation, code: str) -> tuple[int, str, bytes]:
         status = int(code) if code.isdigit() and 400 <= int(code) <= 599 else 400
@@ -528,6 +825,7 @@ class MockServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a listen backlog of 5 reset connections at 64 concurrent clients
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up before its (delayed) answer is no error of the mock."""
@@ -543,8 +841,11 @@ def _header(headers: dict[str, str], name: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    accepted = ", ".join(f"{name}={value!r}" for name, value in EXAMPLE_CREDENTIALS.items())
     parser = argparse.ArgumentParser(
-        prog="python -m billit_client.mock", description=__doc__.split("\n\n")[0]
+        prog="python -m billit_client.mock",
+        description=__doc__.split("\n\n")[0],
+        epilog=f"Unless told others, the mock accepts these credentials: {accepted}.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
@@ -557,7 +858,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         api_key=args.api_key,
     )
-    print(f"Billit API mock on {server.url} (Ctrl-C to stop)", flush=True)
+    given = ", ".join(f"{name}={getattr(args, name)!r}" for name in EXAMPLE_CREDENTIALS)
+    print(f"Billit API mock on {server.url}, accepting {given} (Ctrl-C to stop)", flush=True)
     try:
         server._httpd.serve_forever()
     except KeyboardInterrupt:

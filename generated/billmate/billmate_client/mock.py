@@ -28,9 +28,11 @@ It keeps what the flows need (per server, across threads):
 
 A request header ``X-Mock-Error: <code>`` makes the call answer with that documented error code
 instead, and ``X-Mock-Outcome: <name>`` with another documented outcome, so consumers can test
-their error handling. `delay_next(seconds)` holds the next answers back after the request was
-processed (a server slower than the client's timeout). Every request is kept in
-`MockServer.requests`.
+their error handling; one the spec does not document is answered with HTTP 400 naming the valid
+ones. Answers echo what the request asked about (its payment number, its order id).
+`delay_next(seconds)` holds the next answers back after the request was processed (a server
+slower than the client's timeout); `stop()` closes every connection, kept alive or not (a test
+can fake an outage). Every request is kept in `MockServer.requests`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import copy
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -48,6 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 
@@ -68,6 +72,11 @@ ERROR_HEADER = "X-Mock-Error"
 OUTCOME_HEADER = "X-Mock-Outcome"
 _CODE = "__MOCK_ERROR_CODE__"
 _MESSAGE = "__MOCK_ERROR_MESSAGE__"
+
+
+class MockUsageError(Exception):
+    """A test asked the mock for something it cannot do (an outcome or error the spec does not
+    document): answered with HTTP 400 and this text, so the test sees its mistake."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,14 @@ class _Operation:
     outcomes: dict[str, Any]
     error_answer: Any
     field_codes: dict[str, tuple[str | None, str | None]]
-    int_params: frozenset[str]
+    int_params: frozenset[
+        str
+    ]  # path (Python names) and query (wire names) parameters that are whole numbers
     function: str | None
+    codes: frozenset[str]  # the documented codes X-Mock-Error may force
+    paging: tuple[str, str, str, str, str, int] | None = (
+        None  # filter, order by, skip, top, next link, page size
+    )
 
 
 _OP_GET_ADDRESS = _Operation(
@@ -110,6 +125,73 @@ _OP_GET_ADDRESS = _Operation(
     field_codes={"pno": ("9014", None), "country": (None, "7031")},
     int_params=frozenset([]),
     function="getAddress",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_GET_DUE_PAYMENTS = _Operation(
     name="get_due_payments",
@@ -123,6 +205,73 @@ _OP_GET_DUE_PAYMENTS = _Operation(
     field_codes={"dueDate": (None, "2553")},
     int_params=frozenset([]),
     function="getDuePayments",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_GET_PAYMENT_INFO = _Operation(
     name="get_payment_info",
@@ -136,6 +285,73 @@ _OP_GET_PAYMENT_INFO = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="getPaymentinfo",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_GET_PAYMENT_PLANS = _Operation(
     name="get_payment_plans",
@@ -149,6 +365,73 @@ _OP_GET_PAYMENT_PLANS = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="getPaymentplans",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_GET_TERMS = _Operation(
     name="get_terms",
@@ -162,6 +445,73 @@ _OP_GET_TERMS = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="getTerms",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_GET_ACCOUNT_INFO = _Operation(
     name="get_account_info",
@@ -175,6 +525,73 @@ _OP_GET_ACCOUNT_INFO = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="getAccountinfo",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_ADD_PAYMENT = _Operation(
     name="add_payment",
@@ -188,6 +605,73 @@ _OP_ADD_PAYMENT = _Operation(
     field_codes={"Articles": ("9109", None)},
     int_params=frozenset([]),
     function="addPayment",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_CANCEL_PAYMENT = _Operation(
     name="cancel_payment",
@@ -201,6 +685,73 @@ _OP_CANCEL_PAYMENT = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="cancelPayment",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_CREDIT_PAYMENT = _Operation(
     name="credit_payment",
@@ -214,6 +765,73 @@ _OP_CREDIT_PAYMENT = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="creditPayment",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_UPDATE_PAYMENT = _Operation(
     name="update_payment",
@@ -227,6 +845,73 @@ _OP_UPDATE_PAYMENT = _Operation(
     field_codes={"Articles": ("9109", None)},
     int_params=frozenset([]),
     function="updatePayment",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_ACTIVATE_PAYMENT = _Operation(
     name="activate_payment",
@@ -240,6 +925,73 @@ _OP_ACTIVATE_PAYMENT = _Operation(
     field_codes={},
     int_params=frozenset([]),
     function="activatePayment",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_INIT_CHECKOUT = _Operation(
     name="init_checkout",
@@ -253,6 +1005,73 @@ _OP_INIT_CHECKOUT = _Operation(
     field_codes={"Articles": ("9109", None)},
     int_params=frozenset([]),
     function="initCheckout",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OP_UPDATE_CHECKOUT = _Operation(
     name="update_checkout",
@@ -266,6 +1085,73 @@ _OP_UPDATE_CHECKOUT = _Operation(
     field_codes={"Articles": ("9109", None)},
     int_params=frozenset([]),
     function="updateCheckout",
+    codes=frozenset(
+        [
+            "1001",
+            "2203",
+            "2207",
+            "2401",
+            "2402",
+            "2403",
+            "2404",
+            "2405",
+            "2406",
+            "2553",
+            "4100",
+            "5000",
+            "50000",
+            "5001",
+            "50013",
+            "50014",
+            "50016",
+            "50017",
+            "50018",
+            "5002",
+            "5003",
+            "5004",
+            "5006",
+            "5302",
+            "6009",
+            "6012",
+            "6021",
+            "6025",
+            "6027",
+            "6028",
+            "6029",
+            "6502",
+            "7010",
+            "7020",
+            "7030",
+            "7031",
+            "7032",
+            "7033",
+            "8010",
+            "8701",
+            "8702",
+            "9001",
+            "9002",
+            "9003",
+            "9004",
+            "9005",
+            "9010",
+            "9011",
+            "9012",
+            "9013",
+            "9014",
+            "9015",
+            "9016",
+            "9102",
+            "9103",
+            "9104",
+            "9105",
+            "9106",
+            "9107",
+            "9108",
+            "9109",
+            "9110",
+            "9200",
+        ]
+    ),
 )
 _OPERATIONS: tuple[_Operation, ...] = (
     _OP_GET_ADDRESS,
@@ -327,9 +1213,12 @@ def _at(value: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
+_DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _fit(model: type[Any], data: Any) -> Any:
-    """`data` as `model`, leaving out what the model's types cannot hold (a resource kept as
-    it was sent may hold a date where the answer has a date and time)."""
+    """`data` as `model`: a day sent where the answer has a date and time becomes that day's
+    midnight (a patched PaidDate is kept), and what the model's types cannot hold is left out."""
     for _ in range(50):
         try:
             return model.model_validate(data)
@@ -346,7 +1235,11 @@ def _fit(model: type[Any], data: Any) -> Any:
                     else:
                         node = None
                 if isinstance(node, dict) and last in node:
-                    del node[last]
+                    value = node[last]
+                    if isinstance(value, str) and _DAY.fullmatch(value):
+                        node[last] = value + "T00:00:00"  # tried once: a second failure removes it
+                    else:
+                        del node[last]
                     removed = True
             if not removed:
                 raise
@@ -364,6 +1257,42 @@ def _replace(value: Any, code: str, message: str) -> Any:
     if isinstance(value, list):
         return [_replace(v, code, message) for v in value]
     return value
+
+
+def _check_forced(op: _Operation, error: str | None, outcome: str | None) -> None:
+    """A forced error must be a documented code (or an HTTP error status), a forced outcome one
+    of the operation's outcomes: anything else is the test's mistake, said as such."""
+    if (
+        error is not None
+        and error not in op.codes
+        and not (error.isdigit() and 400 <= int(error) <= 599)
+    ):
+        known = ", ".join(sorted(op.codes)) or "none"
+        raise MockUsageError(
+            f"X-Mock-Error {error!r} is not a documented code of {op.name} (documented: {known})"
+        )
+    if outcome is not None and outcome not in op.outcomes:
+        raise MockUsageError(
+            f"X-Mock-Outcome {outcome!r} is not an outcome of {op.name} (outcomes: {', '.join(op.outcomes)})"
+        )
+
+
+def _echo(answer: dict[str, Any], sent: dict[str, Any]) -> None:
+    """Answer what was asked about: a member of the sample answer that the request also sent
+    (the payment number, the order id) takes the request's value, in the answer's type."""
+    for key, sample in answer.items():
+        value = sent.get(key)
+        if (
+            value is None
+            or isinstance(sample, (dict, list))
+            or isinstance(value, (dict, list))
+            or isinstance(sample, bool)
+        ):
+            continue
+        if isinstance(sample, str) and not isinstance(value, bool):
+            answer[key] = str(value)
+        elif isinstance(sample, int) and isinstance(value, int) and not isinstance(value, bool):
+            answer[key] = value
 
 
 class MockServer:
@@ -391,10 +1320,30 @@ class MockServer:
         self._replies: dict[str, tuple[int, str, bytes, str | None]] = (
             {}
         )  # idempotency key -> answer
+        self._key_locks: dict[str, threading.Lock] = (
+            {}
+        )  # one per idempotency key: look up, answer, store
+        self._connections: set[socket.socket] = (
+            set()
+        )  # open keep-alive connections, closed by stop()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = -1  # headers and body leave in one write (no 40 ms wait for an ACK)
+
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                with server._lock:
+                    server._connections.add(self.connection)
+
+            def finish(self) -> None:
+                try:
+                    super().finish()
+                finally:
+                    with server._lock:
+                        server._connections.discard(self.connection)
 
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -404,6 +1353,9 @@ class MockServer:
                     status, content_type, answer, operation = server.answer(
                         self.command, self.path, headers, body
                     )
+                except MockUsageError as exc:  # the test asked for what the mock cannot do
+                    status, content_type, operation = 400, "text/plain; charset=utf-8", None
+                    answer = str(exc).encode()
                 except Exception as exc:  # noqa: BLE001 - a bug of the mock: say so, do not hang up
                     status, content_type, operation = 500, "text/plain", None
                     answer = f"mock server error: {type(exc).__name__}: {exc}".encode()
@@ -445,8 +1397,18 @@ class MockServer:
         return self
 
     def stop(self) -> None:
+        """Stop listening and close every open connection: a client keeping its connection
+        alive gets no more answers (a test faking an outage sees one)."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        with self._lock:
+            open_connections = list(self._connections)
+        for connection in open_connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
 
     def delay_next(self, seconds: float, count: int = 1) -> None:
         """Hold the next `count` answers back by `seconds`, after processing their requests."""
@@ -474,6 +1436,11 @@ class MockServer:
         if op is None:
             return 404, "text/plain", b"no such operation", None
         forced = _header(headers, ERROR_HEADER)
+        outcome = _header(headers, OUTCOME_HEADER)
+        try:
+            _check_forced(op, forced, outcome)
+        except MockUsageError as exc:
+            return 400, "text/plain; charset=utf-8", str(exc).encode(), op.name
         envelope, request, refused = self._decode(
             op, body, params
         )  # once: auth and validation read it
@@ -487,7 +1454,7 @@ class MockServer:
             problem, quoted = self._quote(op, request)
             if problem is not None:
                 return self._error(op, problem) + (op.name,)
-            return self._success(op, _header(headers, OUTCOME_HEADER), request, quoted) + (op.name,)
+            return self._success(op, outcome, request, quoted) + (op.name,)
 
     def _quote(self, op: _Operation, request: Any) -> tuple[str | None, dict[str, object]]:
         """(None, the quoted values by state) when every value the request quotes was handed
@@ -514,7 +1481,6 @@ class MockServer:
     def _route(
         self, method: str, path: str, body: bytes
     ) -> tuple[_Operation | None, dict[str, str]]:
-        path = path.split("?", 1)[0]
         try:
             function = json.loads(body).get("function")
         except (ValueError, AttributeError):
@@ -575,6 +1541,8 @@ class MockServer:
             if request is not None
             else {}
         )
+        if isinstance(answer, dict):
+            _echo(answer, sent)
         for state in _STATES:
             resources = self._resources[state.name]
             if state.issuer == op.name and not outcome:  # only the first outcome hands out
@@ -601,7 +1569,8 @@ class MockServer:
                 resources.pop(value, None)
                 self._issued[state.name].pop(value, None)
             elif state.listed_by and op.name in state.listed_by:
-                answer[state.listed_by[op.name]] = [copy.deepcopy(r) for r in resources.values()]
+                listed = [copy.deepcopy(r) for r in resources.values()]
+                answer[state.listed_by[op.name]] = listed
         model = _fit(op.response, answer)
         encode: Callable[..., bytes] = getattr(_wire, f"encode_{op.name}_response")
         return 200, "application/json", encode(model, self._client._context)
@@ -617,6 +1586,7 @@ class MockServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a listen backlog of 5 reset connections at 64 concurrent clients
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up before its (delayed) answer is no error of the mock."""
@@ -632,8 +1602,11 @@ def _header(headers: dict[str, str], name: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    accepted = ", ".join(f"{name}={value!r}" for name, value in EXAMPLE_CREDENTIALS.items())
     parser = argparse.ArgumentParser(
-        prog="python -m billmate_client.mock", description=__doc__.split("\n\n")[0]
+        prog="python -m billmate_client.mock",
+        description=__doc__.split("\n\n")[0],
+        epilog=f"Unless told others, the mock accepts these credentials: {accepted}.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
@@ -650,7 +1623,8 @@ def main(argv: list[str] | None = None) -> int:
         id=args.id,
         key=args.key,
     )
-    print(f"Billmate API mock on {server.url} (Ctrl-C to stop)", flush=True)
+    given = ", ".join(f"{name}={getattr(args, name)!r}" for name in EXAMPLE_CREDENTIALS)
+    print(f"Billmate API mock on {server.url}, accepting {given} (Ctrl-C to stop)", flush=True)
     try:
         server._httpd.serve_forever()
     except KeyboardInterrupt:

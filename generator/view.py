@@ -30,7 +30,9 @@ from .kinds import (
 from .naming import constant, local_name, pascal
 
 GENERATOR = "python -m generator"
-RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3", "lxml>=5")
+RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3")
+# What a protocol's runtime modules need besides (see render.PROTOCOLS).
+PROTOCOL_DEPENDENCIES: dict[str, tuple[str, ...]] = {"xml": ("lxml>=5",)}
 
 # Python annotations of scalar kinds, for results and docs.
 _PY_SCALARS = {
@@ -629,15 +631,15 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
             code, always = f"{prefix} + php_string(ctx.credentials.{m.value})", True
         elif m.source == "signature":
             assert signature is not None
-            code, always = f"{prefix} + '\"' + js.sign(ctx.credentials.{signature.key}, {message_key}) + '\"'", True
+            code, always = f"{prefix} + '\"' + php.sign(ctx.credentials.{signature.key}, {message_key}) + '\"'", True
         elif m.source == "const":
             code, always = repr(php_string(m.key) + ":" + php_string(m.value or "")), True
         elif m.source == "option" and m.type == "map":
-            code, always = f"{prefix} + js.php_encode(dict(ctx.{m.value}))", False
+            code, always = f"{prefix} + php.php_encode(dict(ctx.{m.value}))", False
         elif m.source == "option":
             code, always = f"{prefix} + php_string(ctx.{m.value})", True
         elif m.source == "clock":
-            code, always = f"{prefix} + '\"' + js.microtime((ctx.clock or _utc_now)()) + '\"'", True
+            code, always = f"{prefix} + '\"' + php.microtime((ctx.clock or _utc_now)()) + '\"'", True
         elif m.source == "environment":
             code, always = f"{prefix} + php_string(ctx.{m.value})", True
         else:  # pragma: no cover - the meta-schema admits no other source
@@ -694,7 +696,7 @@ def json_wire_view(service: ir.Service) -> dict[str, Any]:
         codecs_used |= {_field_codec(s.root).get("codec") for s in all_shapes if s.root} | {
             _field_codec(s.root).get("item_codec") for s in all_shapes if s.root
         }
-    runtime = {"obj", "php_string"}
+    runtime: set[str] = set()  # from _runtime.json (obj and php_string come from _runtime.phpjson)
     if "decimal" in codecs_used:
         runtime.add("plain_decimal")
     if "bool_or_date" in codecs_used:
@@ -1558,7 +1560,7 @@ def package_view(service: ir.Service) -> dict[str, Any]:
     first = service.operations[0]
     extra_imports = []
     if isinstance(service.wire, ir.RestWire) and service.wire.rate_limit:
-        extra_imports.append(("._runtime.ratelimit", ["RateLimiter"]))
+        extra_imports.append((".client", ["RateLimiter"]))
     filter_classes = sorted(op.filter.class_name for op in service.operations if op.filter)
     if filter_classes:
         extra_imports.append((".filters", filter_classes))
@@ -1574,7 +1576,9 @@ def package_view(service: ir.Service) -> dict[str, Any]:
     return {
         "distribution": distribution(service),
         "version": "0.1.0",
-        "dependencies": list(RUNTIME_DEPENDENCIES) + (["tzdata; platform_system == 'Windows'"] if auth_view(service)["uses_clock"] else []),
+        "dependencies": list(RUNTIME_DEPENDENCIES)
+        + list(PROTOCOL_DEPENDENCIES.get(service.protocol, ()))
+        + (["tzdata; platform_system == 'Windows'"] if auth_view(service)["uses_clock"] else []),
         "package_data": ["py.typed"] + (["schema/*.xsd"] if service.wire.xsd else []),
         "packages": [service.package, f"{service.package}._runtime"],
         "error_names": sorted(error_names),

@@ -24,6 +24,7 @@ billmate = package("billmate")
 errors = package("billmate", "errors")
 wire = package("billmate", "_wire")
 js = package("billmate", "_runtime.json")
+phpjs = package("billmate", "_runtime.phpjson")
 callbacks = package("billmate", "callbacks")
 
 STORE_ID = "12345"
@@ -38,7 +39,7 @@ def hmac512(key: str, text: str) -> str:
 
 def signed(data: Any, key: str = KEY, data_text: str | None = None) -> httpx.Response:
     """An answer as Billmate signs it: the hash is over PHP's encoding of data."""
-    text = data_text if data_text is not None else js.php_encode(data)
+    text = data_text if data_text is not None else phpjs.php_encode(data)
     body = '{"credentials":{"hash":"' + hmac512(key, text) + '"},"data":' + text + "}"
     return httpx.Response(200, content=body.encode(), headers={"content-type": "application/json"})
 
@@ -155,7 +156,7 @@ def test_the_signature_covers_the_bytes_sent_and_their_php_re_encoding() -> None
     document = json.loads(body)
     sent = data_text(body)
     assert document["credentials"]["hash"] == hmac512(KEY, sent)
-    assert js.php_encode(document["data"]) == sent
+    assert phpjs.php_encode(document["data"]) == sent
     assert '"city":"G\\u00f6teborg\\/\\u00d6ster"' in sent
     assert '"title":"Tr\\u00f6ja \\"XL\\" 1\\/2"' in sent
     assert body.isascii()
@@ -198,8 +199,8 @@ def test_add_payment_data_is_the_documents_example() -> None:
 def test_strings_are_encoded_as_php_json_encode_writes_them(text: str, php: str) -> None:
     """Vectors from PHP's json_encode with default flags (php.net: escapes "/", \\uXXXX for
     non-ASCII with surrogate pairs, lowercase hex; DEL is not escaped)."""
-    assert js.php_string(text) == php
-    assert js.php_encode(text) == php
+    assert phpjs.php_string(text) == php
+    assert phpjs.php_encode(text) == php
 
 
 # Signature vectors: data objects as Billmate sends and receives them. The expected text and hash
@@ -242,12 +243,12 @@ def test_signature_vectors_match_the_reference(data: Any) -> None:
     """The package encodes each vector as PHP does and accepts the hash computed over the
     reference encoding; a one-character change is refused."""
     expected = php_json_encode(data)
-    assert js.php_encode(data) == expected
+    assert phpjs.php_encode(data) == expected
     digest = hmac512(KEY, expected)
-    assert js.sign(KEY, expected) == digest
-    assert js.signature_matches(KEY, js.php_encode(data), digest)
-    assert not js.signature_matches(KEY, js.php_encode(data), hmac512(OTHER_KEY, expected))
-    assert not js.signature_matches(KEY, js.php_encode(data) + " ", digest)
+    assert phpjs.sign(KEY, expected) == digest
+    assert phpjs.signature_matches(KEY, phpjs.php_encode(data), digest)
+    assert not phpjs.signature_matches(KEY, phpjs.php_encode(data), hmac512(OTHER_KEY, expected))
+    assert not phpjs.signature_matches(KEY, phpjs.php_encode(data) + " ", digest)
     # As an answer: the client verifies the hash made from the reference encoding.
     ctx = wire.Context(credentials=package("billmate", "_auth").Credentials(id=STORE_ID, key=KEY), test="true")
     body = json.dumps({"credentials": {"hash": digest}, "data": data}).encode()
@@ -298,20 +299,20 @@ _JSON_VALUES = st.recursive(
 def test_php_encoding_fast_path_is_the_reference_encoding(value: Any) -> None:
     """php_encode takes Python's C encoder when the result is PHP's too; whatever the value,
     it must give what the reference PHP encoder in the tests gives."""
-    assert js.php_encode(value) == php_json_encode(value)
+    assert phpjs.php_encode(value) == php_json_encode(value)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.recursive(st.floats(allow_nan=False, allow_infinity=False) | _JSON_TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3), max_leaves=10))
 def test_php_encoding_with_floats_takes_the_careful_walk(value: Any) -> None:
-    assert js.php_encode(value) == js._php_encode(value)
+    assert phpjs.php_encode(value) == phpjs._php_encode(value)
 
 
 def test_php_encoding_of_containers() -> None:
-    assert js.php_encode({}) == "[]"
-    assert js.php_encode([]) == "[]"
-    assert js.php_encode({"a": [1, "2", None, True, False], "b": {}}) == '{"a":[1,"2",null,true,false],"b":[]}'
-    assert js.php_encode({"x": 1.5, "y": 10.0}) == '{"x":1.5,"y":10}'
+    assert phpjs.php_encode({}) == "[]"
+    assert phpjs.php_encode([]) == "[]"
+    assert phpjs.php_encode({"a": [1, "2", None, True, False], "b": {}}) == '{"a":[1,"2",null,true,false],"b":[]}'
+    assert phpjs.php_encode({"x": 1.5, "y": 10.0}) == '{"x":1.5,"y":10}'
 
 
 def test_get_account_info_sends_and_signs_an_empty_data_member() -> None:
@@ -363,15 +364,15 @@ def test_answers_with_a_wrong_signature_are_refused() -> None:
     "body",
     [
         # tampered data, signature of the original
-        '{"credentials":{"hash":"' + hmac512(KEY, js.php_encode(CREATED)) + '"},"data":'
-        + js.php_encode({**CREATED, "status": "Paid"}) + "}",
+        '{"credentials":{"hash":"' + hmac512(KEY, phpjs.php_encode(CREATED)) + '"},"data":'
+        + phpjs.php_encode({**CREATED, "status": "Paid"}) + "}",
         # no hash, empty hash, hash of another type
-        '{"credentials":{},"data":' + js.php_encode(CREATED) + "}",
-        '{"credentials":{"hash":""},"data":' + js.php_encode(CREATED) + "}",
-        '{"credentials":{"hash":12},"data":' + js.php_encode(CREATED) + "}",
-        '{"data":' + js.php_encode(CREATED) + "}",
+        '{"credentials":{},"data":' + phpjs.php_encode(CREATED) + "}",
+        '{"credentials":{"hash":""},"data":' + phpjs.php_encode(CREATED) + "}",
+        '{"credentials":{"hash":12},"data":' + phpjs.php_encode(CREATED) + "}",
+        '{"data":' + phpjs.php_encode(CREATED) + "}",
         # non-ASCII in the hash (hmac.compare_digest raised TypeError on it; found by fuzzing)
-        '{"credentials":{"hash":"\u0080' + hmac512(KEY, js.php_encode(CREATED))[1:] + '"},"data":' + js.php_encode(CREATED) + "}",
+        '{"credentials":{"hash":"\u0080' + hmac512(KEY, phpjs.php_encode(CREATED))[1:] + '"},"data":' + phpjs.php_encode(CREATED) + "}",
     ],
     ids=["tampered", "no-hash", "empty-hash", "number-hash", "no-credentials", "non-ascii-hash"],
 )
@@ -384,7 +385,7 @@ def test_verification_is_over_the_decoded_data_not_the_layout() -> None:
     """A pretty-printed answer with unescaped "/" and UTF-8 verifies: Billmate's own class
     re-encodes the decoded data before hashing, and so does the client."""
     data = {**CREATED, "orderid": "Ö/1"}
-    text = json.dumps({"credentials": {"hash": hmac512(KEY, js.php_encode(data)).upper()}, "data": data},
+    text = json.dumps({"credentials": {"hash": hmac512(KEY, phpjs.php_encode(data)).upper()}, "data": data},
                       indent=4, ensure_ascii=False)
     with client(Recorder(raw(text))) as c:
         result = c.add_payment(payment())
@@ -397,7 +398,7 @@ def test_verification_is_over_the_text_as_sent_when_php_would_write_it_otherwise
     signature is checked over the member's text as sent before any re-encoding."""
     data = {**CREATED, "orderid": "Ö/1"}
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    assert text != js.php_encode(data)
+    assert text != phpjs.php_encode(data)
     body = '{"credentials":{"hash":"' + hmac512(KEY, text) + '"},"data":' + text + "}"
     with client(Recorder(raw(body.encode()))) as c:
         assert c.add_payment(payment()).response.order_id == "Ö/1"
@@ -406,7 +407,7 @@ def test_verification_is_over_the_text_as_sent_when_php_would_write_it_otherwise
 def test_a_second_data_member_is_what_the_signature_must_cover() -> None:
     """json.loads keeps the last of two members with one name, so the signature must cover the
     last: a signed first `data` beside a forged second one is refused."""
-    good, forged = js.php_encode(CREATED), js.php_encode({**CREATED, "status": "Paid"})
+    good, forged = phpjs.php_encode(CREATED), phpjs.php_encode({**CREATED, "status": "Paid"})
     body = '{"data":' + good + ',"credentials":{"hash":"' + hmac512(KEY, good) + '"},"data":' + forged + "}"
     with client(Recorder(raw(body))) as c, pytest.raises(billmate.BillmateSignatureError):
         c.add_payment(payment())
@@ -443,10 +444,10 @@ def test_the_member_reader_agrees_with_loads(text: str) -> None:
         expected: Any = js.loads(body)
     except js.JsonError as exc:
         with pytest.raises(js.JsonError) as caught:
-            js.loads_member(body, "data")
+            phpjs.loads_member(body, "data")
         assert str(caught.value) == str(exc)
         return
-    document, member = js.loads_member(body, "data")
+    document, member = phpjs.loads_member(body, "data")
     assert document == expected and type(document) is type(expected)
     if member is not None:
         assert isinstance(expected, dict) and json.loads(member) == expected["data"]
@@ -723,7 +724,7 @@ NOTICE = {"number": "1234", "status": "Paid", "orderid": "P1", "url": "https://a
 
 
 def _callback_body(data: Any, key: str = KEY) -> bytes:
-    return json.dumps({"credentials": {"hash": hmac512(key, js.php_encode(data))}, "data": data}).encode()
+    return json.dumps({"credentials": {"hash": hmac512(key, phpjs.php_encode(data))}, "data": data}).encode()
 
 
 def test_callback_is_verified_and_typed() -> None:
@@ -760,7 +761,7 @@ def test_callbacks_signed_over_the_text_as_sent_verify() -> None:
     a changed value does not."""
     notice = {**NOTICE, "orderid": "Ö/1"}
     text = json.dumps(notice, separators=(",", ":"), ensure_ascii=False)
-    assert text != js.php_encode(notice)
+    assert text != phpjs.php_encode(notice)
     body = '{"credentials":{"hash":"' + hmac512(KEY, text) + '"},"data":' + text + "}"
     assert callbacks.parse_payment_callback(body.encode(), KEY).order_id == "Ö/1"
     fields = {"credentials": json.dumps({"hash": hmac512(KEY, text)}), "data": text}
@@ -772,13 +773,13 @@ def test_callbacks_signed_over_the_text_as_sent_verify() -> None:
 
 
 def test_accept_redirect_reads_form_fields_and_query_strings() -> None:
-    fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(NOTICE))}), "data": json.dumps(NOTICE)}
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, phpjs.php_encode(NOTICE))}), "data": json.dumps(NOTICE)}
     by_post = callbacks.parse_accept_redirect(fields, KEY)
     by_get = callbacks.parse_accept_redirect("?" + urlencode(fields), KEY)
     assert by_post == by_get
     assert by_post.status is billmate.PaymentStatus.PAID
     cancelled = {**NOTICE, "status": "Cancelled", "url": ""}
-    fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(cancelled))}), "data": json.dumps(cancelled)}
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, phpjs.php_encode(cancelled))}), "data": json.dumps(cancelled)}
     assert callbacks.parse_cancel_redirect(fields, KEY).status is billmate.PaymentStatus.CANCELLED
     with pytest.raises(billmate.BillmateCallbackError, match="'data'"):
         callbacks.parse_accept_redirect({"credentials": fields["credentials"]}, KEY)

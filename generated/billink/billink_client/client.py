@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime.errors import redact
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -29,10 +30,14 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
-    redact,
 )
 from ._runtime.validation import Issue, issues
-from .errors import BillinkApiError, BillinkRequestValidationError, BillinkResponseError
+from .errors import (
+    BillinkApiError,
+    BillinkRequestValidationError,
+    BillinkResponseError,
+    RUNTIME_CLASSES,
+)
 from .models import (
     CheckRequest,
     CheckResponse,
@@ -61,6 +66,7 @@ BASE_URLS: dict[str, str] = {
     "test": "https://test.billink.nl/api",
     "production": "https://client.billink.nl/api",
 }
+
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
@@ -228,7 +234,9 @@ class BillinkClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
-        self._transport = SyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = SyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -492,7 +500,9 @@ class AsyncBillinkClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._transport = AsyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = AsyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""

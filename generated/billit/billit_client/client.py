@@ -9,8 +9,10 @@ time and size limits, and returns a typed result or raises a typed error.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +23,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime import ratelimit
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -32,9 +35,8 @@ from ._runtime.transport import (
     Retry,
     SyncTransport,
 )
-from ._runtime.ratelimit import RateLimiter
 from ._runtime.validation import Issue, issues
-from .errors import BillitRequestValidationError, BillitResponseError
+from .errors import BillitRequestValidationError, BillitResponseError, RUNTIME_CLASSES
 from .models import (
     CreateOrderRequest,
     CreateOrderResponse,
@@ -60,6 +62,31 @@ BASE_URLS: dict[str, str] = {
     "sandbox": "https://api.sandbox.billit.be",
     "production": "https://api.billit.be",
 }
+
+
+class RateLimiter(ratelimit.RateLimiter):
+    """At most 25 requests per 1.0 s by default, the Billit API's limit, spaced evenly; `burst` lets
+    that many go at once after a quiet spell (1: never two closer than the spacing).
+
+    One limiter serves every call of a client, from any thread and from async code; give the
+    same limiter to several clients to share the allowance between them. `clock`, `sleep` and
+    `async_sleep` can be replaced, e.g. by a simulated clock in tests.
+    """
+
+    def __init__(
+        self,
+        requests: int = 25,
+        per_seconds: float = 1.0,
+        *,
+        burst: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(
+            requests, per_seconds, burst=burst, clock=clock, sleep=sleep, async_sleep=async_sleep
+        )
+
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
@@ -263,7 +290,12 @@ class BillitClient(_Base):
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
         self._transport = SyncTransport(
-            self._http, self._limits, self._credentials.secrets, self._limiter, self._limiter.sleep
+            self._http,
+            self._limits,
+            self._credentials.secrets,
+            RUNTIME_CLASSES,
+            self._limiter,
+            self._limiter.sleep,
         )
 
     def close(self) -> None:
@@ -574,6 +606,7 @@ class AsyncBillitClient(_Base):
             self._http,
             self._limits,
             self._credentials.secrets,
+            RUNTIME_CLASSES,
             self._limiter,
             self._limiter.async_sleep,
         )

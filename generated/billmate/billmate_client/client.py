@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime.errors import redact
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -30,10 +31,14 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
-    redact,
 )
 from ._runtime.validation import Issue, issues
-from .errors import BillmateApiError, BillmateRequestValidationError, BillmateResponseError
+from .errors import (
+    BillmateApiError,
+    BillmateRequestValidationError,
+    BillmateResponseError,
+    RUNTIME_CLASSES,
+)
 from .models import (
     ActivatePaymentRequest,
     ActivatePaymentResponse,
@@ -78,6 +83,7 @@ ENVIRONMENT_VALUES: dict[str, dict[str, str]] = {
     "production": {"test": "false"},
 }
 """What each environment puts on the wire besides its URL."""
+
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
@@ -291,7 +297,9 @@ class BillmateClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
-        self._transport = SyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = SyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -762,7 +770,9 @@ class AsyncBillmateClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._transport = AsyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = AsyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""

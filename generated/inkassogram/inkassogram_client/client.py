@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results, xsd
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime.errors import redact
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -30,10 +31,14 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
-    redact,
 )
 from ._runtime.validation import Issue, issues
-from .errors import InkassogramApiError, InkassogramRequestValidationError, InkassogramResponseError
+from .errors import (
+    InkassogramApiError,
+    InkassogramRequestValidationError,
+    InkassogramResponseError,
+    RUNTIME_CLASSES,
+)
 from .models import CreateInvoiceRequest, CreateInvoiceResponse
 
 __version__ = "0.1.0"
@@ -45,6 +50,7 @@ BASE_URLS: dict[str, str] = {
     "sandbox": "https://sandbox.inkassogram.se/API",
     "production": "https://api.inkassogram.se/API",
 }
+
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
@@ -259,7 +265,9 @@ class InkassogramClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
-        self._transport = SyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = SyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -366,7 +374,9 @@ class AsyncInkassogramClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._transport = AsyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = AsyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""

@@ -1,4 +1,5 @@
-{{ header }}
+# payspec runtime: copied unchanged into every generated package (generator/runtime/ is the
+# source; edit it there and run `make generate`).
 """Send one request and bring back its body, within the time and size limits.
 
 Every failure becomes one of this package's errors: a timeout, a transport failure, an HTTP
@@ -17,20 +18,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
-from ..errors import (
-    {{ prefix }}HTTPStatusError,
-    {{ prefix }}ResponseError,
-    {{ prefix }}TimeoutError,
-    {{ prefix }}TransportError,
-)
-{% if client.rate_limit %}
-from .ratelimit import RateLimiter
-{% endif %}
+from .errors import ErrorClasses, redact
 
-logger = logging.getLogger("{{ service.package }}")
+# The logger of the package this copy is in: "acme_client" for acme_client._runtime.transport.
+logger = logging.getLogger(__name__.partition("._runtime")[0])
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_DEADLINE = 60.0
@@ -79,11 +74,12 @@ NO_RETRY = Retry()
 _MAX_BACKOFF = 30.0
 
 
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+class Limiter(Protocol):
+    """What the transport needs of a rate limiter (see ``ratelimit.RateLimiter``)."""
+
+    def acquire(self) -> None: ...
+
+    async def acquire_async(self) -> None: ...
 
 
 def _excerpt(body: bytes, secrets: tuple[str, ...]) -> str:
@@ -92,12 +88,18 @@ def _excerpt(body: bytes, secrets: tuple[str, ...]) -> str:
     return redact(text, secrets)
 
 
-def _failure(exc: httpx.HTTPError, operation: str, secrets: tuple[str, ...], attempts: int) -> Exception:
+def _failure(
+    exc: httpx.HTTPError,
+    operation: str,
+    secrets: tuple[str, ...],
+    attempts: int,
+    errors: ErrorClasses,
+) -> Exception:
     detail = redact(f"{type(exc).__name__}: {exc}", secrets)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(exc, httpx.TimeoutException):
-        return {{ prefix }}TimeoutError(f"{operation}: timed out{tries} ({detail})", attempts=attempts)
-    return {{ prefix }}TransportError(f"{operation}: request failed{tries} ({detail})", attempts=attempts)
+        return errors.timeout(f"{operation}: timed out{tries} ({detail})", attempts=attempts)
+    return errors.transport(f"{operation}: request failed{tries} ({detail})", attempts=attempts)
 
 
 def _nothing_sent(exc: httpx.HTTPError) -> bool:
@@ -105,7 +107,9 @@ def _nothing_sent(exc: httpx.HTTPError) -> bool:
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
-def _retry_after(exc: httpx.HTTPError, attempt: int, limits: Limits, retry: Retry, operation: str) -> bool:
+def _retry_after(
+    exc: httpx.HTTPError, attempt: int, limits: Limits, retry: Retry, operation: str
+) -> bool:
     """Whether to try again after `exc` on `attempt` (0-based); logs why when it does."""
     if _nothing_sent(exc):
         return attempt < limits.connect_retries
@@ -113,7 +117,11 @@ def _retry_after(exc: httpx.HTTPError, attempt: int, limits: Limits, retry: Retr
         logger.warning(
             "%s: timed out after sending (%s); retrying with the same request, attempt %d of %d."
             " %s",
-            operation, type(exc).__name__, attempt + 2, retry.timeouts + 1, retry.reason,
+            operation,
+            type(exc).__name__,
+            attempt + 2,
+            retry.timeouts + 1,
+            retry.reason,
         )
         return True
     return False
@@ -137,7 +145,13 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 def _status_pause(
-    response: httpx.Response, retry: Retry, attempt: int, throttles: int, started: float, limits: Limits, operation: str
+    response: httpx.Response,
+    retry: Retry,
+    attempt: int,
+    throttles: int,
+    started: float,
+    limits: Limits,
+    operation: str,
 ) -> float | None:
     """The pause before retrying an answer with an error status, or None not to retry."""
     status = response.status_code
@@ -146,40 +160,67 @@ def _status_pause(
         pause = asked if asked is not None else min(_MAX_BACKOFF, 0.5 * 2.0**throttles)
         if time.monotonic() - started + pause > limits.deadline:
             return None  # the server asks for longer than this call may take
-        logger.warning("%s: HTTP %s; retrying in %.1f s (throttle %d of %d)", operation, status, pause, throttles + 1, retry.throttle_retries)
+        logger.warning(
+            "%s: HTTP %s; retrying in %.1f s (throttle %d of %d)",
+            operation,
+            status,
+            pause,
+            throttles + 1,
+            retry.throttle_retries,
+        )
         return pause
     if status in retry.statuses and attempt < retry.timeouts:
         pause = min(_MAX_BACKOFF, 0.5 * 2.0**attempt)
         logger.warning(
             "%s: HTTP %s; retrying with the same request in %.1f s, attempt %d of %d. %s",
-            operation, status, pause, attempt + 2, retry.timeouts + 1, retry.reason,
+            operation,
+            status,
+            pause,
+            attempt + 2,
+            retry.timeouts + 1,
+            retry.reason,
         )
         return pause
     return None
 
 
 def _finish(
-    operation: str, response: httpx.Response, body: bytes, started: float, secrets: tuple[str, ...], attempts: int,
+    operation: str,
+    response: httpx.Response,
+    body: bytes,
+    started: float,
+    secrets: tuple[str, ...],
+    attempts: int,
     pass_errors: bool,
+    errors: ErrorClasses,
 ) -> Reply:
     elapsed = (time.monotonic() - started) * 1000
-    logger.debug("%s -> HTTP %s, %d bytes, %.0f ms", operation, response.status_code, len(body), elapsed)
+    logger.debug(
+        "%s -> HTTP %s, %d bytes, %.0f ms", operation, response.status_code, len(body), elapsed
+    )
     if not pass_errors and not 200 <= response.status_code < 300:
-        raise {{ prefix }}HTTPStatusError(
+        raise errors.status(
             f"{operation}: HTTP {response.status_code} ({_excerpt(body, secrets) or 'empty body'})",
             status_code=response.status_code,
         )
     return Reply(response.status_code, response.headers.get("content-type", ""), body, attempts)
 
 
-def _grow(body: bytearray, chunk: bytes, operation: str, limits: Limits, started: float) -> None:
+def _grow(
+    body: bytearray,
+    chunk: bytes,
+    operation: str,
+    limits: Limits,
+    started: float,
+    errors: ErrorClasses,
+) -> None:
     body += chunk
     if len(body) > limits.max_response_bytes:
-        raise {{ prefix }}ResponseError(
+        raise errors.response(
             f"{operation}: response larger than {limits.max_response_bytes} bytes"
         )
     if time.monotonic() - started > limits.deadline:
-        raise {{ prefix }}TimeoutError(f"{operation}: response not complete within {limits.deadline} s")
+        raise errors.timeout(f"{operation}: response not complete within {limits.deadline} s")
 
 
 Headers = Callable[[], tuple[dict[str, str], tuple[str, ...]]]
@@ -191,20 +232,20 @@ class SyncTransport:
         client: httpx.Client,
         limits: Limits,
         secrets: tuple[str, ...],
-{% if client.rate_limit %}
-        limiter: RateLimiter | None = None,
-{% endif %}
+        errors: ErrorClasses,
+        limiter: Limiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.limits = limits
         self.secrets = secrets
-{% if client.rate_limit %}
+        self.errors = errors
         self.limiter = limiter
-{% endif %}
         self.sleep = sleep
 
-    def post(self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY) -> Reply:
+    def post(
+        self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY
+    ) -> Reply:
         """POST `body`; `headers` is called for every attempt (a daily key may change)."""
         return self.send(operation, "POST", url, body, headers, retry)
 
@@ -225,22 +266,40 @@ class SyncTransport:
         attempt = throttles = 0
         first = time.monotonic()
         while True:
-{% if client.rate_limit %}
             if self.limiter is not None:
                 self.limiter.acquire()
-{% endif %}
             started = time.monotonic()
             sent_headers, secret_values = headers()
             secrets = self.secrets + secret_values
-            logger.debug("%s: %s %s (%d bytes, attempt %d)", operation, method, url, len(body or b""), attempt + 1)
+            logger.debug(
+                "%s: %s %s (%d bytes, attempt %d)",
+                operation,
+                method,
+                url,
+                len(body or b""),
+                attempt + 1,
+            )
             try:
-                with self.client.stream(method, url, params=query or None, content=body, headers=sent_headers) as response:
+                with self.client.stream(
+                    method, url, params=query or None, content=body, headers=sent_headers
+                ) as response:
                     received = bytearray()
                     for chunk in response.iter_bytes():
-                        _grow(received, chunk, operation, self.limits, started)
-                    pause = _status_pause(response, retry, attempt, throttles, first, self.limits, operation)
+                        _grow(received, chunk, operation, self.limits, started, self.errors)
+                    pause = _status_pause(
+                        response, retry, attempt, throttles, first, self.limits, operation
+                    )
                     if pause is None:
-                        return _finish(operation, response, bytes(received), started, secrets, attempt + throttles + 1, pass_errors)
+                        return _finish(
+                            operation,
+                            response,
+                            bytes(received),
+                            started,
+                            secrets,
+                            attempt + throttles + 1,
+                            pass_errors,
+                            self.errors,
+                        )
                 if response.status_code in retry.throttled:
                     throttles += 1
                 else:
@@ -249,7 +308,9 @@ class SyncTransport:
                 continue
             except httpx.HTTPError as exc:
                 if not _retry_after(exc, attempt, self.limits, retry, operation):
-                    raise _failure(exc, operation, secrets, attempt + throttles + 1) from None
+                    raise _failure(
+                        exc, operation, secrets, attempt + throttles + 1, self.errors
+                    ) from None
                 if _nothing_sent(exc):
                     self.sleep(_RETRY_PAUSE * (attempt + 1))
             attempt += 1
@@ -261,20 +322,20 @@ class AsyncTransport:
         client: httpx.AsyncClient,
         limits: Limits,
         secrets: tuple[str, ...],
-{% if client.rate_limit %}
-        limiter: RateLimiter | None = None,
-{% endif %}
+        errors: ErrorClasses,
+        limiter: Limiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client = client
         self.limits = limits
         self.secrets = secrets
-{% if client.rate_limit %}
+        self.errors = errors
         self.limiter = limiter
-{% endif %}
         self.sleep = sleep
 
-    async def post(self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY) -> Reply:
+    async def post(
+        self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY
+    ) -> Reply:
         """POST `body`; `headers` is called for every attempt (a daily key may change)."""
         return await self.send(operation, "POST", url, body, headers, retry)
 
@@ -294,22 +355,40 @@ class AsyncTransport:
         attempt = throttles = 0
         first = time.monotonic()
         while True:
-{% if client.rate_limit %}
             if self.limiter is not None:
                 await self.limiter.acquire_async()
-{% endif %}
             started = time.monotonic()
             sent_headers, secret_values = headers()
             secrets = self.secrets + secret_values
-            logger.debug("%s: %s %s (%d bytes, attempt %d)", operation, method, url, len(body or b""), attempt + 1)
+            logger.debug(
+                "%s: %s %s (%d bytes, attempt %d)",
+                operation,
+                method,
+                url,
+                len(body or b""),
+                attempt + 1,
+            )
             try:
-                async with self.client.stream(method, url, params=query or None, content=body, headers=sent_headers) as response:
+                async with self.client.stream(
+                    method, url, params=query or None, content=body, headers=sent_headers
+                ) as response:
                     received = bytearray()
                     async for chunk in response.aiter_bytes():
-                        _grow(received, chunk, operation, self.limits, started)
-                    pause = _status_pause(response, retry, attempt, throttles, first, self.limits, operation)
+                        _grow(received, chunk, operation, self.limits, started, self.errors)
+                    pause = _status_pause(
+                        response, retry, attempt, throttles, first, self.limits, operation
+                    )
                     if pause is None:
-                        return _finish(operation, response, bytes(received), started, secrets, attempt + throttles + 1, pass_errors)
+                        return _finish(
+                            operation,
+                            response,
+                            bytes(received),
+                            started,
+                            secrets,
+                            attempt + throttles + 1,
+                            pass_errors,
+                            self.errors,
+                        )
                 if response.status_code in retry.throttled:
                     throttles += 1
                 else:
@@ -318,7 +397,9 @@ class AsyncTransport:
                 continue
             except httpx.HTTPError as exc:
                 if not _retry_after(exc, attempt, self.limits, retry, operation):
-                    raise _failure(exc, operation, secrets, attempt + throttles + 1) from None
+                    raise _failure(
+                        exc, operation, secrets, attempt + throttles + 1, self.errors
+                    ) from None
                 if _nothing_sent(exc):
                     await self.sleep(_RETRY_PAUSE * (attempt + 1))
             attempt += 1

@@ -175,7 +175,7 @@ def enum_of(values: frozenset[str], aliases: Mapping[str, str]) -> Callable[[str
 @dataclass(frozen=True)
 class Leaf:
     """A scalar element. Text kinds keep their text as is; others are stripped, and an
-    empty element counts as absent."""
+    empty element counts as absent (in an answer, an empty text element too)."""
 
     decode: Callable[[str], object]
     is_text: bool = False
@@ -356,7 +356,8 @@ def decode(
     """Decode `element` as `shape` into a wire-keyed dict.
 
     `strict` (requests) refuses unknown or repeated elements; otherwise (responses) unknown
-    elements are ignored. Elements named in `skip` (an envelope) are left to the caller.
+    elements are ignored and an empty element (``<CODE/>``) counts as absent, as if it were not
+    there, whatever its kind. Elements named in `skip` (an envelope) are left to the caller.
     """
     if depth > MAX_DEPTH:
         raise XmlError("nesting too deep", path)
@@ -389,7 +390,10 @@ def decode(
             if tag in result:
                 raise XmlError(f"<{tag}> appears twice", _join(path, tag))
             raw = child.text
-            result[tag] = "" if raw is None else raw
+            if raw:
+                result[tag] = raw
+            elif strict:  # a request's empty text is a value; in an answer it counts as absent
+                result[tag] = ""
             continue
         if spec is None:
             if strict:
@@ -419,6 +423,8 @@ def decode(
         if tag in result:
             raise XmlError(f"<{tag}> appears twice", _join(path, tag))
         if isinstance(spec, Leaf):
+            if not strict and not child.text and not len(child):
+                continue  # an empty element in an answer counts as absent, whatever its kind
             value = _leaf(child, spec, path, tag)
         else:
             value = decode(child, spec.shape, strict=strict, path=_join(path, tag), depth=depth + 1)

@@ -32,7 +32,7 @@ RUNTIME_MODULES = ("__init__.py", "errors.py", "rules.py", "transport.py", "vali
 # Each protocol's templates (protocols/<dir>/) and the runtime modules it adds.
 PROTOCOLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "xml": ("xml", ("xml.py",)),
-    "json": ("json", ("json.py", "phpjson.py")),
+    "json": ("json", ("json.py", "phpjson.py", "signing.py")),
     "rest-json": ("rest", ("json.py",)),
 }
 
@@ -58,7 +58,9 @@ def runtime_modules(service: ir.Service) -> list[str]:
     modules = [*RUNTIME_MODULES, *PROTOCOLS[service.protocol][1]]
     if isinstance(service.wire, ir.RestWire) and service.wire.rate_limit:
         modules.append("ratelimit.py")
-    return sorted(modules)
+    if any(cb.body == "signed-header" for cb in service.callbacks):
+        modules.append("signing.py")  # webhooks signed in a header
+    return sorted(set(modules))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -21,6 +21,7 @@ from generator.runtime import errors as rt_errors
 from generator.runtime import json as rt_json
 from generator.runtime import phpjson as rt_php
 from generator.runtime import ratelimit as rt_ratelimit
+from generator.runtime import signing as rt_signing
 from generator.runtime import transport as rt
 from generator.runtime import xml as rt_xml
 from support import GENERATED, PROVIDERS, package, service
@@ -44,8 +45,8 @@ def test_each_protocol_ships_only_the_runtime_it_needs() -> None:
     shipped = {p: set(runtime_modules(service(p))) for p in PROVIDERS}
     common = {"__init__.py", "errors.py", "rules.py", "transport.py", "validation.py"}
     assert shipped["billink"] == shipped["inkassogram"] == common | {"xml.py"}
-    assert shipped["billmate"] == common | {"json.py", "phpjson.py"}
-    assert shipped["billit"] == common | {"json.py", "ratelimit.py"}
+    assert shipped["billmate"] == common | {"json.py", "phpjson.py", "signing.py"}
+    assert shipped["billit"] == common | {"json.py", "ratelimit.py", "signing.py"}  # signed webhooks
     assert all(isinstance(service(p).wire, ir.RestWire) == ("ratelimit.py" in shipped[p]) for p in PROVIDERS)
 
 
@@ -55,6 +56,32 @@ def test_the_runtime_source_has_no_per_package_text() -> None:
         assert "{{" not in text and "{%" not in text, path
         for provider in PROVIDERS:
             assert provider not in text.lower(), (path.name, provider)
+
+
+def test_every_signature_check_goes_through_the_one_comparison_helper() -> None:
+    """Issue 15: the Billit webhook check called hmac.compare_digest itself, without the ASCII
+    guard the Billmate one had. Now only _runtime/signing.py compares signatures."""
+    comparing = sorted(
+        str(path.relative_to(GENERATED))
+        for path in GENERATED.rglob("*.py")
+        if "compare_digest" in path.read_text() or "hmac.new" in path.read_text()
+    )
+    assert comparing == [
+        "billit/billit_client/_runtime/signing.py",
+        "billmate/billmate_client/_runtime/phpjson.py",  # hmac.new once per key, to copy it per signature
+        "billmate/billmate_client/_runtime/signing.py",
+    ], comparing
+    assert "hex_matches" in (RUNTIME / "phpjson.py").read_text()
+    assert "signing.hex_matches" in (GENERATED / "billit/billit_client/callbacks.py").read_text()
+
+
+@pytest.mark.parametrize(
+    "given, matches",
+    [("ab12", True), ("AB12", True), (b"ab12", True), ("ab13", False), ("é", False), ("ab1\u0663", False),
+     (b"\xff", False), (None, False), (12, False), ("", False), ("ab12 ", False), ("ff\udc80", False)],
+)
+def test_hex_matches_never_raises(given: object, matches: bool) -> None:
+    assert rt_signing.hex_matches("ab12", given) is matches
 
 
 @pytest.mark.parametrize("provider", ["billit", "billmate"])

@@ -456,3 +456,105 @@ def test_secrets_a_server_echoes_in_an_api_error_are_taken_out(server: FaultServ
         assert secret not in str(chain) and secret not in repr(chain), repr(chain)
         assert secret not in repr(vars(chain)), vars(chain)
         chain = chain.__cause__ or chain.__context__
+
+
+# -- issue 15: secrets under faults --------------------------------------------------------------
+
+
+def _reachable(root: object, limit: int = 5000) -> list[object]:
+    """Everything reachable from an error through its chain, its args and its attributes
+    (recursively, through containers and objects' attributes)."""
+    seen: set[int] = set()
+    found: list[object] = []
+    stack: list[object] = [root]
+    while stack and len(found) < limit:
+        obj = stack.pop()
+        if obj is None or id(obj) in seen or isinstance(obj, (type, int, float, bool)) or callable(obj) and not isinstance(obj, BaseException):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        if isinstance(obj, (str, bytes)):
+            continue
+        if isinstance(obj, BaseException):
+            stack += [obj.__cause__, obj.__context__, *obj.args, *getattr(obj, "__notes__", ())]
+        if isinstance(obj, dict):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack += list(obj)
+        stack += list(getattr(obj, "__dict__", {}).values())
+        for slot in getattr(type(obj), "__slots__", ()):
+            stack.append(getattr(obj, slot, None))
+    return found
+
+
+def _holds(obj: object, secret: str) -> bool:
+    if isinstance(obj, str):
+        return secret in obj
+    if isinstance(obj, bytes):
+        return secret.encode() in obj
+    return False
+
+
+SECRETS = {"billink": billink_tests.SECRET, "billmate": billmate_tests.KEY,
+           "inkassogram": inkassogram_tests.PRIVATE_KEY, "billit": billit_tests.API_KEY}
+
+
+def _nothing_secret_reachable(error: BaseException, secret: str) -> None:
+    assert secret not in str(error) and secret not in repr(error), repr(error)
+    leaks = [obj for obj in _reachable(error) if _holds(obj, secret)]
+    assert not leaks, leaks[:3]
+
+
+def _secret_in_answers(provider: str, secret: str) -> list[tuple[str, tuple[int, bytes, str]]]:
+    """Answers that carry the secret where an error picks text up: as the error code, and (XML)
+    in a parser message."""
+    if provider == "billink":
+        return [
+            ("code", (200, f"<API><RESULT>MSG</RESULT><MSG><CODE>{secret}</CODE></MSG></API>".encode(), "text/xml")),
+            ("parser", (200, f"<API><RESULT>MSG</RESULT><{secret}></API>".encode(), "text/xml")),
+        ]
+    if provider == "inkassogram":
+        head = f'<?xml version="1.0" encoding="UTF-8"?><methodCall xmlns="{inkassogram_tests.NS}"><methodName>createInvoice</methodName><response>'
+        return [
+            ("code", (200, (head + f"<statusCode>0</statusCode><errorCode>{secret}</errorCode></response></methodCall>").encode(), "text/xml")),
+            ("parser", (200, (head + f"<statusCode>0</statusCode><x{secret}></response></methodCall>").encode(), "text/xml")),
+            ("status", (200, (head + f"<statusCode>{secret}</statusCode></response></methodCall>").encode(), "text/xml")),
+        ]
+    if provider == "billmate":
+        return [("code", (200, json.dumps({"code": secret, "message": "no"}).encode(), "application/json"))]
+    return [("code", (400, json.dumps({"errors": [{"Code": secret, "Description": f"key {secret}"}]}).encode(), "application/json"))]
+
+
+@pytest.mark.parametrize("asynchronous", MODES)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_secrets_are_redacted_from_every_text_an_error_carries(server: FaultServer, case: Case, asynchronous: bool) -> None:
+    """An answer whose error code is the secret, or whose malformed XML names it: the message,
+    `.code`, the parser's detail and everything else reachable from the error are free of it
+    (issue 15: only the server's message text was redacted)."""
+    secret = SECRETS[case.provider]
+    for label, (status, body, content_type) in _secret_in_answers(case.provider, secret):
+        server.received.clear()
+        server.then(answer(status, body, content_type))
+        _, error, _ = run(case, case.client(server.url, asynchronous), asynchronous)
+        assert isinstance(error, case.error("Error")), (label, repr(error))
+        if label != "status":  # (an unknown status is named by the values it may take, not echoed)
+            assert "***" in str(error), (label, str(error))
+        _nothing_secret_reachable(error, secret)
+
+
+def test_a_short_secret_is_redacted_only_as_a_whole_word(server: FaultServer) -> None:
+    """A one-letter secret does not turn "Connection refused" into "Conne***tion refused"
+    (issue 17 point 4); echoed on its own, it is still taken out."""
+    mod = package("billink", "client")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    with mod.BillinkClient("usertest", "n", base_url=closed, connect_retries=0, timeout=TIMEOUT) as c:
+        with pytest.raises(package("billink", "errors").BillinkTransportError) as caught:
+            c.order(billink_tests.private_order())
+    assert "Connection refused" in str(caught.value), str(caught.value)
+    server.then(answer(500, b"<html>key n rejected</html>", "text/html"))
+    with mod.BillinkClient("usertest", "n", base_url=server.url, timeout=TIMEOUT) as c:
+        with pytest.raises(package("billink", "errors").BillinkHTTPStatusError) as status:
+            c.order(billink_tests.private_order())
+    assert "key *** rejected" in str(status.value), str(status.value)

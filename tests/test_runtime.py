@@ -229,10 +229,53 @@ def test_retry_after_is_read_as_seconds_or_an_http_date(value: str | None, secon
 # -- redaction -----------------------------------------------------------------------------------
 
 
-def test_redact_replaces_each_secret() -> None:
+def test_redact_replaces_long_secrets_anywhere_and_short_ones_as_whole_words() -> None:
     assert rt_errors.redact("key=abcdefghij!", ("abcdefghij",)) == "key=***!"
+    assert rt_errors.redact("keyabcdefghij42", ("abcdefghij",)) == "key***42"  # 8+ characters: anywhere
     assert rt_errors.redact("nothing here", ()) == "nothing here"
     assert rt_errors.redact("a  b", ("",)) == "a  b"
+    # issue 17 point 4: a one-letter secret left "Conne***tion refused"
+    assert rt_errors.redact("[Errno 111] Connection refused", ("n",)) == "[Errno 111] Connection refused"
+    assert rt_errors.redact("n: key n rejected (n)", ("n",)) == "***: key *** rejected (***)"
+    assert rt_errors.redact("pw=abc1234;", ("abc1234",)) == "pw=***;"
+    assert rt_errors.redact("xabc1234", ("abc1234",)) == "xabc1234"  # 7 characters, inside a word
+    # a secret that contains another is taken out whole
+    assert rt_errors.redact("abcdefghijkl", ("abcdefghij", "abcdefghijkl")) == "***"
+
+
+def test_scrub_redacts_every_text_an_error_carries_and_drops_a_hidden_context() -> None:
+    import dataclasses
+    import enum
+
+    @dataclasses.dataclass(frozen=True)
+    class Detail:
+        code: str
+        message: str | None
+
+    class Member(enum.StrEnum):
+        X = "s3cr3t-value"  # a documented member keeps its value
+
+    class Failure(rt_errors.ApiError):
+        def __init__(self, message: str) -> None:
+            super().__init__(message)
+            self.code = "s3cr3t-value"
+            self.details = (Detail("s3cr3t-value", "key s3cr3t-value"), Detail("ok", None))
+            self.member = Member.X
+
+    try:
+        try:
+            raise ValueError("parser: s3cr3t-value")
+        except ValueError:
+            raise Failure("code s3cr3t-value") from None
+    except Failure as caught:
+        error = caught
+    error.add_note("note s3cr3t-value")
+    assert error.__context__ is not None
+    scrubbed = rt_errors.scrub(error, ("s3cr3t-value",))
+    assert scrubbed is error and str(error) == "code ***" and error.code == "***"
+    assert error.details == (Detail("***", "key ***"), Detail("ok", None))
+    assert error.__notes__ == ["note ***"] and error.member is Member.X
+    assert error.__context__ is None  # raised "from None": nothing of it stays reachable
 
 
 # -- JSON, PHP-JSON, XML -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import email.utils
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
@@ -45,10 +45,14 @@ class Limits:
 
 @dataclass(frozen=True)
 class Reply:
+    """An answer: its status, content type and body, how many requests it took, and the
+    secrets the last of them carried (for redacting anything read from the answer)."""
+
     status_code: int
     content_type: str
     body: bytes
     attempts: int = 1
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,7 @@ def _finish(
             f"{operation}: HTTP {response.status_code} ({_excerpt(body, secrets) or 'empty body'})",
             status_code=response.status_code,
         )
-    return Reply(response.status_code, response.headers.get("content-type", ""), body, attempts)
+    return Reply(response.status_code, response.headers.get("content-type", ""), body, attempts, secrets)
 
 
 def _grow(

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
-from ._runtime.errors import redact
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -105,22 +105,16 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
 
 
 def _answered(
-    outcome: Callable[[R, int], T],
-    decode: Callable[[Reply], R],
-    reply: Reply,
-    operation: str,
-    secrets: tuple[str, ...],
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
 ) -> T:
-    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
-    server answered is raised with any of the credentials' `secrets` its message echoes taken
-    out (raised from here, so the original does not linger as the new one's context)."""
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
-    except BillinkApiError as exc:
-        message = redact(exc.message, secrets) if exc.message else exc.message
-        if message == exc.message:
-            raise
-        error = type(exc)(exc.operation, exc.code, message, exc.error)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
     raise error
 
 
@@ -283,9 +277,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = self._transport.post("check", self._url("/check"), body, self._request_headers)
-        return _answered(
-            _outcomes.check, self._decode_check, reply, "check", self._credentials.secrets
-        )
+        return _answered(_outcomes.check, self._decode_check, reply, "check")
 
     def order(
         self,
@@ -320,9 +312,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = self._transport.post("order", self._url("/order"), body, self._request_headers)
-        return _answered(
-            _outcomes.order, self._decode_order, reply, "order", self._credentials.secrets
-        )
+        return _answered(_outcomes.order, self._decode_order, reply, "order")
 
     def credit(
         self,
@@ -344,9 +334,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
-        return _answered(
-            _outcomes.credit, self._decode_credit, reply, "credit", self._credentials.secrets
-        )
+        return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
     def start_workflow(
         self,
@@ -371,11 +359,7 @@ class BillinkClient(_Base):
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _answered(
-            _outcomes.start_workflow,
-            self._decode_start_workflow,
-            reply,
-            "start_workflow",
-            self._credentials.secrets,
+            _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
         )
 
     def on_hold(
@@ -396,9 +380,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
-        return _answered(
-            _outcomes.on_hold, self._decode_on_hold, reply, "on_hold", self._credentials.secrets
-        )
+        return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
     def payment(
         self,
@@ -419,9 +401,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
-        return _answered(
-            _outcomes.payment, self._decode_payment, reply, "payment", self._credentials.secrets
-        )
+        return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
     def status(
         self,
@@ -441,9 +421,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
-        return _answered(
-            _outcomes.status, self._decode_status, reply, "status", self._credentials.secrets
-        )
+        return _answered(_outcomes.status, self._decode_status, reply, "status")
 
     def message(
         self,
@@ -463,9 +441,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = self._transport.post("message", self._url("/message"), body, self._request_headers)
-        return _answered(
-            _outcomes.message, self._decode_message, reply, "message", self._credentials.secrets
-        )
+        return _answered(_outcomes.message, self._decode_message, reply, "message")
 
 
 class AsyncBillinkClient(_Base):
@@ -530,9 +506,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "check", self._url("/check"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.check, self._decode_check, reply, "check", self._credentials.secrets
-        )
+        return _answered(_outcomes.check, self._decode_check, reply, "check")
 
     async def order(
         self,
@@ -543,9 +517,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "order", self._url("/order"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.order, self._decode_order, reply, "order", self._credentials.secrets
-        )
+        return _answered(_outcomes.order, self._decode_order, reply, "order")
 
     async def credit(
         self,
@@ -557,9 +529,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.credit, self._decode_credit, reply, "credit", self._credentials.secrets
-        )
+        return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
     async def start_workflow(
         self,
@@ -572,11 +542,7 @@ class AsyncBillinkClient(_Base):
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _answered(
-            _outcomes.start_workflow,
-            self._decode_start_workflow,
-            reply,
-            "start_workflow",
-            self._credentials.secrets,
+            _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
         )
 
     async def on_hold(
@@ -589,9 +555,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.on_hold, self._decode_on_hold, reply, "on_hold", self._credentials.secrets
-        )
+        return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
     async def payment(
         self,
@@ -602,9 +566,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "payment", self._url("/payment"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.payment, self._decode_payment, reply, "payment", self._credentials.secrets
-        )
+        return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
     async def status(
         self,
@@ -615,9 +577,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "status", self._url("/status"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.status, self._decode_status, reply, "status", self._credentials.secrets
-        )
+        return _answered(_outcomes.status, self._decode_status, reply, "status")
 
     async def message(
         self,
@@ -629,6 +589,4 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "message", self._url("/message"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.message, self._decode_message, reply, "message", self._credentials.secrets
-        )
+        return _answered(_outcomes.message, self._decode_message, reply, "message")

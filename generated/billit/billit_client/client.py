@@ -24,6 +24,7 @@ from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
 from ._runtime import ratelimit
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -90,6 +91,7 @@ class RateLimiter(ratelimit.RateLimiter):
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
@@ -135,6 +137,20 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
         raise BillitResponseError(
             f"{operation}: the answer does not have the documented shape: {listed}"
         ) from None
+
+
+def _answered(
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
+) -> T:
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
+    try:
+        return outcome(_decoded(decode, reply, operation), reply.attempts)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
+    raise error
 
 
 class _Base:
@@ -211,32 +227,32 @@ class _Base:
 
     def _decode_create_order(self, reply: Reply) -> CreateOrderResponse:
         return _wire.decode_create_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_get_order(self, reply: Reply) -> GetOrderResponse:
         return _wire.decode_get_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_list_orders(self, reply: Reply) -> ListOrdersResponse:
         return _wire.decode_list_orders_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_patch_order(self, reply: Reply) -> PatchOrderResponse:
         return _wire.decode_patch_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_send_orders(self, reply: Reply) -> SendOrdersResponse:
         return _wire.decode_send_orders_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_delete_order(self, reply: Reply) -> DeleteOrderResponse:
         return _wire.decode_delete_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
 
@@ -359,9 +375,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.create_order(
-            _decoded(self._decode_create_order, reply, "create_order"), reply.attempts
-        )
+        return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
     def get_order(
         self,
@@ -393,9 +407,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.get_order(
-            _decoded(self._decode_get_order, reply, "get_order"), reply.attempts
-        )
+        return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
     def list_orders(
         self,
@@ -428,9 +440,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.list_orders(
-            _decoded(self._decode_list_orders, reply, "list_orders"), reply.attempts
-        )
+        return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
     def iter_orders(
         self, request: ListOrdersRequest | Mapping[str, Any] | None = None
@@ -485,9 +495,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.patch_order(
-            _decoded(self._decode_patch_order, reply, "patch_order"), reply.attempts
-        )
+        return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
     def send_orders(
         self,
@@ -524,9 +532,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.send_orders(
-            _decoded(self._decode_send_orders, reply, "send_orders"), reply.attempts
-        )
+        return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
     def delete_order(
         self,
@@ -557,9 +563,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.delete_order(
-            _decoded(self._decode_delete_order, reply, "delete_order"), reply.attempts
-        )
+        return _answered(_outcomes.delete_order, self._decode_delete_order, reply, "delete_order")
 
 
 class AsyncBillitClient(_Base):
@@ -647,9 +651,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.create_order(
-            _decoded(self._decode_create_order, reply, "create_order"), reply.attempts
-        )
+        return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
     async def get_order(
         self,
@@ -668,9 +670,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.get_order(
-            _decoded(self._decode_get_order, reply, "get_order"), reply.attempts
-        )
+        return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
     async def list_orders(
         self,
@@ -689,9 +689,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.list_orders(
-            _decoded(self._decode_list_orders, reply, "list_orders"), reply.attempts
-        )
+        return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
     async def iter_orders(
         self, request: ListOrdersRequest | Mapping[str, Any] | None = None
@@ -725,9 +723,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.patch_order(
-            _decoded(self._decode_patch_order, reply, "patch_order"), reply.attempts
-        )
+        return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
     async def send_orders(
         self,
@@ -749,9 +745,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.send_orders(
-            _decoded(self._decode_send_orders, reply, "send_orders"), reply.attempts
-        )
+        return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
     async def delete_order(
         self,
@@ -770,6 +764,4 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.delete_order(
-            _decoded(self._decode_delete_order, reply, "delete_order"), reply.attempts
-        )
+        return _answered(_outcomes.delete_order, self._decode_delete_order, reply, "delete_order")

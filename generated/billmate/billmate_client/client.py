@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
-from ._runtime.errors import redact
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -122,22 +122,16 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
 
 
 def _answered(
-    outcome: Callable[[R, int], T],
-    decode: Callable[[Reply], R],
-    reply: Reply,
-    operation: str,
-    secrets: tuple[str, ...],
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
 ) -> T:
-    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
-    server answered is raised with any of the credentials' `secrets` its message echoes taken
-    out (raised from here, so the original does not linger as the new one's context)."""
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
-    except BillmateApiError as exc:
-        message = redact(exc.message, secrets) if exc.message else exc.message
-        if message == exc.message:
-            raise
-        error = type(exc)(exc.operation, exc.code, message, exc.error)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
     raise error
 
 
@@ -339,13 +333,7 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = self._transport.post("get_address", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.get_address,
-            self._decode_get_address,
-            reply,
-            "get_address",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
     def get_due_payments(
         self,
@@ -369,11 +357,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("get_due_payments", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.get_due_payments,
-            self._decode_get_due_payments,
-            reply,
-            "get_due_payments",
-            self._credentials.secrets,
+            _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
 
     def get_payment_info(
@@ -396,11 +380,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("get_payment_info", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.get_payment_info,
-            self._decode_get_payment_info,
-            reply,
-            "get_payment_info",
-            self._credentials.secrets,
+            _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
 
     def get_payment_plans(
@@ -429,11 +409,7 @@ class BillmateClient(_Base):
             "get_payment_plans", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_payment_plans,
-            self._decode_get_payment_plans,
-            reply,
-            "get_payment_plans",
-            self._credentials.secrets,
+            _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
         )
 
     def get_terms(
@@ -456,13 +432,7 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = self._transport.post("get_terms", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.get_terms,
-            self._decode_get_terms,
-            reply,
-            "get_terms",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_terms, self._decode_get_terms, reply, "get_terms")
 
     def get_account_info(
         self,
@@ -484,11 +454,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("get_account_info", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.get_account_info,
-            self._decode_get_account_info,
-            reply,
-            "get_account_info",
-            self._credentials.secrets,
+            _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
 
     def add_payment(
@@ -524,13 +490,7 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = self._transport.post("add_payment", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.add_payment,
-            self._decode_add_payment,
-            reply,
-            "add_payment",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
     def cancel_payment(
         self,
@@ -550,11 +510,7 @@ class BillmateClient(_Base):
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = self._transport.post("cancel_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.cancel_payment,
-            self._decode_cancel_payment,
-            reply,
-            "cancel_payment",
-            self._credentials.secrets,
+            _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
 
     def credit_payment(
@@ -584,11 +540,7 @@ class BillmateClient(_Base):
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = self._transport.post("credit_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.credit_payment,
-            self._decode_credit_payment,
-            reply,
-            "credit_payment",
-            self._credentials.secrets,
+            _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
 
     def update_payment(
@@ -625,11 +577,7 @@ class BillmateClient(_Base):
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = self._transport.post("update_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.update_payment,
-            self._decode_update_payment,
-            reply,
-            "update_payment",
-            self._credentials.secrets,
+            _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
 
     def activate_payment(
@@ -653,11 +601,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("activate_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.activate_payment,
-            self._decode_activate_payment,
-            reply,
-            "activate_payment",
-            self._credentials.secrets,
+            _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
 
     def init_checkout(
@@ -686,11 +630,7 @@ class BillmateClient(_Base):
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = self._transport.post("init_checkout", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.init_checkout,
-            self._decode_init_checkout,
-            reply,
-            "init_checkout",
-            self._credentials.secrets,
+            _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
 
     def update_checkout(
@@ -720,11 +660,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("update_checkout", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.update_checkout,
-            self._decode_update_checkout,
-            reply,
-            "update_checkout",
-            self._credentials.secrets,
+            _outcomes.update_checkout, self._decode_update_checkout, reply, "update_checkout"
         )
 
 
@@ -800,13 +736,7 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_address", self._url(""), body, self._request_headers
         )
-        return _answered(
-            _outcomes.get_address,
-            self._decode_get_address,
-            reply,
-            "get_address",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
     async def get_due_payments(
         self,
@@ -821,11 +751,7 @@ class AsyncBillmateClient(_Base):
             "get_due_payments", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_due_payments,
-            self._decode_get_due_payments,
-            reply,
-            "get_due_payments",
-            self._credentials.secrets,
+            _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
 
     async def get_payment_info(
@@ -840,11 +766,7 @@ class AsyncBillmateClient(_Base):
             "get_payment_info", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_payment_info,
-            self._decode_get_payment_info,
-            reply,
-            "get_payment_info",
-            self._credentials.secrets,
+            _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
 
     async def get_payment_plans(
@@ -860,11 +782,7 @@ class AsyncBillmateClient(_Base):
             "get_payment_plans", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_payment_plans,
-            self._decode_get_payment_plans,
-            reply,
-            "get_payment_plans",
-            self._credentials.secrets,
+            _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
         )
 
     async def get_terms(
@@ -875,13 +793,7 @@ class AsyncBillmateClient(_Base):
         `BillmateClient.get_terms`."""
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = await self._transport.post("get_terms", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.get_terms,
-            self._decode_get_terms,
-            reply,
-            "get_terms",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_terms, self._decode_get_terms, reply, "get_terms")
 
     async def get_account_info(
         self,
@@ -896,11 +808,7 @@ class AsyncBillmateClient(_Base):
             "get_account_info", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_account_info,
-            self._decode_get_account_info,
-            reply,
-            "get_account_info",
-            self._credentials.secrets,
+            _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
 
     async def add_payment(
@@ -913,13 +821,7 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "add_payment", self._url(""), body, self._request_headers
         )
-        return _answered(
-            _outcomes.add_payment,
-            self._decode_add_payment,
-            reply,
-            "add_payment",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
     async def cancel_payment(
         self,
@@ -931,11 +833,7 @@ class AsyncBillmateClient(_Base):
             "cancel_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.cancel_payment,
-            self._decode_cancel_payment,
-            reply,
-            "cancel_payment",
-            self._credentials.secrets,
+            _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
 
     async def credit_payment(
@@ -948,11 +846,7 @@ class AsyncBillmateClient(_Base):
             "credit_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.credit_payment,
-            self._decode_credit_payment,
-            reply,
-            "credit_payment",
-            self._credentials.secrets,
+            _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
 
     async def update_payment(
@@ -965,11 +859,7 @@ class AsyncBillmateClient(_Base):
             "update_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.update_payment,
-            self._decode_update_payment,
-            reply,
-            "update_payment",
-            self._credentials.secrets,
+            _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
 
     async def activate_payment(
@@ -985,11 +875,7 @@ class AsyncBillmateClient(_Base):
             "activate_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.activate_payment,
-            self._decode_activate_payment,
-            reply,
-            "activate_payment",
-            self._credentials.secrets,
+            _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
 
     async def init_checkout(
@@ -1003,11 +889,7 @@ class AsyncBillmateClient(_Base):
             "init_checkout", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.init_checkout,
-            self._decode_init_checkout,
-            reply,
-            "init_checkout",
-            self._credentials.secrets,
+            _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
 
     async def update_checkout(
@@ -1023,9 +905,5 @@ class AsyncBillmateClient(_Base):
             "update_checkout", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.update_checkout,
-            self._decode_update_checkout,
-            reply,
-            "update_checkout",
-            self._credentials.secrets,
+            _outcomes.update_checkout, self._decode_update_checkout, reply, "update_checkout"
         )

@@ -8,17 +8,27 @@ package raises and ``except TransportError`` the transport failures of any packa
 runtime raises the package's own classes, never the bases: the client hands the transport an
 `ErrorClasses` table naming them.
 
-`redact` takes secrets out of a text that goes into an error message.
+Every text an error carries (its message, and any text attribute: a code, a server message, a
+parser's detail, an excerpt) goes through `scrub` before the error leaves the client, which
+replaces each secret by ``***``. Secrets of at least `WHOLE_SECRET_MIN` characters are replaced
+wherever they occur; a shorter one only where it stands as a word of its own, since replacing
+every "n" would turn "Connection refused" into "Co******ectio*** refused" and hide nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .validation import Issue
+
+WHOLE_SECRET_MIN = 8
+"""Secrets this long or longer are redacted wherever they occur; shorter ones as whole words."""
 
 MASK = "***"
 
@@ -88,9 +98,66 @@ class ErrorClasses:
 # -- redaction -------------------------------------------------------------------------------
 
 
+def _pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for all secrets, longest first (so a secret that contains another is taken
+    out whole); short ones must stand as a word of their own."""
+    alternatives = []
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        escaped = re.escape(secret)
+        if len(secret) < WHOLE_SECRET_MIN:
+            escaped = rf"(?<![^\W_]){escaped}(?![^\W_])"
+        alternatives.append(escaped)
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
-    return text
+    """`text` with every secret replaced by ``***`` (see the module docstring for the rule)."""
+    pattern = _pattern(secrets)
+    return text if pattern is None else pattern.sub(MASK, text)
+
+
+def scrub(error: BaseException, secrets: Iterable[str]) -> BaseException:
+    """`error`, its texts redacted in place (message, text attributes, texts in tuples, lists and
+    frozen dataclasses such as an error's details), and returned. A context the error was
+    raised without (``raise ... from None``) is dropped, so nothing it held stays reachable;
+    a linked error is scrubbed the same way."""
+    pattern = _pattern(secrets)
+    seen: set[int] = set()
+
+    def clean(value: object) -> object:
+        if isinstance(value, Enum):  # a documented member (a StrEnum is a str): as it is
+            return value
+        if isinstance(value, str):
+            return value if pattern is None else pattern.sub(MASK, value)
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for f in dataclasses.fields(value):
+                if f.init:
+                    before = getattr(value, f.name)
+                    after = clean(before)
+                    if after != before:
+                        changes[f.name] = after
+            return dataclasses.replace(value, **changes) if changes else value
+        if isinstance(value, BaseException):
+            walk(value)
+        return value
+
+    def walk(exc: BaseException) -> None:
+        if id(exc) in seen:
+            return
+        seen.add(id(exc))
+        exc.args = tuple(clean(a) for a in exc.args)
+        for name, value in list(vars(exc).items()):
+            setattr(exc, name, clean(value))
+        if exc.__suppress_context__:
+            exc.__context__ = None
+        for linked in (exc.__cause__, exc.__context__):
+            if linked is not None:
+                walk(linked)
+
+    walk(error)
+    return error

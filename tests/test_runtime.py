@@ -139,6 +139,42 @@ def test_the_package_logger_is_named_after_the_package() -> None:
     assert rt.logger.name == "generator.runtime.transport"
 
 
+_RETRYING = """
+import logging, sys
+import httpx
+import test_billit_client as billit_tests
+import test_inkassogram_client as ik_tests
+if sys.argv[1] == "configured":
+    logging.basicConfig(level=logging.WARNING)
+recorder = ik_tests.Recorder(httpx.ReadTimeout("slow"), ik_tests.DELIVERED)
+with ik_tests.client(recorder) as c:
+    assert c.create_invoice(ik_tests.invoice()).attempts == 2
+recorder = billit_tests.Recorder(billit_tests.ok("busy", 503), billit_tests.ok(7))
+with billit_tests.client(recorder) as c:  # a simulated clock: the 0.5 s pause takes none
+    assert c.create_order(billit_tests.order()).attempts == 2
+print("done")
+"""
+
+
+@pytest.mark.parametrize("logging_set_up", [False, True])
+def test_retries_are_logged_to_the_package_logger_only(logging_set_up: bool) -> None:
+    """Quiet by default (issue 17 point 4): a retry's warning goes to the package's logger,
+    which reaches stderr only when the application configures logging (a logger without
+    handlers fell back to Python's last-resort handler, which writes warnings to stderr)."""
+    tests = Path(__file__).resolve().parent
+    run = subprocess.run(
+        [sys.executable, "-c", _RETRYING, "configured" if logging_set_up else "plain"],
+        cwd=tests, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(tests), "PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode == 0 and run.stdout == "done\n", run.stderr
+    if logging_set_up:
+        assert "WARNING:inkassogram_client:create_invoice: timed out after sending" in run.stderr
+        assert "WARNING:billit_client:create_order: HTTP 503; retrying" in run.stderr
+    else:
+        assert run.stderr == ""
+
+
 # -- transport -----------------------------------------------------------------------------------
 
 ERRORS = rt_errors.ErrorClasses(
@@ -196,6 +232,77 @@ def test_connect_errors_are_retried_and_timeouts_only_when_the_retry_allows() ->
     answers[:] = [httpx.ReadTimeout("slow"), httpx.Response(200, content=b"ok")]
     reply = _transport(slow_then_ok).post("op", "https://x.test/", b"", _no_headers, rt.Retry(timeouts=1, reason="safe"))
     assert reply.attempts == 2
+
+
+def test_a_reset_after_sending_is_retried_only_where_the_retry_says_so() -> None:
+    def flaky() -> Any:
+        answers: list[Any] = [httpx.ReadError("reset"), httpx.RemoteProtocolError("cut"), httpx.Response(200, content=b"ok")]
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        return handler
+
+    with pytest.raises(rt_errors.TransportError) as caught:
+        _transport(flaky()).post("op", "https://x.test/", b"", _no_headers, rt.Retry(timeouts=3))
+    assert caught.value.attempts == 1
+    assert caught.value.__context__ is None and caught.value.__cause__ is None  # no httpx exception kept
+    reply = _transport(flaky()).post("op", "https://x.test/", b"", _no_headers, rt.Retry(timeouts=3, resets=True))
+    assert reply.attempts == 3 and reply.body == b"ok"
+
+
+def test_the_deadline_holds_even_when_no_timeout_can_fire() -> None:
+    """A transport that blocks (a MockTransport handler: no socket, so no timeout applies): the
+    sync call still ends at its deadline, its attempt left to a worker thread; the async one is
+    cancelled."""
+
+    def blocking(request: httpx.Request) -> httpx.Response:
+        time.sleep(2)
+        return httpx.Response(200)
+
+    started = time.monotonic()
+    with pytest.raises(rt_errors.TransportTimeoutError, match="deadline of 0.2 s"):
+        _transport(blocking, deadline=0.2).post("op", "https://x.test/", b"", _no_headers)
+    assert time.monotonic() - started < 0.6
+
+    async def sleeping(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(2)
+        return httpx.Response(200)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(sleeping)) as client:
+            transport = rt.AsyncTransport(client, rt.Limits(deadline=0.2), (), ERRORS)
+            with pytest.raises(rt_errors.TransportTimeoutError, match="deadline"):
+                await transport.post("op", "https://x.test/", b"", _no_headers)
+
+    started = time.monotonic()
+    asyncio.run(go())
+    assert time.monotonic() - started < 0.6
+
+
+def test_a_pause_that_would_pass_the_deadline_is_not_taken() -> None:
+    slept: list[float] = []
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(503, headers={"Retry-After": "5"})))
+    transport = rt.SyncTransport(client, rt.Limits(deadline=2.0), (), ERRORS, sleep=slept.append)
+    retry = rt.Retry(timeouts=3, statuses=frozenset({503}), throttled=frozenset({429}), throttle_retries=3)
+    with pytest.raises(rt_errors.HTTPStatusError):
+        transport.post("op", "https://x.test/", b"", _no_headers, retry)
+    assert slept == [0.5, 1.0]  # the next pause (2 s) would end past the deadline
+
+
+def test_the_timeouts_of_an_attempt_are_cut_to_the_time_left() -> None:
+    seen: list[dict[str, float]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), timeout=httpx.Timeout(30.0, connect=10.0))
+    rt.SyncTransport(client, rt.Limits(deadline=1.5), (), ERRORS).post("op", "https://x.test/", b"", _no_headers)
+    assert all(0 < value <= 1.5 for value in seen[0].values()), seen
 
 
 def test_a_too_large_answer_is_a_response_error() -> None:

@@ -200,6 +200,7 @@ class _Base:
             statuses=frozenset([502, 503, 504]),
             throttled=frozenset([429]),
             throttle_retries=max_retries,
+            resets=True,
         )
         self._retry_throttled = Retry(throttled=frozenset([429]), throttle_retries=max_retries)
         self._context = _wire.Context(credentials=self._credentials)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import SPECS, package, php_json_encode, service
+from support import PHP, SPECS, package, php, php_json_encode, service
 
 billmate = package("billmate")
 errors = package("billmate", "errors")
@@ -306,6 +307,85 @@ def test_php_encoding_fast_path_is_the_reference_encoding(value: Any) -> None:
 @given(st.recursive(st.floats(allow_nan=False, allow_infinity=False) | _JSON_TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3), max_leaves=10))
 def test_php_encoding_with_floats_takes_the_careful_walk(value: Any) -> None:
     assert phpjs.php_encode(value) == phpjs._php_encode(value)
+
+
+# -- real PHP as the oracle (issue 15): run whenever `php` is on PATH, as it is in CI -----------
+
+requires_php = pytest.mark.skipif(PHP is None, reason="php is not on PATH (.ci/run installs Debian's php-cli)")
+
+# Member names PHP's json_decode keeps as strings: a name that is a decimal integer ("0", "12")
+# becomes an array index, and an array of indexes 0..n-1 is written back as a list.
+_PHP_NAMES = _JSON_TEXT.filter(lambda name: not re.fullmatch(r"-?[0-9]+", name))
+# Integers within PHP's: json_decode reads a larger one as a float.
+_PHP_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**62), 2**62) | st.floats(allow_nan=False, allow_infinity=False)
+    | _JSON_TEXT | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_PHP_NAMES, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@requires_php
+def test_php_itself_encodes_and_signs_every_vector_as_the_client_does() -> None:
+    """PHP's json_encode of each vector (decoded by PHP from standard JSON, as Billmate's
+    server does) is the client's php_encode, and hash_hmac gives the client's signature."""
+    answers = php([{"json": json.dumps(v), "key": KEY} for v in VECTORS])
+    for value, answer in zip(VECTORS, answers, strict=True):
+        assert phpjs.php_encode(value) == answer["text"], value
+        assert phpjs.sign(KEY, phpjs.php_encode(value)) == answer["hash"], value
+
+
+@requires_php
+@settings(max_examples=8, deadline=None)
+@given(st.lists(_PHP_VALUES, min_size=40, max_size=40))
+def test_php_itself_agrees_on_generated_values(values: list[Any]) -> None:
+    """Many values at once through one PHP process: strings with every escape PHP treats
+    specially ("/", DEL, control characters, non-BMP), nesting, empty containers, and floats
+    (an answer's data is re-encoded when its text as sent does not verify: PHP writes 1e16 as
+    10000000000000000, 1e-5 as 1.0e-5, -0.0 as -0, which the re-encoding got wrong before)."""
+    answers = php([{"json": json.dumps(v), "key": KEY} for v in values])
+    wrong = [(v, a["text"]) for v, a in zip(values, answers, strict=True) if phpjs.php_encode(v) != a["text"]]
+    assert not wrong, wrong[:3]
+
+
+@requires_php
+@pytest.mark.parametrize("request_data", [
+    payment(),
+    payment(customer__billing__first_name="Åsa", customer__billing__city="Göteborg/Öster",
+            articles=[{"title": "Tröja \"XL\" 1/2 \u00e9", "without_tax": 181325, "tax_rate": "25"}]),
+    payment(payment_data__method="8", customer=None, card={"accept_url": "https://a.se/ok?x=1&y=2",
+            "cancel_url": "https://a.se/fail", "return_method": "GET", "three_d_secure": True}),
+])
+def test_php_verifies_what_the_client_signs(request_data: Any) -> None:
+    """What Billmate's PHP does with a request: json_decode the body, json_encode its data,
+    hash_hmac it with the key and compare with the hash sent."""
+    recorder = Recorder(signed(CREATED))
+    with client(recorder) as c:
+        c.add_payment(request_data)
+    body = recorder.requests[0].content.decode()
+    good, forged = php([{"body": body, "key": KEY}, {"body": body, "key": OTHER_KEY}])
+    assert good["verifies"] is True and forged["verifies"] is False
+
+
+@requires_php
+def test_the_client_verifies_what_php_signs() -> None:
+    """An answer made by PHP (json_encode of the whole document, the hash over json_encode of
+    its data) verifies, for data with escapes and non-ASCII text."""
+    answers = [CREATED, {**CREATED, "orderid": "Ö/1 \x7f 😀", "url": "https://a.se/x?y=1&z=2"}]
+    for data, made in zip(answers, php([{"answer": json.dumps(a), "key": KEY} for a in answers]), strict=True):
+        with client(Recorder(raw(made["signed"]))) as c:
+            assert c.add_payment(payment()).response.order_id == data.get("orderid")
+
+
+@pytest.mark.parametrize("value, php_text", [
+    (1e16, "10000000000000000"), (1e17, "1.0e+17"), (1.5e17, "1.5e+17"), (0.0001, "0.0001"), (1e-05, "1.0e-5"),
+    (1.25e-7, "1.25e-7"), (-0.0, "-0"), (0.0, "0"), (100.0, "100"), (0.5, "0.5"), (123.456, "123.456"),
+    (1.2345678901234568e17, "1.2345678901234568e+17"), (1.5e300, "1.5e+300"), (-2.5e-10, "-2.5e-10"),
+])
+def test_floats_are_written_as_php_writes_them(value: float, php_text: str) -> None:
+    """Vectors from PHP 8.2's json_encode (serialize_precision -1)."""
+    assert phpjs.php_float(value) == php_text
+    assert phpjs.php_encode([value]) == f"[{php_text}]"
 
 
 def test_php_encoding_of_containers() -> None:

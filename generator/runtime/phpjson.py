@@ -17,8 +17,10 @@ import functools
 import hashlib
 import hmac
 import json
+import math
 import re
 from datetime import datetime
+from decimal import Decimal
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring_ascii as _ascii_json
@@ -39,7 +41,7 @@ def php_string(text: str) -> str:
 
 
 # Python's C encoder writes what PHP writes except "/" (PHP escapes it: done after), an empty
-# object ("{}", PHP: "[]"), floats ("10.0", PHP: "10") and DEL ("\\u007f", PHP: as is). Inside a
+# object ("{}", PHP: "[]"), floats ("10.0", PHP: "10"; see php_float) and DEL ("\\u007f", PHP: as is). Inside a
 # container a float token follows "[", ":" or ","; the check may also match inside a string,
 # which only costs the careful walk.
 _FLOAT_TOKEN = re.compile(r"[\[:,]-?[0-9]+[.eE]")
@@ -81,8 +83,7 @@ def _php_encode(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
+        return php_float(value)
     if isinstance(value, list):
         return "[" + ",".join(_php_encode(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -94,6 +95,30 @@ def _php_encode(value: object) -> str:
             + "}"
         )
     raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def php_float(value: float) -> str:
+    """A (finite) float as PHP's json_encode writes it with serialize_precision -1, PHP's
+    php_gcvt: the shortest digits that read back as the value, written out in full unless the
+    decimal point falls more than 17 places right or 4 places left of the first digit, then as
+    d.ddde+X ("1.0e+25", "1.0e-5"); never a trailing ".0" ("10"); "-0" for negative zero."""
+    negative = math.copysign(1.0, value) < 0
+    if value == 0:
+        return "-0" if negative else "0"
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    assert isinstance(exponent, int)  # finite
+    digits = "".join(map(str, digit_tuple))
+    point = len(digits) + exponent  # the decimal point, counted from the first digit
+    sign = "-" if negative else ""
+    if point < -3 or point > 17:
+        mantissa = digits[0] + "." + (digits[1:] or "0")
+        power = point - 1
+        return f"{sign}{mantissa}e{'-' if power < 0 else '+'}{abs(power)}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if len(digits) <= point:
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
 def obj(members: list[str]) -> str:

@@ -69,6 +69,7 @@ def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
     for base, paths in (
         (specs, _files(specs)),
         (templates, _files(templates)),
+        # the generator's source, with the runtime it copies into every package (runtime/)
         (generator_dir, sorted(p for p in generator_dir.rglob("*.py") if "__pycache__" not in p.parts)),
     ):
         for path in paths:

@@ -25,7 +25,7 @@ _WIRE_NAMES = frozenset(
         "document", "envelope", "error_details", "escape", "extra_fields", "flag_or_date", "found",
         "function", "headers", "item", "items", "js", "k", "key", "lowered", "md5_hex", "members",
         "message", "model", "name", "obj", "operation", "out", "path", "paths",
-        "php_string", "plain_decimal", "query", "quote", "request", "response", "secret",
+        "php", "php_string", "plain_decimal", "query", "quote", "redact", "request", "response", "secret",
         "secrets", "shape", "signature", "signed", "status_code", "status_error", "text", "timezone", "v",
         "value", "xml",
     }

@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import ir
+from . import ir, protocols
 from .changelog import changelog_view
 from .emit_models import models_source
 from .emit_schema import published_schemas
@@ -24,12 +24,13 @@ from .fmt import LINE_LENGTH
 from .view import build_view, docs_view, index_view, php_string
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+RUNTIME = Path(__file__).resolve().parent / "runtime"
+"""The runtime: plain Python modules, copied byte for byte into each package's ``_runtime/``."""
 
-# Each protocol's templates (protocols/<dir>/) and its runtime module (_runtime/<module>.py).
-PROTOCOLS = {"xml": ("xml", "xml"), "json": ("json", "json"), "rest-json": ("rest", "json")}
+# The runtime modules every package ships; each protocol adds its own (its RUNTIME).
+RUNTIME_MODULES = ("__init__.py", "errors.py", "rules.py", "transport.py", "validation.py")
 
-# Package files: output name -> template. `{protocol}` picks the protocol's own templates,
-# `{runtime}` its runtime module.
+# Package files: output name -> template. `{protocol}` picks the protocol's own templates.
 PACKAGE_FILES = {
     "__init__.py": "python/__init__.py.j2",
     "py.typed": "python/py.typed.j2",
@@ -43,12 +44,17 @@ PACKAGE_FILES = {
     "results.py": "python/results.py.j2",
     "client.py": "python/client.py.j2",
     "mock.py": "python/mock.py.j2",
-    "_runtime/__init__.py": "python/_runtime/__init__.py.j2",
-    "_runtime/rules.py": "python/_runtime/rules.py.j2",
-    "_runtime/validation.py": "python/_runtime/validation.py.j2",
-    "_runtime/transport.py": "python/_runtime/transport.py.j2",
-    "_runtime/{runtime}.py": "python/_runtime/{runtime}.py.j2",
 }
+
+
+def runtime_modules(service: ir.Service) -> list[str]:
+    """The runtime modules `service`'s package needs (file names in ``generator/runtime/``)."""
+    modules = [*RUNTIME_MODULES, *protocols.get(service.protocol).RUNTIME]
+    if service.wire.rate_limit:
+        modules.append("ratelimit.py")
+    if any(cb.body == "signed-header" for cb in service.callbacks):
+        modules.append("signing.py")  # webhooks signed in a header
+    return sorted(set(modules))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -201,14 +207,14 @@ def iter_sources(
         package_files["callbacks.py"] = "python/callbacks.py.j2"
     if service.wire.xsd:
         package_files["xsd.py"] = "python/xsd.py.j2"
-    if service.wire.rate_limit:
-        package_files["_runtime/ratelimit.py"] = "python/_runtime/ratelimit.py.j2"
     if any(op.filter for op in service.operations):
         package_files["filters.py"] = "python/filters.py.j2"
-    protocol, runtime = PROTOCOLS[service.protocol]
+    protocol = protocols.get(service.protocol).TEMPLATES
     for name, template in package_files.items():
-        text = env.get_template(template.format(protocol=protocol, runtime=runtime)).render(context)
-        yield f"{package}/{name.format(protocol=protocol, runtime=runtime)}", text
+        text = env.get_template(template.format(protocol=protocol)).render(context)
+        yield f"{package}/{name}", text
+    for module in runtime_modules(service):  # bytes: copied as they are, never formatted
+        yield f"{package}/_runtime/{module}", (RUNTIME / module).read_bytes()
     yield f"{package}/models.py", models_source(service, models_memo)
     yield f"{base}/pyproject.toml", env.get_template("python/pyproject.toml.j2").render(context)
     yield f"{base}/README.md", env.get_template("docs/provider.md.j2").render({**context, "docs": docs_view(service, root)})

@@ -7,6 +7,8 @@ import functools
 import importlib
 import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -218,6 +220,47 @@ def _php_string(text: str) -> str:
             out.append(f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}")
     out.append('"')
     return "".join(out)
+
+
+# -- real PHP, the oracle of Billmate's signing (issue 15) -------------------------------------
+
+PHP = shutil.which("php")
+"""The `php` command when it is installed (CI installs Debian's php-cli: see .ci/run)."""
+
+# Reads one job per line: {"json": <JSON text>, "key": <HMAC key>, "body": <a whole request or
+# answer, optional>}; writes one answer per line. What Billmate's PHP does: json_decode (to
+# arrays, as its class does), json_encode with default flags, hash_hmac('sha512', ..., key).
+_PHP_ORACLE = r"""
+while (($line = fgets(STDIN)) !== false) {
+    $job = json_decode($line, true);
+    $out = [];
+    if (array_key_exists("json", $job)) {
+        $text = json_encode(json_decode($job["json"], true));
+        $out["text"] = $text;
+        $out["hash"] = hash_hmac("sha512", $text, $job["key"]);
+    }
+    if (array_key_exists("body", $job)) {
+        $document = json_decode($job["body"], true);
+        $data = json_encode($document["data"]);
+        $out["verifies"] = hash_equals(hash_hmac("sha512", $data, $job["key"]), (string) $document["credentials"]["hash"]);
+    }
+    if (array_key_exists("answer", $job)) {
+        $data = json_decode($job["answer"], true);
+        $out["signed"] = json_encode(["credentials" => ["hash" => hash_hmac("sha512", json_encode($data), $job["key"])], "data" => $data]);
+    }
+    echo json_encode($out), "\n";
+}
+"""
+
+
+def php(jobs: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Run the jobs through real PHP, one process for all (see `_PHP_ORACLE`)."""
+    assert PHP is not None, "php is not installed"
+    lines = "".join(json.dumps(job) + "\n" for job in jobs)
+    done = subprocess.run([PHP, "-r", _PHP_ORACLE], input=lines, capture_output=True, text=True, timeout=120, check=True)
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answers) == len(jobs), done.stderr
+    return answers
 
 
 # -- JSON Schema -------------------------------------------------------------------------------

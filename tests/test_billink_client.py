@@ -489,6 +489,19 @@ def test_response_size_is_limited() -> None:
             c.check(private_check())
 
 
+def test_empty_elements_in_answers_count_as_absent() -> None:
+    """The README says so (issue 15: an empty <CODE/> gave code='' and an error for code '')."""
+    with client(Recorder(xml_response("<API><RESULT>MSG</RESULT><MSG><CODE/><DESCRIPTION/></MSG></API>"))) as c:
+        with pytest.raises(billink.BillinkResponseError, match="carries no result code"):
+            c.check(private_check())
+    with client(Recorder(xml_response(msg("500", "", "<UUID>u</UUID>")))) as c:
+        approved = c.check(private_check())
+    assert (approved.code, approved.message, approved.uuid) == ("500", None, "u")
+    with client(Recorder(xml_response(msg("500", "", "<UUID></UUID>")))) as c:
+        with pytest.raises(billink.BillinkResponseError, match="has no UUID"):
+            c.check(private_check())
+
+
 # -- transport ---------------------------------------------------------------------------------
 
 

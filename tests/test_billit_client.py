@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from support import package
 
@@ -681,6 +683,52 @@ def test_webhook_without_signature_header_or_with_bad_json() -> None:
     body = b'{"UpdatedEntityID": "x"}'
     with pytest.raises(billit.BillitCallbackError):
         callbacks.parse_webhook(body, sign(body), SECRET, now=1657133145)
+
+
+NOW = 1657133145
+
+
+@pytest.mark.parametrize("signature", ["é", "\u0660" * 64, sign(DELIVERY).partition("s=")[2].replace("a", "\u0430"), "\x00", "ff\udc80"])
+def test_a_signature_that_is_not_ascii_hex_is_refused_with_the_typed_error(signature: str) -> None:
+    """Issue 15: `s=é` raised a raw TypeError from hmac.compare_digest."""
+    with pytest.raises(billit.BillitSignatureError, match="does not verify"):
+        callbacks.parse_webhook(DELIVERY, {"Billit-Signature": f"t={NOW},s={signature}"}, SECRET, now=NOW)
+
+
+def test_a_timestamp_too_long_to_be_a_time_is_refused_with_the_typed_error() -> None:
+    body = DELIVERY
+    t = "9" * 5000  # int() refuses more than 4300 digits; float() overflows far sooner
+    header = f"t={t},s=" + hmac.new(SECRET.encode(), t.encode() + b"." + body, hashlib.sha256).hexdigest()
+    with pytest.raises(billit.BillitSignatureError):
+        callbacks.parse_webhook(body, header, SECRET, now=NOW)
+
+
+def test_the_signature_header_may_be_given_as_bytes() -> None:
+    assert callbacks.parse_webhook(DELIVERY, sign(DELIVERY).encode(), SECRET, now=NOW).updated_entity_id == 2615999
+    with pytest.raises(billit.BillitSignatureError):
+        callbacks.parse_webhook(DELIVERY, b"t=1,s=\xff\xfe", SECRET, now=NOW)
+
+
+_HEADER_TEXT = st.one_of(
+    st.text(max_size=200),
+    st.binary(max_size=200),
+    st.builds(lambda t, s: f"t={t},s={s}", st.one_of(st.integers(), st.text(max_size=30)), st.text(max_size=140)),
+    st.builds(lambda s: f"t={NOW},s={s}", st.text(alphabet="0123456789abcdefABCDEFé\u0660 ,=", max_size=140)),
+    st.builds(lambda extra: sign(DELIVERY) + extra, st.text(max_size=20)),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=_HEADER_TEXT, body=st.one_of(st.just(DELIVERY), st.binary(max_size=200)), as_mapping=st.booleans())
+def test_any_signature_header_gives_an_event_or_a_typed_error(header: str | bytes, body: bytes, as_mapping: bool) -> None:
+    """Whatever text or bytes arrive as the Billit-Signature header (and whatever body), the
+    result is a typed event or the package's own error, never another exception."""
+    given_headers: Any = {"Billit-Signature": header} if as_mapping and isinstance(header, str) else header
+    try:
+        event = callbacks.parse_webhook(body, given_headers, SECRET, now=NOW)
+    except (billit.BillitSignatureError, billit.BillitCallbackError):
+        return
+    assert event.updated_entity_id is not None
 
 
 # -- async ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
@@ -18,12 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import SPECS, package, php_json_encode, service
+from support import PHP, SPECS, package, php, php_json_encode, service
 
 billmate = package("billmate")
 errors = package("billmate", "errors")
 wire = package("billmate", "_wire")
 js = package("billmate", "_runtime.json")
+phpjs = package("billmate", "_runtime.phpjson")
 callbacks = package("billmate", "callbacks")
 
 STORE_ID = "12345"
@@ -38,7 +40,7 @@ def hmac512(key: str, text: str) -> str:
 
 def signed(data: Any, key: str = KEY, data_text: str | None = None) -> httpx.Response:
     """An answer as Billmate signs it: the hash is over PHP's encoding of data."""
-    text = data_text if data_text is not None else js.php_encode(data)
+    text = data_text if data_text is not None else phpjs.php_encode(data)
     body = '{"credentials":{"hash":"' + hmac512(key, text) + '"},"data":' + text + "}"
     return httpx.Response(200, content=body.encode(), headers={"content-type": "application/json"})
 
@@ -155,7 +157,7 @@ def test_the_signature_covers_the_bytes_sent_and_their_php_re_encoding() -> None
     document = json.loads(body)
     sent = data_text(body)
     assert document["credentials"]["hash"] == hmac512(KEY, sent)
-    assert js.php_encode(document["data"]) == sent
+    assert phpjs.php_encode(document["data"]) == sent
     assert '"city":"G\\u00f6teborg\\/\\u00d6ster"' in sent
     assert '"title":"Tr\\u00f6ja \\"XL\\" 1\\/2"' in sent
     assert body.isascii()
@@ -198,8 +200,8 @@ def test_add_payment_data_is_the_documents_example() -> None:
 def test_strings_are_encoded_as_php_json_encode_writes_them(text: str, php: str) -> None:
     """Vectors from PHP's json_encode with default flags (php.net: escapes "/", \\uXXXX for
     non-ASCII with surrogate pairs, lowercase hex; DEL is not escaped)."""
-    assert js.php_string(text) == php
-    assert js.php_encode(text) == php
+    assert phpjs.php_string(text) == php
+    assert phpjs.php_encode(text) == php
 
 
 # Signature vectors: data objects as Billmate sends and receives them. The expected text and hash
@@ -242,12 +244,12 @@ def test_signature_vectors_match_the_reference(data: Any) -> None:
     """The package encodes each vector as PHP does and accepts the hash computed over the
     reference encoding; a one-character change is refused."""
     expected = php_json_encode(data)
-    assert js.php_encode(data) == expected
+    assert phpjs.php_encode(data) == expected
     digest = hmac512(KEY, expected)
-    assert js.sign(KEY, expected) == digest
-    assert js.signature_matches(KEY, js.php_encode(data), digest)
-    assert not js.signature_matches(KEY, js.php_encode(data), hmac512(OTHER_KEY, expected))
-    assert not js.signature_matches(KEY, js.php_encode(data) + " ", digest)
+    assert phpjs.sign(KEY, expected) == digest
+    assert phpjs.signature_matches(KEY, phpjs.php_encode(data), digest)
+    assert not phpjs.signature_matches(KEY, phpjs.php_encode(data), hmac512(OTHER_KEY, expected))
+    assert not phpjs.signature_matches(KEY, phpjs.php_encode(data) + " ", digest)
     # As an answer: the client verifies the hash made from the reference encoding.
     ctx = wire.Context(credentials=package("billmate", "_auth").Credentials(id=STORE_ID, key=KEY), test="true")
     body = json.dumps({"credentials": {"hash": digest}, "data": data}).encode()
@@ -298,20 +300,99 @@ _JSON_VALUES = st.recursive(
 def test_php_encoding_fast_path_is_the_reference_encoding(value: Any) -> None:
     """php_encode takes Python's C encoder when the result is PHP's too; whatever the value,
     it must give what the reference PHP encoder in the tests gives."""
-    assert js.php_encode(value) == php_json_encode(value)
+    assert phpjs.php_encode(value) == php_json_encode(value)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.recursive(st.floats(allow_nan=False, allow_infinity=False) | _JSON_TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3), max_leaves=10))
 def test_php_encoding_with_floats_takes_the_careful_walk(value: Any) -> None:
-    assert js.php_encode(value) == js._php_encode(value)
+    assert phpjs.php_encode(value) == phpjs._php_encode(value)
+
+
+# -- real PHP as the oracle (issue 15): run whenever `php` is on PATH, as it is in CI -----------
+
+requires_php = pytest.mark.skipif(PHP is None, reason="php is not on PATH (.ci/run installs Debian's php-cli)")
+
+# Member names PHP's json_decode keeps as strings: a name that is a decimal integer ("0", "12")
+# becomes an array index, and an array of indexes 0..n-1 is written back as a list.
+_PHP_NAMES = _JSON_TEXT.filter(lambda name: not re.fullmatch(r"-?[0-9]+", name))
+# Integers within PHP's: json_decode reads a larger one as a float.
+_PHP_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**62), 2**62) | st.floats(allow_nan=False, allow_infinity=False)
+    | _JSON_TEXT | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_PHP_NAMES, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@requires_php
+def test_php_itself_encodes_and_signs_every_vector_as_the_client_does() -> None:
+    """PHP's json_encode of each vector (decoded by PHP from standard JSON, as Billmate's
+    server does) is the client's php_encode, and hash_hmac gives the client's signature."""
+    answers = php([{"json": json.dumps(v), "key": KEY} for v in VECTORS])
+    for value, answer in zip(VECTORS, answers, strict=True):
+        assert phpjs.php_encode(value) == answer["text"], value
+        assert phpjs.sign(KEY, phpjs.php_encode(value)) == answer["hash"], value
+
+
+@requires_php
+@settings(max_examples=8, deadline=None)
+@given(st.lists(_PHP_VALUES, min_size=40, max_size=40))
+def test_php_itself_agrees_on_generated_values(values: list[Any]) -> None:
+    """Many values at once through one PHP process: strings with every escape PHP treats
+    specially ("/", DEL, control characters, non-BMP), nesting, empty containers, and floats
+    (an answer's data is re-encoded when its text as sent does not verify: PHP writes 1e16 as
+    10000000000000000, 1e-5 as 1.0e-5, -0.0 as -0, which the re-encoding got wrong before)."""
+    answers = php([{"json": json.dumps(v), "key": KEY} for v in values])
+    wrong = [(v, a["text"]) for v, a in zip(values, answers, strict=True) if phpjs.php_encode(v) != a["text"]]
+    assert not wrong, wrong[:3]
+
+
+@requires_php
+@pytest.mark.parametrize("request_data", [
+    payment(),
+    payment(customer__billing__first_name="Åsa", customer__billing__city="Göteborg/Öster",
+            articles=[{"title": "Tröja \"XL\" 1/2 \u00e9", "without_tax": 181325, "tax_rate": "25"}]),
+    payment(payment_data__method="8", customer=None, card={"accept_url": "https://a.se/ok?x=1&y=2",
+            "cancel_url": "https://a.se/fail", "return_method": "GET", "three_d_secure": True}),
+])
+def test_php_verifies_what_the_client_signs(request_data: Any) -> None:
+    """What Billmate's PHP does with a request: json_decode the body, json_encode its data,
+    hash_hmac it with the key and compare with the hash sent."""
+    recorder = Recorder(signed(CREATED))
+    with client(recorder) as c:
+        c.add_payment(request_data)
+    body = recorder.requests[0].content.decode()
+    good, forged = php([{"body": body, "key": KEY}, {"body": body, "key": OTHER_KEY}])
+    assert good["verifies"] is True and forged["verifies"] is False
+
+
+@requires_php
+def test_the_client_verifies_what_php_signs() -> None:
+    """An answer made by PHP (json_encode of the whole document, the hash over json_encode of
+    its data) verifies, for data with escapes and non-ASCII text."""
+    answers = [CREATED, {**CREATED, "orderid": "Ö/1 \x7f 😀", "url": "https://a.se/x?y=1&z=2"}]
+    for data, made in zip(answers, php([{"answer": json.dumps(a), "key": KEY} for a in answers]), strict=True):
+        with client(Recorder(raw(made["signed"]))) as c:
+            assert c.add_payment(payment()).response.order_id == data.get("orderid")
+
+
+@pytest.mark.parametrize("value, php_text", [
+    (1e16, "10000000000000000"), (1e17, "1.0e+17"), (1.5e17, "1.5e+17"), (0.0001, "0.0001"), (1e-05, "1.0e-5"),
+    (1.25e-7, "1.25e-7"), (-0.0, "-0"), (0.0, "0"), (100.0, "100"), (0.5, "0.5"), (123.456, "123.456"),
+    (1.2345678901234568e17, "1.2345678901234568e+17"), (1.5e300, "1.5e+300"), (-2.5e-10, "-2.5e-10"),
+])
+def test_floats_are_written_as_php_writes_them(value: float, php_text: str) -> None:
+    """Vectors from PHP 8.2's json_encode (serialize_precision -1)."""
+    assert phpjs.php_float(value) == php_text
+    assert phpjs.php_encode([value]) == f"[{php_text}]"
 
 
 def test_php_encoding_of_containers() -> None:
-    assert js.php_encode({}) == "[]"
-    assert js.php_encode([]) == "[]"
-    assert js.php_encode({"a": [1, "2", None, True, False], "b": {}}) == '{"a":[1,"2",null,true,false],"b":[]}'
-    assert js.php_encode({"x": 1.5, "y": 10.0}) == '{"x":1.5,"y":10}'
+    assert phpjs.php_encode({}) == "[]"
+    assert phpjs.php_encode([]) == "[]"
+    assert phpjs.php_encode({"a": [1, "2", None, True, False], "b": {}}) == '{"a":[1,"2",null,true,false],"b":[]}'
+    assert phpjs.php_encode({"x": 1.5, "y": 10.0}) == '{"x":1.5,"y":10}'
 
 
 def test_get_account_info_sends_and_signs_an_empty_data_member() -> None:
@@ -363,15 +444,15 @@ def test_answers_with_a_wrong_signature_are_refused() -> None:
     "body",
     [
         # tampered data, signature of the original
-        '{"credentials":{"hash":"' + hmac512(KEY, js.php_encode(CREATED)) + '"},"data":'
-        + js.php_encode({**CREATED, "status": "Paid"}) + "}",
+        '{"credentials":{"hash":"' + hmac512(KEY, phpjs.php_encode(CREATED)) + '"},"data":'
+        + phpjs.php_encode({**CREATED, "status": "Paid"}) + "}",
         # no hash, empty hash, hash of another type
-        '{"credentials":{},"data":' + js.php_encode(CREATED) + "}",
-        '{"credentials":{"hash":""},"data":' + js.php_encode(CREATED) + "}",
-        '{"credentials":{"hash":12},"data":' + js.php_encode(CREATED) + "}",
-        '{"data":' + js.php_encode(CREATED) + "}",
+        '{"credentials":{},"data":' + phpjs.php_encode(CREATED) + "}",
+        '{"credentials":{"hash":""},"data":' + phpjs.php_encode(CREATED) + "}",
+        '{"credentials":{"hash":12},"data":' + phpjs.php_encode(CREATED) + "}",
+        '{"data":' + phpjs.php_encode(CREATED) + "}",
         # non-ASCII in the hash (hmac.compare_digest raised TypeError on it; found by fuzzing)
-        '{"credentials":{"hash":"\u0080' + hmac512(KEY, js.php_encode(CREATED))[1:] + '"},"data":' + js.php_encode(CREATED) + "}",
+        '{"credentials":{"hash":"\u0080' + hmac512(KEY, phpjs.php_encode(CREATED))[1:] + '"},"data":' + phpjs.php_encode(CREATED) + "}",
     ],
     ids=["tampered", "no-hash", "empty-hash", "number-hash", "no-credentials", "non-ascii-hash"],
 )
@@ -384,7 +465,7 @@ def test_verification_is_over_the_decoded_data_not_the_layout() -> None:
     """A pretty-printed answer with unescaped "/" and UTF-8 verifies: Billmate's own class
     re-encodes the decoded data before hashing, and so does the client."""
     data = {**CREATED, "orderid": "Ö/1"}
-    text = json.dumps({"credentials": {"hash": hmac512(KEY, js.php_encode(data)).upper()}, "data": data},
+    text = json.dumps({"credentials": {"hash": hmac512(KEY, phpjs.php_encode(data)).upper()}, "data": data},
                       indent=4, ensure_ascii=False)
     with client(Recorder(raw(text))) as c:
         result = c.add_payment(payment())
@@ -397,7 +478,7 @@ def test_verification_is_over_the_text_as_sent_when_php_would_write_it_otherwise
     signature is checked over the member's text as sent before any re-encoding."""
     data = {**CREATED, "orderid": "Ö/1"}
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    assert text != js.php_encode(data)
+    assert text != phpjs.php_encode(data)
     body = '{"credentials":{"hash":"' + hmac512(KEY, text) + '"},"data":' + text + "}"
     with client(Recorder(raw(body.encode()))) as c:
         assert c.add_payment(payment()).response.order_id == "Ö/1"
@@ -406,7 +487,7 @@ def test_verification_is_over_the_text_as_sent_when_php_would_write_it_otherwise
 def test_a_second_data_member_is_what_the_signature_must_cover() -> None:
     """json.loads keeps the last of two members with one name, so the signature must cover the
     last: a signed first `data` beside a forged second one is refused."""
-    good, forged = js.php_encode(CREATED), js.php_encode({**CREATED, "status": "Paid"})
+    good, forged = phpjs.php_encode(CREATED), phpjs.php_encode({**CREATED, "status": "Paid"})
     body = '{"data":' + good + ',"credentials":{"hash":"' + hmac512(KEY, good) + '"},"data":' + forged + "}"
     with client(Recorder(raw(body))) as c, pytest.raises(billmate.BillmateSignatureError):
         c.add_payment(payment())
@@ -443,10 +524,10 @@ def test_the_member_reader_agrees_with_loads(text: str) -> None:
         expected: Any = js.loads(body)
     except js.JsonError as exc:
         with pytest.raises(js.JsonError) as caught:
-            js.loads_member(body, "data")
+            phpjs.loads_member(body, "data")
         assert str(caught.value) == str(exc)
         return
-    document, member = js.loads_member(body, "data")
+    document, member = phpjs.loads_member(body, "data")
     assert document == expected and type(document) is type(expected)
     if member is not None:
         assert isinstance(expected, dict) and json.loads(member) == expected["data"]
@@ -736,7 +817,7 @@ NOTICE = {"number": "1234", "status": "Paid", "orderid": "P1", "url": "https://a
 
 
 def _callback_body(data: Any, key: str = KEY) -> bytes:
-    return json.dumps({"credentials": {"hash": hmac512(key, js.php_encode(data))}, "data": data}).encode()
+    return json.dumps({"credentials": {"hash": hmac512(key, phpjs.php_encode(data))}, "data": data}).encode()
 
 
 def test_callback_is_verified_and_typed() -> None:
@@ -773,7 +854,7 @@ def test_callbacks_signed_over_the_text_as_sent_verify() -> None:
     a changed value does not."""
     notice = {**NOTICE, "orderid": "Ö/1"}
     text = json.dumps(notice, separators=(",", ":"), ensure_ascii=False)
-    assert text != js.php_encode(notice)
+    assert text != phpjs.php_encode(notice)
     body = '{"credentials":{"hash":"' + hmac512(KEY, text) + '"},"data":' + text + "}"
     assert callbacks.parse_payment_callback(body.encode(), KEY).order_id == "Ö/1"
     fields = {"credentials": json.dumps({"hash": hmac512(KEY, text)}), "data": text}
@@ -785,13 +866,13 @@ def test_callbacks_signed_over_the_text_as_sent_verify() -> None:
 
 
 def test_accept_redirect_reads_form_fields_and_query_strings() -> None:
-    fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(NOTICE))}), "data": json.dumps(NOTICE)}
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, phpjs.php_encode(NOTICE))}), "data": json.dumps(NOTICE)}
     by_post = callbacks.parse_accept_redirect(fields, KEY)
     by_get = callbacks.parse_accept_redirect("?" + urlencode(fields), KEY)
     assert by_post == by_get
     assert by_post.status is billmate.PaymentStatus.PAID
     cancelled = {**NOTICE, "status": "Cancelled", "url": ""}
-    fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(cancelled))}), "data": json.dumps(cancelled)}
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, phpjs.php_encode(cancelled))}), "data": json.dumps(cancelled)}
     assert callbacks.parse_cancel_redirect(fields, KEY).status is billmate.PaymentStatus.CANCELLED
     with pytest.raises(billmate.BillmateCallbackError, match="'data'"):
         callbacks.parse_accept_redirect({"credentials": fields["credentials"]}, KEY)
@@ -876,6 +957,6 @@ def test_a_cancel_redirect_with_an_error_tells_the_shop_why() -> None:
     """The cancelurl gets "error message and code as for addPayment" (the tables): a notice
     with code and message, not a crash."""
     failed = {"code": "2401", "message": "Betalningen avbröts"}
-    fields = {"credentials": json.dumps({"hash": hmac512(KEY, js.php_encode(failed))}), "data": json.dumps(failed)}
+    fields = {"credentials": json.dumps({"hash": hmac512(KEY, phpjs.php_encode(failed))}), "data": json.dumps(failed)}
     notice = callbacks.parse_cancel_redirect(fields, KEY)
     assert (notice.code, notice.message, notice.number, notice.status) == ("2401", "Betalningen avbröts", None, None)

@@ -127,6 +127,7 @@ class FaultServer:
     script: deque[Action] = field(default_factory=deque)
     received: list[Received] = field(default_factory=list)
     default: Action = field(default_factory=lambda: answer(500, b"script exhausted"))
+    stopping: threading.Event = field(default_factory=threading.Event)  # set when the test ends
 
     def __post_init__(self) -> None:
         server = self
@@ -157,6 +158,7 @@ class FaultServer:
         return self
 
     def close(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -183,6 +185,7 @@ class Case:
     timeout_retries: int  # extra attempts after a timeout the spec makes safe
     status_retries: frozenset[int] = frozenset()  # gateway statuses retried (safe calls)
     throttle_retries: int = 0  # 429 with Retry-After
+    reset_retries: int = 0  # extra attempts after a reset or a cut answer (a retry the spec makes safe)
     same_request: Callable[[list[Received]], bool] = lambda got: len({r.body for r in got}) == 1
 
     def client(self, base_url: str, asynchronous: bool = False, **options: Any) -> Any:
@@ -232,7 +235,7 @@ CASES = [
     Case("inkassogram", "Inkassogram", _inkassogram, "create_invoice", inkassogram_tests.invoice,
          inkassogram_tests.DELIVERED.content, "text/xml", 2),
     Case("billit", "Billit", _billit, "create_order", billit_tests.order, b"123456", "application/json",
-         3, frozenset([502, 503, 504]), 3, _same_idempotency_key),
+         3, frozenset([502, 503, 504]), 3, 3, _same_idempotency_key),
 ]
 IDS = [c.provider for c in CASES]
 
@@ -295,12 +298,14 @@ def test_a_retry_after_a_timeout_can_succeed(server: FaultServer, case: Case) ->
 @pytest.mark.parametrize("asynchronous", MODES)
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_a_connection_reset_before_any_answer(server: FaultServer, case: Case, asynchronous: bool) -> None:
-    """The request reached the server, so it is not sent again (it may have been done)."""
+    """The request reached the server, so it is not sent again (it may have been done), unless
+    the spec makes a retry safe (Billit's Idempotency-Key): then with the same request."""
     server.then(reset(), reset(), reset(), reset(), reset())
     _, error, seconds = run(case, case.client(server.url, asynchronous), asynchronous)
     assert isinstance(error, case.error("TransportError")), repr(error)
     assert seconds < SLACK
-    assert len(server.received) == 1
+    assert len(server.received) == 1 + case.reset_retries
+    assert case.same_request(server.received)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -354,7 +359,9 @@ def _hostile_bodies(case: Case) -> list[tuple[str, Action]]:
 def test_hostile_and_broken_answers_give_typed_errors(server: FaultServer, case: Case) -> None:
     for label, action in _hostile_bodies(case):
         server.received.clear()
-        server.then(action)
+        # an answer cut short may have followed a done request: resent only where that is safe
+        sent = 1 + case.reset_retries if label == "truncated-transfer" else 1
+        server.then(*[action] * sent)
         result, error, seconds = run(case, case.client(server.url), False)
         if label == "cut-short" and case.success[:1] not in (b"{", b"<"):
             continue  # half of Billit's answer (a bare OrderID) is still a number; see truncated-transfer
@@ -367,7 +374,8 @@ def test_hostile_and_broken_answers_give_typed_errors(server: FaultServer, case:
         assert type(error).__name__ in {f"{case.prefix}ResponseError", f"{case.prefix}TransportError",
                                         f"{case.prefix}HTTPStatusError"}, (label, repr(error))
         assert seconds < SLACK, (label, seconds)
-        assert len(server.received) == 1, label
+        assert len(server.received) == sent, label
+        assert case.same_request(server.received), label
         assert "passwd" not in str(error) and "root:" not in str(error)
 
 
@@ -456,3 +464,215 @@ def test_secrets_a_server_echoes_in_an_api_error_are_taken_out(server: FaultServ
         assert secret not in str(chain) and secret not in repr(chain), repr(chain)
         assert secret not in repr(vars(chain)), vars(chain)
         chain = chain.__cause__ or chain.__context__
+
+
+# -- issue 15: time and secrets under faults ------------------------------------------------------
+
+
+def silent(server: FaultServer) -> Action:
+    """Read the request, then never answer (until the test ends)."""
+
+    def act(h: BaseHTTPRequestHandler) -> None:
+        server.stopping.wait(30)
+
+    return act
+
+
+@pytest.fixture
+def quiet_server() -> Any:
+    s = FaultServer()
+    s.then(*[silent(s) for _ in range(20)])
+    yield s
+    s.close()
+
+
+DEADLINE_SLACK = 0.4  # what the machine may add to a deadline: far below the timeouts at stake
+
+
+@pytest.mark.parametrize("asynchronous", MODES)
+@pytest.mark.parametrize("timeout, deadline", [pytest.param(3.0, 0.4, id="timeout-past-deadline"),
+                                               pytest.param(0.3, 0.5, id="retries-past-deadline")])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_call_ends_by_its_deadline_whatever_the_server_does(
+    quiet_server: FaultServer, case: Case, timeout: float, deadline: float, asynchronous: bool
+) -> None:
+    """A server that accepts and never answers: the call ends with a typed timeout by its
+    deadline, retries included (issue 15: timeout=6, deadline=1 took 6 s; retries ignored the
+    time already spent)."""
+    client = case.make(quiet_server.url, asynchronous, timeout=timeout, deadline=deadline)
+    _, error, seconds = run(case, client, asynchronous)
+    assert isinstance(error, case.error("TimeoutError")), repr(error)
+    ends = min(deadline, timeout * (1 + case.timeout_retries))  # the deadline, or the last retry's timeout
+    assert ends * 0.9 <= seconds < ends + DEADLINE_SLACK, seconds
+    assert "deadline" in str(error) or "timed out" in str(error), str(error)
+    # no attempt is started that could not finish in time: at most one per timeout, plus the one
+    # the deadline cuts short
+    assert 1 <= len(quiet_server.received) <= int(deadline / timeout) + 1, len(quiet_server.received)
+    assert case.same_request(quiet_server.received)
+
+
+def trickling_headers(server: FaultServer) -> Action:
+    """A slow-loris on the headers: one byte of them every 50 ms, never the end of them, so no
+    read ever waits as long as a timeout."""
+
+    def act(h: BaseHTTPRequestHandler) -> None:
+        try:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not server.stopping.wait(0.05):
+                h.wfile.write(b"z")
+                h.wfile.flush()
+        except OSError:
+            pass
+
+    return act
+
+
+@pytest.mark.parametrize("asynchronous", MODES)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_server_trickling_its_headers_meets_the_deadline(server: FaultServer, case: Case, asynchronous: bool) -> None:
+    server.then(*[trickling_headers(server) for _ in range(6)])
+    _, error, seconds = run(case, case.client(server.url, asynchronous, deadline=0.6), asynchronous)
+    assert isinstance(error, case.error("TimeoutError")), repr(error)
+    assert seconds < 0.6 + DEADLINE_SLACK, seconds
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.timeout_retries], ids=lambda c: c.provider)
+def test_a_pause_before_a_retry_never_outlasts_the_deadline(server: FaultServer, case: Case) -> None:
+    """A gateway error or a throttle whose pause would pass the deadline is not waited for."""
+    server.then(*[answer(503, b"busy", "text/plain", {"Retry-After": "5"}) for _ in range(6)])
+    _, error, seconds = run(case, case.client(server.url, deadline=0.5), False)
+    assert isinstance(error, case.error("Error")), repr(error)
+    assert seconds < 0.5 + DEADLINE_SLACK, seconds
+
+
+def _reachable(root: object, limit: int = 5000) -> list[object]:
+    """Everything reachable from an error through its chain, its args and its attributes
+    (recursively, through containers and objects' attributes)."""
+    seen: set[int] = set()
+    found: list[object] = []
+    stack: list[object] = [root]
+    while stack and len(found) < limit:
+        obj = stack.pop()
+        if obj is None or id(obj) in seen or isinstance(obj, (type, int, float, bool)) or callable(obj) and not isinstance(obj, BaseException):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        if isinstance(obj, (str, bytes)):
+            continue
+        if isinstance(obj, BaseException):
+            stack += [obj.__cause__, obj.__context__, *obj.args, *getattr(obj, "__notes__", ())]
+        if isinstance(obj, dict):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack += list(obj)
+        stack += list(getattr(obj, "__dict__", {}).values())
+        for slot in getattr(type(obj), "__slots__", ()):
+            stack.append(getattr(obj, slot, None))
+    return found
+
+
+def _holds(obj: object, secret: str) -> bool:
+    if isinstance(obj, str):
+        return secret in obj
+    if isinstance(obj, bytes):
+        return secret.encode() in obj
+    return False
+
+
+SECRETS = {"billink": billink_tests.SECRET, "billmate": billmate_tests.KEY,
+           "inkassogram": inkassogram_tests.PRIVATE_KEY, "billit": billit_tests.API_KEY}
+
+
+def _nothing_secret_reachable(error: BaseException, secret: str) -> None:
+    assert secret not in str(error) and secret not in repr(error), repr(error)
+    leaks = [obj for obj in _reachable(error) if _holds(obj, secret)]
+    assert not leaks, leaks[:3]
+
+
+@pytest.mark.parametrize("fault", ["reset", "refused", "timeout"])
+@pytest.mark.parametrize("asynchronous", MODES)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_nothing_secret_is_reachable_from_a_transport_error(
+    server: FaultServer, case: Case, asynchronous: bool, fault: str
+) -> None:
+    """The httpx exception (whose request carries Billit's ApiKey header and Billink's
+    client_id in the body) is not kept as the error's context or anywhere else."""
+    url = server.url
+    if fault == "reset":
+        server.then(*[reset() for _ in range(6)])
+    elif fault == "timeout":
+        server.then(*[delayed(TIMEOUT * 4, answer(200, case.success, case.content_type)) for _ in range(6)])
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    _, error, _ = run(case, case.client(url, asynchronous, connect_retries=0), asynchronous)
+    assert isinstance(error, case.error("TransportError")), repr(error)
+    _nothing_secret_reachable(error, SECRETS[case.provider])
+
+
+def _secret_in_answers(provider: str, secret: str) -> list[tuple[str, tuple[int, bytes, str]]]:
+    """Answers that carry the secret where an error picks text up: as the error code, and (XML)
+    in a parser message."""
+    if provider == "billink":
+        return [
+            ("code", (200, f"<API><RESULT>MSG</RESULT><MSG><CODE>{secret}</CODE></MSG></API>".encode(), "text/xml")),
+            ("parser", (200, f"<API><RESULT>MSG</RESULT><{secret}></API>".encode(), "text/xml")),
+        ]
+    if provider == "inkassogram":
+        head = f'<?xml version="1.0" encoding="UTF-8"?><methodCall xmlns="{inkassogram_tests.NS}"><methodName>createInvoice</methodName><response>'
+        return [
+            ("code", (200, (head + f"<statusCode>0</statusCode><errorCode>{secret}</errorCode></response></methodCall>").encode(), "text/xml")),
+            ("parser", (200, (head + f"<statusCode>0</statusCode><x{secret}></response></methodCall>").encode(), "text/xml")),
+            ("status", (200, (head + f"<statusCode>{secret}</statusCode></response></methodCall>").encode(), "text/xml")),
+        ]
+    if provider == "billmate":
+        return [("code", (200, json.dumps({"code": secret, "message": "no"}).encode(), "application/json"))]
+    return [("code", (400, json.dumps({"errors": [{"Code": secret, "Description": f"key {secret}"}]}).encode(), "application/json"))]
+
+
+@pytest.mark.parametrize("asynchronous", MODES)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_secrets_are_redacted_from_every_text_an_error_carries(server: FaultServer, case: Case, asynchronous: bool) -> None:
+    """An answer whose error code is the secret, or whose malformed XML names it: the message,
+    `.code`, the parser's detail and everything else reachable from the error are free of it
+    (issue 15: only the server's message text was redacted)."""
+    secret = SECRETS[case.provider]
+    for label, (status, body, content_type) in _secret_in_answers(case.provider, secret):
+        server.received.clear()
+        server.then(answer(status, body, content_type))
+        _, error, _ = run(case, case.client(server.url, asynchronous), asynchronous)
+        assert isinstance(error, case.error("Error")), (label, repr(error))
+        if label != "status":  # (an unknown status is named by the values it may take, not echoed)
+            assert "***" in str(error), (label, str(error))
+        _nothing_secret_reachable(error, secret)
+
+
+def test_a_short_secret_is_redacted_only_as_a_whole_word(server: FaultServer) -> None:
+    """A one-letter secret does not turn "Connection refused" into "Conne***tion refused"
+    (issue 17 point 4); echoed on its own, it is still taken out."""
+    mod = package("billink", "client")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    with mod.BillinkClient("usertest", "n", base_url=closed, connect_retries=0, timeout=TIMEOUT) as c:
+        with pytest.raises(package("billink", "errors").BillinkTransportError) as caught:
+            c.order(billink_tests.private_order())
+    assert "Connection refused" in str(caught.value), str(caught.value)
+    server.then(answer(500, b"<html>key n rejected</html>", "text/html"))
+    with mod.BillinkClient("usertest", "n", base_url=server.url, timeout=TIMEOUT) as c:
+        with pytest.raises(package("billink", "errors").BillinkHTTPStatusError) as status:
+            c.order(billink_tests.private_order())
+    assert "key *** rejected" in str(status.value), str(status.value)
+
+
+def test_a_billit_create_is_retried_after_a_reset_or_a_read_error_with_the_same_key(server: FaultServer) -> None:
+    """Its Idempotency-Key makes sending it again safe (issue 15): a reset before any answer
+    and an answer cut short are both retried, with the same key and body."""
+    case = CASES[IDS.index("billit")]
+    server.then(reset(), truncated(b"12", 100), answer(200, case.success, case.content_type))
+    result, error, seconds = run(case, case.client(server.url), False)
+    assert error is None, repr(error)
+    assert result.order_id == 123456 and result.attempts == 3
+    assert len(server.received) == 3 and case.same_request(server.received)
+    assert seconds < SLACK

@@ -127,6 +127,13 @@ def test_noop_generate_does_nothing_and_any_change_is_noticed(tmp_path: Path) ->
     assert "(at most 14)" in (repo / "generated/billink/billink_client/models.py").read_text()
     formatted = int(edited.stdout.split("(")[-1].split(" formatted")[0])
     assert 0 < formatted <= 6, edited.stdout
+    # An edit of the runtime is an input too: it reaches every package's copy of the module.
+    runtime = repo / "generator/runtime/rules.py"
+    runtime.write_bytes(runtime.read_bytes() + b"# edited\n")
+    copied = _run(repo, "generate")
+    assert "nothing to do" not in copied.stdout, copied.stdout
+    for provider in PROVIDERS:
+        assert (repo / "generated" / provider / service(provider).package / "_runtime/rules.py").read_bytes() == runtime.read_bytes()
     # The cached run produced what a run from scratch produces.
     assert _run(repo, "check").returncode == 0
 

@@ -211,6 +211,18 @@ def test_malformed_answers_raise_response_errors(inner: str, reason: str) -> Non
         c.create_invoice(invoice())
 
 
+def test_empty_elements_in_answers_count_as_absent() -> None:
+    """The README says so (issue 15: an empty <description/> gave message='')."""
+    with client(Recorder(refused("125", ""))) as c, pytest.raises(ik.CreateInvoiceError) as caught:
+        c.create_invoice(invoice())
+    assert (caught.value.code, caught.value.message) == ("125", None)
+    assert "''" not in str(caught.value)
+    empty = answer("<statusCode>1</statusCode><ocr>123456789</ocr><pdfFile>JVBERi0=</pdfFile><description/>")
+    with client(Recorder(empty)) as c:
+        result = c.create_invoice(invoice())
+    assert (result.code, result.message) == ("1", None)
+
+
 def test_an_element_in_another_namespace_is_read_by_its_name_in_answers_and_refused_in_requests() -> None:
     # Elements are found by the tag lxml reports ("{namespace}name"); one in another namespace
     # falls back to its local name: answers are read leniently, requests strictly.

@@ -160,10 +160,10 @@ def test_a_request_the_validators_refuse_gets_the_documented_code(servers: Any, 
         broken = body[:end] + b"<BOGUS>1</BOGUS>" + body[end:]
         expected = b">" + svc.mock_invalid.encode() + b"<"
     else:  # a member the documents do not have, signed properly (else it is an auth error)
-        js = package(provider, "_runtime.json")
+        php = package(provider, "_runtime.phpjson")
         document = json.loads(body)
         document["data"]["bogus"] = "1"
-        document["credentials"]["hash"] = js.sign(_credentials(provider)["key"], js.php_encode(document["data"]))
+        document["credentials"]["hash"] = php.sign(_credentials(provider)["key"], php.php_encode(document["data"]))
         broken = json.dumps(document).encode()
         expected = b'"' + svc.mock_invalid.encode() + b'"'
     headers, _ = client._request_headers()

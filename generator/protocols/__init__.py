@@ -37,6 +37,10 @@ class Protocol(_Interface):
     one document per call and read a result code from the answer)."""
     ACCEPT: str
     """The client's Accept header."""
+    RUNTIME: tuple[str, ...]
+    """The runtime modules (`generator/runtime/`) its packages ship besides the shared ones."""
+    DEPENDENCIES: tuple[str, ...]
+    """What its runtime modules need installed besides the shared runtime's (httpx, pydantic)."""
     WIRE_FORMAT: str
     """How error messages name the format of the answers ("XML", "JSON")."""
     KINDS: Mapping[str, str]

@@ -28,6 +28,11 @@ NAME = "json"
 TEMPLATES = "json"
 CALLS = "rpc"  # its client, mock and errors: templates/python/protocols/rpc/
 
+# The runtime modules (generator/runtime/) its packages need besides the shared ones, and what
+# those modules need installed.
+RUNTIME = ("json.py", "phpjson.py", "signing.py")
+DEPENDENCIES: tuple[str, ...] = ()
+
 # Scalar kinds a member of the message can carry -> the codec macro file for them.
 KINDS = {
     "string": "text",
@@ -415,7 +420,7 @@ def wire_view(service: ir.Service) -> JsonWireView:
         for f in codecs(s) + ((field_codec(s.root, KINDS),) if s.root else ())
         for c in (f.codec, f.item_codec)
     }
-    runtime = {"obj", "php_string"}
+    runtime: set[str] = set()  # from _runtime.json (obj and php_string come from _runtime.phpjson)
     if "decimal" in codecs_used:
         runtime.add("plain_decimal")
     if "bool_or_date" in codecs_used:

@@ -27,6 +27,11 @@ NAME = "rest-json"
 TEMPLATES = "rest"
 CALLS = "rest"  # its client, mock and errors: templates/python/protocols/rest/
 
+# The runtime modules (generator/runtime/) its packages need besides the shared ones, and what
+# those modules need installed.
+RUNTIME = ("json.py",)
+DEPENDENCIES: tuple[str, ...] = ()
+
 # Scalar kinds a JSON member, path segment, query or header parameter can carry -> codec macros.
 KINDS = {
     "string": "text",

@@ -28,6 +28,11 @@ NAME = "xml"
 TEMPLATES = "xml"
 CALLS = "rpc"  # its client, mock and errors: templates/python/protocols/rpc/
 
+# The runtime modules (generator/runtime/) its packages need besides the shared ones, and what
+# those modules need installed.
+RUNTIME = ("xml.py",)
+DEPENDENCIES: tuple[str, ...] = ("lxml>=5",)
+
 # Scalar kinds an XML element can carry -> the codec macro file that writes and reads them.
 KINDS = {
     "string": "text",

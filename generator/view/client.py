@@ -12,7 +12,7 @@ from ..naming import constant, pascal
 from .common import distribution, model_enums, outcome_class, result_type
 from .errors import errors_view, has_signature
 
-RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3", "lxml>=5")
+RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3")  # and each protocol's DEPENDENCIES
 _STRFTIME = {"YYYYMMDD": "%Y%m%d"}
 
 
@@ -359,6 +359,8 @@ class PackageView:
 
 
 def package_view(service: ir.Service) -> PackageView:
+    from .. import protocols
+
     errors = errors_view(service)
     error_names = [
         f"{service.error_prefix}{suffix}"
@@ -396,7 +398,7 @@ def package_view(service: ir.Service) -> PackageView:
     first = service.operations[0]
     extra_imports = []
     if service.wire.rate_limit:
-        extra_imports.append(ExtraImport("._runtime.ratelimit", ["RateLimiter"]))
+        extra_imports.append(ExtraImport(".client", ["RateLimiter"]))
     filter_classes = sorted(op.filter.class_name for op in service.operations if op.filter)
     if filter_classes:
         extra_imports.append(ExtraImport(".filters", filter_classes))
@@ -413,7 +415,9 @@ def package_view(service: ir.Service) -> PackageView:
     return PackageView(
         distribution=distribution(service),
         version=service.version,
-        dependencies=list(RUNTIME_DEPENDENCIES) + (["tzdata; platform_system == 'Windows'"] if uses_clock else []),
+        dependencies=list(RUNTIME_DEPENDENCIES)
+        + list(protocols.get(service.protocol).DEPENDENCIES)
+        + (["tzdata; platform_system == 'Windows'"] if uses_clock else []),
         package_data=["py.typed"] + (["schema/*.xsd"] if service.wire.xsd else []),
         packages=[service.package, f"{service.package}._runtime"],
         error_names=sorted(error_names),

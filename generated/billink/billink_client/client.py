@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -29,10 +30,9 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
-    redact,
 )
 from ._runtime.validation import Issue, issues
-from .errors import BillinkApiError, BillinkRequestValidationError, BillinkResponseError
+from .errors import BillinkRequestValidationError, BillinkResponseError, RUNTIME_CLASSES
 from .models import (
     CheckRequest,
     CheckResponse,
@@ -61,6 +61,7 @@ BASE_URLS: dict[str, str] = {
     "test": "https://test.billink.nl/api",
     "production": "https://client.billink.nl/api",
 }
+
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
@@ -99,22 +100,16 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
 
 
 def _answered(
-    outcome: Callable[[R, int], T],
-    decode: Callable[[Reply], R],
-    reply: Reply,
-    operation: str,
-    secrets: tuple[str, ...],
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
 ) -> T:
-    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
-    server answered is raised with any of the credentials' `secrets` its message echoes taken
-    out (raised from here, so the original does not linger as the new one's context)."""
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
-    except BillinkApiError as exc:
-        message = redact(exc.message, secrets) if exc.message else exc.message
-        if message == exc.message:
-            raise
-        error = type(exc)(exc.operation, exc.code, message, exc.error)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
     raise error
 
 
@@ -228,7 +223,9 @@ class BillinkClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
-        self._transport = SyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = SyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -275,9 +272,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = self._transport.post("check", self._url("/check"), body, self._request_headers)
-        return _answered(
-            _outcomes.check, self._decode_check, reply, "check", self._credentials.secrets
-        )
+        return _answered(_outcomes.check, self._decode_check, reply, "check")
 
     def order(
         self,
@@ -312,9 +307,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = self._transport.post("order", self._url("/order"), body, self._request_headers)
-        return _answered(
-            _outcomes.order, self._decode_order, reply, "order", self._credentials.secrets
-        )
+        return _answered(_outcomes.order, self._decode_order, reply, "order")
 
     def credit(
         self,
@@ -336,9 +329,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
-        return _answered(
-            _outcomes.credit, self._decode_credit, reply, "credit", self._credentials.secrets
-        )
+        return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
     def start_workflow(
         self,
@@ -363,11 +354,7 @@ class BillinkClient(_Base):
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _answered(
-            _outcomes.start_workflow,
-            self._decode_start_workflow,
-            reply,
-            "start_workflow",
-            self._credentials.secrets,
+            _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
         )
 
     def on_hold(
@@ -388,9 +375,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
-        return _answered(
-            _outcomes.on_hold, self._decode_on_hold, reply, "on_hold", self._credentials.secrets
-        )
+        return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
     def payment(
         self,
@@ -411,9 +396,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
-        return _answered(
-            _outcomes.payment, self._decode_payment, reply, "payment", self._credentials.secrets
-        )
+        return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
     def status(
         self,
@@ -433,9 +416,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
-        return _answered(
-            _outcomes.status, self._decode_status, reply, "status", self._credentials.secrets
-        )
+        return _answered(_outcomes.status, self._decode_status, reply, "status")
 
     def message(
         self,
@@ -455,9 +436,7 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = self._transport.post("message", self._url("/message"), body, self._request_headers)
-        return _answered(
-            _outcomes.message, self._decode_message, reply, "message", self._credentials.secrets
-        )
+        return _answered(_outcomes.message, self._decode_message, reply, "message")
 
 
 class AsyncBillinkClient(_Base):
@@ -492,7 +471,9 @@ class AsyncBillinkClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._transport = AsyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = AsyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -520,9 +501,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "check", self._url("/check"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.check, self._decode_check, reply, "check", self._credentials.secrets
-        )
+        return _answered(_outcomes.check, self._decode_check, reply, "check")
 
     async def order(
         self,
@@ -533,9 +512,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "order", self._url("/order"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.order, self._decode_order, reply, "order", self._credentials.secrets
-        )
+        return _answered(_outcomes.order, self._decode_order, reply, "order")
 
     async def credit(
         self,
@@ -547,9 +524,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.credit, self._decode_credit, reply, "credit", self._credentials.secrets
-        )
+        return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
     async def start_workflow(
         self,
@@ -562,11 +537,7 @@ class AsyncBillinkClient(_Base):
             "start_workflow", self._url("/start-workflow"), body, self._request_headers
         )
         return _answered(
-            _outcomes.start_workflow,
-            self._decode_start_workflow,
-            reply,
-            "start_workflow",
-            self._credentials.secrets,
+            _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
         )
 
     async def on_hold(
@@ -579,9 +550,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.on_hold, self._decode_on_hold, reply, "on_hold", self._credentials.secrets
-        )
+        return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
     async def payment(
         self,
@@ -592,9 +561,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "payment", self._url("/payment"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.payment, self._decode_payment, reply, "payment", self._credentials.secrets
-        )
+        return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
     async def status(
         self,
@@ -605,9 +572,7 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "status", self._url("/status"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.status, self._decode_status, reply, "status", self._credentials.secrets
-        )
+        return _answered(_outcomes.status, self._decode_status, reply, "status")
 
     async def message(
         self,
@@ -619,6 +584,4 @@ class AsyncBillinkClient(_Base):
         reply = await self._transport.post(
             "message", self._url("/message"), body, self._request_headers
         )
-        return _answered(
-            _outcomes.message, self._decode_message, reply, "message", self._credentials.secrets
-        )
+        return _answered(_outcomes.message, self._decode_message, reply, "message")

@@ -25,55 +25,49 @@
 The documented codes of each table are members of an enum (``CheckErrorCode``
 ...); a code the table does not list still raises the operation's error class, with
 ``error=None``.
-Error messages never contain credentials or request bodies.
+Each class also derives from the runtime's base of its kind (``ClientError``,
+``TransportError``, ``ResponseError``, ... in ``_runtime/errors.py``, the same in every
+generated package). Error messages never contain credentials or request bodies.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._runtime.validation import Issue
+from ._runtime.errors import (
+    ApiError,
+    ClientError,
+    ErrorClasses,
+    HTTPStatusError,
+    RequestValidationError,
+    ResponseError,
+    TransportError,
+    TransportTimeoutError,
+)
 
 
-class BillinkError(Exception):
+class BillinkError(ClientError):
     """Base class of every error raised by billink_client."""
 
 
-class BillinkRequestValidationError(BillinkError, ValueError):
+class BillinkRequestValidationError(BillinkError, RequestValidationError):
     """The request was refused before anything was sent; `issues` says where and why."""
 
-    def __init__(self, message_name: str, issues: list[Issue]) -> None:
-        self.message_name = message_name
-        self.issues = tuple(issues)
-        count = len(self.issues)
-        listed = "; ".join(str(issue) for issue in self.issues)
-        super().__init__(f"{message_name}: {count} problem{'s' if count != 1 else ''}: {listed}")
 
-
-class BillinkTransportError(BillinkError):
+class BillinkTransportError(BillinkError, TransportError):
     """The request could not be sent, or its answer could not be received; `attempts` says how
     many requests were tried."""
 
-    def __init__(self, message: str, *, attempts: int = 1) -> None:
-        self.attempts = attempts
-        super().__init__(message)
 
-
-class BillinkTimeoutError(BillinkTransportError):
+class BillinkTimeoutError(BillinkTransportError, TransportTimeoutError):
     """No complete answer within the time limits."""
 
 
-class BillinkHTTPStatusError(BillinkError):
+class BillinkHTTPStatusError(BillinkError, HTTPStatusError):
     """The server answered with an HTTP status outside 2xx."""
 
-    def __init__(self, message: str, *, status_code: int) -> None:
-        self.status_code = status_code
-        super().__init__(message)
 
-
-class BillinkResponseError(BillinkError):
+class BillinkResponseError(BillinkError, ResponseError):
     """The answer is not the documented XML: an HTML error page, a truncated or hostile
     document, an unexpected shape or a missing result code."""
 
@@ -86,7 +80,7 @@ class ErrorCodeEnum(StrEnum):
         return _DOCUMENTED[type(self)][self.value]
 
 
-class BillinkApiError(BillinkError):
+class BillinkApiError(BillinkError, ApiError):
     """The Billink API answered with an error code.
 
     `code` is the code as sent, `message` the server's own text, `error` the documented enum
@@ -786,3 +780,12 @@ def documented_messages(operation: str) -> dict[str, str]:
     """The documented message of each code `operation` can answer (empty without a table)."""
     entry = _OPERATIONS.get(operation)
     return _DOCUMENTED[entry[1]] if entry is not None else {}
+
+
+RUNTIME_CLASSES = ErrorClasses(
+    transport=BillinkTransportError,
+    timeout=BillinkTimeoutError,
+    status=BillinkHTTPStatusError,
+    response=BillinkResponseError,
+)
+"""The classes the runtime raises for this package (see ``_runtime/errors.py``)."""

@@ -87,7 +87,7 @@ from .results import (
     SendOrdersSent,
 )
 from .callbacks import parse_webhook
-from ._runtime.ratelimit import RateLimiter
+from .client import RateLimiter
 from .filters import OrderFilter
 
 __all__ = [

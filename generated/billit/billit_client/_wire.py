@@ -17,6 +17,7 @@ from typing import Any
 
 from ._auth import Credentials
 from ._runtime import json as js
+from ._runtime.errors import redact
 from ._runtime.json import JsonError as WireError
 from ._runtime.json import obj
 from .errors import BillitResponseError, detail, status_error, ErrorDetail
@@ -848,13 +849,6 @@ def _member(item: dict[str, object], key: str) -> object:
     return next((v for k, v in item.items() if k.lower() == lowered), None)
 
 
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 def error_details(body: bytes, secrets: tuple[str, ...] = ()) -> tuple[ErrorDetail, ...]:
     """The errors an error answer lists (none when it is not the documented JSON); `secrets`
     are blanked out of their messages, should a server echo them."""
@@ -869,14 +863,14 @@ def error_details(body: bytes, secrets: tuple[str, ...] = ()) -> tuple[ErrorDeta
     for item in items:
         if isinstance(item, dict):
             code, message = _member(item, CODE_KEY), _member(item, MESSAGE_KEY)
-            text = _redact(message, secrets) if isinstance(message, str) else None
-            details.append(detail("" if code is None else _redact(str(code), secrets), text))
+            text = redact(message, secrets) if isinstance(message, str) else None
+            details.append(detail("" if code is None else redact(str(code), secrets), text))
     return tuple(details)
 
 
 def _excerpt(body: bytes, secrets: tuple[str, ...]) -> str:
     text = body[:200].decode("utf-8", "replace")
-    return _redact("".join(ch if ch.isprintable() else " " for ch in text).strip(), secrets)
+    return redact("".join(ch if ch.isprintable() else " " for ch in text).strip(), secrets)
 
 
 def check_status(

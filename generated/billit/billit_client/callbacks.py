@@ -9,8 +9,6 @@ malformed.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections.abc import Mapping
 
@@ -18,14 +16,23 @@ from .errors import BillitCallbackError, BillitSignatureError
 from .models import WebhookEvent
 from . import _wire
 from ._runtime import json as js
+from ._runtime import signing
+
+# A unix time in seconds has 10 digits until the year 2286; more than 12 is no time.
+MAX_TIMESTAMP_DIGITS = 12
 
 
-def _header(headers: str | Mapping[str, str], name: str, callback: str) -> str:
-    """The header's value: given as is, or looked up (ignoring case) in the request's headers."""
+def _header(headers: str | bytes | Mapping[str, str], name: str, callback: str) -> str:
+    """The header's value: given as is (text, or bytes as HTTP carries them), or looked up
+    (ignoring case) in the request's headers."""
+    if isinstance(headers, (bytes, bytearray)):
+        return bytes(headers).decode("latin-1")
     if isinstance(headers, str):
         return headers
-    value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
-    if not value:
+    value: object = next((v for k, v in headers.items() if str(k).lower() == name.lower()), None)
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("latin-1")
+    if not value or not isinstance(value, str):
         raise BillitSignatureError(f"{callback}: no {name} header; do not trust this request")
     return value
 
@@ -39,10 +46,15 @@ def _signature_parts(
     signatures = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == timestamp_key and value.isascii() and value.isdigit():
+        if (
+            key == timestamp_key
+            and value.isascii()
+            and value.isdigit()
+            and len(value) <= MAX_TIMESTAMP_DIGITS
+        ):
             timestamp = value
         elif key == value_key and value:
-            signatures.append(value.lower())
+            signatures.append(value)
     if timestamp is None or not signatures:
         raise BillitSignatureError(
             f"{callback}: the signature header is not {timestamp_key}=<time>,{value_key}=<signature>"
@@ -52,7 +64,7 @@ def _signature_parts(
 
 def parse_webhook(
     body: bytes | str,
-    headers: str | Mapping[str, str],
+    headers: str | bytes | Mapping[str, str],
     secret: str,
     *,
     tolerance: float = 300,
@@ -68,8 +80,8 @@ def parse_webhook(
 
     `body` is the raw request body, exactly as received (the signature covers these bytes: do
     not parse and re-serialise it first); `headers` the request's headers, or the
-    ``Billit-Signature`` value alone; `secret` the webhook's secret (not your API key).
-    The signature is an HMAC-SHA256 over ``<t>.<body>``, compared in constant time;
+    ``Billit-Signature`` value alone, as text or bytes; `secret` the webhook's secret (not
+    your API key). The signature is an HMAC-SHA256 over ``<t>.<body>``, compared in constant time;
     a timestamp more than `tolerance` seconds from `now` (unix time, default the current time)
     is refused too, so a captured delivery cannot be replayed later.
 
@@ -80,10 +92,8 @@ def parse_webhook(
     timestamp, signatures = _signature_parts(
         _header(headers, "Billit-Signature", "webhook"), "t", "s", "webhook"
     )
-    expected = hmac.new(
-        secret.encode("utf-8"), timestamp.encode("ascii") + b"." + raw, hashlib.sha256
-    ).hexdigest()
-    if not any(hmac.compare_digest(expected, given) for given in signatures):
+    expected = signing.hmac_hex(secret, timestamp.encode("ascii") + b"." + raw, "sha256")
+    if not any(signing.hex_matches(expected, given) for given in signatures):
         raise BillitSignatureError(
             "webhook: the signature does not verify; do not trust this request"
         )

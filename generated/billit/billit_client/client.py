@@ -9,8 +9,10 @@ time and size limits, and returns a typed result or raises a typed error.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +23,8 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime import ratelimit
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -32,9 +36,8 @@ from ._runtime.transport import (
     Retry,
     SyncTransport,
 )
-from ._runtime.ratelimit import RateLimiter
 from ._runtime.validation import Issue, issues
-from .errors import BillitRequestValidationError, BillitResponseError
+from .errors import BillitRequestValidationError, BillitResponseError, RUNTIME_CLASSES
 from .models import (
     CreateOrderRequest,
     CreateOrderResponse,
@@ -61,8 +64,34 @@ BASE_URLS: dict[str, str] = {
     "production": "https://api.billit.be",
 }
 
+
+class RateLimiter(ratelimit.RateLimiter):
+    """At most 25 requests per 1.0 s by default, the Billit API's limit, spaced evenly; `burst` lets
+    that many go at once after a quiet spell (1: never two closer than the spacing).
+
+    One limiter serves every call of a client, from any thread and from async code; give the
+    same limiter to several clients to share the allowance between them. `clock`, `sleep` and
+    `async_sleep` can be replaced, e.g. by a simulated clock in tests.
+    """
+
+    def __init__(
+        self,
+        requests: int = 25,
+        per_seconds: float = 1.0,
+        *,
+        burst: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(
+            requests, per_seconds, burst=burst, clock=clock, sleep=sleep, async_sleep=async_sleep
+        )
+
+
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
@@ -108,6 +137,20 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
         raise BillitResponseError(
             f"{operation}: the answer does not have the documented shape: {listed}"
         ) from None
+
+
+def _answered(
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
+) -> T:
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
+    try:
+        return outcome(_decoded(decode, reply, operation), reply.attempts)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
+    raise error
 
 
 class _Base:
@@ -157,6 +200,7 @@ class _Base:
             statuses=frozenset([502, 503, 504]),
             throttled=frozenset([429]),
             throttle_retries=max_retries,
+            resets=True,
         )
         self._retry_throttled = Retry(throttled=frozenset([429]), throttle_retries=max_retries)
         self._context = _wire.Context(credentials=self._credentials)
@@ -184,32 +228,32 @@ class _Base:
 
     def _decode_create_order(self, reply: Reply) -> CreateOrderResponse:
         return _wire.decode_create_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_get_order(self, reply: Reply) -> GetOrderResponse:
         return _wire.decode_get_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_list_orders(self, reply: Reply) -> ListOrdersResponse:
         return _wire.decode_list_orders_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_patch_order(self, reply: Reply) -> PatchOrderResponse:
         return _wire.decode_patch_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_send_orders(self, reply: Reply) -> SendOrdersResponse:
         return _wire.decode_send_orders_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
     def _decode_delete_order(self, reply: Reply) -> DeleteOrderResponse:
         return _wire.decode_delete_order_response(
-            reply.status_code, reply.body, reply.attempts, self._credentials.secrets
+            reply.status_code, reply.body, reply.attempts, reply.secrets
         )
 
 
@@ -263,7 +307,12 @@ class BillitClient(_Base):
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
         self._transport = SyncTransport(
-            self._http, self._limits, self._credentials.secrets, self._limiter, self._limiter.sleep
+            self._http,
+            self._limits,
+            self._credentials.secrets,
+            RUNTIME_CLASSES,
+            self._limiter,
+            self._limiter.sleep,
         )
 
     def close(self) -> None:
@@ -327,9 +376,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.create_order(
-            _decoded(self._decode_create_order, reply, "create_order"), reply.attempts
-        )
+        return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
     def get_order(
         self,
@@ -361,9 +408,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.get_order(
-            _decoded(self._decode_get_order, reply, "get_order"), reply.attempts
-        )
+        return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
     def list_orders(
         self,
@@ -396,9 +441,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.list_orders(
-            _decoded(self._decode_list_orders, reply, "list_orders"), reply.attempts
-        )
+        return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
     def iter_orders(
         self, request: ListOrdersRequest | Mapping[str, Any] | None = None
@@ -453,9 +496,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.patch_order(
-            _decoded(self._decode_patch_order, reply, "patch_order"), reply.attempts
-        )
+        return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
     def send_orders(
         self,
@@ -492,9 +533,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.send_orders(
-            _decoded(self._decode_send_orders, reply, "send_orders"), reply.attempts
-        )
+        return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
     def delete_order(
         self,
@@ -525,9 +564,7 @@ class BillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.delete_order(
-            _decoded(self._decode_delete_order, reply, "delete_order"), reply.attempts
-        )
+        return _answered(_outcomes.delete_order, self._decode_delete_order, reply, "delete_order")
 
 
 class AsyncBillitClient(_Base):
@@ -574,6 +611,7 @@ class AsyncBillitClient(_Base):
             self._http,
             self._limits,
             self._credentials.secrets,
+            RUNTIME_CLASSES,
             self._limiter,
             self._limiter.async_sleep,
         )
@@ -614,9 +652,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.create_order(
-            _decoded(self._decode_create_order, reply, "create_order"), reply.attempts
-        )
+        return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
     async def get_order(
         self,
@@ -635,9 +671,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.get_order(
-            _decoded(self._decode_get_order, reply, "get_order"), reply.attempts
-        )
+        return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
     async def list_orders(
         self,
@@ -656,9 +690,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.list_orders(
-            _decoded(self._decode_list_orders, reply, "list_orders"), reply.attempts
-        )
+        return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
     async def iter_orders(
         self, request: ListOrdersRequest | Mapping[str, Any] | None = None
@@ -692,9 +724,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.patch_order(
-            _decoded(self._decode_patch_order, reply, "patch_order"), reply.attempts
-        )
+        return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
     async def send_orders(
         self,
@@ -716,9 +746,7 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.send_orders(
-            _decoded(self._decode_send_orders, reply, "send_orders"), reply.attempts
-        )
+        return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
     async def delete_order(
         self,
@@ -737,6 +765,4 @@ class AsyncBillitClient(_Base):
             query=call.query,
             pass_errors=True,
         )
-        return _outcomes.delete_order(
-            _decoded(self._decode_delete_order, reply, "delete_order"), reply.attempts
-        )
+        return _answered(_outcomes.delete_order, self._decode_delete_order, reply, "delete_order")

@@ -23,66 +23,62 @@
 
 The documented codes are members of ``BillitErrorCode``; a code the table does
 not list still raises the operation's error class, with ``error=None``.
-Error messages never contain credentials or request bodies.
+Each class also derives from the runtime's base of its kind (``ClientError``,
+``TransportError``, ``ResponseError``, ... in ``_runtime/errors.py``, the same in every
+generated package). Error messages never contain credentials or request bodies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._runtime.validation import Issue
+from ._runtime.errors import (
+    ApiError,
+    CallbackError,
+    ClientError,
+    ErrorClasses,
+    HTTPStatusError,
+    RequestValidationError,
+    ResponseError,
+    SignatureError,
+    TransportError,
+    TransportTimeoutError,
+)
 
 
-class BillitError(Exception):
+class BillitError(ClientError):
     """Base class of every error raised by billit_client."""
 
 
-class BillitRequestValidationError(BillitError, ValueError):
+class BillitRequestValidationError(BillitError, RequestValidationError):
     """The request was refused before anything was sent; `issues` says where and why."""
 
-    def __init__(self, message_name: str, issues: list[Issue]) -> None:
-        self.message_name = message_name
-        self.issues = tuple(issues)
-        count = len(self.issues)
-        listed = "; ".join(str(issue) for issue in self.issues)
-        super().__init__(f"{message_name}: {count} problem{'s' if count != 1 else ''}: {listed}")
 
-
-class BillitTransportError(BillitError):
+class BillitTransportError(BillitError, TransportError):
     """The request could not be sent, or its answer could not be received; `attempts` says how
     many requests were tried."""
 
-    def __init__(self, message: str, *, attempts: int = 1) -> None:
-        self.attempts = attempts
-        super().__init__(message)
 
-
-class BillitTimeoutError(BillitTransportError):
+class BillitTimeoutError(BillitTransportError, TransportTimeoutError):
     """No complete answer within the time limits."""
 
 
-class BillitHTTPStatusError(BillitError):
+class BillitHTTPStatusError(BillitError, HTTPStatusError):
     """The server answered with an HTTP status outside 2xx."""
 
-    def __init__(self, message: str, *, status_code: int) -> None:
-        self.status_code = status_code
-        super().__init__(message)
 
-
-class BillitResponseError(BillitError):
+class BillitResponseError(BillitError, ResponseError):
     """The answer is not the documented JSON: an HTML error page, a truncated or hostile
     document, an unexpected shape or a missing result code."""
 
 
-class BillitSignatureError(BillitResponseError):
+class BillitSignatureError(BillitResponseError, SignatureError):
     """The signature of an answer or callback does not verify: it was not made with your key,
     or the data was changed on the way. Nothing in it should be trusted."""
 
 
-class BillitCallbackError(BillitError, ValueError):
+class BillitCallbackError(BillitError, CallbackError):
     """A callback request is not what the provider documents (missing, repeated, unknown or
     malformed parameters); answer it with an error status."""
 
@@ -110,7 +106,7 @@ class ErrorDetail:
     error: BillitErrorCode | None = None
 
 
-class BillitApiError(BillitHTTPStatusError):
+class BillitApiError(BillitHTTPStatusError, ApiError):
     """The Billit API answered with an error status.
 
     `status_code` is the HTTP status; `errors` every error the answer lists ('errors'), in
@@ -282,3 +278,12 @@ def status_error(
     """The typed error for an error status (not raised here)."""
     error_class = next((c for lo, hi, c in _STATUSES if lo <= status_code <= hi), BillitApiError)
     return error_class(operation, status_code, errors, excerpt, attempts=attempts)
+
+
+RUNTIME_CLASSES = ErrorClasses(
+    transport=BillitTransportError,
+    timeout=BillitTimeoutError,
+    status=BillitHTTPStatusError,
+    response=BillitResponseError,
+)
+"""The classes the runtime raises for this package (see ``_runtime/errors.py``)."""

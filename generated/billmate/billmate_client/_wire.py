@@ -18,8 +18,10 @@ from typing import Any
 
 from ._auth import Credentials
 from ._runtime import json as js
+from ._runtime import phpjson as php
 from ._runtime.json import JsonError as WireError
-from ._runtime.json import flag_or_date, obj, php_string, plain_decimal
+from ._runtime.json import flag_or_date, plain_decimal
+from ._runtime.phpjson import obj, php_string
 from .errors import BillmateSignatureError, api_error
 from .models import (
     ActivatePaymentRequest,
@@ -681,14 +683,14 @@ def _body(ctx: Context, data: str, function: str) -> bytes:
     """The request body around the encoded message."""
     credentials = [
         '"id":' + php_string(ctx.credentials.id),
-        '"hash":' + '"' + js.sign(ctx.credentials.key, data) + '"',
+        '"hash":' + '"' + php.sign(ctx.credentials.key, data) + '"',
         '"version":"2.1.7"',
         '"client":' + php_string(ctx.client_name),
         '"language":' + php_string(ctx.language),
     ]
     if ctx.serverdata is not None:
-        credentials.append('"serverdata":' + js.php_encode(dict(ctx.serverdata)))
-    credentials.append('"time":' + '"' + js.microtime((ctx.clock or _utc_now)()) + '"')
+        credentials.append('"serverdata":' + php.php_encode(dict(ctx.serverdata)))
+    credentials.append('"time":' + '"' + php.microtime((ctx.clock or _utc_now)()) + '"')
     credentials.append('"test":' + php_string(ctx.test))
     return (
         "{"
@@ -1507,7 +1509,7 @@ def _first(document: object, paths: tuple[tuple[str, ...], ...]) -> object:
 def _answer(body: bytes, ctx: Context, operation: str) -> object:
     """The `data` of an answer: raises the operation's error for an error code and
     BillmateSignatureError when the signature does not verify."""
-    document, signed = js.loads_member(body, "data")
+    document, signed = php.loads_member(body, "data")
     if not isinstance(document, dict):
         raise WireError("expected a JSON object")
     code = _first(document, ERROR_CODE_PATHS)
@@ -1517,7 +1519,7 @@ def _answer(body: bytes, ctx: Context, operation: str) -> object:
     if "data" not in document:
         raise WireError("the answer has neither data nor an error code")
     data = document["data"]
-    if ctx.verify_signatures and not js.signed_by(
+    if ctx.verify_signatures and not php.signed_by(
         ctx.credentials.key, data, signed, js.at(document, SIGNATURE_PATH)
     ):
         raise BillmateSignatureError(
@@ -1864,7 +1866,7 @@ def encode_update_checkout_response(response: UpdateCheckoutResponse, ctx: Conte
 
 
 def _answer_body(ctx: Context, data: str) -> bytes:
-    signature = js.sign(ctx.credentials.key, data)
+    signature = php.sign(ctx.credentials.key, data)
     return (
         "{" + '"credentials":{' + '"hash":"' + signature + '"' + "}" + ',"data":' + data + "}"
     ).encode("ascii")
@@ -1900,8 +1902,8 @@ def decode_request(operation: str, body: bytes, ctx: Context) -> tuple[dict[str,
     if not isinstance(document, dict) or "data" not in document:
         raise WireError("expected a JSON object with data")
     data = document["data"]
-    if ctx.verify_signatures and not js.signature_matches(
-        ctx.credentials.key, js.php_encode(data), js.at(document, ("credentials", "hash"))
+    if ctx.verify_signatures and not php.signature_matches(
+        ctx.credentials.key, php.php_encode(data), js.at(document, ("credentials", "hash"))
     ):
         raise WireError("the request's signature does not verify")
     if document.get("function") != constant:

@@ -20,6 +20,7 @@ from .errors import BillmateCallbackError, BillmateSignatureError
 from .models import PaymentNotice
 from . import _wire
 from ._runtime import json as js
+from ._runtime import phpjson as php
 
 MAX_QUERY_LENGTH = 8192
 
@@ -56,7 +57,7 @@ def _verified(
     """`data`, once `credentials.hash` proves it was signed with `key`: over `sent`, the
     text `data` was read from, or over PHP's encoding of `data`."""
     given = credentials.get("hash") if isinstance(credentials, dict) else None
-    if verify and not js.signed_by(key, data, sent, given):
+    if verify and not php.signed_by(key, data, sent, given):
         raise BillmateSignatureError(
             f"{callback}: the signature does not verify; do not trust this request"
         )
@@ -88,7 +89,7 @@ def parse_payment_callback(body: bytes | str, key: str, *, verify: bool = True) 
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     try:
-        document, sent = js.loads_member(raw, "data")
+        document, sent = php.loads_member(raw, "data")
     except js.JsonError as exc:
         raise BillmateCallbackError(f"payment_callback: the body is not JSON ({exc})") from None
     if not isinstance(document, dict) or "data" not in document:

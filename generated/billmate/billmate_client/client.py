@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -30,10 +31,9 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
-    redact,
 )
 from ._runtime.validation import Issue, issues
-from .errors import BillmateApiError, BillmateRequestValidationError, BillmateResponseError
+from .errors import BillmateRequestValidationError, BillmateResponseError, RUNTIME_CLASSES
 from .models import (
     ActivatePaymentRequest,
     ActivatePaymentResponse,
@@ -79,6 +79,7 @@ ENVIRONMENT_VALUES: dict[str, dict[str, str]] = {
 }
 """What each environment puts on the wire besides its URL."""
 
+
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
 T = TypeVar("T")
@@ -116,22 +117,16 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
 
 
 def _answered(
-    outcome: Callable[[R, int], T],
-    decode: Callable[[Reply], R],
-    reply: Reply,
-    operation: str,
-    secrets: tuple[str, ...],
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
 ) -> T:
-    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
-    server answered is raised with any of the credentials' `secrets` its message echoes taken
-    out (raised from here, so the original does not linger as the new one's context)."""
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
-    except BillmateApiError as exc:
-        message = redact(exc.message, secrets) if exc.message else exc.message
-        if message == exc.message:
-            raise
-        error = type(exc)(exc.operation, exc.code, message, exc.error)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
     raise error
 
 
@@ -291,7 +286,9 @@ class BillmateClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
-        self._transport = SyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = SyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -331,13 +328,7 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = self._transport.post("get_address", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.get_address,
-            self._decode_get_address,
-            reply,
-            "get_address",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
     def get_due_payments(
         self,
@@ -361,11 +352,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("get_due_payments", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.get_due_payments,
-            self._decode_get_due_payments,
-            reply,
-            "get_due_payments",
-            self._credentials.secrets,
+            _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
 
     def get_payment_info(
@@ -388,11 +375,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("get_payment_info", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.get_payment_info,
-            self._decode_get_payment_info,
-            reply,
-            "get_payment_info",
-            self._credentials.secrets,
+            _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
 
     def get_payment_plans(
@@ -421,11 +404,7 @@ class BillmateClient(_Base):
             "get_payment_plans", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_payment_plans,
-            self._decode_get_payment_plans,
-            reply,
-            "get_payment_plans",
-            self._credentials.secrets,
+            _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
         )
 
     def get_terms(
@@ -448,13 +427,7 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = self._transport.post("get_terms", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.get_terms,
-            self._decode_get_terms,
-            reply,
-            "get_terms",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_terms, self._decode_get_terms, reply, "get_terms")
 
     def get_account_info(
         self,
@@ -476,11 +449,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("get_account_info", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.get_account_info,
-            self._decode_get_account_info,
-            reply,
-            "get_account_info",
-            self._credentials.secrets,
+            _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
 
     def add_payment(
@@ -526,13 +495,7 @@ class BillmateClient(_Base):
         """
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = self._transport.post("add_payment", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.add_payment,
-            self._decode_add_payment,
-            reply,
-            "add_payment",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
     def cancel_payment(
         self,
@@ -552,11 +515,7 @@ class BillmateClient(_Base):
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = self._transport.post("cancel_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.cancel_payment,
-            self._decode_cancel_payment,
-            reply,
-            "cancel_payment",
-            self._credentials.secrets,
+            _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
 
     def credit_payment(
@@ -586,11 +545,7 @@ class BillmateClient(_Base):
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = self._transport.post("credit_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.credit_payment,
-            self._decode_credit_payment,
-            reply,
-            "credit_payment",
-            self._credentials.secrets,
+            _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
 
     def update_payment(
@@ -637,11 +592,7 @@ class BillmateClient(_Base):
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = self._transport.post("update_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.update_payment,
-            self._decode_update_payment,
-            reply,
-            "update_payment",
-            self._credentials.secrets,
+            _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
 
     def activate_payment(
@@ -665,11 +616,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("activate_payment", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.activate_payment,
-            self._decode_activate_payment,
-            reply,
-            "activate_payment",
-            self._credentials.secrets,
+            _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
 
     def init_checkout(
@@ -698,11 +645,7 @@ class BillmateClient(_Base):
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = self._transport.post("init_checkout", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.init_checkout,
-            self._decode_init_checkout,
-            reply,
-            "init_checkout",
-            self._credentials.secrets,
+            _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
 
     def update_checkout(
@@ -732,11 +675,7 @@ class BillmateClient(_Base):
         )
         reply = self._transport.post("update_checkout", self._url(""), body, self._request_headers)
         return _answered(
-            _outcomes.update_checkout,
-            self._decode_update_checkout,
-            reply,
-            "update_checkout",
-            self._credentials.secrets,
+            _outcomes.update_checkout, self._decode_update_checkout, reply, "update_checkout"
         )
 
 
@@ -782,7 +721,9 @@ class AsyncBillmateClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._transport = AsyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = AsyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -810,13 +751,7 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "get_address", self._url(""), body, self._request_headers
         )
-        return _answered(
-            _outcomes.get_address,
-            self._decode_get_address,
-            reply,
-            "get_address",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
     async def get_due_payments(
         self,
@@ -831,11 +766,7 @@ class AsyncBillmateClient(_Base):
             "get_due_payments", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_due_payments,
-            self._decode_get_due_payments,
-            reply,
-            "get_due_payments",
-            self._credentials.secrets,
+            _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
 
     async def get_payment_info(
@@ -850,11 +781,7 @@ class AsyncBillmateClient(_Base):
             "get_payment_info", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_payment_info,
-            self._decode_get_payment_info,
-            reply,
-            "get_payment_info",
-            self._credentials.secrets,
+            _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
 
     async def get_payment_plans(
@@ -870,11 +797,7 @@ class AsyncBillmateClient(_Base):
             "get_payment_plans", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_payment_plans,
-            self._decode_get_payment_plans,
-            reply,
-            "get_payment_plans",
-            self._credentials.secrets,
+            _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
         )
 
     async def get_terms(
@@ -885,13 +808,7 @@ class AsyncBillmateClient(_Base):
         `BillmateClient.get_terms`."""
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = await self._transport.post("get_terms", self._url(""), body, self._request_headers)
-        return _answered(
-            _outcomes.get_terms,
-            self._decode_get_terms,
-            reply,
-            "get_terms",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.get_terms, self._decode_get_terms, reply, "get_terms")
 
     async def get_account_info(
         self,
@@ -906,11 +823,7 @@ class AsyncBillmateClient(_Base):
             "get_account_info", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.get_account_info,
-            self._decode_get_account_info,
-            reply,
-            "get_account_info",
-            self._credentials.secrets,
+            _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
 
     async def add_payment(
@@ -923,13 +836,7 @@ class AsyncBillmateClient(_Base):
         reply = await self._transport.post(
             "add_payment", self._url(""), body, self._request_headers
         )
-        return _answered(
-            _outcomes.add_payment,
-            self._decode_add_payment,
-            reply,
-            "add_payment",
-            self._credentials.secrets,
-        )
+        return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
     async def cancel_payment(
         self,
@@ -941,11 +848,7 @@ class AsyncBillmateClient(_Base):
             "cancel_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.cancel_payment,
-            self._decode_cancel_payment,
-            reply,
-            "cancel_payment",
-            self._credentials.secrets,
+            _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
 
     async def credit_payment(
@@ -958,11 +861,7 @@ class AsyncBillmateClient(_Base):
             "credit_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.credit_payment,
-            self._decode_credit_payment,
-            reply,
-            "credit_payment",
-            self._credentials.secrets,
+            _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
 
     async def update_payment(
@@ -975,11 +874,7 @@ class AsyncBillmateClient(_Base):
             "update_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.update_payment,
-            self._decode_update_payment,
-            reply,
-            "update_payment",
-            self._credentials.secrets,
+            _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
 
     async def activate_payment(
@@ -995,11 +890,7 @@ class AsyncBillmateClient(_Base):
             "activate_payment", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.activate_payment,
-            self._decode_activate_payment,
-            reply,
-            "activate_payment",
-            self._credentials.secrets,
+            _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
 
     async def init_checkout(
@@ -1013,11 +904,7 @@ class AsyncBillmateClient(_Base):
             "init_checkout", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.init_checkout,
-            self._decode_init_checkout,
-            reply,
-            "init_checkout",
-            self._credentials.secrets,
+            _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
 
     async def update_checkout(
@@ -1033,9 +920,5 @@ class AsyncBillmateClient(_Base):
             "update_checkout", self._url(""), body, self._request_headers
         )
         return _answered(
-            _outcomes.update_checkout,
-            self._decode_update_checkout,
-            reply,
-            "update_checkout",
-            self._credentials.secrets,
+            _outcomes.update_checkout, self._decode_update_checkout, reply, "update_checkout"
         )

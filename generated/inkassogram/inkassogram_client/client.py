@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from . import _outcomes, _wire, results, xsd
 from ._auth import Credentials, request_headers
 from ._base import WireModel
+from ._runtime.errors import ClientError, scrub
 from ._runtime.transport import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_DEADLINE,
@@ -30,10 +31,9 @@ from ._runtime.transport import (
     Reply,
     Retry,
     SyncTransport,
-    redact,
 )
 from ._runtime.validation import Issue, issues
-from .errors import InkassogramApiError, InkassogramRequestValidationError, InkassogramResponseError
+from .errors import InkassogramRequestValidationError, InkassogramResponseError, RUNTIME_CLASSES
 from .models import CreateInvoiceRequest, CreateInvoiceResponse
 
 __version__ = "0.1.0"
@@ -45,6 +45,7 @@ BASE_URLS: dict[str, str] = {
     "sandbox": "https://sandbox.inkassogram.se/API",
     "production": "https://api.inkassogram.se/API",
 }
+
 
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
@@ -127,22 +128,16 @@ def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
 
 
 def _answered(
-    outcome: Callable[[R, int], T],
-    decode: Callable[[Reply], R],
-    reply: Reply,
-    operation: str,
-    secrets: tuple[str, ...],
+    outcome: Callable[[R, int], T], decode: Callable[[Reply], R], reply: Reply, operation: str
 ) -> T:
-    """The result of `operation` from its reply (decoded as `_decoded` says). An error code the
-    server answered is raised with any of the credentials' `secrets` its message echoes taken
-    out (raised from here, so the original does not linger as the new one's context)."""
+    """The result of `operation` from its reply (decoded as `_decoded` says). Any error on the
+    way (an error code the server answered, an answer that is not the documented one) has
+    every secret of the request taken out of every text it carries, the code and the parser's
+    detail included, and is raised from here, so no original lingers as its context."""
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
-    except InkassogramApiError as exc:
-        message = redact(exc.message, secrets) if exc.message else exc.message
-        if message == exc.message:
-            raise
-        error = type(exc)(exc.operation, exc.code, message, exc.error)
+    except ClientError as exc:
+        error = scrub(exc, reply.secrets)
     raise error
 
 
@@ -259,7 +254,9 @@ class InkassogramClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout, follow_redirects=False)
-        self._transport = SyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = SyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -319,11 +316,7 @@ class InkassogramClient(_Base):
             _RETRY_CREATE_INVOICE,
         )
         return _answered(
-            _outcomes.create_invoice,
-            self._decode_create_invoice,
-            reply,
-            "create_invoice",
-            self._credentials.secrets,
+            _outcomes.create_invoice, self._decode_create_invoice, reply, "create_invoice"
         )
 
 
@@ -366,7 +359,9 @@ class AsyncInkassogramClient(_Base):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        self._transport = AsyncTransport(self._http, self._limits, self._credentials.secrets)
+        self._transport = AsyncTransport(
+            self._http, self._limits, self._credentials.secrets, RUNTIME_CLASSES
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""
@@ -407,9 +402,5 @@ class AsyncInkassogramClient(_Base):
             _RETRY_CREATE_INVOICE,
         )
         return _answered(
-            _outcomes.create_invoice,
-            self._decode_create_invoice,
-            reply,
-            "create_invoice",
-            self._credentials.secrets,
+            _outcomes.create_invoice, self._decode_create_invoice, reply, "create_invoice"
         )

@@ -1,10 +1,12 @@
-{{ header }}
+# payspec runtime: copied unchanged into every generated package (generator/runtime/ is the
+# source; edit it there and run `make generate`).
 """Client-side rate limiting: at most N requests per period, spread evenly.
 
-The {{ service.title }} allows {{ client.rate_limit.requests }} requests per {{ client.rate_limit.per_seconds }} s. A `RateLimiter` hands out one slot
-every period / N seconds (generic cell rate algorithm): a burst of calls is spaced out, never
-sent at once and refused. One limiter serves every call of a client, from any thread and from
-async code; give the same limiter to several clients to share the allowance between them.
+A `RateLimiter` hands out one slot every period / N seconds (generic cell rate algorithm): a
+burst of calls is spaced out, never sent at once and refused. One limiter serves every call of
+a client, from any thread and from async code; give the same limiter to several clients to
+share the allowance between them. A package whose provider states a limit subclasses it with
+that limit as the default.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ class RateLimiter:
 
     def __init__(
         self,
-        requests: int = {{ client.rate_limit.requests }},
-        per_seconds: float = {{ client.rate_limit.per_seconds }},
+        requests: int,
+        per_seconds: float,
         *,
         burst: int = 1,
         clock: Callable[[], float] = time.monotonic,

@@ -1,4 +1,5 @@
-{{ header }}
+# payspec runtime: copied unchanged into every generated package (generator/runtime/ is the
+# source; edit it there and run `make generate`).
 """Cross-field rules: the checks a single field's type cannot express.
 
 Rules are data (see ``_rules.py``); `check` evaluates them on a validated model and raises one
@@ -176,7 +177,9 @@ def _sum_check(rule: Rule) -> Callable[[Any, list[Violation]], None]:
 
 def _sum_violation(rule: Rule, parts: Any, total: Any) -> Violation:
     path = ".".join(step.wire for step in rule.target)
-    return Violation(path, rule.kind, f"{rule.description} (expected {parts}, found {total})", rule.code)
+    return Violation(
+        path, rule.kind, f"{rule.description} (expected {parts}, found {total})", rule.code
+    )
 
 
 def violations(root: Any, rules: tuple[Rule, ...]) -> list[Violation]:

@@ -1,4 +1,5 @@
-{{ header }}
+# payspec runtime: copied unchanged into every generated package (generator/runtime/ is the
+# source; edit it there and run `make generate`).
 """XML on the wire: escaping on the way out, hardened parsing and table-driven decoding in.
 
 Encoders are generated straight-line code (see ``_wire.py``); they only need `escape` and
@@ -174,7 +175,7 @@ def enum_of(values: frozenset[str], aliases: Mapping[str, str]) -> Callable[[str
 @dataclass(frozen=True)
 class Leaf:
     """A scalar element. Text kinds keep their text as is; others are stripped, and an
-    empty element counts as absent."""
+    empty element counts as absent (in an answer, an empty text element too)."""
 
     decode: Callable[[str], object]
     is_text: bool = False
@@ -261,7 +262,9 @@ def _check_derived(result: dict[str, object], shape: Shape, path: str) -> None:
         except (binascii.Error, ValueError):
             continue  # the field's own validation reports bad base64
         if d.digest == "md5" and given != md5_hex(data):
-            raise XmlError(f"{d.wire} is not the MD5 of {d.of}", f"{path}.{d.wire}" if path else d.wire)
+            raise XmlError(
+                f"{d.wire} is not the MD5 of {d.of}", f"{path}.{d.wire}" if path else d.wire
+            )
 
 
 def _join(path: str, tag: str) -> str:
@@ -283,7 +286,9 @@ def _leaf(element: etree._Element, leaf: Leaf, path: str, tag: str | None = None
         raise XmlError(str(exc), _join(path, tag) if tag else path) from None
 
 
-def _value(element: etree._Element, spec: Union[Leaf, Node], path: str, strict: bool, depth: int) -> object:
+def _value(
+    element: etree._Element, spec: Union[Leaf, Node], path: str, strict: bool, depth: int
+) -> object:
     if isinstance(spec, Leaf):
         return _leaf(element, spec, path)
     return decode(element, spec.shape, strict=strict, path=path, depth=depth + 1)
@@ -321,7 +326,9 @@ def read(
     for child in top if want_envelope or strict or element is not None else ():
         tag = _tag(child)
         if strict and _namespace(child) != namespace:
-            raise XmlError(f"<{tag}> is in namespace {_namespace(child)!r}, expected {namespace!r}", tag)
+            raise XmlError(
+                f"<{tag}> is in namespace {_namespace(child)!r}, expected {namespace!r}", tag
+            )
         if tag in envelope:
             if strict and len(child):
                 raise XmlError("expected text, found child elements", tag)
@@ -349,7 +356,8 @@ def decode(
     """Decode `element` as `shape` into a wire-keyed dict.
 
     `strict` (requests) refuses unknown or repeated elements; otherwise (responses) unknown
-    elements are ignored. Elements named in `skip` (an envelope) are left to the caller.
+    elements are ignored and an empty element (``<CODE/>``) counts as absent, as if it were not
+    there, whatever its kind. Elements named in `skip` (an envelope) are left to the caller.
     """
     if depth > MAX_DEPTH:
         raise XmlError("nesting too deep", path)
@@ -382,7 +390,10 @@ def decode(
             if tag in result:
                 raise XmlError(f"<{tag}> appears twice", _join(path, tag))
             raw = child.text
-            result[tag] = "" if raw is None else raw
+            if raw:
+                result[tag] = raw
+            elif strict:  # a request's empty text is a value; in an answer it counts as absent
+                result[tag] = ""
             continue
         if spec is None:
             if strict:
@@ -412,6 +423,8 @@ def decode(
         if tag in result:
             raise XmlError(f"<{tag}> appears twice", _join(path, tag))
         if isinstance(spec, Leaf):
+            if not strict and not child.text and not len(child):
+                continue  # an empty element in an answer counts as absent, whatever its kind
             value = _leaf(child, spec, path, tag)
         else:
             value = decode(child, spec.shape, strict=strict, path=_join(path, tag), depth=depth + 1)

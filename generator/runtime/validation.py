@@ -1,4 +1,5 @@
-{{ header }}
+# payspec runtime: copied unchanged into every generated package (generator/runtime/ is the
+# source; edit it there and run `make generate`).
 """Turn pydantic's validation errors into `Issue`s that name the wire path and the rule."""
 
 from __future__ import annotations

@@ -1,50 +1,26 @@
-{{ header }}
-{% if wire.rest %}
+# payspec runtime: copied unchanged into every generated package (generator/runtime/ is the
+# source; edit it there and run `make generate`).
 """JSON on the wire: value writers, hardened parsing, table-driven decoding.
 
-Encoders are generated straight-line code (see ``_wire.py``); they need the writers here.
+Encoders are generated straight-line code (see ``_wire.py``); they need the writers here
+(standard compact JSON; PHP's encoding, which signed JSON needs, is in ``phpjson.py``).
 Answers are parsed with limits (size comes from the transport; depth, numbers and constants
-here), numbers with a fraction as Decimal, and read by the decoding tables of ``_wire.py``.
+here), numbers with a fraction as Decimal when asked, and read by the decoding tables of
+``_wire.py``.
 """
-{% else %}
-"""JSON on the wire: PHP-compatible encoding, signatures, hardened parsing, table-driven decoding.
-
-Encoders are generated straight-line code (see ``_wire.py``); they need `php_string` here. A
-signature is computed over the exact bytes sent. Answers are parsed with limits (size comes
-from the transport; depth, numbers and constants here) and their signature is checked over the
-signed member's text as it was sent, or, when that does not verify (a server that lays out its
-answer otherwise), over the decoded data re-encoded the way PHP's json_encode does.
-"""
-{% endif %}
 
 from __future__ import annotations
 
-{% if wire.rest %}
 import base64
-{% else %}
-import functools
-import hashlib
-import hmac
-{% endif %}
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-{% if wire.rest %}
-from json.encoder import encode_basestring as _utf8_json
-{% else %}
-from json.decoder import scanstring  # type: ignore[attr-defined]
-from json.encoder import c_make_encoder  # type: ignore[attr-defined]
-from json.encoder import encode_basestring_ascii as _ascii_json
-{% endif %}
-{% if wire.rest %}
 from enum import Enum
-{% endif %}
+from json.encoder import encode_basestring as _utf8_json
 from typing import Callable, Mapping, Union
-{% if wire.rest %}
 from urllib.parse import quote
-{% endif %}
 
 MAX_DEPTH = 32
 
@@ -59,117 +35,11 @@ class JsonError(ValueError):
 
 
 # -- writing -------------------------------------------------------------------------------
-{% if wire.rest %}
 
 
 def obj(members: list[str]) -> str:
     """A JSON object from "key":value members."""
     return "{" + ",".join(members) + "}"
-{% else %}
-
-
-def php_string(text: str) -> str:
-    """A JSON string exactly as PHP's json_encode writes it: "/" as "\\/", non-ASCII as lowercase
-    \\uXXXX (surrogate pairs beyond the BMP), DEL (0x7f) unescaped."""
-    if "\x7f" in text:  # rare: DEL goes as is, while a written "\\u007f" stays escaped
-        return '"' + "\x7f".join(php_string(part)[1:-1] for part in text.split("\x7f")) + '"'
-    # json.dumps(text) without its Python-level dispatch: the same C function, ~5x faster
-    return _ascii_json(text).replace("/", "\\/")
-
-
-# Python's C encoder writes what PHP writes except "/" (PHP escapes it: done after), an empty
-# object ("{}", PHP: "[]"), floats ("10.0", PHP: "10") and DEL ("\\u007f", PHP: as is). Inside a
-# container a float token follows "[", ":" or ","; the check may also match inside a string,
-# which only costs the careful walk.
-_FLOAT_TOKEN = re.compile(r"[\[:,]-?[0-9]+[.eE]")
-
-
-def _not_json(value: object) -> object:
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
-
-
-try:  # the C encoder's constructor is not public API: json.dumps stands in without it
-    _C_ENCODER = c_make_encoder(None, _not_json, _ascii_json, None, ":", ",", False, False, False)
-except TypeError:  # pragma: no cover - a Python whose C encoder is missing or changed
-    _C_ENCODER = None
-
-
-def _compact_ascii(value: object) -> str:
-    """`value` as compact ASCII JSON by Python's C encoder, built once (json.dumps builds one
-    on every call, which costs more than encoding a whole answer)."""
-    if _C_ENCODER is None:  # pragma: no cover
-        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=_not_json)
-    return "".join(_C_ENCODER(value, 0))
-
-
-def php_encode(value: object) -> str:
-    """Any decoded JSON value, re-encoded as PHP's json_encode would (an empty object as [])."""
-    text = _compact_ascii(value)
-    if isinstance(value, float) or "{}" in text or "\\u007f" in text or _FLOAT_TOKEN.search(text):
-        return _php_encode(value)
-    return text.replace("/", "\\/")
-
-
-def _php_encode(value: object) -> str:
-    if isinstance(value, str):
-        return php_string(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    if isinstance(value, list):
-        return "[" + ",".join(_php_encode(v) for v in value) + "]"
-    if isinstance(value, dict):
-        if not value:
-            return "[]"
-        return "{" + ",".join(php_string(str(k)) + ":" + _php_encode(v) for k, v in value.items()) + "}"
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
-
-
-def obj(members: list[str]) -> str:
-    """A JSON object from "key":value members; PHP writes an empty one as []."""
-    return "{" + ",".join(members) + "}" if members else "[]"
-
-
-@functools.lru_cache(maxsize=16)
-def _keyed(key: str) -> hmac.HMAC:
-    """HMAC-SHA512 with `key` fed in and nothing else: copied for every signature, which saves
-    hashing the key's two pads each time (a third of the cost of signing an answer)."""
-    return hmac.new(key.encode("utf-8"), digestmod=hashlib.sha512)
-
-
-def sign(key: str, text: str) -> str:
-    """HMAC-SHA512 of `text` (UTF-8; PHP-encoded JSON is ASCII) keyed with `key`, lowercase hex."""
-    mac = _keyed(key).copy()
-    mac.update(text.encode("utf-8"))
-    return mac.hexdigest()
-
-
-def signature_matches(key: str, text: str, given: object) -> bool:
-    """Whether `given` is the signature of `text` (constant-time comparison)."""
-    # compare_digest refuses str with non-ASCII characters (TypeError): such a value is no
-    # hex signature anyway (found by the answer fuzzer).
-    return isinstance(given, str) and given.isascii() and hmac.compare_digest(sign(key, text), given.lower())
-
-
-def signed_by(key: str, value: object, sent: str | None, given: object) -> bool:
-    """Whether `given` signs `value`: over `sent`, the text `value` was decoded from (what a
-    PHP server signs and sends is the same text), else over PHP's encoding of `value`. Both
-    texts decode to `value`, so either match authenticates it."""
-    if sent is not None and signature_matches(key, sent, given):
-        return True
-    return signature_matches(key, php_encode(value), given)
-
-
-def microtime(now: datetime) -> str:
-    """Seconds since the epoch with four decimals, like PHP's microtime(true) in the examples."""
-    return f"{now.timestamp():.4f}"
-{% endif %}
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -181,34 +51,30 @@ def _refuse_constant(name: str) -> object:
 
 # Made once: json.loads with options builds a decoder (and its scanner) on every call.
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
-{% if wire.rest %}
+SCAN: Callable[[str, int], tuple[object, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+"""The decoder's own scanner: one JSON value at an index of a text, and where it ends."""
 _DECIMAL_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=Decimal)
-{% endif %}
 
 
-def loads(body: bytes{% if wire.rest %}, *, decimals: bool = False{% endif %}) -> object:
-    """Parse untrusted JSON: no NaN / Infinity, bounded depth and number sizes.{% if wire.rest %} With
-    `decimals`, numbers with a fraction are read as Decimal (exact), not float.{% endif %}"""
+def loads(body: bytes, *, decimals: bool = False) -> object:
+    """Parse untrusted JSON: no NaN / Infinity, bounded depth and number sizes. With
+    `decimals`, numbers with a fraction are read as Decimal (exact), not float."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise JsonError("not UTF-8 text") from None
     try:
-{% if wire.rest %}
         value = (_DECIMAL_DECODER if decimals else _DECODER).decode(text)
-{% else %}
-        value = _DECODER.decode(text)
-{% endif %}
     except JsonError:
         raise
     except RecursionError:
         raise JsonError("nesting too deep") from None
     except ValueError as exc:  # JSONDecodeError, or a number too long to convert
         raise JsonError(f"not well-formed JSON ({exc})") from None
-    return _within_depth(body, value)
+    return within_depth(body, value)
 
 
-def _within_depth(body: bytes, value: object) -> object:
+def within_depth(body: bytes, value: object) -> object:
     """`value`, parsed from `body`, once its nesting is known to be within MAX_DEPTH."""
     # Nesting cannot be deeper than the number of opening brackets (those inside strings only
     # make the count larger): walk the value only when the count says it could be too deep.
@@ -217,52 +83,6 @@ def _within_depth(body: bytes, value: object) -> object:
     return value
 
 
-{% if not wire.rest %}
-# The decoder's own scanner: one JSON value at an index, and where it ends.
-_SCAN: Callable[[str, int], tuple[object, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
-
-
-def loads_member(body: bytes, key: str) -> tuple[object, str | None]:
-    """`loads(body)`, and the text of the top-level member `key` exactly as it was sent (None
-    when the document is not a compact object that has it). The signed member is checked over
-    the text that was signed, with no re-encoding."""
-    try:
-        text = body.decode("utf-8")
-        members = _members(text)
-    except (ValueError, RecursionError, StopIteration, IndexError):
-        members = None
-    if members is None:  # not laid out as PHP writes it: loads parses it, or says what is wrong
-        return loads(body), None
-    document = _within_depth(body, {name: value for name, (value, _, _) in members.items()})
-    found = members.get(key)
-    return document, None if found is None else text[found[1] : found[2]]
-
-
-def _members(text: str) -> dict[str, tuple[object, int, int]] | None:
-    """The members of `text` when it is a JSON object written as PHP's json_encode writes one
-    (no white space between tokens), each value with the start and end of its text; None when
-    it is anything else. Values are read by the decoder's own scanner; a duplicate name keeps
-    its last value, as json.loads does."""
-    scan, last = _SCAN, len(text) - 1
-    members: dict[str, tuple[object, int, int]] = {}
-    if text[0] != "{" or text[1] != '"':
-        return None
-    i = 1
-    while text[i] == '"':
-        name, i = scanstring(text, i + 1)
-        if text[i] != ":":
-            return None
-        value, end = scan(text, i + 1)
-        members[name] = (value, i + 1, end)
-        if text[end] == "}":
-            return members if end == last else None
-        if text[end] != ",":
-            return None
-        i = end + 1
-    return None
-
-
-{% endif %}
 def _check_depth(value: object, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise JsonError("nesting too deep")
@@ -329,10 +149,8 @@ def integer(raw: object) -> object:
 def decimal(raw: object) -> object:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-{% if wire.rest %}
     if isinstance(raw, Decimal) and raw.is_finite():
         return raw
-{% endif %}
     if isinstance(raw, str) and _DECIMAL.fullmatch(raw):
         return Decimal(raw)
     raise ValueError("expected a decimal number such as 9.95")
@@ -369,7 +187,9 @@ def bool_or_date(wire_true: str, wire_false: str) -> Callable[[object], object]:
         try:
             return date_ymd(raw)
         except ValueError:
-            raise ValueError(f"expected {wire_true!r}, {wire_false!r} or a date as YYYY-MM-DD") from None
+            raise ValueError(
+                f"expected {wire_true!r}, {wire_false!r} or a date as YYYY-MM-DD"
+            ) from None
 
     return decode
 
@@ -447,7 +267,9 @@ def _leaf(raw: object, leaf: Leaf, path: str, key: str | None = None) -> object:
         raise JsonError(str(exc), where) from None
 
 
-def value(raw: object, spec: Union[Leaf, Node, Many], *, strict: bool, path: str = "", depth: int = 0) -> object:
+def value(
+    raw: object, spec: Union[Leaf, Node, Many], *, strict: bool, path: str = "", depth: int = 0
+) -> object:
     """Decode one wire value as `spec` (None: absent)."""
     if depth > MAX_DEPTH:
         raise JsonError("nesting too deep", path)
@@ -460,11 +282,16 @@ def value(raw: object, spec: Union[Leaf, Node, Many], *, strict: bool, path: str
             return []
         if not isinstance(raw, list):
             raise JsonError("expected a list", path)
-        return [value(item, spec.item, strict=strict, path=f"{path}[{i}]", depth=depth + 1) for i, item in enumerate(raw)]
+        return [
+            value(item, spec.item, strict=strict, path=f"{path}[{i}]", depth=depth + 1)
+            for i, item in enumerate(raw)
+        ]
     return decode(raw, spec.shape, strict=strict, path=path, depth=depth + 1)
 
 
-def decode(raw: object, shape: Shape, *, strict: bool, path: str = "", depth: int = 0) -> dict[str, object]:
+def decode(
+    raw: object, shape: Shape, *, strict: bool, path: str = "", depth: int = 0
+) -> dict[str, object]:
     """Decode a wire object as `shape` into a wire-keyed dict of typed values.
 
     `strict` (requests) refuses unknown keys; otherwise (answers) they are ignored. PHP sends an
@@ -483,14 +310,18 @@ def decode(raw: object, shape: Shape, *, strict: bool, path: str = "", depth: in
         spec = fields.get(key)
         if spec is None:
             if strict:
-                raise JsonError(f"unknown key {key!r} in {shape.name}", f"{path}.{key}" if path else key)
+                raise JsonError(
+                    f"unknown key {key!r} in {shape.name}", f"{path}.{key}" if path else key
+                )
             continue
         if item is None:
             continue
         if isinstance(spec, Leaf):  # the path is written only for an error: most members are leaves
             decoded = _leaf(item, spec, path, key)
         else:
-            decoded = value(item, spec, strict=strict, path=f"{path}.{key}" if path else key, depth=depth)
+            decoded = value(
+                item, spec, strict=strict, path=f"{path}.{key}" if path else key, depth=depth
+            )
         if decoded is not None:
             result[key] = decoded
     return result
@@ -502,15 +333,11 @@ def plain_decimal(value: Decimal | int) -> str:
     return format(value, "f") if "E" in text else text
 
 
-{% if not wire.rest %}
-
-
 def flag_or_date(value: bool | date, when_true: str, when_false: str) -> str:
     """The JSON token of a true / false / date value."""
     if isinstance(value, bool):
         return when_true if value else when_false
     return f'"{value.isoformat()}"'
-{% else %}
 
 
 # -- REST: standard JSON values, parameters --------------------------------------------------
@@ -526,7 +353,11 @@ def json_value(value: object) -> str:
     if isinstance(value, Decimal):
         return plain_decimal(value)
     if isinstance(value, dict):
-        return "{" + ",".join(json_string(str(k)) + ":" + json_value(v) for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ",".join(json_string(str(k)) + ":" + json_value(v) for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(json_value(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
@@ -573,7 +404,9 @@ def path_segment(value: object) -> str:
     return quote(parameter_text(value), safe="")
 
 
-_DATETIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,7}))?)?")
+_DATETIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,7}))?)?"
+)
 
 
 def local_datetime(raw: object) -> object:
@@ -621,7 +454,6 @@ def base64_bytes(raw: object) -> object:
 def any_json(raw: object) -> object:
     """A value passed through as decoded (an object the documents do not fix)."""
     return raw
-{% endif %}
 
 
 # The leaf readers that return values of these classes unchanged (`Shape.kept`). The only
@@ -629,10 +461,6 @@ def any_json(raw: object) -> object:
 _KEPT_AS: dict[Callable[[object], object], tuple[type, ...]] = {
     text: (str,),
     integer: (int,),
-{% if wire.rest %}
     decimal: (int, Decimal),
     json_bool: (bool,),
-{% else %}
-    decimal: (int,),
-{% endif %}
 }

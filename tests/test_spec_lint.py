@@ -156,6 +156,34 @@ def test_a_kind_the_protocol_cannot_carry_is_a_lint_error(tmp_path: Path) -> Non
     ]
 
 
+@pytest.mark.parametrize(
+    "provider, file, old, new, anchor, message",
+    [
+        ("billmate", "shapes.yaml", "{wire: accepturl, name: accept_url, type: url,", "{wire: accepturl, name: accept_url, type: url, percent_encoded: true,",
+         "percent_encoded", "field 'accepturl': the json protocol cannot carry 'percent_encoded' of type 'url' (a URL member travels as its text)"),
+        ("billit", "operations/patch-order.yaml", "{wire: Paid, name: paid, type: bool,", "{wire: Paid, name: paid, type: bool, wire_false: null,",
+         "wire_false", "field 'Paid': the rest-json protocol cannot carry 'wire_false' of type 'bool' (a bool is JSON true or false)"),
+    ],
+    ids=["json-percent-encoded-url", "rest-bool-wire-form"],
+)
+def test_a_parameter_the_protocol_cannot_honour_is_a_lint_error(
+    tmp_path: Path, provider: str, file: str, old: str, new: str, anchor: str, message: str
+) -> None:
+    """A parameter whose wire form the protocol's codecs do not write (a JSON member sent
+    percent-encoded, a REST bool that is not sent when False) is refused at its key, instead
+    of being ignored by the generated code."""
+    target = tmp_path / "specs" / provider
+    shutil.copytree(SPECS / provider, target)
+    path = target / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    service, problems = lint_provider(target, tmp_path)
+    assert service is None
+    line, column = _position(path, anchor)
+    assert [str(p) for p in problems] == [f"specs/{provider}/{file}:{line}:{column}: {message}"]
+
+
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     provider = _copy_specs(tmp_path)
     fields = provider / "fields.yaml"

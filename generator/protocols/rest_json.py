@@ -47,6 +47,16 @@ KINDS = {
     "json": "json",
 }
 
+# Parameters its codecs have no wire form for (lint refuses them): booleans are JSON's true and
+# false, and a URL travels as its text.
+REFUSED_PARAMS = {
+    "bool": {
+        "wire_true": "a bool is JSON true or false",
+        "wire_false": "a bool is JSON true or false",
+    },
+    "url": {"percent_encoded": "a URL travels as its text"},
+}
+
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["content_type", "headers", "errors"],

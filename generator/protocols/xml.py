@@ -46,6 +46,9 @@ KINDS = {
     "url": "url",
 }
 
+# Every parameter of those kinds has its wire form here.
+REFUSED_PARAMS: dict[str, dict[str, str]] = {}
+
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["root", "declaration", "content_type", "envelope", "result"],

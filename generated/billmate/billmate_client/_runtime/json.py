@@ -278,6 +278,7 @@ def at(value: object, path: tuple[str, ...]) -> object:
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _YMD = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DMY = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 
 
 def text(raw: object) -> object:
@@ -308,6 +309,14 @@ def date_ymd(raw: object) -> object:
         if m:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     raise ValueError("expected a date as YYYY-MM-DD")
+
+
+def date_dmy(raw: object) -> object:
+    if isinstance(raw, str):
+        m = _DMY.fullmatch(raw)
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    raise ValueError("expected a date as DD-MM-YYYY")
 
 
 def boolean(wire_true: str, wire_false: str | None) -> Callable[[object], object]:

@@ -30,9 +30,9 @@ def _bool(params: dict[str, Any]) -> tuple[Args, Args]:
 
 
 def _bool_or_date(params: dict[str, Any]) -> tuple[Args, Args]:
-    forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"]}
-    fmt = DATE_FORMATS[params["format"]]
-    return {**forms, "fstring": fmt["fstring"]}, {**forms, "order": fmt["order"]}
+    order = DATE_FORMATS[params["format"]]["order"]
+    forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"], "order": order}
+    return forms, dict(forms)
 
 
 def _url(params: dict[str, Any]) -> tuple[Args, Args]:

@@ -181,8 +181,17 @@ def boolean(wire_true: str, wire_false: str | None) -> Callable[[object], object
     return decode
 
 
-def bool_or_date(wire_true: str, wire_false: str) -> Callable[[object], object]:
+# A date's wire format by its field order ("dmy": DD-MM-YYYY): its reader and its name.
+_DATE_FORMATS: dict[str, tuple[Callable[[object], object], str]] = {
+    "ymd": (date_ymd, "YYYY-MM-DD"),
+    "dmy": (date_dmy, "DD-MM-YYYY"),
+}
+
+
+def bool_or_date(wire_true: str, wire_false: str, order: str) -> Callable[[object], object]:
+    """A reader of a true / false / date value whose date is written in `order`."""
     flag = boolean(wire_true, wire_false)
+    read_date, written = _DATE_FORMATS[order]
 
     def decode(raw: object) -> object:
         try:
@@ -190,10 +199,10 @@ def bool_or_date(wire_true: str, wire_false: str) -> Callable[[object], object]:
         except ValueError:
             pass
         try:
-            return date_ymd(raw)
+            return read_date(raw)
         except ValueError:
             raise ValueError(
-                f"expected {wire_true!r}, {wire_false!r} or a date as YYYY-MM-DD"
+                f"expected {wire_true!r}, {wire_false!r} or a date as {written}"
             ) from None
 
     return decode

@@ -371,6 +371,13 @@ def _operations() -> list[Any]:
     return [pytest.param(p, op.name, id=f"{p}-{op.name}") for p in GOLDEN for op in golden_service(p).operations]
 
 
+# What the client sends otherwise than given, on purpose: the media type of a file whose type
+# is not given (its extension's).
+SENT_OTHERWISE: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
+    ("rest-json", "create_item"): lambda payload: payload["attachments"][1].update(mime_type="image/png"),
+}
+
+
 def _request(provider: str, operation: str, **changes: Any) -> Any:
     svc = golden_service(provider)
     op = next(o for o in svc.operations if o.name == operation)
@@ -480,13 +487,15 @@ def test_every_request_round_trips(out: Path, provider: str, operation: str) -> 
     """Typed values -> the package's encoder -> its request decoder: the same model (a REST
     call without a body: every parameter in the path, query or headers), and the model agrees
     with the published schema."""
+    svc = golden_service(provider)
     request = _request(provider, operation)
     _, decoded = round_trip(provider, operation, request)
     if decoded is None:
-        assert golden_service(provider).protocol == "rest-json"
+        assert svc.protocol == "rest-json"
     else:
-        assert _differences(request, decoded) == {}
-        assert decoded == request
+        expected = PAYLOADS[(svc.protocol, operation)]()
+        SENT_OTHERWISE.get((svc.protocol, operation), lambda payload: None)(expected)
+        assert _differences(_request(provider, operation, **expected), decoded) == {}
     assert not _schema_errors(provider, operation, "request", request, out)
 
 
@@ -714,7 +723,13 @@ def test_response_example_round_trips(out: Path, provider: str, op: ir.Operation
             json_apply_edits(document[key], ex.normalisations)
             assert answered[key] == document[key]
     assert not _schema_errors(provider, op.name, "response", response, out)
-    assert _decode_response(provider, op, _encode_response(provider, op, response)) == response
+    again = _decode_response(provider, op, _encode_response(provider, op, response))
+    if svc.protocol == "rest-json":
+        # written in canonical JSON (decimals as text), as the mock server answers: a number
+        # inside a json member comes back as that text, so the canonical forms are compared
+        assert again.model_dump(mode="json") == response.model_dump(mode="json")
+    else:
+        assert again == response
     classify = getattr(pkg(provider, "_outcomes"), op.name)
     if ex.outcome is not None:
         outcome = next(o for o in op.outcomes if o.name == ex.outcome)
@@ -750,7 +765,7 @@ def test_the_json_response_example_holds_the_typed_values(out: Path) -> None:
     assert (info.paid, info.paid_date, info.due_date, info.activate) == (True, date(2024, 3, 2), date(2024, 3, 31), False)
     assert (info.amount, info.rate, info.status.value) == (2500, Decimal("0.0125"), "Paid")
     document["data"]["PaymentInfo"]["amount"] = "2501"  # a signed answer changed in transit
-    with pytest.raises(Exception, match="signature"):
+    with pytest.raises(pkg(js, "errors").GoldenJsonSignatureError, match="does not verify"):
         _decode_response(js, ops["fetch"], json_text(document).encode())
 
 

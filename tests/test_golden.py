@@ -342,7 +342,7 @@ def rest_create_item() -> dict[str, Any]:
 
 
 def rest_get_item() -> dict[str, Any]:
-    return {"item_id": 42, "as_of": date(2024, 3, 1), "include_parts": True}
+    return {"item_id": 42, "as_of": date(2024, 3, 1), "include_parts": True, "include": ["Name", "Parts"]}
 
 
 def rest_list_items() -> dict[str, Any]:
@@ -443,6 +443,9 @@ def _parameter_texts(provider: str, op: ir.Operation, request: Any) -> list[tupl
     for f in op.request.fields:
         value = getattr(request, f.name)
         if f.location == "body" or value is None:
+            continue
+        if f.location == "header" and isinstance(value, list):  # one header: the items joined
+            found.append((f.location, f.wire, ", ".join(js.parameter_text(item) for item in value)))
             continue
         for item in value if isinstance(value, list) else [value]:
             found.append((f.location, f.wire, js.path_segment(item) if f.location == "path" else js.parameter_text(item)))
@@ -585,7 +588,7 @@ def test_rest_writes_every_kind_and_parameter_as_the_spec_says(out: Path) -> Non
     assert body["Extra"] == {"any": [1, Decimal("2.5"), "three", None, True, {"nested": {}}]}
     get = wire.encode_get_item(_request(provider, "get_item"))
     assert (get.method, get.path, get.query, get.headers, get.body) == (
-        "GET", "/v1/items/42", (("asOf", "2024-03-01"),), (("X-Include-Parts", "true"),), None,
+        "GET", "/v1/items/42", (("asOf", "2024-03-01"),), (("X-Include-Parts", "true"), ("X-Fields", "Name, Parts")), None,
     )
     listed = wire.encode_list_items(_request(provider, "list_items"))
     assert listed.query == (

@@ -422,7 +422,7 @@ def wire_view(service: ir.Service) -> RestWireView:
                 response_class=response.name,
                 response_const=constant(snake(response.name)),
                 query=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["query"]),
-                headers=tuple(Parameter(f.wire, f.name, f.required) for f in by_location["header"]),
+                headers=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["header"]),
                 body=fields_codecs(by_location["body"], KINDS, _key),
                 has_body=bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
                 answer=answer,

@@ -156,22 +156,30 @@ def test_a_kind_the_protocol_cannot_carry_is_a_lint_error(tmp_path: Path) -> Non
     ]
 
 
-@pytest.mark.parametrize(
-    "provider, file, old, new, anchor, message",
-    [
-        ("billmate", "shapes.yaml", "{wire: accepturl, name: accept_url, type: url,", "{wire: accepturl, name: accept_url, type: url, percent_encoded: true,",
-         "percent_encoded", "field 'accepturl': the json protocol cannot carry 'percent_encoded' of type 'url' (a URL member travels as its text)"),
-        ("billit", "operations/patch-order.yaml", "{wire: Paid, name: paid, type: bool,", "{wire: Paid, name: paid, type: bool, wire_false: null,",
-         "wire_false", "field 'Paid': the rest-json protocol cannot carry 'wire_false' of type 'bool' (a bool is JSON true or false)"),
-    ],
-    ids=["json-percent-encoded-url", "rest-bool-wire-form"],
-)
-def test_a_parameter_the_protocol_cannot_honour_is_a_lint_error(
+# What a protocol's codecs cannot write, refused where the spec says it rather than ignored or
+# mangled by the generated code: (id, provider, file, old, new, anchor, message).
+UNWRITABLE = [
+    ("json-percent-encoded-url", "billmate", "shapes.yaml", "{wire: accepturl, name: accept_url, type: url,",
+     "{wire: accepturl, name: accept_url, type: url, percent_encoded: true,", "percent_encoded",
+     "field 'accepturl': the json protocol cannot carry 'percent_encoded' of type 'url' (a URL member travels as its text)"),
+    ("rest-bool-wire-form", "billit", "operations/patch-order.yaml", "{wire: Paid, name: paid, type: bool,",
+     "{wire: Paid, name: paid, type: bool, wire_false: null,", "wire_false",
+     "field 'Paid': the rest-json protocol cannot carry 'wire_false' of type 'bool' (a bool is JSON true or false)"),
+    ("rest-parameter-date-format", "billit", "operations/list-orders.yaml", "{wire: fullTextSearch, name: full_text_search, type: string,",
+     "{wire: fullTextSearch, name: full_text_search, type: date, format: DD-MM-YYYY,", "format: DD",
+     "field 'fullTextSearch': a query parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)"),
+]
+
+
+@pytest.mark.parametrize("provider, file, old, new, anchor, message", [c[1:] for c in UNWRITABLE], ids=[c[0] for c in UNWRITABLE])
+def test_what_the_protocol_cannot_write_is_a_lint_error(
     tmp_path: Path, provider: str, file: str, old: str, new: str, anchor: str, message: str
 ) -> None:
-    """A parameter whose wire form the protocol's codecs do not write (a JSON member sent
-    percent-encoded, a REST bool that is not sent when False) is refused at its key, instead
-    of being ignored by the generated code."""
+    """A parameter or a field the protocol's codecs have no wire form for (a JSON member sent
+    percent-encoded, a REST bool not sent when False, a DD-MM-YYYY query date, a derived REST
+    member, XML list items without an element name, a required bool that sends nothing for
+    False) is refused at its position, instead of being ignored or mangled by the generated
+    code, or crashing the render."""
     target = tmp_path / "specs" / provider
     shutil.copytree(SPECS / provider, target)
     path = target / file

@@ -221,6 +221,10 @@ def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: 
             ctx.report(doc, ("request", "fields", i), f"field {f.wire!r}: a {f.location} field must be a scalar or a list of scalars")
     if data.get("method") in ("GET", "DELETE") and any(f.location == "body" for f in request.fields):
         ctx.report(doc, ("method",), f"a {data['method']} request has no body; give each field 'in: path', 'in: query' or 'in: header'")
+    for i, f in enumerate(request.fields):
+        scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        if f.location != "body" and isinstance(scalar, ir.Scalar) and scalar.param_map.get("format") not in (None, "YYYY-MM-DD"):
+            ctx.report(doc, ("request", "fields", i, "format"), f"field {f.wire!r}: a {f.location} parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)", at_key=True)
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:

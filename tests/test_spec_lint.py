@@ -168,6 +168,9 @@ UNWRITABLE = [
     ("rest-parameter-date-format", "billit", "operations/list-orders.yaml", "{wire: fullTextSearch, name: full_text_search, type: string,",
      "{wire: fullTextSearch, name: full_text_search, type: date, format: DD-MM-YYYY,", "format: DD",
      "field 'fullTextSearch': a query parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)"),
+    ("rest-derived", "billit", "shapes.yaml", "required: true, description: The file (bytes; sent base64 encoded).}\n",
+     "required: true, description: The file (bytes; sent base64 encoded).}\n      - {wire: FileMd5, derived: {digest: md5, of: FileContent}}\n",
+     "{wire: FileMd5", "field 'FileMd5': the rest-json protocol computes no derived fields (its members are what the message holds)"),
 ]
 
 

@@ -197,7 +197,8 @@ def build_wire(
 def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
     """Path placeholders match path fields, every request has a method, query and header
     parameters are scalars, and GET / DELETE have no body."""
-    from ..build.operations import refuse_text_answer
+    from ..build.operations import every_field, refuse_text_answer
+    from ..load import Problem
 
     refuse_text_answer(ctx, doc, data, response)
     if "method" not in data:
@@ -225,6 +226,9 @@ def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: 
         scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
         if f.location != "body" and isinstance(scalar, ir.Scalar) and scalar.param_map.get("format") not in (None, "YYYY-MM-DD"):
             ctx.report(doc, ("request", "fields", i, "format"), f"field {f.wire!r}: a {f.location} parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)", at_key=True)
+    for f in every_field(ctx, request, response):
+        if f.derived is not None and f.mark is not None:
+            ctx.problems.append(Problem(f.mark, f"field {f.wire!r}: the rest-json protocol computes no derived fields (its members are what the message holds)"))
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:

@@ -171,6 +171,9 @@ UNWRITABLE = [
     ("rest-derived", "billit", "shapes.yaml", "required: true, description: The file (bytes; sent base64 encoded).}\n",
      "required: true, description: The file (bytes; sent base64 encoded).}\n      - {wire: FileMd5, derived: {digest: md5, of: FileContent}}\n",
      "{wire: FileMd5", "field 'FileMd5': the rest-json protocol computes no derived fields (its members are what the message holds)"),
+    ("xml-scalar-list-item-wire", "billink", "operations/status.yaml", "    - {use: INVOICENUMBER, required: true}\n",
+     "    - {use: INVOICENUMBER, required: true}\n    - {wire: TAGS, name: tags, type: list, of: string}\n", "{wire: TAGS",
+     "field 'TAGS': an XML list of scalars needs 'item_wire' (the element each item is written in)"),
 ]
 
 

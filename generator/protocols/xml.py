@@ -179,10 +179,15 @@ def build_wire(
 
 
 def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
-    from ..build.operations import refuse_http_keys, refuse_text_answer
+    """No HTTP keys or text answers; a list of scalars names the element of its items."""
+    from ..build.operations import every_field, refuse_http_keys, refuse_text_answer
+    from ..load import Problem
 
     refuse_http_keys(ctx, doc, data, request)
     refuse_text_answer(ctx, doc, data, response)
+    for f in every_field(ctx, request, response):
+        if isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef) and f.type.item_wire is None and f.mark is not None:
+            ctx.problems.append(Problem(f.mark, f"field {f.wire!r}: an XML list of scalars needs 'item_wire' (the element each item is written in)"))
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:

@@ -174,6 +174,9 @@ UNWRITABLE = [
     ("xml-scalar-list-item-wire", "billink", "operations/status.yaml", "    - {use: INVOICENUMBER, required: true}\n",
      "    - {use: INVOICENUMBER, required: true}\n    - {wire: TAGS, name: tags, type: list, of: string}\n", "{wire: TAGS",
      "field 'TAGS': an XML list of scalars needs 'item_wire' (the element each item is written in)"),
+    ("required-bool-without-false", "inkassogram", "operations/create-invoice.yaml", 'wire_true: "true", wire_false: null,',
+     'wire_true: "true", wire_false: null, required: true,', "wire_false",
+     "field 'testInvoice': a required bool needs a wire form for False ('wire_false: null' sends nothing)"),
 ]
 
 

@@ -242,6 +242,8 @@ def build_type(entry: dict[str, Any], label: str, report: Reporter, enums: dict[
         params.setdefault("wire_true", "true")
         params.setdefault("wire_false", "false")
         params = dict(sorted(params.items()))
+        if params["wire_false"] is None and entry.get("required"):
+            report("wire_false", f"{label}: a required bool needs a wire form for False ('wire_false: null' sends nothing)", at_key=True)
     for lo_key, hi_key in (("min_length", "max_length"), ("minimum", "maximum")):
         lo, hi = params.get(lo_key), params.get(hi_key)
         if lo is not None and hi is not None and lo > hi:

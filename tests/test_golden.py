@@ -255,6 +255,7 @@ def xml_register() -> dict[str, Any]:
             {"article": "A-1", "quantity": Decimal("1.5"), "amount": 1500, "vat": 21},
             {"article": "B-2", "quantity": 2, "amount": 1000},
         ],
+        "deliveries": [{"street": "Meir 1", "postcode": "2000 AN", "country": "BE"}],
         "tags": ["new", "", "vip & co"],
     }
 

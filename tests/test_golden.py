@@ -131,12 +131,11 @@ def test_golden_spec_gives_every_parameter_of_its_kinds(provider: str) -> None:
         assert expected - given.get(kind, set()) == set(), f"{provider}: {kind} lacks parameters"
         if "format" in KINDS[kind].params:
             assert formats[kind] == set(DATE_FORMATS), f"{provider}: {kind} should be used with every format"
-    lists = {scalar.kind for scalar, f in _scalar_fields(svc) if isinstance(f.type, ir.ListOf)}
-    assert lists, f"{provider}: no list of scalars"
-    structured = {type(f.type) for s in svc.shapes for f in s.wire_fields} | {
-        type(f.type) for op in svc.operations for f in op.request.wire_fields
-    }
-    assert {ir.EnumRef, ir.ShapeRef, ir.ListOf} <= structured
+    fields = [f for s in (*svc.shapes, *(m for op in svc.operations for m in (op.request, op.response))) for f in s.wire_fields]
+    assert any(isinstance(f.type, ir.EnumRef) for f in fields) and any(isinstance(f.type, ir.ShapeRef) for f in fields)
+    assert any(isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.ShapeRef) for f in fields), "a list of shapes"
+    assert any(isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.Scalar) for f in fields), "a list of scalars"
+    assert {f.required for f in fields} == {True, False}
     assert any(e.decode_aliases for e in svc.enums)
     requests = [op.request for op in svc.operations]
     rules = [r for m in requests for r in m.rules]
@@ -834,9 +833,13 @@ def test_every_operation_against_the_mock(servers: dict[str, Any], provider: str
     else:
         with _client(provider, server.url, False) as client:
             result = getattr(client, operation)(payload)
-    first = _op(provider, operation).outcomes[0]
-    assert type(result).__name__ == outcome_class(_op(provider, operation), first)
-    assert [(r.operation, r.status) for r in server.requests[before:]] == [(operation, 200)]
+    op = _op(provider, operation)
+    assert type(result).__name__ == outcome_class(op, op.outcomes[0])
+    seen = server.requests[before:]
+    assert [(r.operation, r.status) for r in seen] == [(operation, 200)]
+    if isinstance(svc.wire, ir.RestWire) and svc.wire.idempotency_header:  # a POST carries its key
+        keyed = op.method in svc.wire.idempotency_methods
+        assert (svc.wire.idempotency_header in seen[0].headers) == keyed
 
 
 def _op(provider: str, name: str) -> ir.Operation:

@@ -35,13 +35,19 @@ def _wire_validator(protocol: protocols.Protocol) -> Draft202012Validator:
     return _VALIDATORS[key]
 
 
+def _is_field(node: dict[str, Any]) -> bool:
+    """A field's mapping (its wire name or library reference is text; service.yaml's `wire:`
+    section is a mapping, and service.yaml no field)."""
+    return isinstance(node.get("wire"), str) or isinstance(node.get("use"), str)
+
+
 def _context(doc: Document, path: PathKey) -> str:
     """A short label for the innermost named thing around `path` ("field 'BIRTHDATE': ")."""
     node: Any = doc.data
     labels: list[str] = []
     for key in path:
         if isinstance(node, dict):
-            if "wire" in node or "use" in node:
+            if _is_field(node):
                 labels.append(f"field {node.get('wire') or node.get('use')!r}")
             elif "code" in node and "message" in node:
                 labels.append(f"code {node['code']!r}")
@@ -52,7 +58,7 @@ def _context(doc: Document, path: PathKey) -> str:
         except (KeyError, IndexError, TypeError):
             break
     if isinstance(node, dict):
-        if "wire" in node or "use" in node:
+        if _is_field(node):
             labels.append(f"field {node.get('wire') or node.get('use')!r}")
         elif "kind" in node:
             labels.append(f"rule {node['kind']}")

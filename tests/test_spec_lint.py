@@ -87,6 +87,9 @@ CASES = [
      "type: datetime, required: true, description: The amount", "datetime",
      "field 'AMOUNT': the xml protocol cannot carry type 'datetime' (it carries: base64, bool, country, currency, date, "
      "decimal, email, int, ip, language, money_minor, string, unix_time, url)"),
+    ("wire-unknown-key", "service.yaml", "  root: API\n", "  root: API\n  rooot: API\n", "rooot",
+     "unknown key 'rooot' (expected one of: content_type, declaration, envelope, headers, namespace, request_element, "
+     "response_element, result, root, xsd)"),
     ("unknown-protocol", "service.yaml", "protocol: xml\n", "protocol: soap\n", "soap",
      "unknown protocol 'soap' (expected one of: json, rest-json, xml)"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",

@@ -72,11 +72,13 @@ _MEMBER: dict[str, Any] = {
 
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["content_type", "encoding", "body", "result"],
+    "required": ["content_type", "encoding", "strings", "body", "result"],
     "properties": {
         "content_type": STR,
-        "encoding": {"enum": ["php", "standard"]},
-        "strings": {"type": "boolean"},
+        # What the codecs write: PHP's json_encode, every scalar a string. Other settings were
+        # accepted and changed only the docs, so they are refused until a codec writes them.
+        "encoding": {"enum": ["php"]},
+        "strings": {"enum": [True]},
         "text": {
             "type": "object",
             "required": ["pattern", "description"],

@@ -453,7 +453,7 @@ KINDS: dict[str, Kind] = {
             _fixed({}),
             _const("any JSON value"),
             annotation="JsonValue",
-            define=_simple("json", pydantic=frozenset({"JsonValue"})),
+            define=_simple("json", frozenset({"from decimal import Decimal"}), frozenset({"GetPydanticSchema", "JsonValue", CORE_SCHEMA})),
         ),
         Kind(
             "email",

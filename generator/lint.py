@@ -36,7 +36,8 @@ def _wire_validator(protocol: protocols.Protocol) -> Draft202012Validator:
 
 
 def _is_field(node: dict[str, Any]) -> bool:
-    """A field has a wire name or uses one (service.yaml's `wire:` is a mapping, not a name)."""
+    """A field's mapping (its wire name or library reference is text; service.yaml's `wire:`
+    section is a mapping, and service.yaml no field)."""
     return isinstance(node.get("wire"), str) or isinstance(node.get("use"), str)
 
 

@@ -16,8 +16,9 @@ RESERVED_ATTRIBUTES = frozenset(
 
 
 # Names the generated wire modules bind (imports, helpers, parameters and locals of encoders and
-# decoders). An encoder holds an optional field's value in a local named like the field; such a
-# local must not hide one of these (a test checks every rendered module).
+# decoders; the loop variables of lists of shapes are "item" and "item_<shape>"). An encoder
+# holds an optional field's value in a local named like the field; such a local must not hide
+# one of these (a test checks every rendered module).
 _WIRE_NAMES = frozenset(
     {
         "annotations", "api_error", "attempts", "base64_text", "body", "ch", "check_status", "code", "constant",
@@ -35,7 +36,7 @@ _WIRE_NAMES = frozenset(
 def local_name(attr: str) -> str:
     """The name of a local variable holding the field `attr` in generated wire code: the
     field's own name unless that would hide a name the module uses."""
-    hidden = attr in _WIRE_NAMES or hasattr(builtins, attr) or attr.startswith(("encode_", "decode_"))
+    hidden = attr in _WIRE_NAMES or hasattr(builtins, attr) or attr.startswith(("encode_", "decode_", "item_"))
     return attr + "_" if hidden else attr
 
 

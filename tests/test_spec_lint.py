@@ -87,6 +87,9 @@ CASES = [
      "type: datetime, required: true, description: The amount", "datetime",
      "field 'AMOUNT': the xml protocol cannot carry type 'datetime' (it carries: base64, bool, country, currency, date, "
      "decimal, email, int, ip, language, money, money_minor, string, unix_time, url)"),
+    ("wire-unknown-key", "service.yaml", "  root: API\n", "  root: API\n  rooot: API\n", "rooot",
+     "unknown key 'rooot' (expected one of: content_type, declaration, envelope, headers, namespace, request_element, "
+     "response_element, result, root, xsd)"),
     ("unknown-protocol", "service.yaml", "protocol: xml\n", "protocol: soap\n", "soap",
      "unknown protocol 'soap' (expected one of: json, rest-json, xml)"),
     ("money-units-differ", "shapes.yaml", "{wire: PRICEINCL, name: price_incl, type: money,", "{wire: PRICEINCL, name: price_incl, type: money, unit: EUR,", "{wire: PRICEINCL",
@@ -168,6 +171,55 @@ def test_a_kind_the_protocol_cannot_carry_is_a_lint_error(tmp_path: Path) -> Non
         "'unix_time' (it carries: bool, bool_or_date, country, currency, date, decimal, email, int, ip, language, "
         "money, money_minor, string, url)"
     ]
+
+
+# What a protocol's codecs cannot write, refused where the spec says it rather than ignored or
+# mangled by the generated code: (id, provider, file, old, new, anchor, message).
+UNWRITABLE = [
+    ("json-percent-encoded-url", "billmate", "shapes.yaml", "{wire: accepturl, name: accept_url, type: url,",
+     "{wire: accepturl, name: accept_url, type: url, percent_encoded: true,", "percent_encoded",
+     "field 'accepturl': the json protocol cannot carry 'percent_encoded' of type 'url' (a URL member travels as its text)"),
+    ("rest-bool-wire-form", "billit", "operations/patch-order.yaml", "{wire: Paid, name: paid, type: bool,",
+     "{wire: Paid, name: paid, type: bool, wire_false: null,", "wire_false",
+     "field 'Paid': the rest-json protocol cannot carry 'wire_false' of type 'bool' (a bool is JSON true or false)"),
+    ("rest-parameter-date-format", "billit", "operations/list-orders.yaml", "{wire: fullTextSearch, name: full_text_search, type: string,",
+     "{wire: fullTextSearch, name: full_text_search, type: date, format: DD-MM-YYYY,", "format: DD",
+     "field 'fullTextSearch': a query parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)"),
+    ("rest-derived", "billit", "shapes.yaml", "required: true, description: The file (bytes; sent base64 encoded).}\n",
+     "required: true, description: The file (bytes; sent base64 encoded).}\n      - {wire: FileMd5, derived: {digest: md5, of: FileContent}}\n",
+     "{wire: FileMd5", "field 'FileMd5': the rest-json protocol computes no derived fields (its members are what the message holds)"),
+    ("xml-scalar-list-item-wire", "billink", "operations/status.yaml", "    - {use: INVOICENUMBER, required: true}\n",
+     "    - {use: INVOICENUMBER, required: true}\n    - {wire: TAGS, name: tags, type: list, of: string}\n", "{wire: TAGS",
+     "field 'TAGS': an XML list of scalars needs 'item_wire' (the element each item is written in)"),
+    ("json-standard-encoding", "billmate", "service.yaml", "  encoding: php\n", "  encoding: standard\n", "standard",
+     "'encoding' is 'standard'; expected one of: php"),
+    ("json-numbers-as-numbers", "billmate", "service.yaml", "  strings: true\n", "  strings: false\n", "false",
+     "'strings' is False; expected one of: True"),
+    ("required-bool-without-false", "inkassogram", "operations/create-invoice.yaml", 'wire_true: "true", wire_false: null,',
+     'wire_true: "true", wire_false: null, required: true,', "wire_false",
+     "field 'testInvoice': a required bool needs a wire form for False ('wire_false: null' sends nothing)"),
+]
+
+
+@pytest.mark.parametrize("provider, file, old, new, anchor, message", [c[1:] for c in UNWRITABLE], ids=[c[0] for c in UNWRITABLE])
+def test_what_the_protocol_cannot_write_is_a_lint_error(
+    tmp_path: Path, provider: str, file: str, old: str, new: str, anchor: str, message: str
+) -> None:
+    """A parameter or a field the protocol's codecs have no wire form for (a JSON member sent
+    percent-encoded, a REST bool not sent when False, a DD-MM-YYYY query date, a derived REST
+    member, XML list items without an element name, a required bool that sends nothing for
+    False) is refused at its position, instead of being ignored or mangled by the generated
+    code, or crashing the render."""
+    target = tmp_path / "specs" / provider
+    shutil.copytree(SPECS / provider, target)
+    path = target / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    service, problems = lint_provider(target, tmp_path)
+    assert service is None
+    line, column = _position(path, anchor)
+    assert [str(p) for p in problems] == [f"specs/{provider}/{file}:{line}:{column}: {message}"]
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:

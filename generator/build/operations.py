@@ -119,6 +119,13 @@ def refuse_http_keys(ctx: Context, doc: Document, data: dict[str, Any], request:
             ctx.report(doc, ("request", "fields", i, "in"), f"field {f.wire!r}: 'in: {f.location}' is for the rest-json protocol")
 
 
+def every_field(ctx: Context, *messages: ir.Shape) -> list[ir.Field]:
+    """The fields of `messages` and of every named shape built so far (those the messages hold
+    among them): what a protocol's field checks look at. A field met twice is reported twice
+    at one position, which the build reports once."""
+    return [f for shape in (*messages, *ctx.shapes.values()) for f in shape.wire_fields]
+
+
 def refuse_text_answer(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Shape) -> None:
     """`text_answer` needs a JSON protocol and a response whose root is a string."""
     root = response.root

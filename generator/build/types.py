@@ -163,7 +163,7 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
     if entry.get("required") and "required_when" in entry:
         report("required_when", f"{label}: is both required and required_when", at_key=True)
     type_ref = build_type(entry, label, report, ctx.enums)
-    _check_carried(ctx, type_ref, label, report)
+    _check_carried(ctx, type_ref, entry, label, report)
     codes = entry.get("codes", {})
     ledger_doc, ledger_path = sites.get("ledger", (doc, path))
     result = ir.Field(
@@ -193,15 +193,21 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
     return result
 
 
-def _check_carried(ctx: Context, type_ref: ir.TypeRef, label: str, report: Reporter) -> None:
-    """A scalar kind must be one the protocol's wire can carry (its codec templates have it)."""
+def _check_carried(ctx: Context, type_ref: ir.TypeRef, entry: dict[str, Any], label: str, report: Reporter) -> None:
+    """A scalar kind must be one the protocol's wire can carry (its codec templates have it),
+    and its parameters ones the protocol's codecs honour."""
     protocol = protocols.find(ctx.protocol)
     scalar = type_ref.item if isinstance(type_ref, ir.ListOf) else type_ref
-    if protocol is None or not isinstance(scalar, ir.Scalar) or scalar.kind in protocol.KINDS:
+    if protocol is None or not isinstance(scalar, ir.Scalar):
         return
-    carried = ", ".join(sorted(protocol.KINDS))
-    key = "of" if isinstance(type_ref, ir.ListOf) else "type"
-    report(key, f"{label}: the {protocol.NAME} protocol cannot carry type {scalar.kind!r} (it carries: {carried})")
+    if scalar.kind not in protocol.KINDS:
+        carried = ", ".join(sorted(protocol.KINDS))
+        key = "of" if isinstance(type_ref, ir.ListOf) else "type"
+        report(key, f"{label}: the {protocol.NAME} protocol cannot carry type {scalar.kind!r} (it carries: {carried})")
+        return
+    refused = protocol.REFUSED_PARAMS.get(scalar.kind, {})
+    for key in sorted(set(refused) & set(entry)):
+        report(key, f"{label}: the {protocol.NAME} protocol cannot carry {key!r} of type {scalar.kind!r} ({refused[key]})", at_key=True)
 
 
 def build_type(entry: dict[str, Any], label: str, report: Reporter, enums: dict[str, ir.EnumType]) -> ir.TypeRef:
@@ -240,6 +246,8 @@ def build_type(entry: dict[str, Any], label: str, report: Reporter, enums: dict[
         params.setdefault("wire_true", "true")
         params.setdefault("wire_false", "false")
         params = dict(sorted(params.items()))
+        if params["wire_false"] is None and entry.get("required"):
+            report("wire_false", f"{label}: a required bool needs a wire form for False ('wire_false: null' sends nothing)", at_key=True)
     for lo_key, hi_key in (("min_length", "max_length"), ("minimum", "maximum")):
         lo, hi = params.get(lo_key), params.get(hi_key)
         if lo is not None and hi is not None and lo > hi:

@@ -46,6 +46,9 @@ class Protocol(_Interface):
     KINDS: Mapping[str, str]
     """Scalar kinds it can carry -> the codec macro file (`templates/python/kinds/`) that
     writes and reads them on this wire; a spec using another kind is refused by lint."""
+    REFUSED_PARAMS: Mapping[str, Mapping[str, str]]
+    """Parameters of carried kinds that this wire cannot honour: kind -> {parameter: why}. Lint
+    refuses a field that gives one, rather than the codec ignoring it."""
     WIRE_SCHEMA: dict[str, Any]
     """The meta-schema of the `wire:` section of service.yaml."""
 

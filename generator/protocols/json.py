@@ -51,6 +51,9 @@ KINDS = {
     "url": "url",
 }
 
+# Parameters its codecs have no wire form for (lint refuses them).
+REFUSED_PARAMS = {"url": {"percent_encoded": "a URL member travels as its text"}}
+
 _MEMBER: dict[str, Any] = {
     "type": "object",
     "required": ["key"],
@@ -75,11 +78,13 @@ _MEMBER: dict[str, Any] = {
 
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["content_type", "encoding", "body", "result"],
+    "required": ["content_type", "encoding", "strings", "body", "result"],
     "properties": {
         "content_type": STR,
-        "encoding": {"enum": ["php", "standard"]},
-        "strings": {"type": "boolean"},
+        # What the codecs write: PHP's json_encode, every scalar a string. Other settings were
+        # accepted and changed only the docs, so they are refused until a codec writes them.
+        "encoding": {"enum": ["php"]},
+        "strings": {"enum": [True]},
         "text": {
             "type": "object",
             "required": ["pattern", "description"],

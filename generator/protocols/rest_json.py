@@ -53,6 +53,16 @@ KINDS = {
     "json": "json",
 }
 
+# Parameters its codecs have no wire form for (lint refuses them): booleans are JSON's true and
+# false, and a URL travels as its text.
+REFUSED_PARAMS = {
+    "bool": {
+        "wire_true": "a bool is JSON true or false",
+        "wire_false": "a bool is JSON true or false",
+    },
+    "url": {"percent_encoded": "a URL travels as its text"},
+}
+
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["content_type", "headers", "errors"],
@@ -194,7 +204,8 @@ def build_wire(
 def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
     """Path placeholders match path fields, every request has a method, query and header
     parameters are scalars, and GET / DELETE have no body."""
-    from ..build.operations import refuse_text_answer
+    from ..build.operations import every_field, refuse_text_answer
+    from ..load import Problem
 
     refuse_text_answer(ctx, doc, data, response)
     if "method" not in data:
@@ -218,6 +229,13 @@ def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: 
             ctx.report(doc, ("request", "fields", i), f"field {f.wire!r}: a {f.location} field must be a scalar or a list of scalars")
     if data.get("method") in ("GET", "DELETE") and any(f.location == "body" for f in request.fields):
         ctx.report(doc, ("method",), f"a {data['method']} request has no body; give each field 'in: path', 'in: query' or 'in: header'")
+    for i, f in enumerate(request.fields):
+        scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        if f.location != "body" and isinstance(scalar, ir.Scalar) and scalar.param_map.get("format") not in (None, "YYYY-MM-DD"):
+            ctx.report(doc, ("request", "fields", i, "format"), f"field {f.wire!r}: a {f.location} parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)", at_key=True)
+    for f in every_field(ctx, request, response):
+        if f.derived is not None and f.mark is not None:
+            ctx.problems.append(Problem(f.mark, f"field {f.wire!r}: the rest-json protocol computes no derived fields (its members are what the message holds)"))
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:
@@ -419,7 +437,7 @@ def wire_view(service: ir.Service) -> RestWireView:
                 response_class=response.name,
                 response_const=constant(snake(response.name)),
                 query=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["query"]),
-                headers=tuple(Parameter(f.wire, f.name, f.required) for f in by_location["header"]),
+                headers=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["header"]),
                 body=fields_codecs(by_location["body"], KINDS, _key),
                 has_body=bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
                 answer=answer,

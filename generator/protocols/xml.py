@@ -52,6 +52,9 @@ KINDS = {
     "url": "url",
 }
 
+# Every parameter of those kinds has its wire form here.
+REFUSED_PARAMS: dict[str, dict[str, str]] = {}
+
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["root", "declaration", "content_type", "envelope", "result"],
@@ -183,10 +186,15 @@ def build_wire(
 
 
 def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
-    from ..build.operations import refuse_http_keys, refuse_text_answer
+    """No HTTP keys or text answers; a list of scalars names the element of its items."""
+    from ..build.operations import every_field, refuse_http_keys, refuse_text_answer
+    from ..load import Problem
 
     refuse_http_keys(ctx, doc, data, request)
     refuse_text_answer(ctx, doc, data, response)
+    for f in every_field(ctx, request, response):
+        if isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef) and f.type.item_wire is None and f.mark is not None:
+            ctx.problems.append(Problem(f.mark, f"field {f.wire!r}: an XML list of scalars needs 'item_wire' (the element each item is written in)"))
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:

@@ -38,9 +38,11 @@ class XmlError(ValueError):
 
 
 def escape(text: str) -> str:
-    """Escape text for an XML element's content."""
-    if "&" in text or "<" in text or ">" in text:  # most text has none: skip three copies
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape text for an XML element's content. A CR becomes a character reference: parsers
+    read a literal CR (or CR LF) as LF, so it would not come back."""
+    if "&" in text or "<" in text or ">" in text or "\r" in text:  # most text has none: no copies
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text.replace("\r", "&#13;")
     return text
 
 

@@ -15,10 +15,15 @@ ERROR_MESSAGE = "__MOCK_ERROR_MESSAGE__"
 
 
 @dataclass(frozen=True)
-class PathParam:
+class Parameter:
+    """A request field outside the body (rest-json): where it travels, its wire and Python
+    names, the kind its text is read as (int, bool or text) and whether it holds a list."""
+
+    location: str
     wire: str
     name: str
-    int: bool
+    kind: str
+    many: bool
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class MockOperation:
     response: str
     method: str
     pattern: str  # a regular expression over the path, placeholders as named groups
-    path_params: tuple[PathParam, ...]
+    parameters: tuple[Parameter, ...]
     function: str | None
     answer: Any  # the first outcome's answer, as a plain value
     error_answer: Any  # an error answer with the code and message as markers (None: the protocol's own)
@@ -94,6 +99,12 @@ class MockView:
     wire: object  # the protocol's part (see its `mock_part`)
 
 
+def _parameter(f: ir.Field) -> Parameter:
+    ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+    kind = ref.kind if isinstance(ref, ir.Scalar) and ref.kind in ("int", "bool") else "text"
+    return Parameter(f.location, f.wire, f.name, kind, isinstance(f.type, ir.ListOf))
+
+
 def mock_view(service: ir.Service) -> MockView:
     from .. import protocols
 
@@ -120,14 +131,7 @@ def mock_view(service: ir.Service) -> MockView:
                 response=op.response.name,
                 method=op.method,
                 pattern="^" + pattern + "$",
-                path_params=tuple(
-                    PathParam(f.wire, f.name, isinstance(f.type, ir.Scalar) and f.type.kind == "int") for f in in_path
-                )
-                + tuple(
-                    PathParam(f.wire, f.wire, isinstance(f.type, ir.Scalar) and f.type.kind == "int")
-                    for f in op.request.fields
-                    if f.location == "query"
-                ),
+                parameters=tuple(_parameter(f) for f in op.request.fields if f.location != "body"),
                 function=dict(op.constants).get("function"),
                 answer=answer,
                 error_answer=protocol.mock_error_answer(service, op, ERROR_CODE, ERROR_MESSAGE),

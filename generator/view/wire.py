@@ -30,9 +30,9 @@ def _bool(params: dict[str, Any]) -> tuple[Args, Args]:
 
 
 def _bool_or_date(params: dict[str, Any]) -> tuple[Args, Args]:
-    forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"]}
-    fmt = DATE_FORMATS[params["format"]]
-    return {**forms, "fstring": fmt["fstring"]}, {**forms, "order": fmt["order"]}
+    order = DATE_FORMATS[params["format"]]["order"]
+    forms = {"wire_true": params["wire_true"], "wire_false": params["wire_false"], "order": order}
+    return forms, dict(forms)
 
 
 def _url(params: dict[str, Any]) -> tuple[Args, Args]:
@@ -98,6 +98,7 @@ class FieldCodec:
     decode_args: Args = field(default_factory=dict)
     item_wire: str | None = None
     item_is_shape: bool = False
+    item_local: str = "item"  # the loop variable of a list of shapes (per shape, see fields_codecs)
     item_func: str = ""
     item_const: str = ""
     item_codec: str = ""
@@ -145,8 +146,12 @@ def fields_codecs(
     fields = list(fields)
     names = {f.wire: f.name for f in fields}
     views = []
+    loops: dict[str, str] = {}  # the loop variable of each shape listed: one type per name
     for f in fields:
         view = field_codec(f, kinds)
+        if view.shape == "list" and view.item_is_shape:
+            loop = loops.setdefault(view.item_func, "item" if not loops else f"item_{view.item_func}")
+            view = replace(view, item_local=loop)
         if f.derived is not None:
             assert shape is not None
             source = shape.field(f.derived.of)

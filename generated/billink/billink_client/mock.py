@@ -103,9 +103,9 @@ class _Operation:
     outcomes: dict[str, Any]
     error_answer: Any
     field_codes: dict[str, tuple[str | None, str | None]]
-    int_params: frozenset[
-        str
-    ]  # path (Python names) and query (wire names) parameters that are whole numbers
+    parameters: tuple[
+        tuple[str, str, str, str, bool], ...
+    ]  # (location, wire, name, kind, many) outside the body
     function: str | None
     codes: frozenset[str]  # the documented codes X-Mock-Error may force
     paging: tuple[str, str, str, str, str, int] | None = (
@@ -143,7 +143,7 @@ _OP_CHECK = _Operation(
         "ORDERAMOUNT": ("427", None),
         "DELIVERYHOUSENUMBER": (None, "425"),
     },
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(
         [
@@ -221,7 +221,7 @@ _OP_ORDER = _Operation(
         "VATNUMBER": (None, "430"),
         "CHECKUUID": ("447", None),
     },
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(
         [
@@ -287,7 +287,7 @@ _OP_CREDIT = _Operation(
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(
         ["001", "101", "102", "103", "402", "403", "601", "603", "607", "705", "706", "707", "708"]
@@ -305,7 +305,7 @@ _OP_START_WORKFLOW = _Operation(
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(["001", "101", "102", "103", "603", "607", "705", "706", "707", "708"]),
 )
@@ -321,7 +321,7 @@ _OP_ON_HOLD = _Operation(
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
     field_codes={"INVOICENUMBER": ("401", "402"), "DAYS": (None, "403")},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(["001", "101", "102", "103", "401", "402", "403", "603", "607", "701"]),
 )
@@ -337,7 +337,7 @@ _OP_PAYMENT = _Operation(
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
     field_codes={"INVOICENUMBER": ("420", None), "DESCRIPTION": (None, "708")},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(
         ["001", "101", "102", "103", "402", "420", "603", "607", "701", "704", "706", "707", "708"]
@@ -355,7 +355,7 @@ _OP_STATUS = _Operation(
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(["001", "101", "102", "103", "603", "607"]),
 )
@@ -371,7 +371,7 @@ _OP_MESSAGE = _Operation(
         "ERROR": {"CODE": "__MOCK_ERROR_CODE__", "DESCRIPTION": "__MOCK_ERROR_MESSAGE__"}
     },
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(["001", "101", "102", "103", "603", "607"]),
 )
@@ -652,8 +652,9 @@ class MockServer:
             _check_forced(op, forced, outcome)
         except MockUsageError as exc:
             return 400, "text/plain; charset=utf-8", str(exc).encode(), op.name
+        query = parse_qsl(path.partition("?")[2], keep_blank_values=True)
         envelope, request, refused = self._decode(
-            op, body, params
+            op, body, params, headers, query
         )  # once: auth and validation read it
         if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "101") + (op.name,)
@@ -692,19 +693,24 @@ class MockServer:
     def _route(
         self, method: str, path: str, body: bytes
     ) -> tuple[_Operation | None, dict[str, str]]:
-        path, _, query = path.partition("?")
+        path = path.partition("?")[0]
         base = self._client.base_url.split("://", 1)[-1].partition("/")[2]
         prefix = "/" + base if base else ""
         for op in _OPERATIONS:
             if op.method != method:
                 continue
             match = op.pattern.match(path.removeprefix(prefix))
-            if match:  # the query's parameters by wire name, the path's by Python name
-                return op, {**dict(parse_qsl(query, keep_blank_values=True)), **match.groupdict()}
+            if match:  # the path's parameters by Python name
+                return op, match.groupdict()
         return None, {}
 
     def _decode(
-        self, op: _Operation, body: bytes, params: dict[str, str]
+        self,
+        op: _Operation,
+        body: bytes,
+        params: dict[str, str],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
         """(envelope, request model, None), or (None, None, what the package's validators
         refused)."""

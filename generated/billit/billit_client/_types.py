@@ -16,7 +16,35 @@ from typing import Annotated
 from pydantic import BeforeValidator, GetPydanticSchema, JsonValue, PlainSerializer, Strict
 from pydantic_core import PydanticCustomError, core_schema
 
-AnyJson = JsonValue
+
+def _json_value(value: object) -> object:
+    """`value` itself when it is JSON data: None, a bool, int or text, a finite float or
+    Decimal, or lists and text-keyed objects of those."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, float) and -_INFINITY < value < _INFINITY:  # not NaN, not infinite
+        return value
+    if isinstance(value, list):
+        for item in value:
+            _json_value(item)
+        return value
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        for item in value.values():
+            _json_value(item)
+        return value
+    raise PydanticCustomError("json_value", "Input should be a JSON value")
+
+
+_INFINITY = float("inf")
+
+AnyJson = Annotated[
+    JsonValue,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_plain_validator_function(_json_value)
+    ),
+]
 """Any JSON value (dict, list, str, int, Decimal or float, bool, None), as the answer carried it."""
 
 

@@ -104,9 +104,9 @@ class _Operation:
     outcomes: dict[str, Any]
     error_answer: Any
     field_codes: dict[str, tuple[str | None, str | None]]
-    int_params: frozenset[
-        str
-    ]  # path (Python names) and query (wire names) parameters that are whole numbers
+    parameters: tuple[
+        tuple[str, str, str, str, bool], ...
+    ]  # (location, wire, name, kind, many) outside the body
     function: str | None
     codes: frozenset[str]  # the documented codes X-Mock-Error may force
     paging: tuple[str, str, str, str, str, int] | None = (
@@ -124,7 +124,7 @@ _OP_CREATE_ORDER = _Operation(
     outcomes={"created": 1},
     error_answer=None,
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(
         [
@@ -149,7 +149,10 @@ _OP_GET_ORDER = _Operation(
     outcomes={"found": {}},
     error_answer=None,
     field_codes={},
-    int_params=frozenset(["order_id"]),
+    parameters=(
+        ("path", "orderID", "order_id", "int", False),
+        ("query", "documentType", "document_type", "text", False),
+    ),
     function=None,
     codes=frozenset(
         [
@@ -174,7 +177,13 @@ _OP_LIST_ORDERS = _Operation(
     outcomes={"listed": {"Items": []}},
     error_answer=None,
     field_codes={},
-    int_params=frozenset(["$top", "$skip"]),
+    parameters=(
+        ("query", "$filter", "filter", "text", False),
+        ("query", "$orderby", "order_by", "text", False),
+        ("query", "$top", "top", "int", False),
+        ("query", "$skip", "skip", "int", False),
+        ("query", "fullTextSearch", "full_text_search", "text", False),
+    ),
     function=None,
     codes=frozenset(
         [
@@ -200,7 +209,7 @@ _OP_PATCH_ORDER = _Operation(
     outcomes={"patched": {}},
     error_answer=None,
     field_codes={},
-    int_params=frozenset(["order_id"]),
+    parameters=(("path", "orderID", "order_id", "int", False),),
     function=None,
     codes=frozenset(
         [
@@ -225,7 +234,7 @@ _OP_SEND_ORDERS = _Operation(
     outcomes={"sent": {}},
     error_answer=None,
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(("header", "StrictTransportType", "strict_transport_type", "bool", False),),
     function=None,
     codes=frozenset(
         [
@@ -250,7 +259,7 @@ _OP_DELETE_ORDER = _Operation(
     outcomes={"deleted": {}},
     error_answer=None,
     field_codes={},
-    int_params=frozenset(["order_id"]),
+    parameters=(("path", "orderID", "order_id", "int", False),),
     function=None,
     codes=frozenset(
         [
@@ -401,6 +410,15 @@ def _echo(answer: dict[str, Any], sent: dict[str, Any]) -> None:
             answer[key] = str(value)
         elif isinstance(sample, int) and isinstance(value, int) and not isinstance(value, bool):
             answer[key] = value
+
+
+def _parameter_value(text: str, kind: str) -> object:
+    """A path, query or header parameter's text as its field reads it (int, bool or text)."""
+    if kind == "int" and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+        return int(text)
+    if kind == "bool" and text in ("true", "false"):
+        return text == "true"
+    return text
 
 
 _CLAUSE = re.compile(
@@ -660,8 +678,9 @@ class MockServer:
             _check_forced(op, forced, outcome)
         except MockUsageError as exc:
             return 400, "text/plain; charset=utf-8", str(exc).encode(), op.name
+        query = parse_qsl(path.partition("?")[2], keep_blank_values=True)
         envelope, request, refused = self._decode(
-            op, body, params
+            op, body, params, headers, query
         )  # once: auth and validation read it
         if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "401") + (op.name,)
@@ -700,27 +719,44 @@ class MockServer:
     def _route(
         self, method: str, path: str, body: bytes
     ) -> tuple[_Operation | None, dict[str, str]]:
-        path, _, query = path.partition("?")
+        path = path.partition("?")[0]
         base = self._client.base_url.split("://", 1)[-1].partition("/")[2]
         prefix = "/" + base if base else ""
         for op in _OPERATIONS:
             if op.method != method:
                 continue
             match = op.pattern.match(path.removeprefix(prefix))
-            if match:  # the query's parameters by wire name, the path's by Python name
-                return op, {**dict(parse_qsl(query, keep_blank_values=True)), **match.groupdict()}
+            if match:  # the path's parameters by Python name
+                return op, match.groupdict()
         return None, {}
 
     def _decode(
-        self, op: _Operation, body: bytes, params: dict[str, str]
+        self,
+        op: _Operation,
+        body: bytes,
+        params: dict[str, str],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
         """(envelope, request model, None), or (None, None, what the package's validators
         refused)."""
         try:
-            values: dict[str, object] = {
-                name: int(value) if name in op.int_params and value.isdigit() else value
-                for name, value in params.items()
-            }
+            values: dict[str, object] = {}
+            for location, wire, name, kind, many in op.parameters:
+                if location == "path":
+                    raw = [params[name]] if name in params else []
+                elif location == "query":
+                    raw = [value for key, value in query if key == wire]
+                else:
+                    found = _header(headers, wire)
+                    raw = (
+                        []
+                        if found is None
+                        else [p.strip() for p in found.split(",")] if many else [found]
+                    )
+                if raw:
+                    read = [_parameter_value(text, kind) for text in raw]
+                    values[name] = read if many else read[0]
             if op.name in _wire.REQUESTS:
                 return None, _wire.decode_request_body(op.name, body, **values), None
             return None, op.request.model_validate(values), None

@@ -146,7 +146,7 @@ def _encode_payment_data_info(value: PaymentDataInfo) -> str:
     if (language := value.language) is not None:
         members.append('"language":' + php_string(language.value))
     if (auto_activate := value.auto_activate) is not None:
-        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"', "ymd"))
     if (order_id := value.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := value.status) is not None:
@@ -415,7 +415,7 @@ def _encode_payment_data(value: PaymentData) -> str:
     members.append('"language":' + php_string(value.language.value))
     members.append('"country":' + php_string(value.country))
     if (auto_activate := value.auto_activate) is not None:
-        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"', "ymd"))
     members.append('"orderid":' + php_string(value.order_id))
     if (logo := value.logo) is not None:
         members.append('"logo":' + php_string(logo))
@@ -593,7 +593,7 @@ def _encode_update_payment_data(value: UpdatePaymentData) -> str:
     members.append('"country":' + php_string(value.country))
     members.append('"language":' + php_string(value.language.value))
     if (auto_activate := value.auto_activate) is not None:
-        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"', "ymd"))
     members.append('"orderid":' + php_string(value.order_id))
     if (logo := value.logo) is not None:
         members.append('"logo":' + php_string(logo))
@@ -619,7 +619,7 @@ def _encode_checkout_payment_data(value: CheckoutPaymentData) -> str:
     members.append('"language":' + php_string(value.language.value))
     members.append('"country":' + php_string(value.country))
     if (auto_activate := value.auto_activate) is not None:
-        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"'))
+        members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"', "ymd"))
     members.append('"orderid":' + php_string(value.order_id))
     if (logo := value.logo) is not None:
         members.append('"logo":' + php_string(logo))
@@ -969,7 +969,7 @@ _PAYMENT_DATA_INFO = js.Shape(
         "currency": js.Leaf(_ENUM_CURRENCY),
         "country": js.Leaf(js.text, is_text=True),
         "language": js.Leaf(_ENUM_LANGUAGE),
-        "autoactivate": js.Leaf(js.bool_or_date("1", "0")),
+        "autoactivate": js.Leaf(js.bool_or_date("1", "0", "ymd")),
         "orderid": js.Leaf(js.text, is_text=True),
         "status": js.Leaf(_ENUM_PAYMENT_STATUS),
         "paymentid_related": js.Leaf(js.integer),
@@ -1195,7 +1195,7 @@ _PAYMENT_DATA = js.Shape(
         "currency": js.Leaf(_ENUM_CURRENCY),
         "language": js.Leaf(_ENUM_LANGUAGE),
         "country": js.Leaf(js.text, is_text=True),
-        "autoactivate": js.Leaf(js.bool_or_date("1", "0")),
+        "autoactivate": js.Leaf(js.bool_or_date("1", "0", "ymd")),
         "orderid": js.Leaf(js.text, is_text=True),
         "logo": js.Leaf(js.text, is_text=True),
     },
@@ -1368,7 +1368,7 @@ _UPDATE_PAYMENT_DATA = js.Shape(
         "currency": js.Leaf(_ENUM_CURRENCY),
         "country": js.Leaf(js.text, is_text=True),
         "language": js.Leaf(_ENUM_LANGUAGE),
-        "autoactivate": js.Leaf(js.bool_or_date("1", "0")),
+        "autoactivate": js.Leaf(js.bool_or_date("1", "0", "ymd")),
         "orderid": js.Leaf(js.text, is_text=True),
         "logo": js.Leaf(js.text, is_text=True),
     },
@@ -1421,7 +1421,7 @@ _CHECKOUT_PAYMENT_DATA = js.Shape(
         "currency": js.Leaf(_ENUM_CURRENCY),
         "language": js.Leaf(_ENUM_LANGUAGE),
         "country": js.Leaf(js.text, is_text=True),
-        "autoactivate": js.Leaf(js.bool_or_date("1", "0")),
+        "autoactivate": js.Leaf(js.bool_or_date("1", "0", "ymd")),
         "orderid": js.Leaf(js.text, is_text=True),
         "logo": js.Leaf(js.text, is_text=True),
         "accepturl": js.Leaf(js.text, is_text=True),

@@ -103,9 +103,9 @@ class _Operation:
     outcomes: dict[str, Any]
     error_answer: Any
     field_codes: dict[str, tuple[str | None, str | None]]
-    int_params: frozenset[
-        str
-    ]  # path (Python names) and query (wire names) parameters that are whole numbers
+    parameters: tuple[
+        tuple[str, str, str, str, bool], ...
+    ]  # (location, wire, name, kind, many) outside the body
     function: str | None
     codes: frozenset[str]  # the documented codes X-Mock-Error may force
     paging: tuple[str, str, str, str, str, int] | None = (
@@ -123,7 +123,7 @@ _OP_GET_ADDRESS = _Operation(
     outcomes={"found": {"street": "mock", "zip": "mock", "city": "mock"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={"pno": ("9014", None), "country": (None, "7031")},
-    int_params=frozenset([]),
+    parameters=(),
     function="getAddress",
     codes=frozenset(
         [
@@ -203,7 +203,7 @@ _OP_GET_DUE_PAYMENTS = _Operation(
     outcomes={"listed": [{}]},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={"dueDate": (None, "2553")},
-    int_params=frozenset([]),
+    parameters=(),
     function="getDuePayments",
     codes=frozenset(
         [
@@ -283,7 +283,7 @@ _OP_GET_PAYMENT_INFO = _Operation(
     outcomes={"found": {"PaymentData": {}, "Articles": [], "Cart": {}}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="getPaymentinfo",
     codes=frozenset(
         [
@@ -363,7 +363,7 @@ _OP_GET_PAYMENT_PLANS = _Operation(
     outcomes={"listed": [{}]},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="getPaymentplans",
     codes=frozenset(
         [
@@ -443,7 +443,7 @@ _OP_GET_TERMS = _Operation(
     outcomes={"fetched": "mock"},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="getTerms",
     codes=frozenset(
         [
@@ -523,7 +523,7 @@ _OP_GET_ACCOUNT_INFO = _Operation(
     outcomes={"account": {"company": "mock", "paymentoptions": []}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="getAccountinfo",
     codes=frozenset(
         [
@@ -603,7 +603,7 @@ _OP_ADD_PAYMENT = _Operation(
     outcomes={"created": {"number": 1, "status": "Created"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={"Articles": ("9109", None)},
-    int_params=frozenset([]),
+    parameters=(),
     function="addPayment",
     codes=frozenset(
         [
@@ -683,7 +683,7 @@ _OP_CANCEL_PAYMENT = _Operation(
     outcomes={"cancelled": {"number": 1, "status": "Created"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="cancelPayment",
     codes=frozenset(
         [
@@ -763,7 +763,7 @@ _OP_CREDIT_PAYMENT = _Operation(
     outcomes={"credited": {"number": 1, "status": "Created"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="creditPayment",
     codes=frozenset(
         [
@@ -843,7 +843,7 @@ _OP_UPDATE_PAYMENT = _Operation(
     outcomes={"updated": {"number": 1, "status": "Created"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={"Articles": ("9109", None)},
-    int_params=frozenset([]),
+    parameters=(),
     function="updatePayment",
     codes=frozenset(
         [
@@ -923,7 +923,7 @@ _OP_ACTIVATE_PAYMENT = _Operation(
     outcomes={"activated": {"number": 1}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={},
-    int_params=frozenset([]),
+    parameters=(),
     function="activatePayment",
     codes=frozenset(
         [
@@ -1003,7 +1003,7 @@ _OP_INIT_CHECKOUT = _Operation(
     outcomes={"initiated": {"number": 1, "status": "Created", "url": "mock"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={"Articles": ("9109", None)},
-    int_params=frozenset([]),
+    parameters=(),
     function="initCheckout",
     codes=frozenset(
         [
@@ -1083,7 +1083,7 @@ _OP_UPDATE_CHECKOUT = _Operation(
     outcomes={"updated": {"number": 1, "status": "Created"}},
     error_answer={"code": "__MOCK_ERROR_CODE__", "message": "__MOCK_ERROR_MESSAGE__"},
     field_codes={"Articles": ("9109", None)},
-    int_params=frozenset([]),
+    parameters=(),
     function="updateCheckout",
     codes=frozenset(
         [
@@ -1441,8 +1441,9 @@ class MockServer:
             _check_forced(op, forced, outcome)
         except MockUsageError as exc:
             return 400, "text/plain; charset=utf-8", str(exc).encode(), op.name
+        query = parse_qsl(path.partition("?")[2], keep_blank_values=True)
         envelope, request, refused = self._decode(
-            op, body, params
+            op, body, params, headers, query
         )  # once: auth and validation read it
         if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "9013") + (op.name,)
@@ -1488,7 +1489,12 @@ class MockServer:
         return next((op for op in _OPERATIONS if op.function == function), None), {}
 
     def _decode(
-        self, op: _Operation, body: bytes, params: dict[str, str]
+        self,
+        op: _Operation,
+        body: bytes,
+        params: dict[str, str],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
         """(envelope, request model, None), or (None, None, what the package's validators
         refused)."""

@@ -104,9 +104,9 @@ class _Operation:
     outcomes: dict[str, Any]
     error_answer: Any
     field_codes: dict[str, tuple[str | None, str | None]]
-    int_params: frozenset[
-        str
-    ]  # path (Python names) and query (wire names) parameters that are whole numbers
+    parameters: tuple[
+        tuple[str, str, str, str, bool], ...
+    ]  # (location, wire, name, kind, many) outside the body
     function: str | None
     codes: frozenset[str]  # the documented codes X-Mock-Error may force
     paging: tuple[str, str, str, str, str, int] | None = (
@@ -133,7 +133,7 @@ _OP_CREATE_INVOICE = _Operation(
         "email": ("108", "109"),
         "orderNo": ("110", None),
     },
-    int_params=frozenset([]),
+    parameters=(),
     function=None,
     codes=frozenset(
         [
@@ -445,8 +445,9 @@ class MockServer:
             _check_forced(op, forced, outcome)
         except MockUsageError as exc:
             return 400, "text/plain; charset=utf-8", str(exc).encode(), op.name
+        query = parse_qsl(path.partition("?")[2], keep_blank_values=True)
         envelope, request, refused = self._decode(
-            op, body, params
+            op, body, params, headers, query
         )  # once: auth and validation read it
         if not self._authorized(headers, body, envelope, refused):
             return self._error(op, "125") + (op.name,)
@@ -485,19 +486,24 @@ class MockServer:
     def _route(
         self, method: str, path: str, body: bytes
     ) -> tuple[_Operation | None, dict[str, str]]:
-        path, _, query = path.partition("?")
+        path = path.partition("?")[0]
         base = self._client.base_url.split("://", 1)[-1].partition("/")[2]
         prefix = "/" + base if base else ""
         for op in _OPERATIONS:
             if op.method != method:
                 continue
             match = op.pattern.match(path.removeprefix(prefix))
-            if match:  # the query's parameters by wire name, the path's by Python name
-                return op, {**dict(parse_qsl(query, keep_blank_values=True)), **match.groupdict()}
+            if match:  # the path's parameters by Python name
+                return op, match.groupdict()
         return None, {}
 
     def _decode(
-        self, op: _Operation, body: bytes, params: dict[str, str]
+        self,
+        op: _Operation,
+        body: bytes,
+        params: dict[str, str],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
     ) -> tuple[dict[str, Any] | None, Any, Exception | None]:
         """(envelope, request model, None), or (None, None, what the package's validators
         refused)."""

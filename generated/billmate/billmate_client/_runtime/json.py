@@ -130,6 +130,7 @@ def at(value: object, path: tuple[str, ...]) -> object:
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _YMD = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DMY = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 
 
 def text(raw: object) -> object:
@@ -164,6 +165,14 @@ def date_ymd(raw: object) -> object:
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
+def date_dmy(raw: object) -> object:
+    if isinstance(raw, str):
+        m = _DMY.fullmatch(raw)
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    raise ValueError("expected a date as DD-MM-YYYY")
+
+
 def boolean(wire_true: str, wire_false: str | None) -> Callable[[object], object]:
     def decode(raw: object) -> object:
         if raw == wire_true:
@@ -176,8 +185,17 @@ def boolean(wire_true: str, wire_false: str | None) -> Callable[[object], object
     return decode
 
 
-def bool_or_date(wire_true: str, wire_false: str) -> Callable[[object], object]:
+# A date's wire format by its field order ("dmy": DD-MM-YYYY): its reader and its name.
+_DATE_FORMATS: dict[str, tuple[Callable[[object], object], str]] = {
+    "ymd": (date_ymd, "YYYY-MM-DD"),
+    "dmy": (date_dmy, "DD-MM-YYYY"),
+}
+
+
+def bool_or_date(wire_true: str, wire_false: str, order: str) -> Callable[[object], object]:
+    """A reader of a true / false / date value whose date is written in `order`."""
     flag = boolean(wire_true, wire_false)
+    read_date, written = _DATE_FORMATS[order]
 
     def decode(raw: object) -> object:
         try:
@@ -185,11 +203,9 @@ def bool_or_date(wire_true: str, wire_false: str) -> Callable[[object], object]:
         except ValueError:
             pass
         try:
-            return date_ymd(raw)
+            return read_date(raw)
         except ValueError:
-            raise ValueError(
-                f"expected {wire_true!r}, {wire_false!r} or a date as YYYY-MM-DD"
-            ) from None
+            raise ValueError(f"expected {wire_true!r}, {wire_false!r} or a date as {written}") from None
 
     return decode
 
@@ -333,10 +349,13 @@ def plain_decimal(value: Decimal | int) -> str:
     return format(value, "f") if "E" in text else text
 
 
-def flag_or_date(value: bool | date, when_true: str, when_false: str) -> str:
-    """The JSON token of a true / false / date value."""
+def flag_or_date(value: bool | date, when_true: str, when_false: str, order: str) -> str:
+    """The JSON token of a true / false / date value, its date written in `order` ("dmy":
+    DD-MM-YYYY, "ymd": YYYY-MM-DD)."""
     if isinstance(value, bool):
         return when_true if value else when_false
+    if order == "dmy":
+        return f'"{value.day:02d}-{value.month:02d}-{value.year:04d}"'
     return f'"{value.isoformat()}"'
 
 

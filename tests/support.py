@@ -394,3 +394,71 @@ def json_context(provider: str, **overrides: Any) -> Any:
 def schema_validator(provider: str, file_name: str) -> Any:
     schema = published_schemas(service(provider))[file_name]
     return EcmaValidator(schema, format_checker=FORMATS)
+
+
+def canonical_request(svc: ir.Service, shape: ir.Shape, payload: Any) -> Any:
+    """A request mapping with wire names as the published schema reads it: members given as
+    the wire writes them (digits for a whole number, a DD-MM-YYYY date, a bool's wire form, an
+    enum's wire value as a number, "" for an optional number or date) replaced by their
+    canonical JSON values. An independent reading of what `_runtime.validation.wire_forms`
+    promises, so the fuzz oracle can judge mappings written either way."""
+    import datetime as _dt
+
+    if isinstance(payload, list) and not payload and isinstance(svc.wire, ir.JsonWire):
+        return {}
+    if not isinstance(payload, dict):
+        return payload
+    out = dict(payload)
+    for f in shape.fields:
+        if f.wire not in payload or payload[f.wire] is None:
+            continue
+        value = payload[f.wire]
+        t = f.type
+        if isinstance(t, ir.ShapeRef):
+            out[f.wire] = canonical_request(svc, svc.shape(t.shape), value)
+            continue
+        if isinstance(t, ir.ListOf):
+            if isinstance(value, list) and isinstance(t.item, ir.ShapeRef):
+                out[f.wire] = [canonical_request(svc, svc.shape(t.item.shape), v) for v in value]
+            elif isinstance(value, list):
+                out[f.wire] = [_canonical_scalar(svc, f, t.item, v, _dt) for v in value]
+            continue
+        converted = _canonical_scalar(svc, f, t, value, _dt)
+        if converted is _ABSENT:
+            del out[f.wire]
+        else:
+            out[f.wire] = converted
+    return out
+
+
+_ABSENT = object()
+
+
+def _canonical_scalar(svc: ir.Service, f: ir.Field, t: Any, value: Any, _dt: Any) -> Any:
+    if isinstance(t, ir.EnumRef):
+        if isinstance(value, int) and not isinstance(value, bool):
+            wires = {v.wire for v in svc.enum(t.enum).values}
+            return str(value) if str(value) in wires else value
+        return value
+    if not isinstance(t, ir.Scalar) or isinstance(value, bool) or not isinstance(value, str):
+        return value
+    kind, params = t.kind, t.param_map
+    text_kinds = ("string", "email", "country", "currency", "language", "url", "ip", "base64", "json")
+    if value == "" and kind not in text_kinds:
+        return _ABSENT
+    if kind in ("int", "unix_time") and re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    if kind == "date":
+        m = re.fullmatch(r"([0-9]{2})-([0-9]{2})-([0-9]{4})", value) if params.get("format") == "DD-MM-YYYY" else None
+        if m:
+            try:
+                return _dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+            except ValueError:
+                return value
+        return value
+    if kind == "bool":
+        if value == params.get("wire_true"):
+            return True
+        if params.get("wire_false") is not None and value == params.get("wire_false"):
+            return False
+    return value

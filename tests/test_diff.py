@@ -183,7 +183,7 @@ CASES = [
     case("bi-description", "billit", [("operations/get-order.yaml", "title: Get order", "title: Fetch order")], (DOCS, "operation get_order")),
     # ---- Billmate (json, signed) -----------------------------------------------------------------------
     case("bm-signing-input", "billmate", [("service.yaml", "    response: credentials.hash\n", "    response: credentials.signature\n")], (BW, "wire signature")),
-    case("bm-encoding", "billmate", [("service.yaml", "  strings: true\n", "  strings: false\n")], (BW, "wire strings")),
+    case("bm-content-type", "billmate", [("service.yaml", "  content_type: application/json\n", "  content_type: application/json; charset=utf-8\n")], (BW, "wire content type")),
     case("bm-option-values-narrowed", "billmate", [("service.yaml", "values: [sv, en],", "values: [sv],")], (BC, "wire credentials member language")),
     case("bm-constant-member", "billmate", [("service.yaml", "{key: version, const: \"2.1.7\",", "{key: version, const: \"2.1.8\",")], (BW, "wire credentials member version")),
     case("bm-new-sum-rule", "billmate",

@@ -298,3 +298,99 @@ def test_callback_example_parses(provider: str, callback: ir.Callback) -> None:
     from generator.view.common import snake
 
     assert json.loads(getattr(wire, f"_encode_{snake(callback.message)}")(notice)) == document["data"]
+
+
+def _raw_shape(shape: Any) -> Any:
+    """A copy of a decoding table whose leaves keep the wire's text as it is."""
+    import dataclasses
+
+    fields = {}
+    for key, spec in shape.fields.items():
+        kind = type(spec).__name__
+        if kind == "Leaf":
+            fields[key] = dataclasses.replace(spec, decode=lambda raw: raw)
+        elif kind == "Node":
+            fields[key] = dataclasses.replace(spec, shape=_raw_shape(spec.shape))
+        else:
+            item = spec.item
+            raw_item = dataclasses.replace(item, decode=lambda raw: raw) if type(item).__name__ == "Leaf" else dataclasses.replace(item, shape=_raw_shape(item.shape))
+            fields[key] = dataclasses.replace(spec, item=raw_item)
+    kwargs = {f.name: getattr(shape, f.name) for f in dataclasses.fields(shape) if f.init}
+    kwargs["fields"] = fields
+    return type(shape)(**kwargs)
+
+
+def _as_written(provider: str, op: ir.Operation, ex: ir.Example) -> Any:
+    """The example's message as a plain mapping of wire names to the wire's own text (what a
+    user pasting the document's example writes)."""
+    svc = service(provider)
+    wire = package(provider, "_wire")
+    raw = (SPECS / provider / ex.request).read_bytes()
+    if isinstance(svc.wire, ir.RestWire):
+        return json_mended(raw, ex.mends, None)
+    if isinstance(svc.wire, ir.JsonWire):
+        key = _message_key(svc)
+        return json_mended(raw, ex.mends, key)[key]
+    runtime = package(provider, "_runtime.xml")
+    element = mended(raw, ex.mends, svc.wire.request_element)
+    shape = _raw_shape(wire.REQUEST_SHAPES[op.request.name])
+    _, data = runtime.read(
+        etree.tostring(element), root=wire.ROOT, namespace=wire.NAMESPACE, element=wire.REQUEST_ELEMENT,
+        shape=shape, envelope=wire.ENVELOPE, strict=True, want_envelope=False,
+    )
+    return data
+
+
+@pytest.mark.parametrize("provider, op, ex", _examples("request"))
+def test_a_documents_example_as_written_validates(provider: str, op: ir.Operation, ex: ir.Example) -> None:
+    """Pasting the document's example as a mapping with its wire names and its text
+    ("WORKFLOWNUMBER": "1", "BIRTHDATE": "01-01-1985") gives the request the example is
+    (issue 15): the client reads the wire's text forms as the wire does."""
+    client = package(provider, "client")
+    models = package(provider, "models")
+    written = _as_written(provider, op, ex)
+    model = getattr(models, op.request.name)
+    request = client._validated(model, written)
+    wire = package(provider, "_wire")
+    svc = service(provider)
+    ctx = _context(provider)
+    if isinstance(svc.wire, ir.RestWire):
+        expected = wire.decode_request_body(op.name, json_text(json_mended((SPECS / provider / ex.request).read_bytes(), ex.mends, None)).encode())
+    elif isinstance(svc.wire, ir.JsonWire):
+        key = _message_key(svc)
+        document = json_mended((SPECS / provider / ex.request).read_bytes(), ex.mends, key)
+        _resign(svc, document)
+        _, expected = wire.decode_request(op.name, json_text(document).encode(), ctx)
+    else:
+        element = mended((SPECS / provider / ex.request).read_bytes(), ex.mends, svc.wire.request_element)
+        _, expected = wire.decode_request(op.name, etree.tostring(element))
+    assert request == expected
+
+
+def test_wire_text_stays_strict() -> None:
+    """Wire text forms are read only as the wire writes them: no floats for money, no guesses."""
+    client = package("billink", "client")
+    models = package("billink", "models")
+    errors = package("billink", "errors")
+    base = {"INVOICENUMBER": "123456", "WORKFLOWNUMBER": "1", "DAYS": "14"}
+    assert client._validated(models.OnHoldRequest, base).days == 14
+    for wrong in ({**base, "DAYS": "14.0"}, {**base, "DAYS": "1e1"}, {**base, "WORKFLOWNUMBER": "one"}):
+        with pytest.raises(errors.BillinkRequestValidationError):
+            client._validated(models.OnHoldRequest, wrong)
+    payment = {"INVOICENUMBER": "123", "AMOUNT": "10.50", "DESCRIPTION": "x"}
+    assert client._validated(models.PaymentRequest, payment).amount == Decimal("10.50")
+    with pytest.raises(errors.BillinkRequestValidationError, match="floats are refused"):
+        client._validated(models.PaymentRequest, {**payment, "AMOUNT": 10.5})
+
+
+def test_an_enum_written_as_the_documents_number_is_taken() -> None:
+    """Inkassogram's example writes <service>1</service>; a mapping pasting it as 1 means the
+    same wire value."""
+    svc = service("inkassogram")
+    op = svc.operations[0]
+    ex = next(e for e in op.examples if e.request)
+    written = _as_written("inkassogram", op, ex)
+    assert written["service"] == "1"
+    client = package("inkassogram", "client")
+    models = package("inkassogram", "models")
+    assert client._validated(models.CreateInvoiceRequest, {**written, "service": 1}).service.value == "1"

@@ -935,6 +935,19 @@ REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {
     "message": (_MESSAGE_REQUEST, MessageRequest),
 }
 
+# The decoding table of each request message, by class name: a mapping given with wire names
+# may carry the wire's own text, read as the wire reads it (see `_runtime.validation.wire_forms`).
+REQUEST_SHAPES: dict[str, xml.Shape] = {
+    "CheckRequest": _CHECK_REQUEST,
+    "OrderRequest": _ORDER_REQUEST,
+    "CreditRequest": _CREDIT_REQUEST,
+    "StartWorkflowRequest": _START_WORKFLOW_REQUEST,
+    "OnHoldRequest": _ON_HOLD_REQUEST,
+    "PaymentRequest": _PAYMENT_REQUEST,
+    "StatusRequest": _STATUS_REQUEST,
+    "MessageRequest": _MESSAGE_REQUEST,
+}
+
 
 def decode_request(
     operation: str, body: bytes, ctx: Context | None = None

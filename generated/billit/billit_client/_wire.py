@@ -949,6 +949,14 @@ REQUESTS: dict[str, tuple[js.Shape, type[Any]]] = {
     "send_orders": (_SEND_ORDERS_REQUEST, SendOrdersRequest),
 }
 
+# The decoding table of each request message, by class name: a mapping given with wire names
+# may carry the wire's own text, read as the wire reads it (see `_runtime.validation.wire_forms`).
+REQUEST_SHAPES: dict[str, js.Shape] = {
+    "CreateOrderRequest": _CREATE_ORDER_REQUEST,
+    "PatchOrderRequest": _PATCH_ORDER_REQUEST,
+    "SendOrdersRequest": _SEND_ORDERS_REQUEST,
+}
+
 
 def decode_request_body(operation: str, body: bytes, **parameters: object) -> Any:
     """The validated request model of a request body (members checked strictly), with the

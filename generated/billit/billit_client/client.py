@@ -36,7 +36,7 @@ from ._runtime.transport import (
     Retry,
     SyncTransport,
 )
-from ._runtime.validation import Issue, issues
+from ._runtime.validation import Issue, issues, wire_forms
 from .errors import BillitRequestValidationError, BillitResponseError, RUNTIME_CLASSES
 from .models import (
     CreateOrderRequest,
@@ -95,13 +95,16 @@ T = TypeVar("T")
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
-    """The request as a validated model; a mapping (Python or wire names) is validated here."""
+    """The request as a validated model; a mapping (Python or wire names, values typed or as
+    the wire writes them) is validated here."""
     if isinstance(request, model):
         return request
-    if not isinstance(request, Mapping):
+    shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
+    data = wire_forms(request, shape) if shape is not None else request
+    if not isinstance(data, Mapping):
         raise TypeError(f"expected {model.__name__} or a mapping, got {type(request).__name__}")
     try:
-        return model.model_validate(request)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise BillitRequestValidationError(model.__name__, issues(exc, model)) from None
 

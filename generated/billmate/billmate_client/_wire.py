@@ -1893,6 +1893,24 @@ REQUESTS: dict[str, tuple[str, js.Shape, type[Any]]] = {
     "update_checkout": ("updateCheckout", _UPDATE_CHECKOUT_REQUEST, UpdateCheckoutRequest),
 }
 
+# The decoding table of each request message, by class name: a mapping given with wire names
+# may carry the wire's own text, read as the wire reads it (see `_runtime.validation.wire_forms`).
+REQUEST_SHAPES: dict[str, js.Shape] = {
+    "GetAddressRequest": _GET_ADDRESS_REQUEST,
+    "GetDuePaymentsRequest": _GET_DUE_PAYMENTS_REQUEST,
+    "GetPaymentInfoRequest": _GET_PAYMENT_INFO_REQUEST,
+    "GetPaymentPlansRequest": _GET_PAYMENT_PLANS_REQUEST,
+    "GetTermsRequest": _GET_TERMS_REQUEST,
+    "GetAccountInfoRequest": _GET_ACCOUNT_INFO_REQUEST,
+    "AddPaymentRequest": _ADD_PAYMENT_REQUEST,
+    "CancelPaymentRequest": _CANCEL_PAYMENT_REQUEST,
+    "CreditPaymentRequest": _CREDIT_PAYMENT_REQUEST,
+    "UpdatePaymentRequest": _UPDATE_PAYMENT_REQUEST,
+    "ActivatePaymentRequest": _ACTIVATE_PAYMENT_REQUEST,
+    "InitCheckoutRequest": _INIT_CHECKOUT_REQUEST,
+    "UpdateCheckoutRequest": _UPDATE_CHECKOUT_REQUEST,
+}
+
 
 def decode_request(operation: str, body: bytes, ctx: Context) -> tuple[dict[str, Any], Any]:
     """The envelope (members other than the message) and the validated request model of a

@@ -403,6 +403,12 @@ REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {
     "create_invoice": (_CREATE_INVOICE_REQUEST, CreateInvoiceRequest),
 }
 
+# The decoding table of each request message, by class name: a mapping given with wire names
+# may carry the wire's own text, read as the wire reads it (see `_runtime.validation.wire_forms`).
+REQUEST_SHAPES: dict[str, xml.Shape] = {
+    "CreateInvoiceRequest": _CREATE_INVOICE_REQUEST,
+}
+
 
 def decode_request(
     operation: str, body: bytes, ctx: Context | None = None

@@ -205,7 +205,9 @@ def bool_or_date(wire_true: str, wire_false: str, order: str) -> Callable[[objec
         try:
             return read_date(raw)
         except ValueError:
-            raise ValueError(f"expected {wire_true!r}, {wire_false!r} or a date as {written}") from None
+            raise ValueError(
+                f"expected {wire_true!r}, {wire_false!r} or a date as {written}"
+            ) from None
 
     return decode
 

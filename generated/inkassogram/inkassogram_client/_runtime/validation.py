@@ -79,3 +79,48 @@ def issues(exc: ValidationError, model: type[BaseModel]) -> list[Issue]:
             continue
         found.append(Issue(wire_path(model, loc), error["type"], error["msg"]))
     return found
+
+
+def wire_forms(data: object, shape: Any) -> object:
+    """A mapping keyed by wire names, its values given as the wire writes them (the text of a
+    document's example: ``"WORKFLOWNUMBER": "1"``, ``"BIRTHDATE": "01-01-1985"``, an enum's
+    ``1``), read into typed values as the wire's own reader reads them. `shape` is the
+    request's decoding table (its `fields` map wire names to readers).
+
+    Strict all the same: a value the reader refuses, and every float, is left as it is for the
+    model to refuse with its own message; keys that are not wire names (Python names) are left
+    alone."""
+    if isinstance(data, list) and not data:
+        return {}  # an empty object as PHP's json_encode writes it
+    if not isinstance(data, typing.Mapping):
+        return data
+    out = dict(data)
+    for key, value in data.items():
+        spec = shape.fields.get(key) if isinstance(key, str) else None
+        if spec is None or value is None:
+            continue
+        if value == "" and type(spec).__name__ == "Leaf" and not spec.is_text:
+            try:
+                out[key] = spec.decode("")
+            except (ValueError, TypeError):
+                del out[key]  # the wire's empty value of an optional number, date or flag: absent
+        else:
+            out[key] = _wire_form(value, spec)
+    return out
+
+
+def _wire_form(value: object, spec: Any) -> object:
+    kind = type(spec).__name__  # the protocol runtime's Leaf, Node or Many
+    if kind == "Node":
+        return wire_forms(value, spec.shape)
+    if kind == "Many":
+        return [_wire_form(item, spec.item) for item in value] if isinstance(value, list) else value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return value  # typed already, or a float (never money: the model refuses it)
+    text = value if isinstance(value, str) else str(value)
+    if isinstance(value, int) and spec.is_text:
+        return value  # a number where text is expected is not the wire's text: no guessing
+    try:
+        return spec.decode(text)
+    except (ValueError, TypeError):
+        return value

@@ -115,6 +115,8 @@ class SchemaEmitter:
         if isinstance(type_ref, ir.Scalar):
             return self.scalar(type_ref, role, required)
         if isinstance(type_ref, ir.EnumRef):
+            if role == "response":  # an answer keeps a value the enum does not list, as text
+                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, {"type": "string"}]}
             return {"$ref": f"#/$defs/{type_ref.enum}"}
         if isinstance(type_ref, ir.ShapeRef):
             return {"$ref": f"#/$defs/{type_ref.shape}"}

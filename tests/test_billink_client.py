@@ -470,10 +470,18 @@ def test_bad_answers_raise_typed_errors_quickly(answer: httpx.Response, reason: 
     assert time.monotonic() - started < 2.0
 
 
-def test_undocumented_enum_value_in_an_answer_is_a_response_error() -> None:
-    answer = msg("200").replace("</MSG>", "<INVOICES><INVOICE><INVOICENUMBER>1</INVOICENUMBER><STATUS>7</STATUS></INVOICE></INVOICES></MSG>")
-    with client(Recorder(xml_response(answer))) as c, pytest.raises(billink.BillinkResponseError, match="STATUS"):
-        c.status(EXACT["status"][0])
+def test_an_undocumented_enum_value_in_an_answer_is_kept_as_text() -> None:
+    """An answer naming a status the document does not list is read, not thrown away (issue
+    15); documented values are the enum's members."""
+    answer = msg("200").replace(
+        "</MSG>",
+        "<INVOICES><INVOICE><INVOICENUMBER>1</INVOICENUMBER><STATUS>7</STATUS></INVOICE>"
+        "<INVOICE><INVOICENUMBER>2</INVOICENUMBER><STATUS>1</STATUS></INVOICE></INVOICES></MSG>",
+    )
+    with client(Recorder(xml_response(answer))) as c:
+        invoices = c.status(EXACT["status"][0]).response.msg.invoices
+    assert invoices[0].status == "7" and not isinstance(invoices[0].status, billink.InvoiceStatus)
+    assert invoices[1].status is billink.InvoiceStatus("1")
 
 
 def test_unknown_elements_in_answers_are_ignored() -> None:

@@ -202,7 +202,7 @@ def test_swedish_messages_keep_their_text_and_have_a_gloss() -> None:
     "inner, reason",
     [
         ("<statusCode>0</statusCode><description>no code</description>", "carries no error code"),
-        ("<statusCode>2</statusCode>", "statusCode"),
+        ("<statusCode>2</statusCode>", "the response says '2' but carries no error code"),  # kept, not a code
         ("<ocr>1</ocr>", "statusCode"),
     ],
 )

@@ -17,7 +17,7 @@ from . import rpc
 from ..kinds import pattern_problems
 from ..metaschema import LEDGER, STR
 from ..naming import constant
-from ..view.common import callback_shapes, dependency_order, php_string, snake
+from ..view.common import answer_shapes, callback_shapes, dependency_order, php_string, snake
 from ..view.wire import CallbackMessage, EnumTable, FieldCodec, ShapeCodec, callback_messages, enum_tables, field_codec, shape_codecs
 
 if TYPE_CHECKING:
@@ -389,9 +389,11 @@ def wire_view(service: ir.Service) -> JsonWireView:
     callbacks = callback_shapes(service)
     all_shapes = dependency_order(service, [*service.messages(), *callbacks])
     nested = [s for s in all_shapes if s.role == "shape"]
+    answers = answer_shapes(service)
+    enums = enum_tables(service, all_shapes, answers)
 
     def codecs(shape: ir.Shape) -> tuple[FieldCodec, ...]:
-        return shape_codecs(shape, KINDS, _key)
+        return shape_codecs(shape, KINDS, _key, answer=shape.name in answers)
 
     members: list[CredentialMember] = []
     for m in w.credentials:
@@ -422,7 +424,7 @@ def wire_view(service: ir.Service) -> JsonWireView:
     codecs_used = {
         c
         for s in all_shapes
-        for f in codecs(s) + ((field_codec(s.root, KINDS),) if s.root else ())
+        for f in codecs(s) + ((field_codec(s.root, KINDS, s.name in answers),) if s.root else ())
         for c in (f.codec, f.item_codec)
     }
     runtime: set[str] = set()  # from _runtime.json (obj and php_string come from _runtime.phpjson)
@@ -445,7 +447,7 @@ def wire_view(service: ir.Service) -> JsonWireView:
                 response_const=constant(snake(op.response.name)),
                 fields=codecs(op.request),
                 response_fields=codecs(op.response),
-                response_root=field_codec(root, KINDS) if root else None,
+                response_root=field_codec(root, KINDS, answer=True) if root else None,
                 text_answer=op.text_answer is not None,
                 wrapped_key=root.name if root else None,
                 constants=[constants[m.key] for m in operation_members],
@@ -486,10 +488,10 @@ def wire_view(service: ir.Service) -> JsonWireView:
         error_imports=sorted(["api_error"] + ([f"{prefix}SignatureError"] if signature else [])),
         shapes=tuple(ShapeCodec(s.name, codecs(s), func=snake(s.name)) for s in nested),
         decode_shapes=tuple(ShapeCodec(s.name, codecs(s), const=constant(snake(s.name))) for s in all_shapes if s.root is None),
-        enums=enum_tables(service, all_shapes),
+        enums=enums,
         operations=tuple(operations),
         callback_messages=callback_messages(callbacks),
-        model_imports=sorted({s.name for s in all_shapes}),
+        model_imports=sorted({s.name for s in all_shapes} | {e.class_name for e in enums if e.class_name}),
     )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..naming import constant, pascal
-from ..view.common import callback_shapes, dependency_order, snake
+from ..view.common import answer_shapes, callback_shapes, dependency_order, snake
 from ..view.wire import CallbackMessage, EnumTable, FieldCodec, ShapeCodec, callback_messages, enum_tables, field_codec, fields_codecs
 from ..view.client import CLOCK_OPTION, Option
 from ..metaschema import LEDGER, STR, TEXT
@@ -418,6 +418,8 @@ def wire_view(service: ir.Service) -> RestWireView:
     callbacks = callback_shapes(service)
     all_shapes = dependency_order(service, [*service.messages(), *callbacks])
     request_shapes = [s for s in dependency_order(service, [op.request for op in service.operations]) if s.role == "shape"]
+    answers = answer_shapes(service)
+    enums = enum_tables(service, all_shapes, answers)
     operations = []
     for op in service.operations:
         request, response = op.request, op.response
@@ -441,7 +443,7 @@ def wire_view(service: ir.Service) -> RestWireView:
                 body=fields_codecs(by_location["body"], KINDS, _key),
                 has_body=bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
                 answer=answer,
-                response_root=field_codec(response.root, KINDS) if response.root else None,
+                response_root=field_codec(response.root, KINDS, answer=True) if response.root else None,
             )
         )
     return RestWireView(
@@ -450,15 +452,15 @@ def wire_view(service: ir.Service) -> RestWireView:
         error_message=w.error_message,
         shapes=tuple(ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key), func=snake(s.name)) for s in request_shapes),
         decode_shapes=tuple(
-            ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key), const=constant(snake(s.name)))
+            ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key, answer=s.name in answers), const=constant(snake(s.name)))
             for s in all_shapes
             if s.root is None
         ),
-        enums=enum_tables(service, all_shapes),
+        enums=enums,
         operations=tuple(operations),
         callback_messages=callback_messages(callbacks),
         error_imports=sorted(["detail", "status_error", f"{service.error_prefix}ResponseError"]),
-        model_imports=sorted({s.name for s in all_shapes}),
+        model_imports=sorted({s.name for s in all_shapes} | {e.class_name for e in enums if e.class_name}),
     )
 
 

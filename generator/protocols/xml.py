@@ -17,7 +17,7 @@ from ..view.client import CLOCK_OPTION, Option
 from . import rpc
 from ..metaschema import LEDGER, STR
 from ..naming import constant
-from ..view.common import dependency_order, snake
+from ..view.common import answer_shapes, dependency_order, snake
 from ..view.wire import DerivedCheck, EnumTable, FieldCodec, ShapeCodec, enum_tables, shape_codecs
 
 if TYPE_CHECKING:
@@ -324,6 +324,7 @@ def wire_view(service: ir.Service) -> XmlWireView:
     assert isinstance(w, ir.XmlWire)
     all_shapes = dependency_order(service, service.messages())
     nested = [s for s in all_shapes if s.role == "shape"]
+    answers = answer_shapes(service)
     operations = []
     for op in service.operations:
         constants = dict(op.constants)
@@ -345,11 +346,11 @@ def wire_view(service: ir.Service) -> XmlWireView:
                 response_envelope=tuple(element(e) for e in w.envelope if e.in_response and e.credential is None),
                 extra_fields=[e.wire for e in op.extra_fields],
                 fields=shape_codecs(op.request, KINDS),
-                response_fields=shape_codecs(op.response, KINDS),
+                response_fields=shape_codecs(op.response, KINDS, answer=True),
             )
         )
     encoded = [f for op in operations for f in op.fields + op.response_fields] + [
-        f for s in nested for f in shape_codecs(s, KINDS)
+        f for s in nested for f in shape_codecs(s, KINDS, answer=s.name in answers)
     ]
     return XmlWireView(
         root=w.root,
@@ -360,20 +361,23 @@ def wire_view(service: ir.Service) -> XmlWireView:
         uses=[c for c in ("base64_text", "md5_hex", "quote") if _uses(encoded, c)],
         declaration=w.declaration,
         envelope_names=[e.wire for e in w.envelope],
-        shapes=tuple(ShapeCodec(s.name, shape_codecs(s, KINDS), func=snake(s.name)) for s in nested),
+        shapes=tuple(ShapeCodec(s.name, shape_codecs(s, KINDS, answer=s.name in answers), func=snake(s.name)) for s in nested),
         decode_shapes=tuple(
             ShapeCodec(
                 s.name,
-                shape_codecs(s, KINDS),
+                shape_codecs(s, KINDS, answer=s.name in answers),
                 const=constant(snake(s.name)),
                 derived=tuple(DerivedCheck(f.wire, f.derived.digest, f.derived.of) for f in s.wire_fields if f.derived),
             )
             for s in all_shapes
         ),
-        enums=enum_tables(service, all_shapes),
+        enums=(enums := enum_tables(service, all_shapes, answers)),
         operations=tuple(operations),
         model_imports=sorted(
-            {op.request.name for op in service.operations} | {op.response.name for op in service.operations} | {s.name for s in nested}
+            {op.request.name for op in service.operations}
+            | {op.response.name for op in service.operations}
+            | {s.name for s in nested}
+            | {e.class_name for e in enums if e.class_name}
         ),
     )
 

@@ -25,15 +25,16 @@ def snake(class_name: str) -> str:
     return out
 
 
-def annotation(type_ref: ir.TypeRef) -> str:
-    """The Python annotation of a value of this type in results and docs."""
+def annotation(type_ref: ir.TypeRef, answer: bool = False) -> str:
+    """The Python annotation of a value of this type in results and docs; in an answer
+    (`answer`) an enum also keeps text it does not list."""
     if isinstance(type_ref, ir.Scalar):
         return KINDS[type_ref.kind].annotation
     if isinstance(type_ref, ir.EnumRef):
-        return type_ref.enum
+        return f"{type_ref.enum} | str" if answer else type_ref.enum
     if isinstance(type_ref, ir.ShapeRef):
         return type_ref.shape
-    return f"list[{annotation(type_ref.item)}]"
+    return f"list[{annotation(type_ref.item, answer)}]"
 
 
 def enum_const(name: str) -> str:
@@ -87,6 +88,13 @@ def dependency_order(service: ir.Service, roots: list[ir.Shape]) -> list[ir.Shap
 def callback_shapes(service: ir.Service) -> list[ir.Shape]:
     """The shapes signed callbacks carry (read like answers)."""
     return [service.shape(cb.message) for cb in service.callbacks if cb.message]
+
+
+def answer_shapes(service: ir.Service) -> set[str]:
+    """The names of the messages and shapes that answers and callbacks carry (lint keeps them
+    apart from what requests carry): read openly, an enum value the spec does not list kept."""
+    roots = [op.response for op in service.operations] + callback_shapes(service)
+    return {s.name for s in dependency_order(service, roots)}
 
 
 def walk_path(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> list[ir.Field]:

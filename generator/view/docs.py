@@ -94,6 +94,8 @@ def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape
         for ledger_id in f.ledger:
             notes.append(f"See [{ledger_id}](#ledger-{ledger_id}).")
         type_text = doc_type(service, f.type)
+        if role == "response" and isinstance(f.type.item if isinstance(f.type, ir.ListOf) else f.type, ir.EnumRef):
+            type_text += "; another value is kept as text"
         if role == "response" and isinstance(f.type, ir.Scalar):
             read = role_scalar(f.type, role)
             type_text = KINDS[read.kind].doc_type({k: v for k, v in read.param_map.items() if k in ("format", "scale")})

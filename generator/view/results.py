@@ -69,7 +69,7 @@ def results_view(service: ir.Service) -> ResultsView:
             for attr, path in outcome.returns:
                 chain = walk_path(service, op.response, path)
                 last = chain[-1]
-                ann = annotation(last.type)
+                ann = annotation(last.type, answer=True)
                 annotations.append(ann)
                 typed = f"{ann} | None" if attr in outcome.optional else ann
                 returns.append(Returned(attr, typed, ".".join(path), _accessor_name(chain)))
@@ -173,7 +173,7 @@ def _accessor(service: ir.Service, op: ir.Operation, path: tuple[str, ...]) -> A
         attr = "root" if f is op.response.root else f.name
         steps.append(AccessStep(attr, source, attr))
         source = attr
-    return Accessor(_accessor_name(chain), annotation(chain[-1].type), tuple(steps))
+    return Accessor(_accessor_name(chain), annotation(chain[-1].type, answer=True), tuple(steps))
 
 
 def _attr_paths(service: ir.Service, paths: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -193,7 +193,7 @@ def _attr_paths(service: ir.Service, paths: tuple[tuple[str, ...], ...]) -> tupl
 
 def _model_names_in(ann: str) -> set[str]:
     inner = ann.removeprefix("list[").removesuffix("]")
-    return {inner} if inner[:1].isupper() and inner not in ("Decimal",) else set()
+    return {name for name in inner.split(" | ") if name[:1].isupper() and name not in ("Decimal",)}
 
 
 def outcomes_view(service: ir.Service) -> OutcomesView:

@@ -63,8 +63,12 @@ class Codec:
     read: Args = field(default_factory=dict)
 
 
-def codec(ref: ir.Scalar | ir.EnumRef, kinds: Mapping[str, str]) -> Codec:
+def codec(ref: ir.Scalar | ir.EnumRef, kinds: Mapping[str, str], answer: bool = False) -> Codec:
+    """`answer`: the value is read from (and, by mocks, written into) an answer, where an enum
+    keeps what it does not list."""
     if isinstance(ref, ir.EnumRef):
+        if answer:
+            return Codec("enum", {"open": True}, {"const": enum_const(ref.enum) + "_OPEN"})
         return Codec("enum", {}, {"const": enum_const(ref.enum)})
     name = kinds[ref.kind]
     args = _CODEC_ARGS.get(name)
@@ -111,7 +115,7 @@ class FieldCodec:
     fallback: Fallback | None = None
 
 
-def field_codec(f: ir.Field, kinds: Mapping[str, str]) -> FieldCodec:
+def field_codec(f: ir.Field, kinds: Mapping[str, str], answer: bool = False) -> FieldCodec:
     base = FieldCodec(f.wire, f.name, local_name(f.name), f.required, "scalar")
     t = f.type
     if f.derived is not None:
@@ -120,21 +124,23 @@ def field_codec(f: ir.Field, kinds: Mapping[str, str]) -> FieldCodec:
         if isinstance(t.item, ir.ShapeRef):
             item = snake(t.item.shape)
             return replace(base, shape="list", item_wire=t.item_wire, item_is_shape=True, item_func=item, item_const=constant(item))
-        c = codec(t.item, kinds)
+        c = codec(t.item, kinds, answer)
         return replace(base, shape="list", item_wire=t.item_wire, item_codec=c.name, item_codec_args=c.write, item_decode_args=c.read)
     if isinstance(t, ir.ShapeRef):
         item = snake(t.shape)
         return replace(base, shape="object", item_func=item, item_const=constant(item))
-    c = codec(t, kinds)
+    c = codec(t, kinds, answer)
     return replace(
         base, codec=c.name, codec_args=c.write, decode_args=c.read, only_true=c.name == "bool" and c.write["wire_false"] is None
     )
 
 
-def shape_codecs(shape: ir.Shape, kinds: Mapping[str, str], key_prefix: Callable[[str], str] | None = None) -> tuple[FieldCodec, ...]:
+def shape_codecs(
+    shape: ir.Shape, kinds: Mapping[str, str], key_prefix: Callable[[str], str] | None = None, answer: bool = False
+) -> tuple[FieldCodec, ...]:
     """Field codecs in wire order, derived fields pointing at their source's attribute;
-    `key_prefix` gives JSON members their written key."""
-    return fields_codecs(shape.wire_fields, kinds, key_prefix, shape)
+    `key_prefix` gives JSON members their written key; `answer`: the shape is an answer's."""
+    return fields_codecs(shape.wire_fields, kinds, key_prefix, shape, answer)
 
 
 def fields_codecs(
@@ -142,13 +148,14 @@ def fields_codecs(
     kinds: Mapping[str, str],
     key_prefix: Callable[[str], str] | None = None,
     shape: ir.Shape | None = None,
+    answer: bool = False,
 ) -> tuple[FieldCodec, ...]:
     fields = list(fields)
     names = {f.wire: f.name for f in fields}
     views = []
     loops: dict[str, str] = {}  # the loop variable of each shape listed: one type per name
     for f in fields:
-        view = field_codec(f, kinds)
+        view = field_codec(f, kinds, answer)
         if view.shape == "list" and view.item_is_shape:
             loop = loops.setdefault(view.item_func, "item" if not loops else f"item_{view.item_func}")
             view = replace(view, item_local=loop)
@@ -170,27 +177,28 @@ class EnumTable:
     const: str
     choices: list[str]  # written as a list literal
     aliases: dict[str, str]
+    class_name: str = ""  # an answer's table (open): reads documented values as this enum's members
 
 
-def enum_tables(service: ir.Service, shapes: Iterable[ir.Shape]) -> tuple[EnumTable, ...]:
-    """The decoding table of every enum the shapes use, sorted by name."""
-    names = sorted(
-        {
-            ref.enum
-            for s in shapes
-            for f in s.wire_fields + ((s.root,) if s.root else ())
-            for ref in [item_ref(f)]
-            if isinstance(ref, ir.EnumRef)
-        }
-    )
-    return tuple(
-        EnumTable(
-            enum_const(name),
-            sorted(v.wire for v in service.enum(name).values),
-            dict(service.enum(name).decode_aliases),
-        )
-        for name in names
-    )
+def enum_tables(service: ir.Service, shapes: Iterable[ir.Shape], answers: set[str] | None = None) -> tuple[EnumTable, ...]:
+    """The decoding table of every enum the shapes use, sorted by name: closed ones for what
+    requests carry, open ones (`_OPEN`) for the enums of the shapes named in `answers`."""
+    closed: set[str] = set()
+    opened: set[str] = set()
+    for s in shapes:
+        for f in s.wire_fields + ((s.root,) if s.root else ()):
+            ref = item_ref(f)
+            if isinstance(ref, ir.EnumRef):
+                (opened if answers is not None and s.name in answers else closed).add(ref.enum)
+    tables = []
+    for name in sorted(closed | opened):
+        enum = service.enum(name)
+        choices, aliases = sorted(v.wire for v in enum.values), dict(enum.decode_aliases)
+        if name in closed:
+            tables.append(EnumTable(enum_const(name), choices, aliases))
+        if name in opened:
+            tables.append(EnumTable(enum_const(name) + "_OPEN", choices, aliases, class_name=name))
+    return tuple(tables)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .models import (
     CreditResponse,
     ErrorInfo,
     InvoiceState,
+    InvoiceStatus,
     ItemStatus,
     MessageRequest,
     MessageResponse,
@@ -164,7 +165,7 @@ def _encode_invoice_state(value: InvoiceState, out: list[str]) -> None:
     if (invoice_number := value.invoice_number) is not None:
         out.append(f"<INVOICENUMBER>{escape(invoice_number)}</INVOICENUMBER>")
     if (status := value.status) is not None:
-        out.append(f"<STATUS>{escape(status.value)}</STATUS>")
+        out.append(f"<STATUS>{escape(str(status))}</STATUS>")
     if (description := value.description) is not None:
         out.append(f"<DESCRIPTION>{escape(description)}</DESCRIPTION>")
 
@@ -601,7 +602,7 @@ def encode_message_response(response: MessageResponse, ctx: Context | None = Non
 # Decoding tables: wire name -> how to read it. Leaf values are typed, the rest is left to the
 # models' validation.
 _ENUM_CURRENCY = xml.enum_of(frozenset(["EUR", "GBP", "USD"]), {})
-_ENUM_INVOICE_STATUS = xml.enum_of(frozenset(["-1", "0", "1"]), {})
+_ENUM_INVOICE_STATUS_OPEN = xml.open_enum(InvoiceStatus, {})
 _ENUM_ORDER_TYPE = xml.enum_of(frozenset(["B", "P"]), {"b": "B", "p": "P"})
 _ENUM_SEX = xml.enum_of(frozenset(["M", "O", "V"]), {})
 _ENUM_VAT_RATE = xml.enum_of(
@@ -837,7 +838,7 @@ _INVOICE_STATE = xml.Shape(
     "InvoiceState",
     {
         "INVOICENUMBER": xml.Leaf(xml.text, is_text=True),
-        "STATUS": xml.Leaf(_ENUM_INVOICE_STATUS),
+        "STATUS": xml.Leaf(_ENUM_INVOICE_STATUS_OPEN),
         "DESCRIPTION": xml.Leaf(xml.text, is_text=True),
     },
 )

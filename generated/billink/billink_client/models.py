@@ -587,7 +587,7 @@ class InvoiceState(WireModel):
     """
     The invoice number asked about.
     """
-    status: Annotated[InvoiceStatus | None, Field(alias="STATUS")] = None
+    status: Annotated[InvoiceStatus | str | None, Field(alias="STATUS")] = None
     """
     Payment state.
     """

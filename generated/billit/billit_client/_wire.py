@@ -27,6 +27,7 @@ from .models import (
     DeleteOrderRequest,
     DeleteOrderResponse,
     DocumentDeliveryDetails,
+    EntityType,
     File,
     FileInfo,
     GetOrderRequest,
@@ -34,9 +35,11 @@ from .models import (
     ListOrdersRequest,
     ListOrdersResponse,
     Order,
+    OrderDirection,
     OrderLine,
     OrderLineInfo,
     OrderMessage,
+    OrderType,
     Party,
     PartyAddress,
     PartyAddressInfo,
@@ -50,6 +53,7 @@ from .models import (
     SendOrdersResponse,
     VatGroup,
     WebhookEvent,
+    WebhookUpdateType,
 )
 
 __all__ = ["Call", "Context", "WireError"]
@@ -385,7 +389,7 @@ _ENUM_ADDRESS_TYPE = js.enum_of(frozenset(["DeliveryAddress", "InvoiceAddress"])
 _ENUM_APPROVAL_STATUS = js.enum_of(
     frozenset(["Approved", "Pending", "Rejected", "ToApproveByMe"]), {}
 )
-_ENUM_ENTITY_TYPE = js.enum_of(frozenset(["Message", "Order"]), {})
+_ENUM_ENTITY_TYPE_OPEN = js.open_enum(EntityType, {})
 _ENUM_IDENTIFIER_TYPE = js.enum_of(
     frozenset(
         [
@@ -431,9 +435,11 @@ _ENUM_IDENTIFIER_TYPE = js.enum_of(
     {},
 )
 _ENUM_ORDER_DIRECTION = js.enum_of(frozenset(["Cost", "Income"]), {})
+_ENUM_ORDER_DIRECTION_OPEN = js.open_enum(OrderDirection, {})
 _ENUM_ORDER_TYPE = js.enum_of(
     frozenset(["CreditNote", "DeliveryNote", "Invoice", "Offer", "OrderForm"]), {}
 )
+_ENUM_ORDER_TYPE_OPEN = js.open_enum(OrderType, {})
 _ENUM_PARTY_TYPE = js.enum_of(frozenset(["Customer", "Supplier"]), {})
 _ENUM_TRANSPORT_TYPE = js.enum_of(
     frozenset(
@@ -453,7 +459,7 @@ _ENUM_TRANSPORT_TYPE = js.enum_of(
     ),
     {},
 )
-_ENUM_WEBHOOK_UPDATE_TYPE = js.enum_of(frozenset(["D", "I", "U"]), {})
+_ENUM_WEBHOOK_UPDATE_TYPE_OPEN = js.open_enum(WebhookUpdateType, {})
 _ORDER_LINE = js.Shape(
     "OrderLine",
     {
@@ -705,9 +711,9 @@ _ORDER = js.Shape(
         "OrderID": js.Leaf(js.integer),
         "CompanyID": js.Leaf(js.integer),
         "OrderNumber": js.Leaf(js.text, is_text=True),
-        "OrderType": js.Leaf(_ENUM_ORDER_TYPE),
+        "OrderType": js.Leaf(_ENUM_ORDER_TYPE_OPEN),
         "OrderSubType": js.Leaf(js.text, is_text=True),
-        "OrderDirection": js.Leaf(_ENUM_ORDER_DIRECTION),
+        "OrderDirection": js.Leaf(_ENUM_ORDER_DIRECTION_OPEN),
         "OrderDate": js.Leaf(js.local_datetime),
         "ExpiryDate": js.Leaf(js.local_datetime),
         "OrderStatus": js.Leaf(js.text, is_text=True),
@@ -834,8 +840,8 @@ _WEBHOOK_EVENT = js.Shape(
     "WebhookEvent",
     {
         "UpdatedEntityID": js.Leaf(js.integer),
-        "UpdatedEntityType": js.Leaf(_ENUM_ENTITY_TYPE),
-        "WebhookUpdateTypeTC": js.Leaf(_ENUM_WEBHOOK_UPDATE_TYPE),
+        "UpdatedEntityType": js.Leaf(_ENUM_ENTITY_TYPE_OPEN),
+        "WebhookUpdateTypeTC": js.Leaf(_ENUM_WEBHOOK_UPDATE_TYPE_OPEN),
         "EntityDetail": js.Leaf(js.any_json, is_text=True),
     },
 )

@@ -949,7 +949,7 @@ class Order(WireModel):
     """
     The invoice (order) number.
     """
-    order_type: Annotated[OrderType | None, Field(alias="OrderType")] = None
+    order_type: Annotated[OrderType | str | None, Field(alias="OrderType")] = None
     """
     The kind of order.
     """
@@ -957,7 +957,7 @@ class Order(WireModel):
     """
     Not described by the documents.
     """
-    order_direction: Annotated[OrderDirection | None, Field(alias="OrderDirection")] = None
+    order_direction: Annotated[OrderDirection | str | None, Field(alias="OrderDirection")] = None
     """
     Income or Cost.
     """
@@ -1376,11 +1376,13 @@ class WebhookEvent(WireModel):
     The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's
     OrderID.
     """
-    updated_entity_type: Annotated[EntityType | None, Field(alias="UpdatedEntityType")] = None
+    updated_entity_type: Annotated[EntityType | str | None, Field(alias="UpdatedEntityType")] = None
     """
     Order or Message.
     """
-    update_type: Annotated[WebhookUpdateType | None, Field(alias="WebhookUpdateTypeTC")] = None
+    update_type: Annotated[WebhookUpdateType | str | None, Field(alias="WebhookUpdateTypeTC")] = (
+        None
+    )
     """
     I (new), U (updated) or D (deleted).
     """

@@ -174,7 +174,7 @@ def _add_payment_number(response: AddPaymentResponse) -> int | None:
     return response.number
 
 
-def _add_payment_status(response: AddPaymentResponse) -> PaymentStatus | None:
+def _add_payment_status(response: AddPaymentResponse) -> PaymentStatus | str | None:
     return response.status
 
 
@@ -194,7 +194,7 @@ def _cancel_payment_number(response: CancelPaymentResponse) -> int | None:
     return response.number
 
 
-def _cancel_payment_status(response: CancelPaymentResponse) -> PaymentStatus | None:
+def _cancel_payment_status(response: CancelPaymentResponse) -> PaymentStatus | str | None:
     return response.status
 
 
@@ -216,7 +216,7 @@ def _credit_payment_number(response: CreditPaymentResponse) -> int | None:
     return response.number
 
 
-def _credit_payment_status(response: CreditPaymentResponse) -> PaymentStatus | None:
+def _credit_payment_status(response: CreditPaymentResponse) -> PaymentStatus | str | None:
     return response.status
 
 
@@ -238,7 +238,7 @@ def _update_payment_number(response: UpdatePaymentResponse) -> int | None:
     return response.number
 
 
-def _update_payment_status(response: UpdatePaymentResponse) -> PaymentStatus | None:
+def _update_payment_status(response: UpdatePaymentResponse) -> PaymentStatus | str | None:
     return response.status
 
 
@@ -277,7 +277,7 @@ def _init_checkout_number(response: InitCheckoutResponse) -> int | None:
     return response.number
 
 
-def _init_checkout_status(response: InitCheckoutResponse) -> PaymentStatus | None:
+def _init_checkout_status(response: InitCheckoutResponse) -> PaymentStatus | str | None:
     return response.status
 
 
@@ -304,7 +304,7 @@ def _update_checkout_number(response: UpdateCheckoutResponse) -> int | None:
     return response.number
 
 
-def _update_checkout_status(response: UpdateCheckoutResponse) -> PaymentStatus | None:
+def _update_checkout_status(response: UpdateCheckoutResponse) -> PaymentStatus | str | None:
     return response.status
 
 

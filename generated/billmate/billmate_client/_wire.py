@@ -48,9 +48,11 @@ from .models import (
     CreditPaymentData,
     CreditPaymentRequest,
     CreditPaymentResponse,
+    Currency,
     Customer,
     CustomerInfo,
     DuePaymentInfo,
+    DueStatus,
     GetAccountInfoRequest,
     GetAccountInfoResponse,
     GetAddressRequest,
@@ -65,15 +67,21 @@ from .models import (
     GetTermsResponse,
     InitCheckoutRequest,
     InitCheckoutResponse,
+    Language,
     PaymentData,
     PaymentDataInfo,
     PaymentInfo,
     PaymentInfoInfo,
+    PaymentMethod,
+    PaymentMethodInfo,
     PaymentNotice,
     PaymentNumber,
     PaymentOptionInfo,
     PaymentPlanInfo,
+    PaymentStatus,
+    PlanType,
     PlansPaymentData,
+    ReturnMethod,
     SettlementInfo,
     Shipping,
     ShippingInfo,
@@ -123,7 +131,7 @@ def _encode_due_payment_info(value: DuePaymentInfo) -> str:
             + f'"{invoice_date.year:04d}-{invoice_date.month:02d}-{invoice_date.day:02d}"'
         )
     if (invoice_status := value.invoice_status) is not None:
-        members.append('"invoiceStatus":' + php_string(invoice_status.value))
+        members.append('"invoiceStatus":' + php_string(str(invoice_status)))
     if (due_date := value.due_date) is not None:
         members.append(
             '"dueDate":' + f'"{due_date.year:04d}-{due_date.month:02d}-{due_date.day:02d}"'
@@ -136,21 +144,21 @@ def _encode_due_payment_info(value: DuePaymentInfo) -> str:
 def _encode_payment_data_info(value: PaymentDataInfo) -> str:
     members: list[str] = []
     if (method := value.method) is not None:
-        members.append('"method":' + php_string(method.value))
+        members.append('"method":' + php_string(str(method)))
     if (payment_plan_id := value.payment_plan_id) is not None:
         members.append('"paymentplanid":' + f'"{payment_plan_id}"')
     if (currency := value.currency) is not None:
-        members.append('"currency":' + php_string(currency.value))
+        members.append('"currency":' + php_string(str(currency)))
     if (country := value.country) is not None:
         members.append('"country":' + php_string(country))
     if (language := value.language) is not None:
-        members.append('"language":' + php_string(language.value))
+        members.append('"language":' + php_string(str(language)))
     if (auto_activate := value.auto_activate) is not None:
         members.append('"autoactivate":' + flag_or_date(auto_activate, '"1"', '"0"', "ymd"))
     if (order_id := value.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := value.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (related_payment_id := value.related_payment_id) is not None:
         members.append('"paymentid_related":' + f'"{related_payment_id}"')
     if (url := value.url) is not None:
@@ -197,7 +205,7 @@ def _encode_card_info(value: CardInfo) -> str:
     if (callback_url := value.callback_url) is not None:
         members.append('"callbackurl":' + php_string(callback_url))
     if (return_method := value.return_method) is not None:
-        members.append('"returnmethod":' + php_string(return_method.value))
+        members.append('"returnmethod":' + php_string(str(return_method)))
     return obj(members)
 
 
@@ -356,7 +364,7 @@ def _encode_payment_plan_info(value: PaymentPlanInfo) -> str:
     if (country := value.country) is not None:
         members.append('"country":' + php_string(country))
     if (plan_type := value.plan_type) is not None:
-        members.append('"type":' + php_string(plan_type.value))
+        members.append('"type":' + php_string(str(plan_type)))
     if (expiry_date := value.expiry_date) is not None:
         members.append(
             '"expirydate":'
@@ -365,9 +373,9 @@ def _encode_payment_plan_info(value: PaymentPlanInfo) -> str:
     if (interest_rate := value.interest_rate) is not None:
         members.append('"interestrate":' + f'"{plain_decimal(interest_rate)}"')
     if (currency := value.currency) is not None:
-        members.append('"currency":' + php_string(currency.value))
+        members.append('"currency":' + php_string(str(currency)))
     if (language := value.language) is not None:
-        members.append('"language":' + php_string(language.value))
+        members.append('"language":' + php_string(str(language)))
     if (total_fee := value.total_fee) is not None:
         members.append('"totalfee":' + f'"{total_fee}"')
     if (monthly_cost := value.monthly_cost) is not None:
@@ -398,7 +406,7 @@ def _encode_terms_cart(value: TermsCart) -> str:
 def _encode_payment_option_info(value: PaymentOptionInfo) -> str:
     members: list[str] = []
     if (method := value.method) is not None:
-        members.append('"method":' + php_string(method.value))
+        members.append('"method":' + php_string(str(method)))
     if (currency := value.currency) is not None:
         members.append('"currency":' + php_string(currency))
     if (language := value.language) is not None:
@@ -667,7 +675,7 @@ def _encode_payment_notice(value: PaymentNotice) -> str:
     if (number := value.number) is not None:
         members.append('"number":' + f'"{number}"')
     if (status := value.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (order_id := value.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (url := value.url) is not None:
@@ -894,29 +902,17 @@ def encode_update_checkout(request: UpdateCheckoutRequest, ctx: Context) -> byte
 
 # Decoding tables: key -> how to read it. Scalars are typed here, the rest by the models.
 _ENUM_CURRENCY = js.enum_of(frozenset(["DKK", "EUR", "GBP", "NOK", "SEK", "USD"]), {})
-_ENUM_DUE_STATUS = js.enum_of(frozenset(["Collection", "Due"]), {})
+_ENUM_CURRENCY_OPEN = js.open_enum(Currency, {})
+_ENUM_DUE_STATUS_OPEN = js.open_enum(DueStatus, {})
 _ENUM_LANGUAGE = js.enum_of(frozenset(["da", "en", "no", "sv"]), {})
+_ENUM_LANGUAGE_OPEN = js.open_enum(Language, {})
 _ENUM_PAYMENT_METHOD = js.enum_of(frozenset(["1", "16", "2", "32", "4", "8"]), {})
-_ENUM_PAYMENT_METHOD_INFO = js.enum_of(frozenset(["1", "16", "2", "24", "32", "4", "8"]), {})
-_ENUM_PAYMENT_STATUS = js.enum_of(
-    frozenset(
-        [
-            "Cancelled",
-            "CheckoutLoaded",
-            "Created",
-            "Credited",
-            "Factoring",
-            "Handling",
-            "Paid",
-            "PartPayment",
-            "Pending",
-            "Service",
-        ]
-    ),
-    {},
-)
-_ENUM_PLAN_TYPE = js.enum_of(frozenset(["0", "1"]), {})
+_ENUM_PAYMENT_METHOD_OPEN = js.open_enum(PaymentMethod, {})
+_ENUM_PAYMENT_METHOD_INFO_OPEN = js.open_enum(PaymentMethodInfo, {})
+_ENUM_PAYMENT_STATUS_OPEN = js.open_enum(PaymentStatus, {})
+_ENUM_PLAN_TYPE_OPEN = js.open_enum(PlanType, {})
 _ENUM_RETURN_METHOD = js.enum_of(frozenset(["GET", "POST"]), {})
+_ENUM_RETURN_METHOD_OPEN = js.open_enum(ReturnMethod, {})
 _ENUM_TERMS_METHOD = js.enum_of(frozenset(["1", "4"]), {})
 _GET_ADDRESS_REQUEST = js.Shape(
     "GetAddressRequest",
@@ -950,7 +946,7 @@ _DUE_PAYMENT_INFO = js.Shape(
         "number": js.Leaf(js.text, is_text=True),
         "orderid": js.Leaf(js.text, is_text=True),
         "invoiceDate": js.Leaf(js.date_ymd),
-        "invoiceStatus": js.Leaf(_ENUM_DUE_STATUS),
+        "invoiceStatus": js.Leaf(_ENUM_DUE_STATUS_OPEN),
         "dueDate": js.Leaf(js.date_ymd),
         "topay": js.Leaf(js.decimal),
     },
@@ -964,14 +960,14 @@ _GET_PAYMENT_INFO_REQUEST = js.Shape(
 _PAYMENT_DATA_INFO = js.Shape(
     "PaymentDataInfo",
     {
-        "method": js.Leaf(_ENUM_PAYMENT_METHOD_INFO),
+        "method": js.Leaf(_ENUM_PAYMENT_METHOD_INFO_OPEN),
         "paymentplanid": js.Leaf(js.integer),
-        "currency": js.Leaf(_ENUM_CURRENCY),
+        "currency": js.Leaf(_ENUM_CURRENCY_OPEN),
         "country": js.Leaf(js.text, is_text=True),
-        "language": js.Leaf(_ENUM_LANGUAGE),
+        "language": js.Leaf(_ENUM_LANGUAGE_OPEN),
         "autoactivate": js.Leaf(js.bool_or_date("1", "0", "ymd")),
         "orderid": js.Leaf(js.text, is_text=True),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "paymentid_related": js.Leaf(js.integer),
         "url": js.Leaf(js.text, is_text=True),
     },
@@ -998,7 +994,7 @@ _CARD_INFO = js.Shape(
         "accepturl": js.Leaf(js.text, is_text=True),
         "cancelurl": js.Leaf(js.text, is_text=True),
         "callbackurl": js.Leaf(js.text, is_text=True),
-        "returnmethod": js.Leaf(_ENUM_RETURN_METHOD),
+        "returnmethod": js.Leaf(_ENUM_RETURN_METHOD_OPEN),
     },
 )
 _SETTLEMENT_INFO = js.Shape(
@@ -1122,11 +1118,11 @@ _PAYMENT_PLAN_INFO = js.Shape(
         "minamount": js.Leaf(js.integer),
         "maxamount": js.Leaf(js.integer),
         "country": js.Leaf(js.text, is_text=True),
-        "type": js.Leaf(_ENUM_PLAN_TYPE),
+        "type": js.Leaf(_ENUM_PLAN_TYPE_OPEN),
         "expirydate": js.Leaf(js.date_ymd),
         "interestrate": js.Leaf(js.decimal),
-        "currency": js.Leaf(_ENUM_CURRENCY),
-        "language": js.Leaf(_ENUM_LANGUAGE),
+        "currency": js.Leaf(_ENUM_CURRENCY_OPEN),
+        "language": js.Leaf(_ENUM_LANGUAGE_OPEN),
         "totalfee": js.Leaf(js.integer),
         "monthlycost": js.Leaf(js.integer),
     },
@@ -1164,7 +1160,7 @@ _GET_ACCOUNT_INFO_REQUEST = js.Shape(
 _PAYMENT_OPTION_INFO = js.Shape(
     "PaymentOptionInfo",
     {
-        "method": js.Leaf(_ENUM_PAYMENT_METHOD),
+        "method": js.Leaf(_ENUM_PAYMENT_METHOD_OPEN),
         "currency": js.Leaf(js.text, is_text=True),
         "language": js.Leaf(js.text, is_text=True),
     },
@@ -1182,7 +1178,7 @@ _GET_ACCOUNT_INFO_RESPONSE = js.Shape(
         "email": js.Leaf(js.text, is_text=True),
         "orgregnr": js.Leaf(js.text, is_text=True),
         "vatregnr": js.Leaf(js.text, is_text=True),
-        "language": js.Leaf(_ENUM_LANGUAGE),
+        "language": js.Leaf(_ENUM_LANGUAGE_OPEN),
         "paymentoptions": js.Many(js.Node(_PAYMENT_OPTION_INFO)),
         "logo": js.Leaf(js.text, is_text=True),
     },
@@ -1315,7 +1311,7 @@ _ADD_PAYMENT_RESPONSE = js.Shape(
     "AddPaymentResponse",
     {
         "number": js.Leaf(js.integer),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "orderid": js.Leaf(js.text, is_text=True),
         "url": js.Leaf(js.text, is_text=True),
     },
@@ -1331,7 +1327,7 @@ _CANCEL_PAYMENT_RESPONSE = js.Shape(
     {
         "number": js.Leaf(js.integer),
         "orderid": js.Leaf(js.text, is_text=True),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "url": js.Leaf(js.text, is_text=True),
     },
 )
@@ -1355,7 +1351,7 @@ _CREDIT_PAYMENT_RESPONSE = js.Shape(
     {
         "number": js.Leaf(js.integer),
         "orderid": js.Leaf(js.text, is_text=True),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "url": js.Leaf(js.text, is_text=True),
     },
 )
@@ -1388,7 +1384,7 @@ _UPDATE_PAYMENT_RESPONSE = js.Shape(
     {
         "number": js.Leaf(js.integer),
         "orderid": js.Leaf(js.text, is_text=True),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "url": js.Leaf(js.text, is_text=True),
     },
 )
@@ -1403,7 +1399,7 @@ _ACTIVATE_PAYMENT_RESPONSE = js.Shape(
     {
         "number": js.Leaf(js.integer),
         "orderid": js.Leaf(js.text, is_text=True),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "url": js.Leaf(js.text, is_text=True),
     },
 )
@@ -1457,7 +1453,7 @@ _INIT_CHECKOUT_RESPONSE = js.Shape(
     "InitCheckoutResponse",
     {
         "number": js.Leaf(js.integer),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "orderid": js.Leaf(js.text, is_text=True),
         "url": js.Leaf(js.text, is_text=True),
     },
@@ -1481,7 +1477,7 @@ _UPDATE_CHECKOUT_RESPONSE = js.Shape(
     {
         "number": js.Leaf(js.integer),
         "orderid": js.Leaf(js.text, is_text=True),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "url": js.Leaf(js.text, is_text=True),
     },
 )
@@ -1489,7 +1485,7 @@ _PAYMENT_NOTICE = js.Shape(
     "PaymentNotice",
     {
         "number": js.Leaf(js.integer),
-        "status": js.Leaf(_ENUM_PAYMENT_STATUS),
+        "status": js.Leaf(_ENUM_PAYMENT_STATUS_OPEN),
         "orderid": js.Leaf(js.text, is_text=True),
         "url": js.Leaf(js.text, is_text=True),
         "code": js.Leaf(js.text, is_text=True),
@@ -1674,7 +1670,7 @@ def _encode_get_account_info_response(response: GetAccountInfoResponse) -> str:
     if (vat_reg_number := response.vat_reg_number) is not None:
         members.append('"vatregnr":' + php_string(vat_reg_number))
     if (language := response.language) is not None:
-        members.append('"language":' + php_string(language.value))
+        members.append('"language":' + php_string(str(language)))
     if (payment_options := response.payment_options) is not None:
         members.append(
             '"paymentoptions":'
@@ -1702,7 +1698,7 @@ def _encode_add_payment_response(response: AddPaymentResponse) -> str:
     if (number := response.number) is not None:
         members.append('"number":' + f'"{number}"')
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (url := response.url) is not None:
@@ -1729,7 +1725,7 @@ def _encode_cancel_payment_response(response: CancelPaymentResponse) -> str:
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1754,7 +1750,7 @@ def _encode_credit_payment_response(response: CreditPaymentResponse) -> str:
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1779,7 +1775,7 @@ def _encode_update_payment_response(response: UpdatePaymentResponse) -> str:
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1804,7 +1800,7 @@ def _encode_activate_payment_response(response: ActivatePaymentResponse) -> str:
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)
@@ -1827,7 +1823,7 @@ def _encode_init_checkout_response(response: InitCheckoutResponse) -> str:
     if (number := response.number) is not None:
         members.append('"number":' + f'"{number}"')
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (url := response.url) is not None:
@@ -1854,7 +1850,7 @@ def _encode_update_checkout_response(response: UpdateCheckoutResponse) -> str:
     if (order_id := response.order_id) is not None:
         members.append('"orderid":' + php_string(order_id))
     if (status := response.status) is not None:
-        members.append('"status":' + php_string(status.value))
+        members.append('"status":' + php_string(str(status)))
     if (url := response.url) is not None:
         members.append('"url":' + php_string(url))
     return obj(members)

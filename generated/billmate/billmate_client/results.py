@@ -121,7 +121,7 @@ class AddPaymentCreated:
     code: str | None
     message: str | None
     number: int
-    status: PaymentStatus
+    status: PaymentStatus | str
     response: AddPaymentResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""
@@ -134,7 +134,7 @@ class CancelPaymentCancelled:
     code: str | None
     message: str | None
     number: int
-    status: PaymentStatus
+    status: PaymentStatus | str
     response: CancelPaymentResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""
@@ -147,7 +147,7 @@ class CreditPaymentCredited:
     code: str | None
     message: str | None
     number: int
-    status: PaymentStatus
+    status: PaymentStatus | str
     response: CreditPaymentResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""
@@ -160,7 +160,7 @@ class UpdatePaymentUpdated:
     code: str | None
     message: str | None
     number: int
-    status: PaymentStatus
+    status: PaymentStatus | str
     response: UpdatePaymentResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""
@@ -185,7 +185,7 @@ class InitCheckoutInitiated:
     code: str | None
     message: str | None
     number: int
-    status: PaymentStatus
+    status: PaymentStatus | str
     url: str
     response: InitCheckoutResponse = field(repr=False)
     attempts: int = 1
@@ -199,7 +199,7 @@ class UpdateCheckoutUpdated:
     code: str | None
     message: str | None
     number: int
-    status: PaymentStatus
+    status: PaymentStatus | str
     response: UpdateCheckoutResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""

@@ -28,6 +28,7 @@ from .models import (
     CreateInvoiceResponse,
     ForeignCustomer,
     Row,
+    StatusCode,
 )
 
 OPEN = (
@@ -210,7 +211,7 @@ def encode_create_invoice_response(
         "<methodName>createInvoice</methodName>",
         "<response>",
     ]
-    out.append(f"<statusCode>{escape(response.status_code.value)}</statusCode>")
+    out.append(f"<statusCode>{escape(str(response.status_code))}</statusCode>")
     if (ocr := response.ocr) is not None:
         out.append(f"<ocr>{escape(ocr)}</ocr>")
     if (customer_name := response.customer_name) is not None:
@@ -258,7 +259,7 @@ _ENUM_COUNTRY = xml.enum_of(frozenset(["Denmark", "Finland", "Norway", "Sweden"]
 _ENUM_PRINT_SETUP = xml.enum_of(frozenset(["1", "2", "3", "4"]), {})
 _ENUM_SEND_AS = xml.enum_of(frozenset(["debtCollection", "invoice", "reminder"]), {})
 _ENUM_SERVICE = xml.enum_of(frozenset(["1", "2", "3"]), {})
-_ENUM_STATUS_CODE = xml.enum_of(frozenset(["0", "1"]), {})
+_ENUM_STATUS_CODE_OPEN = xml.open_enum(StatusCode, {})
 _COUNTRY_WITH_NO_SSN_CHECK = xml.Shape(
     "CountryWithNoSsnCheck",
     {
@@ -354,7 +355,7 @@ _CREATE_INVOICE_REQUEST = xml.Shape(
 _CREATE_INVOICE_RESPONSE = xml.Shape(
     "CreateInvoiceResponse",
     {
-        "statusCode": xml.Leaf(_ENUM_STATUS_CODE),
+        "statusCode": xml.Leaf(_ENUM_STATUS_CODE_OPEN),
         "ocr": xml.Leaf(xml.text, is_text=True),
         "customerName": xml.Leaf(xml.text, is_text=True),
         "customerAddress": xml.Leaf(xml.text, is_text=True),

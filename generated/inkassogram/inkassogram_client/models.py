@@ -407,7 +407,7 @@ class CreateInvoiceResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    status_code: Annotated[StatusCode, Field(alias="statusCode")]
+    status_code: Annotated[StatusCode | str, Field(alias="statusCode")]
     """
     1 delivered, 0 refused.
     """

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Callable, Mapping, Union
 from urllib.parse import unquote
 
@@ -167,6 +168,21 @@ def enum_of(values: frozenset[str], aliases: Mapping[str, str]) -> Callable[[str
         if value not in values:
             raise ValueError(f"expected one of {', '.join(sorted(values))}")
         return value
+
+    return decode
+
+
+def open_enum(enum: type[Enum], aliases: Mapping[str, str]) -> Callable[[str], object]:
+    """A decoder for answers: a documented value (or alias) becomes its enum member, any other
+    text is kept as it is, so an answer naming a status the document does not list is read,
+    not thrown away."""
+
+    def decode(raw: str) -> object:
+        value = aliases.get(raw, raw)
+        try:
+            return enum(value)
+        except ValueError:
+            return raw
 
     return decode
 

@@ -226,6 +226,25 @@ def enum_of(values: frozenset[str], aliases: Mapping[str, str]) -> Callable[[obj
     return decode
 
 
+def open_enum(enum: type[Enum], aliases: Mapping[str, str]) -> Callable[[object], object]:
+    """A decoder for answers: a documented value (or alias) becomes its enum member, any other
+    text is kept as it is, so an answer naming a status the document does not list is read,
+    not thrown away."""
+
+    def decode(raw: object) -> object:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str):
+            raise ValueError("expected a string")
+        value = aliases.get(raw, raw)
+        try:
+            return enum(value)
+        except ValueError:
+            return raw
+
+    return decode
+
+
 def string_map(raw: object) -> object:
     if not isinstance(raw, dict) or not all(isinstance(v, (str, int)) for v in raw.values()):
         raise ValueError("expected an object of strings")

@@ -271,18 +271,30 @@ def money_unit(kind: str, params: dict[str, Any]) -> str:
     return unit if isinstance(unit, str) else _DEFAULT_UNITS[kind]
 
 
+def _whole_digits(bound: int | None) -> int | None:
+    """How many digits a text may have for every such text to be within `bound` (the distance
+    from 0 to a bound of the range, >= 0): k digits are at most 10**k - 1. None: any number."""
+    return None if bound is None else len(str(bound + 1)) - 1
+
+
 def minor_text_pattern(params: dict[str, Any]) -> str | None:
     """The digits a whole amount may be given as when it is text: every text the pattern takes
-    is within the amount's range (so schemas and models agree without comparing numbers), and
-    an amount with a positive minimum has no text form."""
+    is within the amount's range (so schemas and models agree without comparing numbers). An
+    amount whose range leaves out 0 has no text form ("1" may be below a minimum of 5); one
+    whose range ends below 9 on a side has no text on that side ("5" may be above a maximum
+    of 0)."""
     lo, hi = int_bounds(params)
-    if lo is not None and lo > 0:
+    if (lo is not None and lo > 0) or (hi is not None and hi < 0):
         return None
-    positive = "[0-9]+" if hi is None else f"[0-9]{{1,{max(len(str(hi)) - 1, 1)}}}"
-    if lo is not None and lo == 0:
+    up, down = _whole_digits(hi), _whole_digits(None if lo is None else -lo)
+    if up == 0 and down == 0:
+        return None
+    positive, negative = ("[0-9]+" if n is None else f"[0-9]{{1,{n}}}" for n in (up, down))
+    if down == 0:
         return f"^{positive}$"
-    negative = positive if lo is None else f"[0-9]{{1,{max(len(str(-lo)) - 1, 1)}}}"
-    return f"^({positive}|-{negative})$" if negative != positive else f"^-?{positive}$"
+    if up == 0:
+        return f"^-{negative}$"
+    return f"^-?{positive}$" if negative == positive else f"^({positive}|-{negative})$"
 
 
 def _minor_type(params: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ with a message naming the unit and what to pass, and takes Decimal, int and exac
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from generator.emit_schema import python_type_of
-from generator.kinds import money_unit
+from generator.kinds import int_bounds, minor_text_pattern, money_unit
 from generator.view.types import used_python_types
 from support import PROVIDERS, package, service
 
@@ -84,3 +85,30 @@ def test_python_types_of_money_are_not_shared_with_plain_numbers() -> None:
     field = article.field("aprice")
     assert field is not None
     assert python_type_of(svc, field.type, "request", field.required)[0] == "MinorUnits"  # type: ignore[arg-type]
+
+
+_RANGES = [
+    {}, {"bits": 32}, {"minimum": 0}, {"minimum": 0, "maximum": 99}, {"minimum": 0, "maximum": 100000},
+    {"maximum": 0}, {"maximum": 5}, {"maximum": 1000}, {"minimum": -5, "maximum": 5}, {"minimum": -100},
+    {"minimum": -10, "maximum": 9}, {"minimum": 1}, {"maximum": -1}, {"minimum": 0, "bits": 32},
+]
+
+
+@pytest.mark.parametrize("params", _RANGES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()) or "unbounded")
+def test_minor_text_pattern_takes_only_texts_within_the_range(params: dict[str, Any]) -> None:
+    """Every text the pattern takes is in range whatever its digits (a schema cannot compare
+    a text with a number, so this is how schema and model agree), and no digit count that
+    always is in range is left out: 0..99 takes "99", 0..5 takes no text (a "7" would be out)."""
+    pattern = minor_text_pattern(params)
+    lo, hi = int_bounds(params)
+
+    def in_range(n: int) -> bool:
+        return (lo is None or n >= lo) and (hi is None or n <= hi)
+
+    for sign in ("", "-"):
+        for count in range(1, 13):
+            extremes = [sign + "0" * count, sign + "9" * count]  # the smallest and largest of that many digits
+            taken = [pattern is not None and re.fullmatch(pattern, text) is not None for text in extremes]
+            always = all(in_range(int(text)) for text in extremes)
+            assert taken[0] == taken[1], (pattern, extremes)  # by digit count only
+            assert taken[1] == always, (pattern, extremes, "taken" if taken[1] else "left out")

@@ -298,12 +298,19 @@ def minor_text_pattern(params: dict[str, Any]) -> str | None:
 
 
 def _minor_type(params: dict[str, Any]) -> str:
+    """One type per range, which checks the range itself: its text pattern depends on the range
+    (and a Field(ge=, le=) on a type that also takes text is dropped by datamodel-code-generator)."""
     bounds = {k: params[k] for k in ("minimum", "maximum", "bits") if k in params}
     if not bounds:
         return "MinorUnits"
     if bounds == {"bits": 32}:
         return "MinorUnits32"
-    return "MinorUnitsBounded"  # bounds other than 32 bits are Field(ge=, le=) constraints
+    lo, hi = int_bounds(params)
+
+    def number(n: int) -> str:
+        return f"Minus{-n}" if n < 0 else str(n)
+
+    return "MinorUnits" + ("" if lo is None else f"From{number(lo)}") + ("" if hi is None else f"To{number(hi)}")
 
 
 def _minor_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
@@ -322,7 +329,7 @@ def _money_what(kind: str, params: dict[str, Any], example: str) -> str:
 
 
 def _define_minor(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
-    lo, hi = int_bounds(params) if name == "MinorUnits32" else (None, None)
+    lo, hi = int_bounds(params)
     what = _money_what("money_minor", params, "an int such as 1995, a Decimal with no fraction or its digits as text ('1995')")
     return TypeDefinition(
         "money_minor",
@@ -391,7 +398,7 @@ KINDS: dict[str, Kind] = {
             _minor_type,
             _minor_schema,
             lambda params: f"whole amount in {money_unit('money_minor', params)}",
-            frozenset({"minimum", "maximum"}),
+            frozenset(),  # its range: each type checks its own (`_minor_type`)
             annotation="int",
             define=_define_minor,
         ),

@@ -4,16 +4,20 @@ with a message naming the unit and what to pass, and takes Decimal, int and exac
 from __future__ import annotations
 
 import re
+import shutil
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from generator.emit_schema import python_type_of
+from generator import ir
+from generator.emit_schema import python_type_of, scalar_schema
 from generator.kinds import int_bounds, minor_text_pattern, money_unit
 from generator.view.types import used_python_types
-from support import PROVIDERS, package, service
+from generator.lint import lint_provider
+from support import FORMATS, PROVIDERS, SPECS, EcmaValidator, package, service
 
 MONEY = ("money", "money_minor")
 
@@ -112,3 +116,52 @@ def test_minor_text_pattern_takes_only_texts_within_the_range(params: dict[str, 
             always = all(in_range(int(text)) for text in extremes)
             assert taken[0] == taken[1], (pattern, extremes)  # by digit count only
             assert taken[1] == always, (pattern, extremes, "taken" if taken[1] else "left out")
+
+
+def _types_module(svc: Any) -> dict[str, Any]:
+    """`_types.py` of a service, rendered and run (it imports nothing of its package)."""
+    from generator.render import environment
+    from generator.view import build_view
+
+    text = environment().get_template("python/_types.py.j2").render(build_view(svc).context())
+    namespace: dict[str, Any] = {}
+    exec(compile(text, "_types.py", "exec"), namespace)
+    return namespace
+
+
+def test_money_minor_of_each_range_is_a_type_that_checks_it(tmp_path: Path) -> None:
+    """Amounts of different ranges are different types, each checking its range and taking
+    exactly the texts the field's schema takes. They shared one type whose text pattern was
+    the first field's, and nothing checked the range (datamodel-code-generator drops a
+    Field(ge=, le=) on a type that also takes text): a total of -5 was taken."""
+    target = tmp_path / "specs" / "billmate"
+    shutil.copytree(SPECS / "billmate", target)
+    shapes = target / "shapes.yaml"
+    text = shapes.read_text(encoding="utf-8")
+    for wire, bounds in (("tax", "minimum: 0, maximum: 100000"), ("rounding", "minimum: -99, maximum: 99"), ("withtax", "minimum: 0")):
+        old = f"      - {{wire: {wire}, name: {'with_tax' if wire == 'withtax' else wire}, type: money_minor,"
+        assert text.count(old) >= 1, old
+        text = text.replace(old, f"{old} {bounds},", 1)
+    shapes.write_text(text, encoding="utf-8")
+    svc, problems = lint_provider(target, tmp_path)
+    assert not problems and svc is not None, problems
+    total = svc.shape("CartTotal")
+    types = _types_module(svc)
+    names = set()
+    for wire, inside, outside in (("tax", [0, 100000, "99999"], [-1, 100001, "100000"]),
+                                  ("rounding", [-99, 99, "-99", "99"], [-100, 100, "100", "-100"]),
+                                  ("withtax", [0, 10**12, "1" * 20], [-1, "-1"])):
+        f = total.field(wire)
+        assert f is not None and isinstance(f.type, ir.Scalar)
+        name, enforced = python_type_of(svc, f.type, "request", f.required)
+        assert not {"minimum", "maximum"} & enforced  # the type checks them, not a Field(...)
+        names.add(name)
+        adapter: TypeAdapter[Any] = TypeAdapter(types[name])
+        schema = EcmaValidator(scalar_schema(svc, f.type, "request", f.required), format_checker=FORMATS)
+        for value in inside:
+            assert adapter.validate_python(value) == int(value) and schema.is_valid(value), (wire, value)
+        for value in outside:
+            assert not schema.is_valid(value), (wire, value)
+            with pytest.raises(ValidationError):
+                adapter.validate_python(value)
+    assert names == {"MinorUnitsFrom0To100000", "MinorUnitsFromMinus99To99", "MinorUnitsFrom0"}

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from generator import ir
 from generator.emit_schema import python_type_of, scalar_schema
-from generator.kinds import int_bounds, minor_text_pattern, money_unit
+from generator.kinds import KINDS, int_bounds, minor_text_pattern, money_unit
 from generator.view.types import used_python_types
 from generator.lint import lint_provider
 from support import FORMATS, PROVIDERS, SPECS, EcmaValidator, package, service
@@ -165,3 +165,26 @@ def test_money_minor_of_each_range_is_a_type_that_checks_it(tmp_path: Path) -> N
             with pytest.raises(ValidationError):
                 adapter.validate_python(value)
     assert names == {"MinorUnitsFrom0To100000", "MinorUnitsFromMinus99To99", "MinorUnitsFrom0"}
+
+
+def test_a_type_first_seen_in_an_answer_is_defined_as_answers_read_it(tmp_path: Path) -> None:
+    """An answer's amount is checked for its type, not the range we send: Billmate's first
+    MinorUnits is an answer's (ArticleInfo.tax); given `bits: 32` there, it still names
+    MinorUnits, and MinorUnits (requests' Cart tax too) must stay unbounded. It was defined
+    from the answer field's own parameters: a 32-bit range and 9-digit text, so a request's
+    tax of 2**31 or "12345678901" was refused although its schema took it."""
+    target = tmp_path / "specs" / "billmate"
+    shutil.copytree(SPECS / "billmate", target)
+    shapes = target / "shapes.yaml"
+    old = "      - {wire: tax, name: tax, type: money_minor,\n         description: 'Not in the table"
+    text = shapes.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    shapes.write_text(text.replace(old, old.replace("money_minor,", "money_minor, bits: 32,")), encoding="utf-8")
+    svc, problems = lint_provider(target, tmp_path)
+    assert not problems and svc is not None, problems
+    used = used_python_types(svc)
+    for name, scalar in used.items():  # each type is defined by parameters that name it
+        if name != "WireText":
+            assert KINDS[scalar.kind].python_type(scalar.param_map) == name, (name, scalar)
+    adapter: TypeAdapter[Any] = TypeAdapter(_types_module(svc)["MinorUnits"])
+    assert adapter.validate_python(2**31) == 2**31 and adapter.validate_python("12345678901") == 12345678901

@@ -188,3 +188,29 @@ def test_a_type_first_seen_in_an_answer_is_defined_as_answers_read_it(tmp_path: 
             assert KINDS[scalar.kind].python_type(scalar.param_map) == name, (name, scalar)
     adapter: TypeAdapter[Any] = TypeAdapter(_types_module(svc)["MinorUnits"])
     assert adapter.validate_python(2**31) == 2**31 and adapter.validate_python("12345678901") == 12345678901
+
+
+def _decimal_types() -> list[Any]:
+    return [
+        pytest.param(provider, name, scalar, id=f"{provider}-{name}")
+        for provider in PROVIDERS
+        for name, scalar in used_python_types(service(provider)).items()
+        if scalar.kind in ("decimal", "money")
+    ]
+
+
+@pytest.mark.parametrize("provider, name, scalar", _decimal_types())
+def test_exact_decimals_are_written_to_json_in_plain_notation(provider: str, name: str, scalar: Any) -> None:
+    """A model's canonical JSON (model_dump(mode="json"), what the mocks answer and echo) must
+    match the published schema's pattern: pydantic wrote Decimal("1E+2") as "1E+2" and
+    Decimal("1E-7") as "1E-7", which no schema takes. Python mode keeps the Decimal."""
+    adapter: TypeAdapter[Any] = TypeAdapter(getattr(package(provider, "_types"), name))
+    pattern = KINDS[scalar.kind].json_schema(scalar.param_map, "any")["pattern"]
+    scale = scalar.param_map.get("scale")
+    for given, text in (("1E+2", "100"), ("-5E+1", "-50"), ("1E-7", "0.0000001"), ("9.950", "9.950"), ("-0.5", "-0.5"), ("12", "12")):
+        if scale is not None and -int(Decimal(given).as_tuple().exponent) > scale:
+            continue  # more decimals than the type takes
+        value = adapter.validate_python(Decimal(given))
+        assert adapter.dump_python(value, mode="json") == text and re.fullmatch(pattern, text), given
+        assert adapter.dump_python(value) == Decimal(given)
+        assert adapter.dump_json(value) == f'"{text}"'.encode()

@@ -59,6 +59,16 @@ def role_scalar(scalar: ir.Scalar, role: str) -> ir.Scalar:
     return scalar
 
 
+def as_read(scalar: ir.Scalar, role: str, required: bool) -> ir.Scalar:
+    """The scalar with the kind and parameters it is read by in this role: what names its
+    Python type (`python_type_of`), and so what defines it."""
+    scalar = role_scalar(scalar, role)
+    params = _params(scalar, role, required)
+    if "unit" in scalar.param_map:  # an amount's unit is no limit, but its type's messages name it
+        params = {**params, "unit": scalar.param_map["unit"]}
+    return ir.Scalar(scalar.kind, tuple(params.items()))
+
+
 def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
     """The published JSON Schema of a scalar field (without null)."""
     scalar = role_scalar(scalar, role)

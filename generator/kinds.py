@@ -271,27 +271,46 @@ def money_unit(kind: str, params: dict[str, Any]) -> str:
     return unit if isinstance(unit, str) else _DEFAULT_UNITS[kind]
 
 
+def _whole_digits(bound: int | None) -> int | None:
+    """How many digits a text may have for every such text to be within `bound` (the distance
+    from 0 to a bound of the range, >= 0): k digits are at most 10**k - 1. None: any number."""
+    return None if bound is None else len(str(bound + 1)) - 1
+
+
 def minor_text_pattern(params: dict[str, Any]) -> str | None:
     """The digits a whole amount may be given as when it is text: every text the pattern takes
-    is within the amount's range (so schemas and models agree without comparing numbers), and
-    an amount with a positive minimum has no text form."""
+    is within the amount's range (so schemas and models agree without comparing numbers). An
+    amount whose range leaves out 0 has no text form ("1" may be below a minimum of 5); one
+    whose range ends below 9 on a side has no text on that side ("5" may be above a maximum
+    of 0)."""
     lo, hi = int_bounds(params)
-    if lo is not None and lo > 0:
+    if (lo is not None and lo > 0) or (hi is not None and hi < 0):
         return None
-    positive = "[0-9]+" if hi is None else f"[0-9]{{1,{max(len(str(hi)) - 1, 1)}}}"
-    if lo is not None and lo == 0:
+    up, down = _whole_digits(hi), _whole_digits(None if lo is None else -lo)
+    if up == 0 and down == 0:
+        return None
+    positive, negative = ("[0-9]+" if n is None else f"[0-9]{{1,{n}}}" for n in (up, down))
+    if down == 0:
         return f"^{positive}$"
-    negative = positive if lo is None else f"[0-9]{{1,{max(len(str(-lo)) - 1, 1)}}}"
-    return f"^({positive}|-{negative})$" if negative != positive else f"^-?{positive}$"
+    if up == 0:
+        return f"^-{negative}$"
+    return f"^-?{positive}$" if negative == positive else f"^({positive}|-{negative})$"
 
 
 def _minor_type(params: dict[str, Any]) -> str:
+    """One type per range, which checks the range itself: its text pattern depends on the range
+    (and a Field(ge=, le=) on a type that also takes text is dropped by datamodel-code-generator)."""
     bounds = {k: params[k] for k in ("minimum", "maximum", "bits") if k in params}
     if not bounds:
         return "MinorUnits"
     if bounds == {"bits": 32}:
         return "MinorUnits32"
-    return "MinorUnitsBounded"  # bounds other than 32 bits are Field(ge=, le=) constraints
+    lo, hi = int_bounds(params)
+
+    def number(n: int) -> str:
+        return f"Minus{-n}" if n < 0 else str(n)
+
+    return "MinorUnits" + ("" if lo is None else f"From{number(lo)}") + ("" if hi is None else f"To{number(hi)}")
 
 
 def _minor_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
@@ -310,7 +329,7 @@ def _money_what(kind: str, params: dict[str, Any], example: str) -> str:
 
 
 def _define_minor(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
-    lo, hi = int_bounds(params) if name == "MinorUnits32" else (None, None)
+    lo, hi = int_bounds(params)
     what = _money_what("money_minor", params, "an int such as 1995, a Decimal with no fraction or its digits as text ('1995')")
     return TypeDefinition(
         "money_minor",
@@ -379,7 +398,7 @@ KINDS: dict[str, Kind] = {
             _minor_type,
             _minor_schema,
             lambda params: f"whole amount in {money_unit('money_minor', params)}",
-            frozenset({"minimum", "maximum"}),
+            frozenset(),  # its range: each type checks its own (`_minor_type`)
             annotation="int",
             define=_define_minor,
         ),

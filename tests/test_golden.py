@@ -33,13 +33,14 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from lxml import etree
+from pydantic import TypeAdapter, ValidationError
 
 from generator import ir, protocols
-from generator.kinds import DATE_FORMATS, KINDS
+from generator.kinds import DATE_FORMATS, KINDS, int_bounds, money_unit
 from generator.lint import lint_provider
 from generator.naming import pascal
 from generator.view.common import outcome_class
@@ -240,6 +241,10 @@ def xml_register() -> dict[str, Any]:
         "small": -(2**31),
         "total": 2600,
         "shipping": 100,
+        "tip": "0001995",  # whole amounts may be given as their digits: sent as 1995
+        "points": Decimal("1200"),  # a whole Decimal is a whole amount
+        "deposit": Decimal("1E+2"),  # sent in plain notation
+        "discount": "5.00",  # decimal text, its zeros kept
         "price": Decimal("19.95"),
         "rate": Decimal("0.000125"),
         "active": False,
@@ -249,12 +254,12 @@ def xml_register() -> dict[str, Any]:
         "document": DOCUMENT,
         "homepage": "https://jan.golden.example/",
         "callback": "https://shop.example/cb?id=1&x=a+b%20c",
-        "address": {"street": "Wilhelminakade 159", "postcode": "3072 AP", "country": "NL"},
+        "address": {"street": "Wilhelminakade 159", "postcode": "3072 ap", "country": "NL"},  # sent upper-cased
         "lines": [
             {"article": "A-1", "quantity": Decimal("1.5"), "amount": 1500, "vat": 21},
             {"article": "B-2", "quantity": 2, "amount": 1000},
         ],
-        "deliveries": [{"street": "Meir 1", "postcode": "2000 AN", "country": "BE"}],
+        "deliveries": [{"street": "Meir 1", "postcode": "2000 an", "country": "BE"}],
         "tags": ["new", "", "vip & co"],
     }
 
@@ -262,6 +267,7 @@ def xml_register() -> dict[str, Any]:
 def json_create() -> dict[str, Any]:
     return {
         "order_id": "P-1",
+        "voucher": "ab12",  # sent upper-cased
         "message_text": TRICKY,
         "method": "4",
         "currency": "SEK",
@@ -272,7 +278,10 @@ def json_create() -> dict[str, Any]:
         "payment_plan_id": 7,
         "months": 36,
         "total": 2500,
-        "handling": 500,
+        "handling": "500",  # the digits as text
+        "bonus": 2**31 - 1,
+        "deposit": Decimal("1E-7"),  # sent in plain notation
+        "fee": Decimal("1E+1"),  # sent in plain notation
         "rate": Decimal("0.0125"),
         "factor": Decimal("-3.14159"),
         "payment_date": date(2024, 2, 29),
@@ -307,6 +316,7 @@ def rest_create_item() -> dict[str, Any]:
         "name": "Golden Book",
         "note": TRICKY,
         "reference": "REF-1",
+        "sku": "gb-0042",  # sent upper-cased
         "kind": "Book",
         "email": "author@golden.example",
         "country": "BE",
@@ -316,7 +326,10 @@ def rest_create_item() -> dict[str, Any]:
         "count": -(2**31),
         "stock": 1000,
         "price_cents": 2599,
-        "shipping_cents": 100,
+        "shipping_cents": "100",  # the digits as text: a JSON number on the wire
+        "points": -(2**31),
+        "deposit": Decimal("1E+2"),  # sent in plain notation
+        "discount": "5.00",
         "price": Decimal("25.99"),
         "weight": Decimal("0.000125"),
         "release_date": date(2024, 2, 29),
@@ -342,7 +355,7 @@ def rest_create_item() -> dict[str, Any]:
 
 
 def rest_get_item() -> dict[str, Any]:
-    return {"item_id": 42, "as_of": date(2024, 3, 1), "include_parts": True, "include": ["Name", "Parts"]}
+    return {"item_id": 42, "as_of": date(2024, 3, 1), "include_parts": True, "region": "se", "include": ["Name", "Parts"]}
 
 
 def rest_list_items() -> dict[str, Any]:
@@ -353,6 +366,8 @@ def rest_list_items() -> dict[str, Any]:
         "since": datetime(2024, 1, 31, 23, 59, 59),
         "tags": ["new", "a&b=c"],
         "min_price": Decimal("9.50"),
+        "max_discount": Decimal("1E+1"),  # sent in plain notation
+        "promo": "spring",  # sent upper-cased
     }
 
 
@@ -371,10 +386,23 @@ def _operations() -> list[Any]:
     return [pytest.param(p, op.name, id=f"{p}-{op.name}") for p in GOLDEN for op in golden_service(p).operations]
 
 
-# What the client sends otherwise than given, on purpose: the media type of a file whose type
-# is not given (its extension's).
+def _xml_register_sent(payload: dict[str, Any]) -> None:
+    for address in (payload["address"], *payload["deliveries"]):
+        address["postcode"] = address["postcode"].upper()
+
+
+def _rest_create_item_sent(payload: dict[str, Any]) -> None:
+    payload["attachments"][1]["mime_type"] = "image/png"
+    payload["sku"] = payload["sku"].upper()
+
+
+# What the client sends otherwise than given, on purpose: text whose kind says `sent_uppercase`
+# (the model keeps what was given), the media type of a file whose type is not given (its
+# extension's).
 SENT_OTHERWISE: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
-    ("rest-json", "create_item"): lambda payload: payload["attachments"][1].update(mime_type="image/png"),
+    ("xml", "register"): _xml_register_sent,
+    ("json", "create"): lambda payload: payload.update(voucher=payload["voucher"].upper()),
+    ("rest-json", "create_item"): _rest_create_item_sent,
 }
 
 
@@ -444,6 +472,9 @@ def _parameter_texts(provider: str, op: ir.Operation, request: Any) -> list[tupl
         value = getattr(request, f.name)
         if f.location == "body" or value is None:
             continue
+        scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+        if isinstance(scalar, ir.Scalar) and scalar.param_map.get("sent_uppercase"):
+            value = [item.upper() for item in value] if isinstance(value, list) else value.upper()
         if f.location == "header" and isinstance(value, list):  # one header: the items joined
             found.append((f.location, f.wire, ", ".join(js.parameter_text(item) for item in value)))
             continue
@@ -528,6 +559,13 @@ def test_xml_writes_every_kind_as_its_parameters_say(out: Path) -> None:
     assert text("DOCUMENTMD5") == hashlib.md5(DOCUMENT).hexdigest()
     assert text("CALLBACK") == "https%3A%2F%2Fshop.example%2Fcb%3Fid%3D1%26x%3Da%2Bb%2520c"
     assert [t.text or "" for t in root.findall("g:request/g:TAGS/g:TAG", ns)] == ["new", "", "vip & co"]
+    # money_minor: the digits "0001995" were taken as 1995; a whole Decimal is an int; money: plain notation
+    assert (text("TIP"), text("POINTS"), text("DEPOSIT"), text("DISCOUNT")) == ("1995", "1200", "100", "5.00")
+    # sent_uppercase: in the nested object and in each item of a list of them
+    assert (text("ADDRESS/g:POSTCODE"), text("DELIVERIES/g:DELIVERY/g:POSTCODE")) == ("3072 AP", "2000 AN")
+    given = _request(_provider_of("xml"), "register")
+    assert (given.address.postcode, given.deliveries[0].postcode) == ("3072 ap", "2000 an")  # the model keeps what was given
+    assert (given.tip, type(given.tip), given.points, type(given.points)) == (1995, int, 1200, int)
 
 
 def test_xml_a_false_without_wire_form_is_not_sent(out: Path) -> None:
@@ -563,6 +601,9 @@ def test_json_writes_every_kind_as_its_parameters_say(out: Path) -> None:
     assert (data["months"], data["total"], data["rate"], data["factor"]) == ("36", "2500", "0.0125", "-3.14159")
     assert data["callbackurl"] == "https://shop.example/cb?id=1&x=a+b" and "https:\\/\\/shop.example\\/cb" in body.decode()
     assert data["Amounts"] == ["100", "-5"]
+    assert (data["handling"], data["bonus"], data["deposit"], data["fee"]) == ("500", "2147483647", "0.0000001", "10")
+    # sent_uppercase: upper case is what is sent and signed; the model keeps what was given
+    assert data["voucher"] == "AB12" and _request(provider, "create").voucher == "ab12"
     flags = json.loads(_json_sent(provider, _request(provider, "create", auto_activate=True, auto_cancel=False))[0])["data"]
     assert (flags["autoactivate"], flags["autocancel"]) == ("1", "no")
 
@@ -586,15 +627,101 @@ def test_rest_writes_every_kind_and_parameter_as_the_spec_says(out: Path) -> Non
     assert body["Thumbnail"] == base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
     assert body["Attachments"][1]["MimeType"] == "image/png"  # the fallback: the extension's type
     assert body["Extra"] == {"any": [1, Decimal("2.5"), "three", None, True, {"nested": {}}]}
+    # money_minor given as the digits "100" travels as a JSON number; money in plain notation
+    assert (body["ShippingCents"], body["Points"], body["Deposit"], body["Discount"]) == (100, -(2**31), 100, Decimal("5.00"))
+    assert b'"ShippingCents":100,' in call.body and b'"Deposit":100,' in call.body and b'"Discount":5.00,' in call.body
+    assert body["Sku"] == "GB-0042" and _request(provider, "create_item").sku == "gb-0042"  # sent_uppercase
     get = wire.encode_get_item(_request(provider, "get_item"))
     assert (get.method, get.path, get.query, get.headers, get.body) == (
-        "GET", "/v1/items/42", (("asOf", "2024-03-01"),), (("X-Include-Parts", "true"), ("X-Fields", "Name, Parts")), None,
-    )
+        "GET", "/v1/items/42", (("asOf", "2024-03-01"),),
+        (("X-Include-Parts", "true"), ("X-Region", "SE"), ("X-Fields", "Name, Parts")), None,
+    )  # a header too is sent upper-cased (sent_uppercase)
     listed = wire.encode_list_items(_request(provider, "list_items"))
     assert listed.query == (
         ("$top", "50"), ("$skip", "0"), ("kind", "Music"), ("since", "2024-01-31T23:59:59"),
-        ("tag", "new"), ("tag", "a&b=c"), ("minPrice", "9.50"),
+        ("tag", "new"), ("tag", "a&b=c"), ("minPrice", "9.50"), ("maxDiscount", "10"), ("promo", "SPRING"),
     )
+
+
+# -- money: exact amounts, and what each counts -------------------------------------------------
+
+
+def _money_fields(kind: str) -> list[Any]:
+    """(provider, operation, field) for each request field of a money kind (lists of them too)."""
+    found = []
+    for provider in GOLDEN:
+        for op in golden_service(provider).operations:
+            for f in op.request.fields:
+                scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+                if isinstance(scalar, ir.Scalar) and scalar.kind == kind:
+                    found.append(pytest.param(provider, op.name, f, id=f"{provider}-{op.name}-{f.wire}"))
+    return found
+
+
+def test_golden_money_fields_count_several_units() -> None:
+    """The float test below sees units given in the spec, not only the defaults."""
+    units = set()
+    for kind in ("money", "money_minor"):
+        for param in _money_fields(kind):
+            f = param.values[2]
+            scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            assert isinstance(scalar, ir.Scalar)
+            units.add(money_unit(scalar.kind, scalar.param_map))
+    defaults = {"the currency of the message", "1/100 of the currency (öre, cents)"}
+    assert units >= {"loyalty points", "bonus points", "euro", "kronor"} | defaults
+
+
+@pytest.mark.parametrize("provider, operation, f", _money_fields("money") + _money_fields("money_minor"))
+def test_money_refuses_floats_naming_its_unit(out: Path, provider: str, operation: str, f: ir.Field) -> None:
+    """A float is refused, a whole one too (20.0 might mean 20 kronor or 20 öre), and the error
+    names what the field counts."""
+    scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+    assert isinstance(scalar, ir.Scalar)
+    unit = money_unit(scalar.kind, scalar.param_map)
+    for value in (20.0, 19.95):
+        with pytest.raises(ValidationError) as caught:
+            _request(provider, operation, **{f.name: [value] if isinstance(f.type, ir.ListOf) else value})
+        messages = [e["msg"] for e in caught.value.errors() if e["loc"][0] in (f.name, f.wire)]
+        assert messages and all(unit in m and "floats are refused" in m for m in messages), messages
+
+
+def _texts_around(lo: int | None, hi: int | None) -> set[str]:
+    texts = {"0", "1995", "0001995", "-1", "-1995"} | {sign + d * n for sign in ("", "-") for d in "19" for n in range(1, 12)}
+    for bound in (lo, hi):
+        if bound is not None:
+            texts |= {str(bound), str(bound + 1), str(bound - 1)}
+    return texts
+
+
+@pytest.mark.parametrize("provider, operation, f", _money_fields("money_minor"))
+def test_money_minor_text_agrees_with_the_schema(out: Path, provider: str, operation: str, f: ir.Field) -> None:
+    """A whole amount given as its digits is taken by the model exactly when the published
+    schema takes it (only digit counts always within the field's range), for every field of
+    one Python type alike; a number in range is taken by both."""
+    scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+    assert isinstance(scalar, ir.Scalar)
+    model = type(_request(provider, operation))
+    info = model.model_fields[f.name]
+    annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+    schema = json.loads((out / provider / "schemas" / f"{operation}.request.schema.json").read_text())["properties"][f.wire]
+    validator = EcmaValidator(schema, format_checker=FORMATS)
+    lo, hi = int_bounds(scalar.param_map)
+    disagree = []
+    for text in sorted(_texts_around(lo, hi)):
+        given: object = [text] if isinstance(f.type, ir.ListOf) else text
+        try:
+            adapter.validate_python(given)
+            model_takes = True
+        except ValidationError:
+            model_takes = False
+        if model_takes != validator.is_valid(given):
+            disagree.append((text, "model" if model_takes else "schema"))
+    assert disagree == [], f"texts one side takes: {disagree}"
+    in_range = [n for n in (lo, hi, 0, 1995) if n is not None and (lo is None or n >= lo) and (hi is None or n <= hi)]
+    for n in in_range:
+        number: object = [n] if isinstance(f.type, ir.ListOf) else n
+        assert validator.is_valid(number) and adapter.validate_python(number) == number
 
 
 # -- the example documents ----------------------------------------------------------------------
@@ -661,6 +788,8 @@ def test_the_xml_request_example_holds_the_typed_values(out: Path) -> None:
     assert register.document == b"%PDF-1.4 golden\x00\xff" and register.when == 1709294400
     assert register.note == "Fish & chips <extra> \"quoted\" 'single' – Grüße ✓"
     assert register.tags == ["new", "", "vip & co"]
+    assert (register.tip, register.points, register.deposit, register.discount) == (0, 1200, Decimal("250.125"), Decimal("5.00"))
+    assert register.address.postcode == "3072 ap"  # read as written; sent upper-cased (the example's normalisation)
 
 
 def test_the_json_request_example_holds_the_typed_values(out: Path) -> None:
@@ -673,6 +802,8 @@ def test_the_json_request_example_holds_the_typed_values(out: Path) -> None:
     assert (create.auto_credit, create.prompt_name, create.recurring) == (False, True, True)
     assert create.callback_url == "https://shop.example/cb?id=1&x=a+b"
     assert create.message_text == 'Grüße / ✓ 😀 "quoted"'
+    assert (create.voucher, create.handling, create.bonus) == ("ab12", 500, 1200)
+    assert (create.deposit, create.fee) == (Decimal("250.125"), Decimal("5.00"))
 
 
 def test_the_rest_request_example_holds_the_typed_values(out: Path) -> None:
@@ -683,6 +814,8 @@ def test_the_rest_request_example_holds_the_typed_values(out: Path) -> None:
     assert item.created == datetime(2024, 3, 1, 12, 30, 45, 123456) and item.modified == date(2024, 3, 2)
     assert item.thumbnail == b"\x89PNG\r\n\x1a\n" and item.price == Decimal("25.99")
     assert item.extra == {"any": [1, Decimal("2.5"), "three", None, True, {"nested": {}}]}
+    assert (item.sku, item.shipping_cents, item.points) == ("gb-0042", 100, 1200)
+    assert (item.deposit, item.discount) == (Decimal("250.125"), Decimal("5.00"))
 
 
 def _decode_response(provider: str, op: ir.Operation, body: bytes) -> Any:
@@ -754,6 +887,10 @@ def test_the_xml_response_example_holds_the_typed_values(out: Path) -> None:
     first, second = lookup.msg.items
     assert (first.state.value, first.since, first.balance, first.changed) == ("1", date(2024, 3, 1), Decimal("-12.345"), 1709294400)
     assert (first.paid, second.paid, first.receipt, second.receipt) == (True, False, b"receipt", None)
+    assert (first.points, second.points) == (-40, None)
+    register = {op.name: op for op in golden_service(xml).operations}["register"]
+    approved = _decode_response(xml, register, (GOLDEN_SPECS / xml / "examples/register-approved.response.xml").read_bytes())
+    assert approved.credit == Decimal("1.50")
     processed = pkg(xml, "_outcomes").lookup(lookup)
     assert not processed.ok and [i.reference for i in processed.failures] == ["REG-0002"]
     assert [e.code for e in processed.errors] == ["404"]
@@ -767,6 +904,7 @@ def test_the_json_response_example_holds_the_typed_values(out: Path) -> None:
     info = _decode_response(js, ops["fetch"], json_text(document).encode()).payment_info
     assert (info.paid, info.paid_date, info.due_date, info.activate) == (True, date(2024, 3, 2), date(2024, 3, 31), False)
     assert (info.amount, info.rate, info.status.value) == (2500, Decimal("0.0125"), "Paid")
+    assert (info.bonus, info.balance) == (-40, Decimal("0.005"))
     document["data"]["PaymentInfo"]["amount"] = "2501"  # a signed answer changed in transit
     with pytest.raises(pkg(js, "errors").GoldenJsonSignatureError, match="does not verify"):
         _decode_response(js, ops["fetch"], json_text(document).encode())
@@ -779,6 +917,7 @@ def test_the_rest_response_example_holds_the_typed_values(out: Path) -> None:
     assert item.created == datetime(2024, 3, 1, 12, 30, 45, 123456)  # the 7th digit is below a microsecond
     assert item.modified == datetime(2024, 3, 2, 8, 0) and item.price == Decimal("25.99")
     assert item.thumbnail == b"\x89PNG\r\n\x1a\n" and item.extra == {"shelf": "B3", "levels": [1, Decimal("2.5")]}
+    assert (item.points, item.discount, item.deposit) == (-40, Decimal("1.50"), Decimal("0.005"))
 
 
 # -- clients against their mock servers ------------------------------------------------------

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +58,37 @@ def test_shared_templates_do_not_branch_on_the_protocol() -> None:
     for name in ("python/client.py.j2", "python/mock.py.j2", "docs/provider.md.j2"):
         text = (ROOT / "templates" / name).read_text()
         assert not _BRANCH.findall(text), name
+
+
+def test_rest_parameters_are_sent_upper_cased_when_the_spec_says_so(tmp_path: Path) -> None:
+    """`sent_uppercase` holds on every wire: for rest-json in the path, the query and headers
+    too (they were sent as given, only body members upper-cased)."""
+    from generator.pipeline import run
+
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs" / "billit", specs / "billit")
+    get_order = specs / "billit" / "operations" / "get-order.yaml"
+    text = get_order.read_text(encoding="utf-8")
+    edits = (
+        ("path: /v1/orders/{orderID}\n", "path: /v1/orders/{orderID}/{variant}\n"),
+        ("{wire: documentType, name: document_type, type: string, in: query,",
+         "{wire: variant, name: variant, type: string, in: path, required: true, sent_uppercase: true, description: A variant.}\n"
+         "    - {wire: X-Region, name: region, type: string, in: header, sent_uppercase: true, description: A region.}\n"
+         "    - {wire: documentType, name: document_type, type: string, in: query, sent_uppercase: true,"),
+    )
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    get_order.write_text(text, encoding="utf-8")
+    run(ROOT, specs, tmp_path / "out", write=True, jobs=1)
+    script = (
+        "from billit_client import _wire, models\n"
+        "call = _wire.encode_get_order(models.GetOrderRequest(order_id=7, variant='a/b', region='be',"
+        " document_type='pdf'))\n"
+        "print(repr((call.path, call.query, call.headers)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "out" / "billit", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr(
+        ("/v1/orders/7/A%2FB", (("documentType", "PDF"),), (("X-Region", "BE"),))
+    )

@@ -350,6 +350,7 @@ class PathPart:
 
     literal: str = ""
     attr: str = ""
+    upper: bool = False  # sent upper-cased (sent_uppercase)
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,15 @@ class Parameter:
     attr: str
     required: bool
     many: bool = False
+    upper: bool = False  # sent upper-cased (sent_uppercase; list items have no parameters)
+
+
+def _upper(f: ir.Field) -> bool:
+    return isinstance(f.type, ir.Scalar) and bool(f.type.param_map.get("sent_uppercase"))
+
+
+def _parameter(f: ir.Field) -> Parameter:
+    return Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf), _upper(f))
 
 
 @dataclass(frozen=True)
@@ -408,7 +418,7 @@ def _path_parts(op: ir.Operation) -> tuple[PathPart, ...]:
         if name:
             f = op.request.field(name)
             assert f is not None
-            parts.append(PathPart(attr=f.name))
+            parts.append(PathPart(attr=f.name, upper=_upper(f)))
     return tuple(parts)
 
 
@@ -438,8 +448,8 @@ def wire_view(service: ir.Service) -> RestWireView:
                 request_class=request.name,
                 response_class=response.name,
                 response_const=constant(snake(response.name)),
-                query=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["query"]),
-                headers=tuple(Parameter(f.wire, f.name, f.required, isinstance(f.type, ir.ListOf)) for f in by_location["header"]),
+                query=tuple(_parameter(f) for f in by_location["query"]),
+                headers=tuple(_parameter(f) for f in by_location["header"]),
                 body=fields_codecs(by_location["body"], KINDS, _key),
                 has_body=bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
                 answer=answer,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ir
-from ..emit_schema import python_type_of
+from ..emit_schema import as_read, python_type_of
 from ..kinds import CORE_SCHEMA, KINDS
 from .common import callback_shapes, dependency_order
 
@@ -37,7 +37,9 @@ class TypesView:
 
 
 def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
-    """Every `_types.py` type the package's models use, by name (sorted), with a scalar of it."""
+    """Every `_types.py` type the package's models use, by name (sorted), with a scalar of it
+    as its role reads it (an answer's amount of 32 bits is a `MinorUnits`, and defines one
+    without that range)."""
     found: dict[str, ir.Scalar] = {}
     roots = [(m, m.role) for op in service.operations for m in (op.request, op.response)]
     roots += [(shape, "response") for shape in callback_shapes(service)]
@@ -47,7 +49,7 @@ def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
                 ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
                 if isinstance(ref, ir.Scalar):
                     name, _ = python_type_of(service, ref, role, f.required)
-                    found.setdefault(name, ref)
+                    found.setdefault(name, as_read(ref, role, f.required))
     return dict(sorted(found.items()))
 
 

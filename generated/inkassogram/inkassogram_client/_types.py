@@ -60,13 +60,21 @@ Bool = Annotated[bool, Strict()]
 """True or False (no 1/0 or "true" strings: they are wire forms, not values)."""
 
 
+def _plain_decimal(value: Decimal) -> str:
+    """Its canonical JSON text, in plain notation as the schemas' pattern says: Decimal("1E+2")
+    is "100" (pydantic writes str(value), "1E+2"), Decimal("9.950") stays "9.950"."""
+    text = str(value)
+    return format(value, "f") if "E" in text else text
+
+
 def _exact_decimal(
     pattern: str, decimal: core_schema.CoreSchema, what: str
 ) -> core_schema.CoreSchema:
     """An exact decimal checked by pydantic-core itself (no Python call per value but
     Decimal's constructor): the first choice that accepts the input gives the value; any other
     input is one error, saying `what` is expected. From JSON text (`model_validate_json`) only
-    decimal strings and whole numbers: a JSON number with a fraction would pass through float."""
+    decimal strings and whole numbers: a JSON number with a fraction would pass through float.
+    Written to JSON in plain notation."""
     text = core_schema.chain_schema(  # a decimal string, the usual input, read by Decimal itself
         [
             core_schema.str_schema(strict=True, pattern=pattern),
@@ -86,6 +94,9 @@ def _exact_decimal(
         ),
         custom_error_type="exact_decimal",
         custom_error_message=f"Input should be {what} (floats are refused so amounts stay exact)",
+        serialization=core_schema.plain_serializer_function_ser_schema(
+            _plain_decimal, return_schema=core_schema.str_schema(), when_used="json"
+        ),
     )
 
 

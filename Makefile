@@ -21,9 +21,13 @@ venv: $(STAMP)
 generate: $(STAMP)
 	$(PY) -m generator generate
 
-## Fail if generated/ is not exactly what the specs produce.
+## Fail if generated/ is not exactly what the specs produce, or the generator's source is not
+## as ruff lints and formats it (the runtime: as black formats it at the packages' length, 100).
 check: $(STAMP)
 	$(PY) -m generator check
+	$(VENV)/bin/ruff check generator
+	$(VENV)/bin/ruff format --check generator
+	$(PY) -m black --quiet --check -l 100 generator/runtime
 
 ## Check the specs only.
 lint-specs: $(STAMP)

@@ -70,7 +70,10 @@ def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
         (specs, _files(specs)),
         (templates, _files(templates)),
         # the generator's source, with the runtime it copies into every package (runtime/)
-        (generator_dir, sorted(p for p in generator_dir.rglob("*.py") if "__pycache__" not in p.parts)),
+        (
+            generator_dir,
+            sorted(p for p in generator_dir.rglob("*.py") if "__pycache__" not in p.parts),
+        ),
     ):
         for path in paths:
             parts += [path.relative_to(base).as_posix(), path.read_bytes()]
@@ -139,7 +142,10 @@ class Cache:
         """Keep the results this run used (and only those: the cache does not grow without end)."""
         if self._results is None:
             return
-        kept = {tool: {k: table[k] for k in sorted(table.used)} for tool, table in sorted(self._results.items())}
+        kept = {
+            tool: {k: table[k] for k in sorted(table.used)}
+            for tool, table in sorted(self._results.items())
+        }
         self._write("results.json", kept)
 
     # -- files -----------------------------------------------------------------------------

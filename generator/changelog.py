@@ -37,23 +37,38 @@ def build_releases(
     version = service.data.get("version") if isinstance(service.data, dict) else None
     if doc is None:
         where = service.key_mark(("version",))
-        return (), [Problem(where, f"no {FILE} in {display_dir}: every package keeps its history there (see specs/README.md)")]
+        return (), [
+            Problem(
+                where,
+                f"no {FILE} in {display_dir}: every package keeps its history there (see "
+                f"specs/README.md)",
+            )
+        ]
     problems: list[Problem] = []
     releases: list[ir.Release] = []
     for i, raw in enumerate(doc.data["releases"]):
         at = ("releases", i)
         changes = tuple(
-            ir.ChangeEntry(c["class"], c["what"], c["change"], c.get("why", "")) for c in raw.get("changes", [])
+            ir.ChangeEntry(c["class"], c["what"], c["change"], c.get("why", ""))
+            for c in raw.get("changes", [])
         )
-        release = ir.Release(raw["version"], raw["date"], changes, raw.get("note", ""), doc.mark(at))
+        release = ir.Release(
+            raw["version"], raw["date"], changes, raw.get("note", ""), doc.mark(at)
+        )
         if not changes and not release.note:
-            problems.append(doc.problem(at, f"release {release.version} lists no changes: say why in `note`"))
+            problems.append(
+                doc.problem(at, f"release {release.version} lists no changes: say why in `note`")
+            )
         if releases:
             before = releases[-1]
             bump = bump_of(before.version, release.version)
             if bump is None or bump == "none":
                 problems.append(
-                    doc.problem(at + ("version",), f"release {release.version} is not above {before.version}, the release before it (releases are listed oldest first)")
+                    doc.problem(
+                        at + ("version",),
+                        f"release {release.version} is not above {before.version}, the release "
+                        f"before it (releases are listed oldest first)",
+                    )
                 )
             else:
                 needed = required_bump([c.change_class for c in changes])
@@ -61,18 +76,27 @@ def build_releases(
                     problems.append(
                         doc.problem(
                             at + ("version",),
-                            f"release {release.version} lists {_worst(changes)} changes: they need a {needed} bump "
-                            f"from {before.version} ({bumped(before.version, needed)}), not a {bump} one",
+                            f"release {release.version} lists {_worst(changes)} changes: they need "
+                            f"a {needed} bump "
+                            f"from {before.version} ({bumped(before.version, needed)}), not a "
+                            f"{bump} one",
                         )
                     )
             if release.date < before.date:
-                problems.append(doc.problem(at + ("date",), f"release {release.version} is dated before {before.version} ({before.date})"))
+                problems.append(
+                    doc.problem(
+                        at + ("date",),
+                        f"release {release.version} is dated before {before.version} "
+                        f"({before.date})",
+                    )
+                )
         releases.append(release)
     if version is not None and releases and releases[-1].version != version:
         problems.append(
             service.problem(
                 ("version",),
-                f"version {version} is not the last release in {display_dir}/{FILE} ({releases[-1].version}); "
+                f"version {version} is not the last release in {display_dir}/{FILE} "
+                f"({releases[-1].version}); "
                 f"record the release with `{RECORD_HINT}`",
             )
         )
@@ -134,10 +158,17 @@ def release_yaml(version: str, date: str, changes: list[ir.ChangeEntry], note: s
         entry["note"] = note
     if changes:
         entry["changes"] = [
-            {"class": c.change_class, "what": c.what, "change": c.change, **({"why": c.why} if c.why else {})}
+            {
+                "class": c.change_class,
+                "what": c.what,
+                "change": c.change,
+                **({"why": c.why} if c.why else {}),
+            }
             for c in changes
         ]
-    text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    text = yaml.safe_dump(
+        [entry], sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
     return "".join(f"  {line}\n" for line in text.splitlines())
 
 

@@ -41,22 +41,44 @@ def _print_report(report: RunReport, *, verb: str) -> None:
     for p in report.providers:
         c = p.changes
         if verb == "check":
-            state = "up to date" if not c.changed else f"{len(c.written)} differ, {len(c.removed)} stale"
+            state = (
+                "up to date"
+                if not c.changed
+                else f"{len(c.written)} differ, {len(c.removed)} stale"
+            )
         else:
-            state = f"{len(c.written)} written, {len(c.unchanged)} unchanged" + (f", {len(c.removed)} removed" if c.removed else "")
-        print(f"{p.provider:<14}{len(c.written) + len(c.unchanged):>4} files  {state:<34}{p.seconds:6.2f} s")
+            state = f"{len(c.written)} written, {len(c.unchanged)} unchanged" + (
+                f", {len(c.removed)} removed" if c.removed else ""
+            )
+        print(
+            f"{p.provider:<14}{len(c.written) + len(c.unchanged):>4} files  "
+            f"{state:<34}{p.seconds:6.2f} s"
+        )
     files = sum(len(p.changes.written) + len(p.changes.unchanged) for p in report.providers)
     written = sum(len(p.changes.written) for p in report.providers)
     if report.index is not None:
         files += 1
         written += len(report.index.written)
     if verb == "check":
-        summary = "generated/ matches the specs" if not report.changed else "generated/ differs from what the specs produce"
+        summary = (
+            "generated/ matches the specs"
+            if not report.changed
+            else "generated/ differs from what the specs produce"
+        )
     elif report.skipped:
-        summary = f"nothing to do: specs, templates, generator and {files} output files unchanged since the last run"
+        summary = (
+            f"nothing to do: specs, templates, generator and {files} output files"
+            " unchanged since the last run"
+        )
     else:
-        summary = f"{written} of {files} files written ({report.formatted} formatted by black, the rest reused)"
-    print(f"{len(report.providers)} provider{'s' if len(report.providers) != 1 else ''}: {summary} in {report.seconds:.2f} s")
+        summary = (
+            f"{written} of {files} files written"
+            f" ({report.formatted} formatted by black, the rest reused)"
+        )
+    print(
+        f"{len(report.providers)} provider{'s' if len(report.providers) != 1 else ''}: {summary} "
+        f"in {report.seconds:.2f} s"
+    )
 
 
 def _differences(report: RunReport) -> None:
@@ -75,27 +97,65 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("generate", "lint the specs and regenerate generated/"),
-        ("check", "fail if generated/ is not exactly what the specs produce, or a version does not follow the spec diff"),
+        (
+            "check",
+            "fail if generated/ is not exactly what the specs produce, or a version does not "
+            "follow the spec diff",
+        ),
         ("lint", "check the specs only"),
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--provider", action="append", help="only this provider (repeatable)")
         if name != "lint":
-            p.add_argument("--jobs", type=int, default=None, help="formatting processes (default: one per CPU)")
+            p.add_argument(
+                "--jobs", type=int, default=None, help="formatting processes (default: one per CPU)"
+            )
         if name == "generate":
-            p.add_argument("--no-cache", action="store_true", help=f"ignore and keep no {CACHE_DIR}/ (render everything)")
+            p.add_argument(
+                "--no-cache",
+                action="store_true",
+                help=f"ignore and keep no {CACHE_DIR}/ (render everything)",
+            )
         if name == "check":
-            p.add_argument("--base", default=None, help="the revision versions are held to (default: the merge base with main)")
+            p.add_argument(
+                "--base",
+                default=None,
+                help="the revision versions are held to (default: the merge base with main)",
+            )
     d = sub.add_parser(
-        "diff", help="the spec changes since BASE, classed; versions they need", description=DIFF_HELP,
+        "diff",
+        help="the spec changes since BASE, classed; versions they need",
+        description=DIFF_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    d.add_argument("base", nargs="?", default=None, metavar="BASE", help="a git revision (default: the merge base of HEAD and main)")
+    d.add_argument(
+        "base",
+        nargs="?",
+        default=None,
+        metavar="BASE",
+        help="a git revision (default: the merge base of HEAD and main)",
+    )
     d.add_argument("--provider", action="append", help="only this provider (repeatable)")
-    d.add_argument("--format", choices=("markdown", "json"), default="markdown", help="Markdown for a pull request (default) or JSON")
-    d.add_argument("--accept-breaking", action="store_true", help="exit 0 even when something breaking is found")
-    d.add_argument("--record", action="store_true", help="set each changed package's version and write its release to changelog.yaml")
-    d.add_argument("--date", help="the release date for --record, YYYY-MM-DD (given by you: output stays deterministic)")
+    d.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="Markdown for a pull request (default) or JSON",
+    )
+    d.add_argument(
+        "--accept-breaking",
+        action="store_true",
+        help="exit 0 even when something breaking is found",
+    )
+    d.add_argument(
+        "--record",
+        action="store_true",
+        help="set each changed package's version and write its release to changelog.yaml",
+    )
+    d.add_argument(
+        "--date",
+        help="the release date for --record, YYYY-MM-DD (given by you: output stays deterministic)",
+    )
     d.add_argument("--note", default="", help="a note for the release (--record)")
     args = parser.parse_args(argv)
     root: Path = args.root
@@ -108,17 +168,28 @@ def main(argv: list[str] | None = None) -> int:
             if problems:
                 raise SpecErrors(problems)
             for s in services:
-                fields = sum(len(m.fields) for m in s.messages()) + sum(len(x.fields) for x in s.shapes)
+                fields = sum(len(m.fields) for m in s.messages()) + sum(
+                    len(x.fields) for x in s.shapes
+                )
                 codes = sum(len(t.codes) for t in s.error_tables)
-                print(f"{s.provider:<14}ok: {len(s.operations)} operations, {fields} fields, {codes} error codes, {len(s.discrepancies)} ledger entries")
+                print(
+                    f"{s.provider:<14}ok: {len(s.operations)} operations, {fields} fields, {codes} "
+                    f"error codes, {len(s.discrepancies)} ledger entries"
+                )
             return 0
         write = args.command == "generate"
         cache = None if not write or args.no_cache else Cache(root / CACHE_DIR)
-        report = run(root, specs, out, write=write, providers=args.provider, cache=cache, jobs=args.jobs)
+        report = run(
+            root, specs, out, write=write, providers=args.provider, cache=cache, jobs=args.jobs
+        )
     except SpecErrors as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in the specs; generated/ left untouched", file=sys.stderr)
+        print(
+            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in the specs; "
+            f"generated/ left untouched",
+            file=sys.stderr,
+        )
         return 1
     _print_report(report, verb=args.command)
     failed = False
@@ -141,12 +212,18 @@ def _check_versions(root: Path, rev: str | None, providers: list[str] | None) ->
     try:
         base = resolve(root, rev)
         if specs_unchanged(root, base):
-            print(f"versions: specs/ unchanged since {base.label}; nothing to hold them to ({time.perf_counter() - started:.2f} s)")
+            print(
+                f"versions: specs/ unchanged since {base.label}; nothing to hold them to "
+                f"({time.perf_counter() - started:.2f} s)"
+            )
             return True
         head, problems = build_tree(root)
         with base_tree(root, base) as (old, base_problems):
             if base_problems:
-                print(f"versions: the specs at {base.label} do not build with the current generator:", file=sys.stderr)
+                print(
+                    f"versions: the specs at {base.label} do not build with the current generator:",
+                    file=sys.stderr,
+                )
                 for problem in base_problems:
                     print(f"  {problem}", file=sys.stderr)
                 return False
@@ -160,11 +237,20 @@ def _check_versions(root: Path, rev: str | None, providers: list[str] | None) ->
     assert not problems  # the run above linted the same specs
     wrong = [line for d in diffs for line in d.problems()]
     for d in diffs:
-        state = "new package" if d.base is None else "unversioned base" if d.base_version is None else f"{d.base_version} → {d.version}"
+        state = (
+            "new package"
+            if d.base is None
+            else "unversioned base"
+            if d.base_version is None
+            else f"{d.base_version} → {d.version}"
+        )
         print(f"versions: {d.provider:<14}{len(d.changes):>4} changes since the base  {state}")
     for line in wrong:
         print(line, file=sys.stderr)
-    print(f"versions: {'do not follow' if wrong else 'follow'} the spec diff since {base.label} ({time.perf_counter() - started:.2f} s)")
+    print(
+        f"versions: {'do not follow' if wrong else 'follow'} the spec diff since {base.label} "
+        f"({time.perf_counter() - started:.2f} s)"
+    )
     return not wrong
 
 
@@ -173,19 +259,29 @@ def _diff(args: argparse.Namespace, root: Path) -> int:
     from .revision import NoBase, resolve
 
     if args.record and not (args.date and re.match(DATE_PATTERN, args.date)):
-        print("--record needs --date YYYY-MM-DD (the release date; the output never reads the clock)", file=sys.stderr)
+        print(
+            "--record needs --date YYYY-MM-DD (the release date; the output never reads the clock)",
+            file=sys.stderr,
+        )
         return 2
     head, problems = build_tree(root)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the specs of the working tree", file=sys.stderr)
+        print(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the specs of the "
+            f"working tree",
+            file=sys.stderr,
+        )
         return 2
     try:
         base = resolve(root, args.base)
         with base_tree(root, base) as (old, base_problems):
             if base_problems:
-                print(f"the specs at {base.label} do not build with the current generator:", file=sys.stderr)
+                print(
+                    f"the specs at {base.label} do not build with the current generator:",
+                    file=sys.stderr,
+                )
                 for problem in base_problems:
                     print(f"  {problem}", file=sys.stderr)
                 return 2
@@ -194,9 +290,14 @@ def _diff(args: argparse.Namespace, root: Path) -> int:
         print(f"no base to compare with: {exc}", file=sys.stderr)
         return 2
     if args.record:
-        for line in record(head, diffs, args.date, args.note) or ["nothing to record: no spec changes"]:
+        for line in record(head, diffs, args.date, args.note) or [
+            "nothing to record: no spec changes"
+        ]:
             print(line)
-        print("now run `make generate` (CHANGELOG.md, the README and pyproject.toml carry the version)")
+        print(
+            "now run `make generate` (CHANGELOG.md, the README and pyproject.toml carry the "
+            "version)"
+        )
         return 0
     if args.format == "json":
         print(json.dumps(as_json(base, diffs), indent=2, ensure_ascii=False))

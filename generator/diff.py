@@ -27,9 +27,10 @@ Each change says where it is (spec `file:line` on both sides) and why it is clas
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import ir
 from .kinds import KINDS
@@ -189,9 +190,19 @@ def _show(value: Any) -> str:
 
 def _show_change(a: Any, b: Any) -> str:
     """`a → b`, for lists of settings only the items that differ."""
-    if isinstance(a, tuple) and isinstance(b, tuple) and a and b and all(dataclasses.is_dataclass(x) for x in a + b):
+    if (
+        isinstance(a, tuple)
+        and isinstance(b, tuple)
+        and a
+        and b
+        and all(dataclasses.is_dataclass(x) for x in a + b)
+    ):
         if len(a) == len(b):
-            return "; ".join(f"{_show(x)} → {_show(y)}" for x, y in zip(a, b) if _strip_docs(x) != _strip_docs(y))
+            return "; ".join(
+                f"{_show(x)} → {_show(y)}"
+                for x, y in zip(a, b, strict=True)
+                if _strip_docs(x) != _strip_docs(y)
+            )
         gone = [x for x in a if _strip_docs(x) not in _strip_docs(b)]
         came = [y for y in b if _strip_docs(y) not in _strip_docs(a)]
         parts = [f"removed {_show(x)}" for x in gone] + [f"added {_show(y)}" for y in came]
@@ -240,7 +251,12 @@ def _terms_text(terms: tuple[tuple[str, ...], ...]) -> str:
 
 
 def _when_text(when: tuple[ir.Condition, ...]) -> str:
-    return " and ".join(f"{'.'.join(c.path)} is {' or '.join(repr(v) for v in c.values)}" for c in when) or "always"
+    return (
+        " and ".join(
+            f"{'.'.join(c.path)} is {' or '.join(repr(v) for v in c.values)}" for c in when
+        )
+        or "always"
+    )
 
 
 def _covers(a: tuple[ir.Condition, ...], b: tuple[ir.Condition, ...]) -> bool:
@@ -251,7 +267,9 @@ def _covers(a: tuple[ir.Condition, ...], b: tuple[ir.Condition, ...]) -> bool:
 
 
 class _Differ:
-    def __init__(self, old: ir.Service, new: ir.Service, old_root: Path | None, new_root: Path | None) -> None:
+    def __init__(
+        self, old: ir.Service, new: ir.Service, old_root: Path | None, new_root: Path | None
+    ) -> None:
         self.old, self.new = old, new
         self.old_root, self.new_root = old_root, new_root
         self.old_use, self.new_use = _usage(old), _usage(new)
@@ -261,7 +279,9 @@ class _Differ:
         self.library: dict[int, tuple[str, str, Mark | None, Mark | None]] = {}
         # library wire -> every message or shape that uses it (now)
         self.library_users: dict[str, set[str]] = {}
-        owners = [(m.name, m.wire_fields) for m in new.messages()] + [(s.name, s.wire_fields) for s in new.shapes]
+        owners = [(m.name, m.wire_fields) for m in new.messages()] + [
+            (s.name, s.wire_fields) for s in new.shapes
+        ]
         owners += [(f"callback {cb.name}", cb.params) for cb in new.callbacks]
         for owner, fields in owners:
             for f in fields:
@@ -278,7 +298,9 @@ class _Differ:
         new: Mark | None = None,
         used_by: Iterable[str] = (),
     ) -> int:
-        self.changes.append(Change(cls, what, _short(change, 240), why, old, new, tuple(sorted(set(used_by)))))
+        self.changes.append(
+            Change(cls, what, _short(change, 240), why, old, new, tuple(sorted(set(used_by))))
+        )
         return len(self.changes) - 1
 
     def run(self) -> None:
@@ -298,7 +320,13 @@ class _Differ:
 
         def order(c: Change) -> tuple[Any, ...]:
             mark = c.new or c.old
-            return (CLASSES.index(c.change_class), mark.file if mark else "", mark.line if mark else 0, c.what, c.change)
+            return (
+                CLASSES.index(c.change_class),
+                mark.file if mark else "",
+                mark.line if mark else 0,
+                c.what,
+                c.change,
+            )
 
         return sorted(changes, key=order)
 
@@ -323,7 +351,17 @@ class _Differ:
                 names = sorted({self.library[i][1] for i in mine})
                 users = sorted({u for i in mine for u in self.changes[i].used_by})
                 first = self.changes[mine[0]]
-                out.append(Change(cls, f"library field {wire} (in {', '.join(names)})", change, first.why, lib_old, lib_new, tuple(users)))
+                out.append(
+                    Change(
+                        cls,
+                        f"library field {wire} (in {', '.join(names)})",
+                        change,
+                        first.why,
+                        lib_old,
+                        lib_new,
+                        tuple(users),
+                    )
+                )
         out += [c for i, c in enumerate(self.changes) if i not in merged]
         return out
 
@@ -341,25 +379,61 @@ class _Differ:
             ("error_prefix", "error prefix", "every error class changes its name"),
         ):
             if getattr(o, attr) != getattr(n, attr):
-                self.add(BREAKING_CONSUMER, what, f"{getattr(o, attr)} → {getattr(n, attr)}", why, *at(attr))
+                self.add(
+                    BREAKING_CONSUMER,
+                    what,
+                    f"{getattr(o, attr)} → {getattr(n, attr)}",
+                    why,
+                    *at(attr),
+                )
         if o.protocol != n.protocol:
-            self.add(BREAKING_WIRE, "protocol", f"{o.protocol} → {n.protocol}", "everything travels differently", *at("protocol"))
+            self.add(
+                BREAKING_WIRE,
+                "protocol",
+                f"{o.protocol} → {n.protocol}",
+                "everything travels differently",
+                *at("protocol"),
+            )
         if o.auth_one_of != n.auth_one_of:
             self.add(
-                BREAKING_CONSUMER, "auth", f"one of {_show(o.auth_one_of)} → one of {_show(n.auth_one_of)}",
-                "which credentials a client may be given changed", *at("auth"),
+                BREAKING_CONSUMER,
+                "auth",
+                f"one of {_show(o.auth_one_of)} → one of {_show(n.auth_one_of)}",
+                "which credentials a client may be given changed",
+                *at("auth"),
             )
         elif (o.auth_description, o.auth_ledger) != (n.auth_description, n.auth_ledger):
             self.add(DOCS, "auth", "description or ledger changed", "text only", *at("auth"))
-        for attr in ("title", "summary", "source", "document_date", "api_version", "notes", "test_data", "examples_not_vectors"):
+        for attr in (
+            "title",
+            "summary",
+            "source",
+            "document_date",
+            "api_version",
+            "notes",
+            "test_data",
+            "examples_not_vectors",
+        ):
             if getattr(o, attr) != getattr(n, attr):
-                self.add(DOCS, attr.replace("_", " "), "changed", "documentation of the package only", *at(attr))
+                self.add(
+                    DOCS,
+                    attr.replace("_", " "),
+                    "changed",
+                    "documentation of the package only",
+                    *at(attr),
+                )
         mock = ("mock_unauthorized", "mock_invalid", "mock_state")
         changed = [a for a in mock if getattr(o, a) != getattr(n, a)]
-        if changed and any(_strip_docs(getattr(o, a)) != _strip_docs(getattr(n, a)) for a in changed):
+        if changed and any(
+            _strip_docs(getattr(o, a)) != _strip_docs(getattr(n, a)) for a in changed
+        ):
             self.add(
-                COMPATIBLE, "mock server", f"{', '.join(a.removeprefix('mock_') for a in changed)} changed",
-                "only the package's mock server answers differently; clients and the wire are the same", *at("mock"),
+                COMPATIBLE,
+                "mock server",
+                f"{', '.join(a.removeprefix('mock_') for a in changed)} changed",
+                "only the package's mock server answers differently; clients and the wire are the "
+                "same",
+                *at("mock"),
             )
         elif changed:
             self.add(DOCS, "mock server", "descriptions changed", "text only", *at("mock"))
@@ -383,18 +457,32 @@ class _Differ:
             if name.endswith(("description", "ledger")):
                 self.add(DOCS, label, "changed", "text only", o.mark, n.mark)
             elif _strip_docs(a) == _strip_docs(b):
-                self.add(DOCS, label, "descriptions or ledger links changed", "text only", o.mark, n.mark)
+                self.add(
+                    DOCS, label, "descriptions or ledger links changed", "text only", o.mark, n.mark
+                )
             elif name in compatible:
-                self.add(COMPATIBLE, label, f"{_show(a)} → {_show(b)}", "the client paces or retries differently; the messages are the same", o.mark, n.mark)
+                self.add(
+                    COMPATIBLE,
+                    label,
+                    f"{_show(a)} → {_show(b)}",
+                    "the client paces or retries differently; the messages are the same",
+                    o.mark,
+                    n.mark,
+                )
             else:
                 why = {
-                    "headers": "the headers sent (or the inputs of a digest header, the signing input) changed",
+                    "headers": "the headers sent (or the inputs of a digest header, the signing "
+                    "input) changed",
                     "auth_headers": "the headers that carry credentials changed",
                     "envelope": "the elements every request starts with changed",
                     "content_type": "the media type sent changed",
                     "encoding": "the encoding of the body changed",
                     "strings": "how scalars are written changed",
-                }.get(name, "the client reads or writes the messages differently; the Python surface is the same")
+                }.get(
+                    name,
+                    "the client reads or writes the messages differently; the Python surface is "
+                    "the same",
+                )
                 self.add(BREAKING_WIRE, label, _show_change(a, b), why, o.mark, n.mark)
         if isinstance(o, ir.JsonWire) and isinstance(n, ir.JsonWire):
             self._json_members("body", o.body, n.body, o.mark, n.mark)
@@ -403,25 +491,65 @@ class _Differ:
                 if _strip_docs(o.signature) == _strip_docs(n.signature):
                     self.add(DOCS, "wire signature", "ledger changed", "text only", o.mark, n.mark)
                 else:
-                    self.add(BREAKING_WIRE, "wire signature", f"{_show(o.signature)} → {_show(n.signature)}", "the signing input or algorithm changed: signatures no longer match", o.mark, n.mark)
+                    self.add(
+                        BREAKING_WIRE,
+                        "wire signature",
+                        f"{_show(o.signature)} → {_show(n.signature)}",
+                        "the signing input or algorithm changed: signatures no longer match",
+                        o.mark,
+                        n.mark,
+                    )
             if o.text != n.text:
                 if n.text is None:
-                    self.add(COMPATIBLE, "wire text", f"pattern {o.text!r} removed", "request text accepted is wider", o.mark, n.mark)
+                    self.add(
+                        COMPATIBLE,
+                        "wire text",
+                        f"pattern {o.text!r} removed",
+                        "request text accepted is wider",
+                        o.mark,
+                        n.mark,
+                    )
                 else:
-                    self.add(BREAKING_CONSUMER, "wire text", f"pattern {_show(o.text)} → {n.text!r}", "every request text is checked against it; a pattern cannot be proven wider, so it counts as narrowed", o.mark, n.mark)
+                    self.add(
+                        BREAKING_CONSUMER,
+                        "wire text",
+                        f"pattern {_show(o.text)} → {n.text!r}",
+                        "every request text is checked against it; a pattern cannot be proven "
+                        "wider, so it counts as narrowed",
+                        o.mark,
+                        n.mark,
+                    )
         if isinstance(o, ir.RestWire) and isinstance(n, ir.RestWire):
             self._statuses(o, n)
         if isinstance(o, ir.XmlWire) and isinstance(n, ir.XmlWire):
             if o.xsd != n.xsd:
-                self.add(BREAKING_WIRE, "wire xsd", f"{_show(o.xsd)} → {_show(n.xsd)}", "requests are validated against another XSD", o.mark, n.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    "wire xsd",
+                    f"{_show(o.xsd)} → {_show(n.xsd)}",
+                    "requests are validated against another XSD",
+                    o.mark,
+                    n.mark,
+                )
             elif o.xsd and self._file_changed(o.xsd, o.xsd):
                 self.add(
-                    BREAKING_WIRE, f"XSD {o.xsd}", "contents changed",
-                    "requests must validate against it; an XSD edit is not classified further, so it counts as breaking",
-                    Mark(f"{self.old.spec_dir}/{o.xsd}", 1, 1), Mark(f"{self.new.spec_dir}/{n.xsd}", 1, 1),
+                    BREAKING_WIRE,
+                    f"XSD {o.xsd}",
+                    "contents changed",
+                    "requests must validate against it; an XSD edit is not classified further, so "
+                    "it counts as breaking",
+                    Mark(f"{self.old.spec_dir}/{o.xsd}", 1, 1),
+                    Mark(f"{self.new.spec_dir}/{n.xsd}", 1, 1),
                 )
 
-    def _json_members(self, where: str, old: tuple[ir.JsonMember, ...], new: tuple[ir.JsonMember, ...], om: Mark | None, nm: Mark | None) -> None:
+    def _json_members(
+        self,
+        where: str,
+        old: tuple[ir.JsonMember, ...],
+        new: tuple[ir.JsonMember, ...],
+        om: Mark | None,
+        nm: Mark | None,
+    ) -> None:
         if old == new:
             return
         by_key_old, by_key_new = {m.key: m for m in old}, {m.key: m for m in new}
@@ -429,35 +557,101 @@ class _Differ:
         for key, m in by_key_old.items():
             if key not in by_key_new:
                 cls = BREAKING_CONSUMER if m.source == "option" else BREAKING_WIRE
-                why = f"the client option {m.value} is gone" if m.source == "option" else "the member is no longer sent"
+                why = (
+                    f"the client option {m.value} is gone"
+                    if m.source == "option"
+                    else "the member is no longer sent"
+                )
                 self.add(cls, f"{label} member {key}", "removed", why, om, nm)
                 continue
             k = by_key_new[key]
             if m == k:
                 continue
             if _strip_docs(m) == _strip_docs(k):
-                self.add(DOCS, f"{label} member {key}", "description or ledger changed", "text only", om, nm)
-            elif m.source == "option" == k.source and m.value == k.value and m.type == k.type and m.default == k.default:
+                self.add(
+                    DOCS,
+                    f"{label} member {key}",
+                    "description or ledger changed",
+                    "text only",
+                    om,
+                    nm,
+                )
+            elif (
+                m.source == "option" == k.source
+                and m.value == k.value
+                and m.type == k.type
+                and m.default == k.default
+            ):
                 gone = set(m.values) - set(k.values)
                 cls = BREAKING_CONSUMER if gone or (k.values and not m.values) else COMPATIBLE
-                self.add(cls, f"{label} member {key}", f"values {_show(m.values)} → {_show(k.values)}",
-                         "option values accepted before are refused now" if cls == BREAKING_CONSUMER else "the option accepts more values", om, nm)
+                self.add(
+                    cls,
+                    f"{label} member {key}",
+                    f"values {_show(m.values)} → {_show(k.values)}",
+                    "option values accepted before are refused now"
+                    if cls == BREAKING_CONSUMER
+                    else "the option accepts more values",
+                    om,
+                    nm,
+                )
             elif m.source == "option" and k.source == "option" and m.value != k.value:
-                self.add(BREAKING_CONSUMER, f"{label} member {key}", f"client option {m.value} → {k.value}", "the option's Python name changed", om, nm)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"{label} member {key}",
+                    f"client option {m.value} → {k.value}",
+                    "the option's Python name changed",
+                    om,
+                    nm,
+                )
             else:
-                self.add(BREAKING_WIRE, f"{label} member {key}", f"{_show(m)} → {_show(k)}", "what the member carries changed", om, nm)
+                self.add(
+                    BREAKING_WIRE,
+                    f"{label} member {key}",
+                    f"{_show(m)} → {_show(k)}",
+                    "what the member carries changed",
+                    om,
+                    nm,
+                )
         for key, k in by_key_new.items():
             if key not in by_key_old:
                 if k.source == "option" and k.default is None:
-                    self.add(COMPATIBLE, f"{label} member {key}", "added (a client option)", "a new client option, sent only when given", om, nm)
+                    self.add(
+                        COMPATIBLE,
+                        f"{label} member {key}",
+                        "added (a client option)",
+                        "a new client option, sent only when given",
+                        om,
+                        nm,
+                    )
                 elif k.source == "option":
-                    self.add(BREAKING_WIRE, f"{label} member {key}", f"added (a client option, default {k.default!r})", "every request carries a new member unless the option is changed", om, nm)
+                    self.add(
+                        BREAKING_WIRE,
+                        f"{label} member {key}",
+                        f"added (a client option, default {k.default!r})",
+                        "every request carries a new member unless the option is changed",
+                        om,
+                        nm,
+                    )
                 else:
-                    self.add(BREAKING_WIRE, f"{label} member {key}", f"added: {_show(k)}", "every request carries a new member", om, nm)
+                    self.add(
+                        BREAKING_WIRE,
+                        f"{label} member {key}",
+                        f"added: {_show(k)}",
+                        "every request carries a new member",
+                        om,
+                        nm,
+                    )
         common_old = [m.key for m in old if m.key in by_key_new]
         common_new = [m.key for m in new if m.key in by_key_old]
         if common_old != common_new:
-            self.add(BREAKING_WIRE, f"{label} order", f"{', '.join(common_old)} → {', '.join(common_new)}", "the bytes sent (and signed) are in another order", om, nm)
+            self.add(
+                BREAKING_WIRE,
+                f"{label} order",
+                f"{', '.join(common_old)} → {', '.join(common_new)}",
+                "the bytes sent (and signed) are in another order",
+                om,
+                nm,
+            )
 
     def _statuses(self, o: ir.RestWire, n: ir.RestWire) -> None:
         old, new = {s.status: s for s in o.statuses}, {s.status: s for s in n.statuses}
@@ -465,18 +659,46 @@ class _Differ:
         for status, s in old.items():
             label = f"HTTP status {status}"
             if status not in new:
-                self.add(BREAKING_CONSUMER, label, f"removed (class {prefix_o}{s.name}Error)", "its error class is gone", o.mark, n.mark)
+                self.add(
+                    BREAKING_CONSUMER,
+                    label,
+                    f"removed (class {prefix_o}{s.name}Error)",
+                    "its error class is gone",
+                    o.mark,
+                    n.mark,
+                )
                 continue
             t = new[status]
             if s.name != t.name:
-                self.add(BREAKING_CONSUMER, label, f"error class {prefix_o}{s.name}Error → {prefix_n}{t.name}Error", "the class consumers catch changed its name", o.mark, n.mark)
+                self.add(
+                    BREAKING_CONSUMER,
+                    label,
+                    f"error class {prefix_o}{s.name}Error → {prefix_n}{t.name}Error",
+                    "the class consumers catch changed its name",
+                    o.mark,
+                    n.mark,
+                )
             if s.up_to != t.up_to:
-                self.add(BREAKING_WIRE, label, f"range up to {_show(s.up_to)} → {_show(t.up_to)}", "which statuses raise this class changed", o.mark, n.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    label,
+                    f"range up to {_show(s.up_to)} → {_show(t.up_to)}",
+                    "which statuses raise this class changed",
+                    o.mark,
+                    n.mark,
+                )
             if (s.description, s.ledger) != (t.description, t.ledger):
                 self.add(DOCS, label, "description or ledger changed", "text only", o.mark, n.mark)
         for status, t in new.items():
             if status not in old:
-                self.add(COMPATIBLE, f"HTTP status {status}", f"added (class {prefix_n}{t.name}Error)", "a new, more specific error class; the base class still catches it", o.mark, n.mark)
+                self.add(
+                    COMPATIBLE,
+                    f"HTTP status {status}",
+                    f"added (class {prefix_n}{t.name}Error)",
+                    "a new, more specific error class; the base class still catches it",
+                    o.mark,
+                    n.mark,
+                )
 
     # -- environments and credentials ------------------------------------------------------------
 
@@ -485,52 +707,148 @@ class _Differ:
         new = {e.name: e for e in self.new.environments}
         for name, e in old.items():
             if name not in new:
-                self.add(BREAKING_CONSUMER, f"environment {name}", "removed", "code that chooses it fails", e.mark, None)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"environment {name}",
+                    "removed",
+                    "code that chooses it fails",
+                    e.mark,
+                    None,
+                )
                 continue
             f = new[name]
             if e.url != f.url:
-                self.add(BREAKING_WIRE, f"environment {name}", f"host {e.url} → {f.url}", "requests go to another host", e.mark, f.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    f"environment {name}",
+                    f"host {e.url} → {f.url}",
+                    "requests go to another host",
+                    e.mark,
+                    f.mark,
+                )
             if e.default != f.default:
-                self.add(BREAKING_WIRE, f"environment {name}", "is the default now" if f.default else "is no longer the default",
-                         "clients that do not choose an environment talk to another host", e.mark, f.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    f"environment {name}",
+                    "is the default now" if f.default else "is no longer the default",
+                    "clients that do not choose an environment talk to another host",
+                    e.mark,
+                    f.mark,
+                )
             if e.values != f.values:
-                self.add(BREAKING_WIRE, f"environment {name}", f"values {_show(e.values)} → {_show(f.values)}", "what requests carry in this environment changed", e.mark, f.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    f"environment {name}",
+                    f"values {_show(e.values)} → {_show(f.values)}",
+                    "what requests carry in this environment changed",
+                    e.mark,
+                    f.mark,
+                )
             if e.description != f.description:
-                self.add(DOCS, f"environment {name}", "description changed", "text only", e.mark, f.mark)
+                self.add(
+                    DOCS, f"environment {name}", "description changed", "text only", e.mark, f.mark
+                )
         for name, f in new.items():
             if name not in old:
-                self.add(COMPATIBLE, f"environment {name}", "added", "a new choice; the default is unchanged" if not f.default else "a new environment", None, f.mark)
+                self.add(
+                    COMPATIBLE,
+                    f"environment {name}",
+                    "added",
+                    "a new choice; the default is unchanged"
+                    if not f.default
+                    else "a new environment",
+                    None,
+                    f.mark,
+                )
 
     def credentials(self) -> None:
         old = {c.name: c for c in self.old.credentials}
         new = {c.name: c for c in self.new.credentials}
         for name, c in old.items():
             if name not in new:
-                self.add(BREAKING_CONSUMER, f"credential {name}", "removed", "code that passes it fails", c.mark, None)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"credential {name}",
+                    "removed",
+                    "code that passes it fails",
+                    c.mark,
+                    None,
+                )
                 continue
             d = new[name]
             needed_o = not c.optional and c.default is None
             needed_n = not d.optional and d.default is None
             if needed_n and not needed_o:
-                self.add(BREAKING_CONSUMER, f"credential {name}", "required now", "every client must be given it", c.mark, d.mark)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"credential {name}",
+                    "required now",
+                    "every client must be given it",
+                    c.mark,
+                    d.mark,
+                )
             elif needed_o and not needed_n:
-                self.add(COMPATIBLE, f"credential {name}", "optional now", "clients may leave it out", c.mark, d.mark)
+                self.add(
+                    COMPATIBLE,
+                    f"credential {name}",
+                    "optional now",
+                    "clients may leave it out",
+                    c.mark,
+                    d.mark,
+                )
             if c.wire != d.wire:
-                self.add(BREAKING_WIRE, f"credential {name}", f"wire name {_show(c.wire)} → {_show(d.wire)}", "it travels under another name", c.mark, d.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    f"credential {name}",
+                    f"wire name {_show(c.wire)} → {_show(d.wire)}",
+                    "it travels under another name",
+                    c.mark,
+                    d.mark,
+                )
             if c.default != d.default and needed_o == needed_n:
-                self.add(BREAKING_WIRE, f"credential {name}", f"default {_show(c.default)} → {_show(d.default)}", "clients that do not give it send another value", c.mark, d.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    f"credential {name}",
+                    f"default {_show(c.default)} → {_show(d.default)}",
+                    "clients that do not give it send another value",
+                    c.mark,
+                    d.mark,
+                )
             if c.secret != d.secret:
-                self.add(COMPATIBLE, f"credential {name}", "secret now" if d.secret else "no longer secret", "only reprs, logs and errors show it differently", c.mark, d.mark)
+                self.add(
+                    COMPATIBLE,
+                    f"credential {name}",
+                    "secret now" if d.secret else "no longer secret",
+                    "only reprs, logs and errors show it differently",
+                    c.mark,
+                    d.mark,
+                )
             if c.description != d.description:
-                self.add(DOCS, f"credential {name}", "description changed", "text only", c.mark, d.mark)
+                self.add(
+                    DOCS, f"credential {name}", "description changed", "text only", c.mark, d.mark
+                )
         for name, d in new.items():
             if name not in old:
                 if not d.optional and d.default is None:
-                    self.add(BREAKING_CONSUMER, f"credential {name}", "added, required", "every client must be given it", None, d.mark)
+                    self.add(
+                        BREAKING_CONSUMER,
+                        f"credential {name}",
+                        "added, required",
+                        "every client must be given it",
+                        None,
+                        d.mark,
+                    )
                 else:
-                    self.add(COMPATIBLE, f"credential {name}", "added, optional", "clients may give it", None, d.mark)
+                    self.add(
+                        COMPATIBLE,
+                        f"credential {name}",
+                        "added, optional",
+                        "clients may give it",
+                        None,
+                        d.mark,
+                    )
 
-    # -- enums ---------------------------------------------------------------------------------------
+    # -- enums -------------------------------------------------------------------------------------
 
     def enums(self) -> None:
         old = {e.name: e for e in self.old.enums}
@@ -540,15 +858,39 @@ class _Differ:
             users = self.new_use.enum_ops.get(name, set()) | self.old_use.enum_ops.get(name, set())
             if name in renamed:
                 f = new[renamed[name]]
-                self.add(BREAKING_CONSUMER, f"enum {name}", f"renamed to {f.name}", "the Python class consumers use changed its name", e.mark, f.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"enum {name}",
+                    f"renamed to {f.name}",
+                    "the Python class consumers use changed its name",
+                    e.mark,
+                    f.mark,
+                    users,
+                )
                 self._enum(e, f)
             elif name not in new:
-                self.add(BREAKING_CONSUMER, f"enum {name}", "removed", "the Python class is gone", e.mark, None, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"enum {name}",
+                    "removed",
+                    "the Python class is gone",
+                    e.mark,
+                    None,
+                    users,
+                )
             else:
                 self._enum(e, new[name])
         for name, f in new.items():
             if name not in old and name not in renamed.values():
-                self.add(COMPATIBLE, f"enum {name}", "added", "a new class nobody has to use", None, f.mark, self.new_use.enum_ops.get(name, ()))
+                self.add(
+                    COMPATIBLE,
+                    f"enum {name}",
+                    "added",
+                    "a new class nobody has to use",
+                    None,
+                    f.mark,
+                    self.new_use.enum_ops.get(name, ()),
+                )
 
     def _enum(self, e: ir.EnumType, f: ir.EnumType) -> None:
         users = sorted(self.new_use.enum_ops.get(f.name, set()))
@@ -563,35 +905,105 @@ class _Differ:
             if w is not None:
                 matched.add(w.wire)
                 if w.name != v.name:
-                    self.add(BREAKING_CONSUMER, f"{what} value {v.wire!r}", f"Python name {v.name} → {w.name}", "the member consumers use changed its name (the wire value is the same)", v.mark, w.mark, users)
+                    self.add(
+                        BREAKING_CONSUMER,
+                        f"{what} value {v.wire!r}",
+                        f"Python name {v.name} → {w.name}",
+                        "the member consumers use changed its name (the wire value is the same)",
+                        v.mark,
+                        w.mark,
+                        users,
+                    )
                 if w.description != v.description:
-                    self.add(DOCS, f"{what} value {v.wire!r}", "description changed", "text only", v.mark, w.mark, users)
+                    self.add(
+                        DOCS,
+                        f"{what} value {v.wire!r}",
+                        "description changed",
+                        "text only",
+                        v.mark,
+                        w.mark,
+                        users,
+                    )
                 continue
             w = new_by_name.get(v.name)
             if w is not None and w.wire not in old_wires:
                 matched.add(w.wire)
-                self.add(BREAKING_WIRE, f"{what} value {v.name}", f"wire value {v.wire!r} → {w.wire!r} (Python name kept)", "the same member travels as another value", v.mark, w.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    f"{what} value {v.name}",
+                    f"wire value {v.wire!r} → {w.wire!r} (Python name kept)",
+                    "the same member travels as another value",
+                    v.mark,
+                    w.mark,
+                    users,
+                )
                 continue
-            self.add(BREAKING_CONSUMER, f"{what} value {v.wire!r}", f"removed ({v.name})", "the member is gone; code that uses it fails" + (" and answers carrying it are refused" if in_answers else ""), v.mark, f.mark, users)
+            self.add(
+                BREAKING_CONSUMER,
+                f"{what} value {v.wire!r}",
+                f"removed ({v.name})",
+                "the member is gone; code that uses it fails"
+                + (" and answers carrying it are refused" if in_answers else ""),
+                v.mark,
+                f.mark,
+                users,
+            )
         for w in f.values:
             if w.wire not in matched:
                 why = "a new member; requests need not use it"
                 if in_answers:
-                    why = "a new member; answers may carry it, so code that matches every member should handle it"
-                self.add(COMPATIBLE, f"{what} value {w.wire!r}", f"added ({w.name})", why, e.mark, w.mark, users)
+                    why = (
+                        "a new member; answers may carry it, so code that matches every member"
+                        " should handle it"
+                    )
+                self.add(
+                    COMPATIBLE,
+                    f"{what} value {w.wire!r}",
+                    f"added ({w.name})",
+                    why,
+                    e.mark,
+                    w.mark,
+                    users,
+                )
         old_order = [v.wire for v in e.values if v.wire in new_by_wire]
         new_order = [v.wire for v in f.values if v.wire in old_wires]
         if old_order != new_order:
-            self.add(DOCS, what, "order of the values changed", "enum members are used by name", e.mark, f.mark, users)
+            self.add(
+                DOCS,
+                what,
+                "order of the values changed",
+                "enum members are used by name",
+                e.mark,
+                f.mark,
+                users,
+            )
         if e.decode_aliases != f.decode_aliases:
             gone = set(e.decode_aliases) - set(f.decode_aliases)
             if gone:
-                self.add(BREAKING_WIRE, what, f"decode aliases {_show(e.decode_aliases)} → {_show(f.decode_aliases)}", "answers using an alias that is gone are refused", e.mark, f.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    what,
+                    f"decode aliases {_show(e.decode_aliases)} → {_show(f.decode_aliases)}",
+                    "answers using an alias that is gone are refused",
+                    e.mark,
+                    f.mark,
+                    users,
+                )
             else:
-                self.add(COMPATIBLE, what, f"decode aliases {_show(e.decode_aliases)} → {_show(f.decode_aliases)}", "more spellings are read", e.mark, f.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    what,
+                    f"decode aliases {_show(e.decode_aliases)} → {_show(f.decode_aliases)}",
+                    "more spellings are read",
+                    e.mark,
+                    f.mark,
+                    users,
+                )
         docs = _doc_diff(e, f, ("description", "ledger"))
         if docs:
-            self.add(DOCS, what, f"{' and '.join(docs)} changed", "text only", e.mark, f.mark, users)
+            self.add(
+                DOCS, what, f"{' and '.join(docs)} changed", "text only", e.mark, f.mark, users
+            )
 
     # -- shapes and fields -----------------------------------------------------------------------
 
@@ -600,18 +1012,44 @@ class _Differ:
         new = {s.name: s for s in self.new.shapes}
         renamed = self._renames(old, new, lambda s: _strip_docs(s.wire_fields))
         for name, s in old.items():
-            users = self.new_use.shape_ops.get(name, set()) | self.old_use.shape_ops.get(name, set())
+            users = self.new_use.shape_ops.get(name, set()) | self.old_use.shape_ops.get(
+                name, set()
+            )
             if name in renamed:
                 t = new[renamed[name]]
-                self.add(BREAKING_CONSUMER, f"shape {name}", f"renamed to {t.name}", "the Python class consumers use changed its name", s.mark, t.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"shape {name}",
+                    f"renamed to {t.name}",
+                    "the Python class consumers use changed its name",
+                    s.mark,
+                    t.mark,
+                    users,
+                )
                 self._shape_pair(s, t)
             elif name not in new:
-                self.add(BREAKING_CONSUMER, f"shape {name}", "removed", "the Python class is gone", s.mark, None, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"shape {name}",
+                    "removed",
+                    "the Python class is gone",
+                    s.mark,
+                    None,
+                    users,
+                )
             else:
                 self._shape_pair(s, new[name])
         for name, t in new.items():
             if name not in old and name not in renamed.values():
-                self.add(COMPATIBLE, f"shape {name}", "added", "a new class", None, t.mark, self.new_use.shape_ops.get(name, ()))
+                self.add(
+                    COMPATIBLE,
+                    f"shape {name}",
+                    "added",
+                    "a new class",
+                    None,
+                    t.mark,
+                    self.new_use.shape_ops.get(name, ()),
+                )
 
     def _shape_pair(self, s: ir.Shape, t: ir.Shape) -> None:
         role = self.new_use.shape_role.get(t.name) or self.old_use.shape_role.get(s.name, "request")
@@ -619,9 +1057,19 @@ class _Differ:
         self._fields(t.name, s, t, role, users)
         docs = _doc_diff(s, t, ("description", "source"))
         if docs:
-            self.add(DOCS, f"shape {t.name}", f"{' and '.join(docs)} changed", "text only", s.mark, t.mark, users)
+            self.add(
+                DOCS,
+                f"shape {t.name}",
+                f"{' and '.join(docs)} changed",
+                "text only",
+                s.mark,
+                t.mark,
+                users,
+            )
 
-    def _fields(self, owner: str, old: ir.Shape, new: ir.Shape, role: str, users: Iterable[str]) -> None:
+    def _fields(
+        self, owner: str, old: ir.Shape, new: ir.Shape, role: str, users: Iterable[str]
+    ) -> None:
         """The fields of a message or shape, matched by wire name (or, renamed on the wire, by
         Python name)."""
         users = tuple(users)
@@ -637,28 +1085,92 @@ class _Differ:
                 removed.remove(f)
                 added.remove(g)
                 pairs.append((f, g))
-                self.add(BREAKING_WIRE, f"{owner}.{f.wire}", f"wire name {f.wire} → {g.wire} (Python name {g.name} kept)", "the server sees another name; consumer code is the same", f.mark, g.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    f"{owner}.{f.wire}",
+                    f"wire name {f.wire} → {g.wire} (Python name {g.name} kept)",
+                    "the server sees another name; consumer code is the same",
+                    f.mark,
+                    g.mark,
+                    users,
+                )
         for f, g in pairs:
             self._field(owner, f, g, role, users)
         request = role == "request"
         for f in removed:
             if f.derived is not None:
-                self.add(BREAKING_WIRE, f"{owner}.{f.wire}", "removed (a value the client computed)", "requests no longer carry it", f.mark, new.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    f"{owner}.{f.wire}",
+                    "removed (a value the client computed)",
+                    "requests no longer carry it",
+                    f.mark,
+                    new.mark,
+                    users,
+                )
             else:
                 why = "code that passes it fails" if request else "code that reads it fails"
-                self.add(BREAKING_CONSUMER, f"{owner}.{f.wire}", f"removed ({f.name})", why, f.mark, new.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"{owner}.{f.wire}",
+                    f"removed ({f.name})",
+                    why,
+                    f.mark,
+                    new.mark,
+                    users,
+                )
         for g in added:
             what = f"{owner}.{g.wire}"
             if g.derived is not None:
-                self.add(BREAKING_WIRE, what, f"added (computed by the client from {g.derived.of})", "requests carry a new element", old.mark, g.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    what,
+                    f"added (computed by the client from {g.derived.of})",
+                    "requests carry a new element",
+                    old.mark,
+                    g.mark,
+                    users,
+                )
             elif request and g.required:
-                self.add(BREAKING_CONSUMER, what, f"added, required ({g.name})", "every request must now give it", old.mark, g.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    what,
+                    f"added, required ({g.name})",
+                    "every request must now give it",
+                    old.mark,
+                    g.mark,
+                    users,
+                )
             elif request:
-                self.add(COMPATIBLE, what, f"added, optional ({g.name})", "requests may leave it out", old.mark, g.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    what,
+                    f"added, optional ({g.name})",
+                    "requests may leave it out",
+                    old.mark,
+                    g.mark,
+                    users,
+                )
             elif g.required:
-                self.add(BREAKING_WIRE, what, f"added, required ({g.name})", "answers without it, accepted before, are refused now", old.mark, g.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    what,
+                    f"added, required ({g.name})",
+                    "answers without it, accepted before, are refused now",
+                    old.mark,
+                    g.mark,
+                    users,
+                )
             else:
-                self.add(COMPATIBLE, what, f"added, optional ({g.name})", "a new attribute of the answer", old.mark, g.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    what,
+                    f"added, optional ({g.name})",
+                    "a new attribute of the answer",
+                    old.mark,
+                    g.mark,
+                    users,
+                )
         renamed_to = {f.wire: g.wire for f, g in pairs}
         old_order = [renamed_to[f.wire] for f in old.wire_fields if f.wire in renamed_to]
         order_of = {g.wire: i for i, g in enumerate(new.wire_fields)}
@@ -669,16 +1181,30 @@ class _Differ:
                 BREAKING_WIRE if ordered else DOCS,
                 owner,
                 "element order changed" if ordered else "member order changed",
-                "XML request elements are written, and validated, in this order" if ordered else "members are read and written by name",
-                old.mark, new.mark, users,
+                "XML request elements are written, and validated, in this order"
+                if ordered
+                else "members are read and written by name",
+                old.mark,
+                new.mark,
+                users,
             )
         if old.root is not None or new.root is not None:
             if old.root is None or new.root is None:
-                self.add(BREAKING_CONSUMER, owner, "is no longer an object" if new.root is not None else "is an object now", "the Python type of the message changed", old.mark, new.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    owner,
+                    "is no longer an object" if new.root is not None else "is an object now",
+                    "the Python type of the message changed",
+                    old.mark,
+                    new.mark,
+                    users,
+                )
             else:
                 self._field(owner, old.root, new.root, role, users)
 
-    def _field(self, owner: str, f: ir.Field, g: ir.Field, role: str, users: tuple[str, ...]) -> None:
+    def _field(
+        self, owner: str, f: ir.Field, g: ir.Field, role: str, users: tuple[str, ...]
+    ) -> None:
         what = f"{owner}.{g.wire}" if g.wire != "." else owner
         request = role == "request"
         first = len(self.changes)
@@ -687,7 +1213,11 @@ class _Differ:
             self.add(cls, what, change, why, f.mark, g.mark, users)
 
         if f.name != g.name and f.derived is None and g.derived is None:
-            add(BREAKING_CONSUMER, f"Python name {f.name} → {g.name} (wire name kept)", "code that uses the old name fails")
+            add(
+                BREAKING_CONSUMER,
+                f"Python name {f.name} → {g.name} (wire name kept)",
+                "code that uses the old name fails",
+            )
         for cls, change, why in _type_changes(f.type, g.type, role, self.old, self.new):
             add(cls, change, why)
         if f.required != g.required:
@@ -697,17 +1227,42 @@ class _Differ:
                 else:
                     add(COMPATIBLE, "required → optional", "requests may leave it out")
             elif g.required:
-                add(BREAKING_WIRE, "optional → required", "answers without it, accepted before, are refused now")
+                add(
+                    BREAKING_WIRE,
+                    "optional → required",
+                    "answers without it, accepted before, are refused now",
+                )
             else:
-                add(BREAKING_CONSUMER, "required → optional", "the attribute may be None now; code that reads it must handle that")
+                add(
+                    BREAKING_CONSUMER,
+                    "required → optional",
+                    "the attribute may be None now; code that reads it must handle that",
+                )
         if f.location != g.location:
-            add(BREAKING_WIRE, f"travels in the {g.location}, was the {f.location}", "the server finds it elsewhere")
+            add(
+                BREAKING_WIRE,
+                f"travels in the {g.location}, was the {f.location}",
+                "the server finds it elsewhere",
+            )
         if f.derived != g.derived:
-            add(BREAKING_WIRE, f"computed {_show(f.derived)} → {_show(g.derived)}", "the client computes another value")
+            add(
+                BREAKING_WIRE,
+                f"computed {_show(f.derived)} → {_show(g.derived)}",
+                "the client computes another value",
+            )
         if (f.fallback_of, f.fallback_types) != (g.fallback_of, g.fallback_types):
-            add(BREAKING_WIRE, "fallback changed", "what the client sends when it is not given changed")
+            add(
+                BREAKING_WIRE,
+                "fallback changed",
+                "what the client sends when it is not given changed",
+            )
         if f.codes != g.codes:
-            add(COMPATIBLE, f"codes {_codes(f.codes)} → {_codes(g.codes)}", "the provider codes a local check stands for (the docs and the mock server's answers)")
+            add(
+                COMPATIBLE,
+                f"codes {_codes(f.codes)} → {_codes(g.codes)}",
+                "the provider codes a local check stands for (the docs and the mock server's "
+                "answers)",
+            )
         docs = _doc_diff(f, g, _DOC_ATTRS)
         if docs:
             add(DOCS, f"{' and '.join(docs)} changed", "text only")
@@ -724,19 +1279,50 @@ class _Differ:
         for name, op in old.items():
             if name in renamed:
                 nop = new[renamed[name]]
-                self.add(BREAKING_CONSUMER, f"operation {name}", f"renamed to {nop.name}", "the client method consumers call changed its name", op.mark, nop.mark, [nop.name])
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"operation {name}",
+                    f"renamed to {nop.name}",
+                    "the client method consumers call changed its name",
+                    op.mark,
+                    nop.mark,
+                    [nop.name],
+                )
                 self._operation(op, nop)
             elif name not in new:
-                self.add(BREAKING_CONSUMER, f"operation {name}", "removed", "the client method is gone", op.mark, None, [name])
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"operation {name}",
+                    "removed",
+                    "the client method is gone",
+                    op.mark,
+                    None,
+                    [name],
+                )
             else:
                 self._operation(op, new[name])
         for name, nop in new.items():
             if name not in old and name not in renamed.values():
-                self.add(COMPATIBLE, f"operation {name}", "added", "a new client method", None, nop.mark, [name])
+                self.add(
+                    COMPATIBLE,
+                    f"operation {name}",
+                    "added",
+                    "a new client method",
+                    None,
+                    nop.mark,
+                    [name],
+                )
         old_order = [n for n in old if n in new]
         new_order = [n for n in new if n in old]
         if old_order != new_order:
-            self.add(DOCS, "operations", "order changed", "the docs list them in this order", self.old.key_mark("operations"), self.new.key_mark("operations"))
+            self.add(
+                DOCS,
+                "operations",
+                "order changed",
+                "the docs list them in this order",
+                self.old.key_mark("operations"),
+                self.new.key_mark("operations"),
+            )
 
     def _operation(self, o: ir.Operation, n: ir.Operation) -> None:
         what = f"operation {n.name}"
@@ -748,29 +1334,60 @@ class _Differ:
         if o.path != n.path:
             add(BREAKING_WIRE, f"path {o.path} → {n.path}", "requests go to another URL")
         if o.method != n.method:
-            add(BREAKING_WIRE, f"method {o.method} → {n.method}", "requests use another HTTP method")
+            add(
+                BREAKING_WIRE, f"method {o.method} → {n.method}", "requests use another HTTP method"
+            )
         if o.constants != n.constants:
-            add(BREAKING_WIRE, f"constants {_show(o.constants)} → {_show(n.constants)}", "every request of it carries other constant values")
-        for role, om, nm in (("request", o.request, n.request), ("response", o.response, n.response)):
+            add(
+                BREAKING_WIRE,
+                f"constants {_show(o.constants)} → {_show(n.constants)}",
+                "every request of it carries other constant values",
+            )
+        for role, om, nm in (
+            ("request", o.request, n.request),
+            ("response", o.response, n.response),
+        ):
             if om.name != nm.name:
-                self.add(BREAKING_CONSUMER, f"{n.name} {role}", f"class {om.name} → {nm.name}", "the Python class consumers use changed its name", om.mark, nm.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"{n.name} {role}",
+                    f"class {om.name} → {nm.name}",
+                    "the Python class consumers use changed its name",
+                    om.mark,
+                    nm.mark,
+                    users,
+                )
             self._fields(nm.name, om, nm, role, users)
             self._rules(nm.name, om, nm, role, users)
             if om.description != nm.description:
                 self.add(DOCS, nm.name, "description changed", "text only", om.mark, nm.mark, users)
         self._outcomes(o, n)
         if o.errors != n.errors:
-            add(BREAKING_CONSUMER, f"error table {o.errors} → {n.errors}", "its error codes are another Python enum now")
-        docs = _doc_diff(o, n, ("title", "summary", "description", "source", "ledger", "extra_ledger"))
+            add(
+                BREAKING_CONSUMER,
+                f"error table {o.errors} → {n.errors}",
+                "its error codes are another Python enum now",
+            )
+        docs = _doc_diff(
+            o, n, ("title", "summary", "description", "source", "ledger", "extra_ledger")
+        )
         if docs:
             add(DOCS, f"{', '.join(docs)} changed", "text only")
         self._examples(o, n)
         if o.retry != n.retry:
-            add(COMPATIBLE, f"retry {_show(o.retry)} → {_show(n.retry)}", "the client retries differently; the messages are the same")
+            add(
+                COMPATIBLE,
+                f"retry {_show(o.retry)} → {_show(n.retry)}",
+                "the client retries differently; the messages are the same",
+            )
         old_extra = {e.wire: e for e in o.extra_fields}
         new_extra = {e.wire: e for e in n.extra_fields}
         for wire in old_extra.keys() - new_extra.keys():
-            add(BREAKING_CONSUMER, f"extra field {wire} removed", "the client refuses it in extra_fields now")
+            add(
+                BREAKING_CONSUMER,
+                f"extra field {wire} removed",
+                "the client refuses it in extra_fields now",
+            )
         for wire in sorted(new_extra.keys() - old_extra.keys()):
             add(COMPATIBLE, f"extra field {wire} added", "extra_fields accepts it")
         if any(old_extra[w] != new_extra[w] for w in old_extra.keys() & new_extra.keys()):
@@ -779,7 +1396,11 @@ class _Differ:
             if o.text_answer is None:
                 add(COMPATIBLE, "bare text answers accepted", "answers accepted before still are")
             elif n.text_answer is None:
-                add(BREAKING_WIRE, "bare text answers no longer accepted", "answers accepted before are refused now")
+                add(
+                    BREAKING_WIRE,
+                    "bare text answers no longer accepted",
+                    "answers accepted before are refused now",
+                )
             else:
                 add(DOCS, "text answer ledger changed", "text only")
         self._paging(o, n, add)
@@ -789,15 +1410,32 @@ class _Differ:
         if o.paging == n.paging:
             return
         if n.paging is None:
-            add(BREAKING_CONSUMER, "paging removed", f"the iterator iter_{o.name.removeprefix('list_')} is gone")
+            add(
+                BREAKING_CONSUMER,
+                "paging removed",
+                f"the iterator iter_{o.name.removeprefix('list_')} is gone",
+            )
         elif o.paging is None:
             add(COMPATIBLE, "paging added", f"a new iterator iter_{n.name.removeprefix('list_')}")
         elif _strip_docs(o.paging) == _strip_docs(n.paging):
             add(DOCS, "paging ledger changed", "text only")
-        elif (o.paging.items, o.paging.next_link, o.paging.skip, o.paging.top) != (n.paging.items, n.paging.next_link, n.paging.skip, n.paging.top):
-            add(BREAKING_WIRE, f"paging {_show(o.paging)} → {_show(n.paging)}", "the iterator reads or sends other members")
+        elif (o.paging.items, o.paging.next_link, o.paging.skip, o.paging.top) != (
+            n.paging.items,
+            n.paging.next_link,
+            n.paging.skip,
+            n.paging.top,
+        ):
+            add(
+                BREAKING_WIRE,
+                f"paging {_show(o.paging)} → {_show(n.paging)}",
+                "the iterator reads or sends other members",
+            )
         else:
-            add(COMPATIBLE, f"page size {o.paging.page_size} → {n.paging.page_size}", "the iterator asks for pages of another size")
+            add(
+                COMPATIBLE,
+                f"page size {o.paging.page_size} → {n.paging.page_size}",
+                "the iterator asks for pages of another size",
+            )
 
     def _filter(self, o: ir.Operation, n: ir.Operation, add: Any) -> None:
         a, b = o.filter, n.filter
@@ -811,20 +1449,41 @@ class _Differ:
             add(COMPATIBLE, f"filter builder {b.class_name} added", "a new class")
             return
         if a.class_name != b.class_name:
-            add(BREAKING_CONSUMER, f"filter builder {a.class_name} → {b.class_name}", "the class consumers use changed its name")
+            add(
+                BREAKING_CONSUMER,
+                f"filter builder {a.class_name} → {b.class_name}",
+                "the class consumers use changed its name",
+            )
         if (a.param, a.order_by) != (b.param, b.order_by):
-            add(BREAKING_WIRE, f"filter parameters {_show((a.param, a.order_by))} → {_show((b.param, b.order_by))}", "the query travels under another name")
+            add(
+                BREAKING_WIRE,
+                f"filter parameters {_show((a.param, a.order_by))} → "
+                f"{_show((b.param, b.order_by))}",
+                "the query travels under another name",
+            )
         old, new = {p.name: p for p in a.properties}, {p.name: p for p in b.properties}
         for name in sorted(old.keys() - new.keys()):
-            add(BREAKING_CONSUMER, f"filter property {name} removed", "code that filters on it fails")
+            add(
+                BREAKING_CONSUMER,
+                f"filter property {name} removed",
+                "code that filters on it fails",
+            )
         for name in sorted(new.keys() - old.keys()):
             add(COMPATIBLE, f"filter property {name} added", "a new property to filter on")
         for name in sorted(old.keys() & new.keys()):
             p, q = old[name], new[name]
             if p.path != q.path:
-                add(BREAKING_WIRE, f"filter property {name}: path {p.path} → {q.path}", "the query names another property")
+                add(
+                    BREAKING_WIRE,
+                    f"filter property {name}: path {p.path} → {q.path}",
+                    "the query names another property",
+                )
             if (p.kind, p.enum) != (q.kind, q.enum):
-                add(BREAKING_CONSUMER, f"filter property {name}: type {p.kind} → {q.kind}", "the Python type of its values changed")
+                add(
+                    BREAKING_CONSUMER,
+                    f"filter property {name}: type {p.kind} → {q.kind}",
+                    "the Python type of its values changed",
+                )
             if p.description != q.description:
                 add(DOCS, f"filter property {name}: description changed", "text only")
         if (a.source, a.ledger) != (b.source, b.ledger):
@@ -853,11 +1512,31 @@ class _Differ:
                 continue
             remaining_new.remove(same)
             if r.code != same.code:
-                self.add(COMPATIBLE, label(same), f"code {_show(r.code)} → {_show(same.code)}", "a refused request reports another provider code", r.mark, same.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    label(same),
+                    f"code {_show(r.code)} → {_show(same.code)}",
+                    "a refused request reports another provider code",
+                    r.mark,
+                    same.mark,
+                    users,
+                )
             if (r.description, r.ledger) != (same.description, same.ledger):
-                self.add(DOCS, label(same), "description or ledger changed", "text only (the message of a refused request)", r.mark, same.mark, users)
+                self.add(
+                    DOCS,
+                    label(same),
+                    "description or ledger changed",
+                    "text only (the message of a refused request)",
+                    r.mark,
+                    same.mark,
+                    users,
+                )
         narrowed = BREAKING_CONSUMER if request else BREAKING_WIRE
-        narrowed_why = "a request that was valid can be refused now" if request else "answers accepted before can be refused now"
+        narrowed_why = (
+            "a request that was valid can be refused now"
+            if request
+            else "answers accepted before can be refused now"
+        )
         for r in list(unmatched_old):
             candidates = [s for s in remaining_new if base(s) == base(r)]
             if len(candidates) != 1 or len([q for q in unmatched_old if base(q) == base(r)]) != 1:
@@ -868,72 +1547,241 @@ class _Differ:
             if r.when != s.when:
                 change = f"condition {_when_text(r.when)} → {_when_text(s.when)}"
                 if _covers(r.when, s.when) and not _covers(s.when, r.when):
-                    self.add(COMPATIBLE, label(s), change, "the rule applies in fewer cases", r.mark, s.mark, users)
+                    self.add(
+                        COMPATIBLE,
+                        label(s),
+                        change,
+                        "the rule applies in fewer cases",
+                        r.mark,
+                        s.mark,
+                        users,
+                    )
                 else:
                     wider = _covers(s.when, r.when)
-                    self.add(narrowed, label(s), change, ("the rule applies in more cases: " if wider else "the rule applies in other cases (not fewer): ") + narrowed_why, r.mark, s.mark, users)
+                    self.add(
+                        narrowed,
+                        label(s),
+                        change,
+                        (
+                            "the rule applies in more cases: "
+                            if wider
+                            else "the rule applies in other cases (not fewer): "
+                        )
+                        + narrowed_why,
+                        r.mark,
+                        s.mark,
+                        users,
+                    )
             if r.pattern != s.pattern:
-                self.add(narrowed, label(s), f"pattern {_show(r.pattern)} → {_show(s.pattern)}", "a pattern cannot be proven wider, so it counts as narrowed: " + narrowed_why, r.mark, s.mark, users)
+                self.add(
+                    narrowed,
+                    label(s),
+                    f"pattern {_show(r.pattern)} → {_show(s.pattern)}",
+                    "a pattern cannot be proven wider, so it counts as narrowed: " + narrowed_why,
+                    r.mark,
+                    s.mark,
+                    users,
+                )
             if r.terms != s.terms:
-                self.add(narrowed, label(s), f"sum of {_terms_text(r.terms)} → {_terms_text(s.terms)}", "the total must be another sum: " + narrowed_why, r.mark, s.mark, users)
+                self.add(
+                    narrowed,
+                    label(s),
+                    f"sum of {_terms_text(r.terms)} → {_terms_text(s.terms)}",
+                    "the total must be another sum: " + narrowed_why,
+                    r.mark,
+                    s.mark,
+                    users,
+                )
         for r in unmatched_old:
-            self.add(COMPATIBLE, label(r), f"removed ({_when_text(r.when)})", "requests it refused are accepted now" if request else "answers it refused are accepted now", r.mark, new.mark, users)
+            self.add(
+                COMPATIBLE,
+                label(r),
+                f"removed ({_when_text(r.when)})",
+                "requests it refused are accepted now"
+                if request
+                else "answers it refused are accepted now",
+                r.mark,
+                new.mark,
+                users,
+            )
         for s in remaining_new:
-            self.add(narrowed, label(s), f"added ({s.description})", narrowed_why, old.mark, s.mark, users)
+            self.add(
+                narrowed,
+                label(s),
+                f"added ({s.description})",
+                narrowed_why,
+                old.mark,
+                s.mark,
+                users,
+            )
 
     def _outcomes(self, o: ir.Operation, n: ir.Operation) -> None:
         old = {x.code: x for x in o.outcomes}
         new = {x.code: x for x in n.outcomes}
         users = [n.name]
-        error_codes = {c.code for c in self.new.error_table(n.errors).codes if c.outcome is None} if n.errors in {t.name for t in self.new.error_tables} else set()
+        error_codes = (
+            {c.code for c in self.new.error_table(n.errors).codes if c.outcome is None}
+            if n.errors in {t.name for t in self.new.error_tables}
+            else set()
+        )
         for code, x in old.items():
             label = f"{n.name} outcome {x.name}" + (f" ({code})" if code is not None else "")
             if code not in new:
                 if code in error_codes:
-                    self.add(BREAKING_CONSUMER, label, f"turned into an error: code {code} raises now", "code that handled the result gets an exception", x.mark, n.mark, users)
+                    self.add(
+                        BREAKING_CONSUMER,
+                        label,
+                        f"turned into an error: code {code} raises now",
+                        "code that handled the result gets an exception",
+                        x.mark,
+                        n.mark,
+                        users,
+                    )
                 else:
-                    self.add(BREAKING_CONSUMER, label, "removed", f"the result class {pascal(o.name)}{pascal(x.name)} is gone", x.mark, n.mark, users)
+                    self.add(
+                        BREAKING_CONSUMER,
+                        label,
+                        "removed",
+                        f"the result class {pascal(o.name)}{pascal(x.name)} is gone",
+                        x.mark,
+                        n.mark,
+                        users,
+                    )
                 continue
             y = new[code]
             if x.name != y.name:
-                self.add(BREAKING_CONSUMER, label, f"result class {pascal(o.name)}{pascal(x.name)} → {pascal(n.name)}{pascal(y.name)}", "the class consumers match on changed its name", x.mark, y.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    label,
+                    f"result class {pascal(o.name)}{pascal(x.name)} → "
+                    f"{pascal(n.name)}{pascal(y.name)}",
+                    "the class consumers match on changed its name",
+                    x.mark,
+                    y.mark,
+                    users,
+                )
             old_returns, new_returns = dict(x.returns), dict(y.returns)
             for attr in sorted(old_returns.keys() - new_returns.keys()):
-                self.add(BREAKING_CONSUMER, label, f"result attribute {attr} removed", "code that reads it fails", x.mark, y.mark, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    label,
+                    f"result attribute {attr} removed",
+                    "code that reads it fails",
+                    x.mark,
+                    y.mark,
+                    users,
+                )
             for attr in sorted(new_returns.keys() - old_returns.keys()):
-                self.add(COMPATIBLE, label, f"result attribute {attr} added", "a new attribute of the result", x.mark, y.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    label,
+                    f"result attribute {attr} added",
+                    "a new attribute of the result",
+                    x.mark,
+                    y.mark,
+                    users,
+                )
             for attr in sorted(old_returns.keys() & new_returns.keys()):
                 if old_returns[attr] != new_returns[attr]:
-                    self.add(BREAKING_WIRE, label, f"result attribute {attr} read from {'.'.join(old_returns[attr])} → {'.'.join(new_returns[attr])}", "the same attribute comes from another element", x.mark, y.mark, users)
+                    self.add(
+                        BREAKING_WIRE,
+                        label,
+                        f"result attribute {attr} read from {'.'.join(old_returns[attr])} → "
+                        f"{'.'.join(new_returns[attr])}",
+                        "the same attribute comes from another element",
+                        x.mark,
+                        y.mark,
+                        users,
+                    )
             for attr in sorted(set(x.optional) ^ set(y.optional)):
                 if attr not in old_returns or attr not in new_returns:
                     continue
                 if attr in y.optional:
-                    self.add(BREAKING_CONSUMER, label, f"result attribute {attr} may be absent now", "its type gains None: code that uses it must check", x.mark, y.mark, users)
+                    self.add(
+                        BREAKING_CONSUMER,
+                        label,
+                        f"result attribute {attr} may be absent now",
+                        "its type gains None: code that uses it must check",
+                        x.mark,
+                        y.mark,
+                        users,
+                    )
                 else:
-                    self.add(BREAKING_WIRE, label, f"result attribute {attr} required now", "answers without it, a result before, are a ResponseError now", x.mark, y.mark, users)
+                    self.add(
+                        BREAKING_WIRE,
+                        label,
+                        f"result attribute {attr} required now",
+                        "answers without it, a result before, are a ResponseError now",
+                        x.mark,
+                        y.mark,
+                        users,
+                    )
             if x.item_success != y.item_success:
-                self.add(BREAKING_WIRE, label, f"item success codes {_show(x.item_success)} → {_show(y.item_success)}", "items are judged by other codes", x.mark, y.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    label,
+                    f"item success codes {_show(x.item_success)} → {_show(y.item_success)}",
+                    "items are judged by other codes",
+                    x.mark,
+                    y.mark,
+                    users,
+                )
             if x.description != y.description:
                 self.add(DOCS, label, "description changed", "text only", x.mark, y.mark, users)
         for code, y in new.items():
             if code not in old:
                 label = f"{n.name} outcome {y.name}" + (f" ({code})" if code is not None else "")
-                self.add(COMPATIBLE, label, "added", f"code {code} returns a result now" if code is not None else "a new result", o.mark, y.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    label,
+                    "added",
+                    f"code {code} returns a result now" if code is not None else "a new result",
+                    o.mark,
+                    y.mark,
+                    users,
+                )
 
     def _examples(self, o: ir.Operation, n: ir.Operation) -> None:
         old = {e.name: e for e in o.examples}
         new = {e.name: e for e in n.examples}
         for name in old.keys() - new.keys():
-            self.add(DOCS, f"{n.name} example {name}", "removed", "examples are docs and test vectors", old[name].mark, n.mark, [n.name])
+            self.add(
+                DOCS,
+                f"{n.name} example {name}",
+                "removed",
+                "examples are docs and test vectors",
+                old[name].mark,
+                n.mark,
+                [n.name],
+            )
         for name in new.keys() - old.keys():
-            self.add(DOCS, f"{n.name} example {name}", "added", "examples are docs and test vectors", o.mark, new[name].mark, [n.name])
+            self.add(
+                DOCS,
+                f"{n.name} example {name}",
+                "added",
+                "examples are docs and test vectors",
+                o.mark,
+                new[name].mark,
+                [n.name],
+            )
         for name in sorted(old.keys() & new.keys()):
             e, f = old[name], new[name]
-            files = [rel for rel in (f.request, f.response) if rel and rel in (e.request, e.response) and self._file_changed(rel, rel)]
+            files = [
+                rel
+                for rel in (f.request, f.response)
+                if rel and rel in (e.request, e.response) and self._file_changed(rel, rel)
+            ]
             if e != f or files:
                 detail = "file contents changed" if e == f else "changed"
-                self.add(DOCS, f"{n.name} example {name}", detail, "examples are docs and test vectors", e.mark, f.mark, [n.name])
+                self.add(
+                    DOCS,
+                    f"{n.name} example {name}",
+                    detail,
+                    "examples are docs and test vectors",
+                    e.mark,
+                    f.mark,
+                    [n.name],
+                )
 
     def _file_changed(self, old_rel: str, new_rel: str) -> bool:
         if self.old_root is None or self.new_root is None:
@@ -952,16 +1800,40 @@ class _Differ:
         for name, t in old.items():
             users = self.new_use.table_ops.get(name, []) or self.old_use.table_ops.get(name, [])
             if name not in new:
-                self.add(BREAKING_CONSUMER, f"error table {name}", "removed", f"its enum {pascal(name)}ErrorCode is gone", t.mark, None, users)
+                self.add(
+                    BREAKING_CONSUMER,
+                    f"error table {name}",
+                    "removed",
+                    f"its enum {pascal(name)}ErrorCode is gone",
+                    t.mark,
+                    None,
+                    users,
+                )
                 continue
             u = new[name]
             self._codes(t, u, users)
             docs = _doc_diff(t, u, ("title", "source", "description", "inferred"))
             if docs:
-                self.add(DOCS, f"error table {name}", f"{', '.join(docs)} changed", "text only", t.mark, u.mark, users)
+                self.add(
+                    DOCS,
+                    f"error table {name}",
+                    f"{', '.join(docs)} changed",
+                    "text only",
+                    t.mark,
+                    u.mark,
+                    users,
+                )
         for name, u in new.items():
             if name not in old:
-                self.add(COMPATIBLE, f"error table {name}", "added", "a new enum of error codes", None, u.mark, self.new_use.table_ops.get(name, []))
+                self.add(
+                    COMPATIBLE,
+                    f"error table {name}",
+                    "added",
+                    "a new enum of error codes",
+                    None,
+                    u.mark,
+                    self.new_use.table_ops.get(name, []),
+                )
 
     def _codes(self, t: ir.ErrorTable, u: ir.ErrorTable, users: list[str]) -> None:
         def keyed(table: ir.ErrorTable) -> dict[tuple[str, int], ir.ErrorCode]:
@@ -981,21 +1853,63 @@ class _Differ:
                 d = new[key]
                 matched.add(key)
                 if c.name != d.name:
-                    self.add(BREAKING_CONSUMER, f"{what} code {c.code}", f"Python name {c.name} → {d.name}", "the enum member consumers use changed its name", c.mark, d.mark, users)
-                docs = _doc_diff(c, d, ("message", "gloss", "hint", "ledger", "outcome", "duplicate"))
+                    self.add(
+                        BREAKING_CONSUMER,
+                        f"{what} code {c.code}",
+                        f"Python name {c.name} → {d.name}",
+                        "the enum member consumers use changed its name",
+                        c.mark,
+                        d.mark,
+                        users,
+                    )
+                docs = _doc_diff(
+                    c, d, ("message", "gloss", "hint", "ledger", "outcome", "duplicate")
+                )
                 if docs:
-                    self.add(DOCS, f"{what} code {c.code}", f"{', '.join(docs)} changed", "text only", c.mark, d.mark, users)
+                    self.add(
+                        DOCS,
+                        f"{what} code {c.code}",
+                        f"{', '.join(docs)} changed",
+                        "text only",
+                        c.mark,
+                        d.mark,
+                        users,
+                    )
                 continue
             other = new_by_name.get(c.name)
             if other is not None and other not in old:
                 matched.add(other)
                 d = new[other]
-                self.add(BREAKING_WIRE, f"{what} code {c.name}", f"code {c.code!r} → {d.code!r} (Python name kept)", "the same member stands for another code from the server", c.mark, d.mark, users)
+                self.add(
+                    BREAKING_WIRE,
+                    f"{what} code {c.name}",
+                    f"code {c.code!r} → {d.code!r} (Python name kept)",
+                    "the same member stands for another code from the server",
+                    c.mark,
+                    d.mark,
+                    users,
+                )
                 continue
-            self.add(BREAKING_CONSUMER, f"{what} code {c.code}", f"removed ({c.name})", "the enum member is gone; code that uses it fails", c.mark, u.mark, users)
+            self.add(
+                BREAKING_CONSUMER,
+                f"{what} code {c.code}",
+                f"removed ({c.name})",
+                "the enum member is gone; code that uses it fails",
+                c.mark,
+                u.mark,
+                users,
+            )
         for key, d in new.items():
             if key not in matched:
-                self.add(COMPATIBLE, f"{what} code {d.code}", f"added ({d.name})", f"a new member of {pascal(u.name)}ErrorCode; the error class is the same", t.mark, d.mark, users)
+                self.add(
+                    COMPATIBLE,
+                    f"{what} code {d.code}",
+                    f"added ({d.name})",
+                    f"a new member of {pascal(u.name)}ErrorCode; the error class is the same",
+                    t.mark,
+                    d.mark,
+                    users,
+                )
 
     # -- callbacks and ledger --------------------------------------------------------------------
 
@@ -1009,22 +1923,57 @@ class _Differ:
                 continue
             d = new[name]
             if (c.method, c.body) != (d.method, d.body):
-                self.add(BREAKING_WIRE, what, f"{c.method} {c.body} → {d.method} {d.body}", "the provider's request is read differently", c.mark, d.mark)
+                self.add(
+                    BREAKING_WIRE,
+                    what,
+                    f"{c.method} {c.body} → {d.method} {d.body}",
+                    "the provider's request is read differently",
+                    c.mark,
+                    d.mark,
+                )
             if c.message != d.message:
-                self.add(BREAKING_CONSUMER, what, f"message {_show(c.message)} → {_show(d.message)}", "parse_{name} returns another class".replace("{name}", name), c.mark, d.mark)
+                self.add(
+                    BREAKING_CONSUMER,
+                    what,
+                    f"message {_show(c.message)} → {_show(d.message)}",
+                    "parse_{name} returns another class".replace("{name}", name),
+                    c.mark,
+                    d.mark,
+                )
             if _strip_docs(c.signature) != _strip_docs(d.signature):
-                self.add(BREAKING_WIRE, what, f"signature {_show(c.signature)} → {_show(d.signature)}", "the signing input or algorithm changed: signatures no longer match", c.mark, d.mark)
-            self._fields(what, ir.Shape(name, c.params, mark=c.mark), ir.Shape(name, d.params, mark=d.mark), "response", [what])
-            docs = _doc_diff(c, d, ("title", "source", "description", "example", "example_file", "ledger"))
+                self.add(
+                    BREAKING_WIRE,
+                    what,
+                    f"signature {_show(c.signature)} → {_show(d.signature)}",
+                    "the signing input or algorithm changed: signatures no longer match",
+                    c.mark,
+                    d.mark,
+                )
+            self._fields(
+                what,
+                ir.Shape(name, c.params, mark=c.mark),
+                ir.Shape(name, d.params, mark=d.mark),
+                "response",
+                [what],
+            )
+            docs = _doc_diff(
+                c, d, ("title", "source", "description", "example", "example_file", "ledger")
+            )
             if _strip_docs(c.signature) == _strip_docs(d.signature) and c.signature != d.signature:
                 docs.append("signature ledger")
-            if d.example_file and d.example_file == c.example_file and self._file_changed(c.example_file, d.example_file):
+            if (
+                d.example_file
+                and d.example_file == c.example_file
+                and self._file_changed(c.example_file, d.example_file)
+            ):
                 docs.append("example file contents")
             if docs:
                 self.add(DOCS, what, f"{', '.join(docs)} changed", "text only", c.mark, d.mark)
         for name, d in new.items():
             if name not in old:
-                self.add(COMPATIBLE, f"callback {name}", "added", f"a new parse_{name}", None, d.mark)
+                self.add(
+                    COMPATIBLE, f"callback {name}", "added", f"a new parse_{name}", None, d.mark
+                )
 
     def ledger(self) -> None:
         old = {d.id: d for d in self.old.discrepancies}
@@ -1034,7 +1983,14 @@ class _Differ:
             if a == b:
                 continue
             change = "added" if a is None else "removed" if b is None else "changed"
-            self.add(DOCS, f"ledger entry {key}", change, "the discrepancy ledger is documentation", a.mark if a else None, b.mark if b else None)
+            self.add(
+                DOCS,
+                f"ledger entry {key}",
+                change,
+                "the discrepancy ledger is documentation",
+                a.mark if a else None,
+                b.mark if b else None,
+            )
 
     # -- renames ---------------------------------------------------------------------------------
 
@@ -1047,7 +2003,9 @@ class _Differ:
         out = {}
         for k in gone:
             same = [m for m in came if identity(new[m]) == identity(old[k])]
-            if len(same) == 1 and [g for g in gone if identity(old[g]) == identity(new[same[0]])] == [k]:
+            if len(same) == 1 and [
+                g for g in gone if identity(old[g]) == identity(new[same[0]])
+            ] == [k]:
                 out[k] = same[0]
         return out
 
@@ -1063,16 +2021,41 @@ def _codes(codes: ir.FieldCodes) -> str:
     return ", ".join(parts) or "none"
 
 
-def _type_changes(a: ir.TypeRef, b: ir.TypeRef, role: str, old: ir.Service, new: ir.Service) -> list[tuple[str, str, str]]:
+def _type_changes(
+    a: ir.TypeRef, b: ir.TypeRef, role: str, old: ir.Service, new: ir.Service
+) -> list[tuple[str, str, str]]:
     """The changes from type `a` to type `b` of a field in a request or response."""
     request = role == "request"
-    if type(a) is not type(b) or (isinstance(a, ir.EnumRef) and a != b) or (isinstance(a, ir.ShapeRef) and a != b):
-        return [(BREAKING_CONSUMER, f"type {_type_text(a)} → {_type_text(b)}", "the Python type changed")]
+    if (
+        type(a) is not type(b)
+        or (isinstance(a, ir.EnumRef) and a != b)
+        or (isinstance(a, ir.ShapeRef) and a != b)
+    ):
+        return [
+            (
+                BREAKING_CONSUMER,
+                f"type {_type_text(a)} → {_type_text(b)}",
+                "the Python type changed",
+            )
+        ]
     if isinstance(a, ir.ListOf) and isinstance(b, ir.ListOf):
-        out = [(cls, f"items: {change}", why) for cls, change, why in _type_changes(a.item, b.item, role, old, new)]
+        out = [
+            (cls, f"items: {change}", why)
+            for cls, change, why in _type_changes(a.item, b.item, role, old, new)
+        ]
         if a.item_wire != b.item_wire:
-            out.append((BREAKING_WIRE, f"item element {_show(a.item_wire)} → {_show(b.item_wire)}", "each item travels under another element name"))
-        out += _limits({"min_items": a.min_items, "max_items": a.max_items}, {"min_items": b.min_items, "max_items": b.max_items}, role)
+            out.append(
+                (
+                    BREAKING_WIRE,
+                    f"item element {_show(a.item_wire)} → {_show(b.item_wire)}",
+                    "each item travels under another element name",
+                )
+            )
+        out += _limits(
+            {"min_items": a.min_items, "max_items": a.max_items},
+            {"min_items": b.min_items, "max_items": b.max_items},
+            role,
+        )
         return out
     if not (isinstance(a, ir.Scalar) and isinstance(b, ir.Scalar)):
         return []
@@ -1083,10 +2066,18 @@ def _type_changes(a: ir.TypeRef, b: ir.TypeRef, role: str, old: ir.Service, new:
             return [(BREAKING_CONSUMER, change, f"the Python type changed ({pa} → {pb})")]
         plain = b.kind == "string" and not (set(b.param_map) - _DOC_PARAMS)
         if not request:
-            return [(DOCS, change, f"the Python type stays {pb} and answers are checked for it only")]
+            return [
+                (DOCS, change, f"the Python type stays {pb} and answers are checked for it only")
+            ]
         if plain:
             return [(COMPATIBLE, change, "plain text accepts everything the old kind did")]
-        return [(BREAKING_CONSUMER, change, "values accepted before may be refused now (the kinds check differently)")]
+        return [
+            (
+                BREAKING_CONSUMER,
+                change,
+                "values accepted before may be refused now (the kinds check differently)",
+            )
+        ]
     return _limits(a.param_map, b.param_map, role)
 
 
@@ -1097,9 +2088,17 @@ def _limits(a: dict[str, Any], b: dict[str, Any], role: str) -> list[tuple[str, 
         x, y = a.get(p), b.get(p)
         if x == y:
             continue
-        change = f"{p.replace('_', ' ')} {_show(x) if x is not None else 'none'} → {_show(y) if y is not None else 'none'}"
+        before = _show(x) if x is not None else "none"
+        after = _show(y) if y is not None else "none"
+        change = f"{p.replace('_', ' ')} {before} → {after}"
         if p in _WIRE_PARAMS:
-            out.append((BREAKING_WIRE, change, "the value's wire form changed (the Python value is the same)"))
+            out.append(
+                (
+                    BREAKING_WIRE,
+                    change,
+                    "the value's wire form changed (the Python value is the same)",
+                )
+            )
             continue
         if p in _DOC_PARAMS:
             out.append((DOCS, change, "text only"))
@@ -1111,12 +2110,20 @@ def _limits(a: dict[str, Any], b: dict[str, Any], role: str) -> list[tuple[str, 
         else:  # _UPPER and anything else bounded from above
             narrower = y is not None and (x is None or y < x)
         if not request and p not in RESPONSE_CHECKED:
-            out.append((DOCS, change, "answers are not checked against this limit; it is documentation"))
+            out.append(
+                (DOCS, change, "answers are not checked against this limit; it is documentation")
+            )
         elif narrower:
             why = "values accepted before are refused now"
             if p == "pattern" and x is not None:
                 why = "a pattern cannot be proven wider, so it counts as narrowed: " + why
-            out.append((BREAKING_CONSUMER if request else BREAKING_WIRE, change, why if request else "answers accepted before are refused now"))
+            out.append(
+                (
+                    BREAKING_CONSUMER if request else BREAKING_WIRE,
+                    change,
+                    why if request else "answers accepted before are refused now",
+                )
+            )
         else:
             out.append((COMPATIBLE, change, "more values are accepted"))
     return out

@@ -44,7 +44,9 @@ def models_source(service: ir.Service, memo: dict[str, str] | None = None) -> st
     return source
 
 
-def _generate(service: ir.Service, bundle: dict[str, Any], aliases: dict[str, str], file_header: str) -> str:
+def _generate(
+    service: ir.Service, bundle: dict[str, Any], aliases: dict[str, str], file_header: str
+) -> str:
     # Imported here: it is the slowest import of the generator and `lint` does not need it.
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion

@@ -69,14 +69,18 @@ def as_read(scalar: ir.Scalar, role: str, required: bool) -> ir.Scalar:
     return ir.Scalar(scalar.kind, tuple(params.items()))
 
 
-def scalar_schema(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> dict[str, Any]:
+def scalar_schema(
+    service: ir.Service, scalar: ir.Scalar, role: str, required: bool
+) -> dict[str, Any]:
     """The published JSON Schema of a scalar field (without null)."""
     scalar = role_scalar(scalar, role)
     charset = (service.wire.text_pattern or "any") if role == "request" else "any"
     return KINDS[scalar.kind].json_schema(_params(scalar, role, required), charset)
 
 
-def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: bool) -> tuple[str, frozenset[str]]:
+def python_type_of(
+    service: ir.Service, scalar: ir.Scalar, role: str, required: bool
+) -> tuple[str, frozenset[str]]:
     """The `_types.py` type of a scalar field, and the schema keywords its Field(...) enforces.
 
     Request text gets `WireText`, which carries the wire's character restriction (what XML 1.0
@@ -88,7 +92,12 @@ def python_type_of(service: ir.Service, scalar: ir.Scalar, role: str, required: 
     name = kind.python_type(_params(scalar, role, required))  # an answer's int is not an Int32
     enforced = kind.field_keywords
     schema = scalar_schema(service, scalar, role, required)
-    if name == "Text" and role == "request" and service.wire.text_pattern and schema.get("pattern") == service.wire.text_pattern:
+    if (
+        name == "Text"
+        and role == "request"
+        and service.wire.text_pattern
+        and schema.get("pattern") == service.wire.text_pattern
+    ):
         return "WireText", enforced - {"pattern"}
     if name == "Int32":
         return name, enforced - {"minimum", "maximum"}
@@ -106,7 +115,9 @@ class SchemaEmitter:
         if not self.codegen:
             return description
         return "\n".join(
-            textwrap.fill(line, width=DOCSTRING_WIDTH, break_long_words=False, break_on_hyphens=False)
+            textwrap.fill(
+                line, width=DOCSTRING_WIDTH, break_long_words=False, break_on_hyphens=False
+            )
             for line in description.splitlines()
         )
 
@@ -131,7 +142,12 @@ class SchemaEmitter:
         if isinstance(type_ref, ir.ShapeRef):
             return {"$ref": f"#/$defs/{type_ref.shape}"}
         # Items of a list of scalars carry no "must not be empty" of their own (that is for fields).
-        schema: dict[str, Any] = {"type": "array", "items": self.value(type_ref.item, role, required=not isinstance(type_ref.item, ir.Scalar))}
+        schema: dict[str, Any] = {
+            "type": "array",
+            "items": self.value(
+                type_ref.item, role, required=not isinstance(type_ref.item, ir.Scalar)
+            ),
+        }
         if type_ref.min_items is not None:
             schema["minItems"] = type_ref.min_items
         if type_ref.max_items is not None:
@@ -171,7 +187,9 @@ class SchemaEmitter:
             if shape.rules:
                 schema["customBasePath"] = f"{self.service.package}._rules.{shape.name}Rules"
         else:
-            clauses = [RuleSchemas(self.service, shape).rule(r) for r in shape.rules if r.kind != "sum"]
+            clauses = [
+                RuleSchemas(self.service, shape).rule(r) for r in shape.rules if r.kind != "sum"
+            ]
             if clauses:
                 schema["allOf"] = clauses
             sums = [r for r in shape.rules if r.kind == "sum"]
@@ -253,7 +271,9 @@ class RuleSchemas:
     def condition(self, when: tuple[ir.Condition, ...]) -> dict[str, Any]:
         clauses = []
         for c in when:
-            leaf: dict[str, Any] = {"const": c.values[0]} if len(c.values) == 1 else {"enum": list(c.values)}
+            leaf: dict[str, Any] = (
+                {"const": c.values[0]} if len(c.values) == 1 else {"enum": list(c.values)}
+            )
             schema: dict[str, Any] = {"properties": {c.path[-1]: leaf}, "required": [c.path[-1]]}
             for wire in reversed(c.path[:-1]):
                 schema = {"properties": {wire: {"type": "object", **schema}}, "required": [wire]}
@@ -315,7 +335,10 @@ def published_schemas(service: ir.Service) -> dict[str, dict[str, Any]]:
         if callback.message is None:
             continue
         notice = service.shape(callback.message)
-        schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT, "$id": f"{service.provider}/{callback.name}.callback.schema.json"}
+        schema: dict[str, Any] = {
+            "$schema": SCHEMA_DIALECT,
+            "$id": f"{service.provider}/{callback.name}.callback.schema.json",
+        }
         schema.update(emitter.shape(notice, "response"))
         defs = emitter.definitions([(notice, "response")])
         if defs:
@@ -343,4 +366,6 @@ def codegen_bundle(service: ir.Service) -> tuple[dict[str, Any], dict[str, str]]
     for shape in [*service.shapes, *service.messages()]:
         for f in shape.fields:
             aliases[f"{shape.name}.{f.wire}"] = f.name
-    return {"$schema": SCHEMA_DIALECT, "$defs": dict(sorted(defs.items()))}, dict(sorted(aliases.items()))
+    return {"$schema": SCHEMA_DIALECT, "$defs": dict(sorted(defs.items()))}, dict(
+        sorted(aliases.items())
+    )

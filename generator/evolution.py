@@ -29,7 +29,18 @@ from .changelog import record as record_release
 from .diff import Change, diff_services, is_breaking, where
 from .load import Document, Problem
 from .revision import Base, export_specs
-from .versions import BREAKING_CONSUMER, CLASSES, COMPATIBLE, NONE, TITLES, bump_of, bumped, enough, parse, required_bump
+from .versions import (
+    BREAKING_CONSUMER,
+    CLASSES,
+    COMPATIBLE,
+    NONE,
+    TITLES,
+    bump_of,
+    bumped,
+    enough,
+    parse,
+    required_bump,
+)
 
 
 @dataclass
@@ -53,14 +64,27 @@ def build_tree(root: Path, *, before_versions_ok: bool = False) -> tuple[Tree, l
     specs = root / "specs"
     for provider_dir in provider_dirs(specs) if specs.is_dir() else []:
         sources, found = load_provider(provider_dir, root)
-        if not found and before_versions_ok and sources.service is not None and isinstance(sources.service.data, dict):
+        if (
+            not found
+            and before_versions_ok
+            and sources.service is not None
+            and isinstance(sources.service.data, dict)
+        ):
             if "version" not in sources.service.data:
                 tree.unversioned.add(provider_dir.name)
                 sources.service.data["version"] = "0.0.0"
                 if sources.changelog is None:
                     sources.changelog = Document(
                         f"{sources.display_dir}/{CHANGELOG_FILE}",
-                        {"releases": [{"version": "0.0.0", "date": "0001-01-01", "note": "before versioning"}]},
+                        {
+                            "releases": [
+                                {
+                                    "version": "0.0.0",
+                                    "date": "0001-01-01",
+                                    "note": "before versioning",
+                                }
+                            ]
+                        },
                     )
         service, more = lint_sources(sources) if not found else (None, found)
         problems += more
@@ -105,7 +129,11 @@ class ProviderDiff:
         if self.needed == NONE:
             return self.base_version
         bump = bump_of(self.base_version, self.version)
-        return self.version if bump is not None and bump != NONE and enough(bump, self.needed) else bumped(self.base_version, self.needed)
+        return (
+            self.version
+            if bump is not None and bump != NONE and enough(bump, self.needed)
+            else bumped(self.base_version, self.needed)
+        )
 
     @property
     def breaking(self) -> bool:
@@ -123,8 +151,10 @@ class ProviderDiff:
         if self.changes and not enough(bump, self.needed):
             counts = ", ".join(f"{n} {TITLES[cls].lower()}" for cls, n in _counts(self.changes))
             out.append(
-                f"{p}: the specs changed since the base ({counts}): that needs a {self.needed} bump, "
-                f"{base} → {bumped(base, self.needed)}, but the version is {version}; run `{RECORD_HINT}`"
+                f"{p}: the specs changed since the base ({counts}): that needs a {self.needed} "
+                f"bump, "
+                f"{base} → {bumped(base, self.needed)}, but the version is {version}; run "
+                f"`{RECORD_HINT}`"
             )
         if bump != NONE or self.changes:
             recorded = {
@@ -136,11 +166,22 @@ class ProviderDiff:
             found = {c.key for c in self.changes}
             missing, extra = sorted(found - recorded), sorted(recorded - found)
             if (missing or extra) and not out:
-                lines = [f"{p}: {CHANGELOG_FILE} does not list what the diff finds since {base}; run `{RECORD_HINT}` again"]
-                lines += [f"  not recorded: [{cls}] {what}: {change}" for cls, what, change in missing[:20]]
-                lines += [f"  recorded, not in the diff: [{cls}] {what}: {change}" for cls, what, change in extra[:20]]
+                lines = [
+                    f"{p}: {CHANGELOG_FILE} does not list what the diff finds since {base}; run "
+                    f"`{RECORD_HINT}` again"
+                ]
+                lines += [
+                    f"  not recorded: [{cls}] {what}: {change}"
+                    for cls, what, change in missing[:20]
+                ]
+                lines += [
+                    f"  recorded, not in the diff: [{cls}] {what}: {change}"
+                    for cls, what, change in extra[:20]
+                ]
                 if len(missing) > 20 or len(extra) > 20:
-                    lines.append(f"  ... {len(missing)} not recorded, {len(extra)} no longer in the diff")
+                    lines.append(
+                        f"  ... {len(missing)} not recorded, {len(extra)} no longer in the diff"
+                    )
                 out.append("\n".join(lines))
         return out
 
@@ -158,9 +199,27 @@ def compare(base: Tree, head: Tree, providers: list[str] | None = None) -> list[
         old, new = base.services.get(name), head.services.get(name)
         if old is None:
             assert new is not None
-            changes = [Change(COMPATIBLE, f"package {new.package}", "added", "a new package", None, new.key_mark("provider"))]
+            changes = [
+                Change(
+                    COMPATIBLE,
+                    f"package {new.package}",
+                    "added",
+                    "a new package",
+                    None,
+                    new.key_mark("provider"),
+                )
+            ]
         elif new is None:
-            changes = [Change(BREAKING_CONSUMER, f"package {old.package}", "removed", "the package is no longer generated", old.key_mark("provider"), None)]
+            changes = [
+                Change(
+                    BREAKING_CONSUMER,
+                    f"package {old.package}",
+                    "removed",
+                    "the package is no longer generated",
+                    old.key_mark("provider"),
+                    None,
+                )
+            ]
         else:
             changes = diff_services(old, new, old_root=base.root, new_root=head.root)
         out.append(ProviderDiff(name, old, new, changes, unversioned_base=name in base.unversioned))
@@ -267,10 +326,24 @@ def record(head: Tree, diffs: list[ProviderDiff], date: str, note: str = "") -> 
         if d.head is None or not d.changes:
             continue
         if d.base_version is None:
-            done.append(f"{d.provider}: not recorded ({'new package' if d.base is None else 'the base has no version'}); edit {CHANGELOG_FILE} by hand")
+            done.append(
+                f"{d.provider}: not recorded "
+                f"({'new package' if d.base is None else 'the base has no version'}); edit "
+                f"{CHANGELOG_FILE} by hand"
+            )
             continue
         version = d.needed_version
         assert version is not None
-        record_release(head.root / d.head.spec_dir, d.base_version, version, date, [c.entry() for c in d.changes], note)
-        done.append(f"{d.provider}: version {d.base_version} → {version}, {len(d.changes)} changes recorded in {d.head.spec_dir}/{CHANGELOG_FILE}")
+        record_release(
+            head.root / d.head.spec_dir,
+            d.base_version,
+            version,
+            date,
+            [c.entry() for c in d.changes],
+            note,
+        )
+        done.append(
+            f"{d.provider}: version {d.base_version} → {version}, {len(d.changes)} changes "
+            f"recorded in {d.head.spec_dir}/{CHANGELOG_FILE}"
+        )
     return done

@@ -171,7 +171,7 @@ def join_units(units: list[Unit], formatted: list[str]) -> str | None:
     """The formatted pieces put together; None if a piece cut from a class body did not come
     back from black under its wrapper (then the module is formatted whole)."""
     parts = []
-    for unit, text in zip(units, formatted):
+    for unit, text in zip(units, formatted, strict=True):
         if unit.in_class:
             if not text.startswith(IN_CLASS):
                 return None
@@ -194,7 +194,11 @@ class Formatter:
     """Formats many files; `submit` them all, then take `results`."""
 
     def __init__(
-        self, *, jobs: int | None = None, memo: dict[str, str] | None = None, chunk_lines: int = CHUNK_LINES
+        self,
+        *,
+        jobs: int | None = None,
+        memo: dict[str, str] | None = None,
+        chunk_lines: int = CHUNK_LINES,
     ) -> None:
         import black
 
@@ -204,7 +208,9 @@ class Formatter:
         self._memo = memo if memo is not None else {}
         self._pool: Executor | None = None
         self._pending: dict[str, tuple[str, Future[str | tuple[str]]]] = {}  # key -> (file, result)
-        self._files: dict[str, tuple[str, list[Unit], list[str]]] = {}  # file -> (header, units, keys)
+        self._files: dict[
+            str, tuple[str, list[Unit], list[str]]
+        ] = {}  # file -> (header, units, keys)
         self._bodies: dict[str, str] = {}  # file -> body, for files cut into pieces
         self._failed: dict[str, str] = {}  # file -> black's complaint about one of its pieces
         self.formatted = 0  # pieces black actually ran on
@@ -258,7 +264,9 @@ class Formatter:
             joined = None
             if name not in self._failed and all(key in self._memo for key in keys):
                 joined = join_units(units, [self._memo[key] for key in keys])
-            out[name] = header + (joined if joined is not None else self._whole(name, self._failed.get(name, "")))
+            out[name] = header + (
+                joined if joined is not None else self._whole(name, self._failed.get(name, ""))
+            )
         return out
 
     def _record(self, name: str, key: str, result: str | tuple[str]) -> None:

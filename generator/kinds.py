@@ -14,8 +14,9 @@ decimals as strings (exact) or integers, dates as ISO `YYYY-MM-DD`, enums as the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 # Characters a request string may hold when it travels in XML 1.0: everything except the C0
 # controls other than tab, LF and CR, and the non-characters U+FFFE / U+FFFF.
@@ -48,7 +49,8 @@ DATE_FORMATS: dict[str, dict[str, str]] = {
 
 
 CORE_SCHEMA = "pydantic_core.core_schema"
-"""Among the pydantic names a type needs: pydantic-core's schema builders (natively checked types)."""
+"""Among the pydantic names a type needs: pydantic-core's schema builders (natively checked
+types)."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,12 @@ class TypeDefinition:
 
     template: str
     args: tuple[tuple[str, Any], ...]
-    imports: frozenset[str] = frozenset()  # module imports: "import re", "from decimal import Decimal"
-    pydantic: frozenset[str] = frozenset()  # names imported from pydantic (CORE_SCHEMA: pydantic-core's)
+    imports: frozenset[str] = (
+        frozenset()
+    )  # module imports: "import re", "from decimal import Decimal"
+    pydantic: frozenset[str] = (
+        frozenset()
+    )  # names imported from pydantic (CORE_SCHEMA: pydantic-core's)
     # (kind macro file, arguments) of the `helpers` macro this definition relies on
     helpers: tuple[str, tuple[tuple[str, Any], ...]] | None = None
 
@@ -203,14 +209,21 @@ def _const(text: str) -> Callable[[dict[str, Any]], str]:
 
 def _define_text(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     if name == "WireText":
-        return TypeDefinition("text", (("name", name), ("pattern", text_pattern)), pydantic=frozenset({"Strict", "StringConstraints"}))
+        return TypeDefinition(
+            "text",
+            (("name", name), ("pattern", text_pattern)),
+            pydantic=frozenset({"Strict", "StringConstraints"}),
+        )
     return TypeDefinition("text", (("name", name),), pydantic=frozenset({"Strict"}))
 
 
 def _define_int(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     lo, hi = int_bounds(params) if name == "Int32" else (None, None)
     return TypeDefinition(
-        "int", (("name", name), ("lo", lo), ("hi", hi)), pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}), helpers=("int", ())
+        "int",
+        (("name", name), ("lo", lo), ("hi", hi)),
+        pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
+        helpers=("int", ()),
     )
 
 
@@ -228,41 +241,61 @@ _DATES = frozenset({"import re", "from datetime import date, datetime"})
 
 
 def _define_date(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
-    return TypeDefinition("date", (("name", name), ("pattern", ISO_DATE_PATTERN[1:-1])), _DATES, frozenset({"BeforeValidator"}))
-
-
-def _define_date_or_datetime(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     return TypeDefinition(
-        "date_or_datetime", (("name", name), ("pattern", ISO_DATE_PATTERN[1:-1])), _DATES, frozenset({"BeforeValidator"}),
+        "date",
+        (("name", name), ("pattern", ISO_DATE_PATTERN[1:-1])),
+        _DATES,
+        frozenset({"BeforeValidator"}),
+    )
+
+
+def _define_date_or_datetime(
+    name: str, params: dict[str, Any], text_pattern: str | None
+) -> TypeDefinition:
+    return TypeDefinition(
+        "date_or_datetime",
+        (("name", name), ("pattern", ISO_DATE_PATTERN[1:-1])),
+        _DATES,
+        frozenset({"BeforeValidator"}),
         helpers=("datetime", (("pattern", ISO_DATETIME_PATTERN[1:-1]),)),
     )
 
 
 def _define_datetime(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     return TypeDefinition(
-        "datetime", (("name", name),), frozenset({"import re", "from datetime import datetime"}), frozenset({"BeforeValidator"}),
+        "datetime",
+        (("name", name),),
+        frozenset({"import re", "from datetime import datetime"}),
+        frozenset({"BeforeValidator"}),
         helpers=("datetime", (("pattern", ISO_DATETIME_PATTERN[1:-1]),)),
     )
 
 
 def _define_base64(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     return TypeDefinition(
-        "base64", (("name", name), ("max_length", params.get("max_length"))), frozenset({"import base64", "import re"}),
-        frozenset({"BeforeValidator", "PlainSerializer"}), helpers=("base64", (("pattern", BASE64_PATTERN[1:-1]),)),
+        "base64",
+        (("name", name), ("max_length", params.get("max_length"))),
+        frozenset({"import base64", "import re"}),
+        frozenset({"BeforeValidator", "PlainSerializer"}),
+        helpers=("base64", (("pattern", BASE64_PATTERN[1:-1]),)),
     )
 
 
-def _simple(template: str, imports: frozenset[str] = frozenset(), pydantic: frozenset[str] = frozenset()) -> Define:
+def _simple(
+    template: str, imports: frozenset[str] = frozenset(), pydantic: frozenset[str] = frozenset()
+) -> Define:
     def define(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
         return TypeDefinition(template, (("name", name),), imports, pydantic)
 
     return define
 
 
-
 # -- money -------------------------------------------------------------------------------------
 
-_DEFAULT_UNITS = {"money_minor": "1/100 of the currency (öre, cents)", "money": "the currency of the message"}
+_DEFAULT_UNITS = {
+    "money_minor": "1/100 of the currency (öre, cents)",
+    "money": "the currency of the message",
+}
 
 
 def money_unit(kind: str, params: dict[str, Any]) -> str:
@@ -299,7 +332,8 @@ def minor_text_pattern(params: dict[str, Any]) -> str | None:
 
 def _minor_type(params: dict[str, Any]) -> str:
     """One type per range, which checks the range itself: its text pattern depends on the range
-    (and a Field(ge=, le=) on a type that also takes text is dropped by datamodel-code-generator)."""
+    (and a Field(ge=, le=) on a type that also takes text is dropped by
+    datamodel-code-generator)."""
     bounds = {k: params[k] for k in ("minimum", "maximum", "bits") if k in params}
     if not bounds:
         return "MinorUnits"
@@ -310,13 +344,19 @@ def _minor_type(params: dict[str, Any]) -> str:
     def number(n: int) -> str:
         return f"Minus{-n}" if n < 0 else str(n)
 
-    return "MinorUnits" + ("" if lo is None else f"From{number(lo)}") + ("" if hi is None else f"To{number(hi)}")
+    return (
+        "MinorUnits"
+        + ("" if lo is None else f"From{number(lo)}")
+        + ("" if hi is None else f"To{number(hi)}")
+    )
 
 
 def _minor_schema(params: dict[str, Any], charset: str) -> dict[str, Any]:
     lo, hi = int_bounds(params)
     pattern = minor_text_pattern(params)
-    schema: dict[str, Any] = {"type": ["integer", "string"], "pattern": pattern} if pattern else {"type": "integer"}
+    schema: dict[str, Any] = (
+        {"type": ["integer", "string"], "pattern": pattern} if pattern else {"type": "integer"}
+    )
     if lo is not None:
         schema["minimum"] = lo
     if hi is not None:
@@ -330,10 +370,20 @@ def _money_what(kind: str, params: dict[str, Any], example: str) -> str:
 
 def _define_minor(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     lo, hi = int_bounds(params)
-    what = _money_what("money_minor", params, "an int such as 1995, a Decimal with no fraction or its digits as text ('1995')")
+    what = _money_what(
+        "money_minor",
+        params,
+        "an int such as 1995, a Decimal with no fraction or its digits as text ('1995')",
+    )
     return TypeDefinition(
         "money_minor",
-        (("name", name), ("pattern", minor_text_pattern(params)), ("what", what), ("lo", lo), ("hi", hi)),
+        (
+            ("name", name),
+            ("pattern", minor_text_pattern(params)),
+            ("what", what),
+            ("lo", lo),
+            ("hi", hi),
+        ),
         imports=frozenset({"from decimal import Decimal"}),
         pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
     )
@@ -346,7 +396,12 @@ def _define_money(name: str, params: dict[str, Any], text_pattern: str | None) -
     )
     return TypeDefinition(
         "money",
-        (("name", name), ("pattern", decimal_pattern(params)), ("scale", scale), ("what", _money_what("money", params, example))),
+        (
+            ("name", name),
+            ("pattern", decimal_pattern(params)),
+            ("scale", scale),
+            ("what", _money_what("money", params, example)),
+        ),
         imports=frozenset({"from decimal import Decimal"}),
         pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
         helpers=("decimal", ()),
@@ -361,7 +416,9 @@ KINDS: dict[str, Kind] = {
         Kind(
             "string",
             "text",
-            frozenset({"min_length", "max_length", "pattern", "pattern_description", "sent_uppercase"}),
+            frozenset(
+                {"min_length", "max_length", "pattern", "pattern_description", "sent_uppercase"}
+            ),
             _const("Text"),
             _string_schema,
             _string_doc,
@@ -392,7 +449,8 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "money_minor",
-            "a whole amount of a small unit (`unit`, default 1/100 of the currency: öre, cents): an int, "
+            "a whole amount of a small unit (`unit`, default 1/100 of the currency: öre, cents): "
+            "an int, "
             "a whole Decimal or its digits as text; never float",
             frozenset({"minimum", "maximum", "bits", "unit"}),
             _minor_type,
@@ -404,13 +462,18 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "money",
-            "an exact amount in `unit` (default: the currency of the message): Decimal, int or a decimal "
+            "an exact amount in `unit` (default: the currency of the message): Decimal, int or a "
+            "decimal "
             "string; never float",
             frozenset({"scale", "unit"}),
-            lambda params: "Money" if params.get("scale") is None else f"MoneyScale{params['scale']}",
+            lambda params: (
+                "Money" if params.get("scale") is None else f"MoneyScale{params['scale']}"
+            ),
             _decimal_schema,
-            lambda params: f"amount in {money_unit('money', params)}"
-            + (f", max {params['scale']} decimals" if params.get("scale") is not None else ""),
+            lambda params: (
+                f"amount in {money_unit('money', params)}"
+                + (f", max {params['scale']} decimals" if params.get("scale") is not None else "")
+            ),
             annotation="Decimal",
             define=_define_money,
         ),
@@ -419,8 +482,18 @@ KINDS: dict[str, Kind] = {
             "true, false, or a date (e.g. activate now, never, or on that day)",
             frozenset({"wire_true", "wire_false", "format"}),
             _const("BoolOrDate"),
-            _fixed({"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}]}),
-            lambda params: f"bool or date, sent as `{params.get('wire_true')}` / `{params.get('wire_false')}` / {params.get('format')}",
+            _fixed(
+                {
+                    "anyOf": [
+                        {"type": "boolean"},
+                        {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN},
+                    ]
+                }
+            ),
+            lambda params: (
+                f"bool or date, sent as `{params.get('wire_true')}` / `{params.get('wire_false')}` "
+                f"/ {params.get('format')}"
+            ),
             annotation="bool | date",
             define=_simple("bool_or_date", _DATES, frozenset({"BeforeValidator"})),
         ),
@@ -442,7 +515,13 @@ KINDS: dict[str, Kind] = {
             # "local-date-time" is not a standard format (JSON Schema's date-time needs an
             # offset): validators that do not know it check the pattern only, which lets an
             # impossible day such as 02-30 through; the models refuse it.
-            _fixed({"type": "string", "format": LOCAL_DATE_TIME_FORMAT, "pattern": ISO_DATETIME_PATTERN}),
+            _fixed(
+                {
+                    "type": "string",
+                    "format": LOCAL_DATE_TIME_FORMAT,
+                    "pattern": ISO_DATETIME_PATTERN,
+                }
+            ),
             _const("date and time, ISO 8601 without offset"),
             annotation="datetime",
             define=_define_datetime,
@@ -456,7 +535,11 @@ KINDS: dict[str, Kind] = {
                 {
                     "anyOf": [
                         {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN},
-                        {"type": "string", "format": LOCAL_DATE_TIME_FORMAT, "pattern": ISO_DATETIME_PATTERN},
+                        {
+                            "type": "string",
+                            "format": LOCAL_DATE_TIME_FORMAT,
+                            "pattern": ISO_DATETIME_PATTERN,
+                        },
                     ]
                 }
             ),
@@ -466,13 +549,18 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "json",
-            "any JSON value, passed through as decoded (for members whose shape the documents do not fix)",
+            "any JSON value, passed through as decoded (for members whose shape the documents do "
+            "not fix)",
             frozenset(),
             _const("AnyJson"),
             _fixed({}),
             _const("any JSON value"),
             annotation="JsonValue",
-            define=_simple("json", frozenset({"from decimal import Decimal"}), frozenset({"GetPydanticSchema", "JsonValue", CORE_SCHEMA})),
+            define=_simple(
+                "json",
+                frozenset({"from decimal import Decimal"}),
+                frozenset({"GetPydanticSchema", "JsonValue", CORE_SCHEMA}),
+            ),
         ),
         Kind(
             "email",
@@ -529,13 +617,17 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "bool",
-            "true or false; `wire_true` / `wire_false` give the wire forms (`wire_false: null`: False is not sent)",
+            "true or false; `wire_true` / `wire_false` give the wire forms (`wire_false: null`: "
+            "False is not sent)",
             frozenset({"wire_true", "wire_false"}),
             _const("Bool"),
             _fixed({"type": "boolean"}),
-            lambda params: "bool, sent as "
-            + " / ".join(
-                f"`{params[k]}`" if params.get(k) is not None else "(nothing)" for k in ("wire_true", "wire_false")
+            lambda params: (
+                "bool, sent as "
+                + " / ".join(
+                    f"`{params[k]}`" if params.get(k) is not None else "(nothing)"
+                    for k in ("wire_true", "wire_false")
+                )
             ),
             annotation="bool",
             define=_simple("bool", pydantic=frozenset({"Strict"})),
@@ -549,21 +641,29 @@ KINDS: dict[str, Kind] = {
             _const("unix time (seconds); a date is sent as its midnight UTC"),
             frozenset({"minimum", "maximum"}),
             annotation="int",
-            define=_simple("unix_time", frozenset({"import calendar", "from datetime import date, datetime"}), frozenset({"BeforeValidator"})),
+            define=_simple(
+                "unix_time",
+                frozenset({"import calendar", "from datetime import date, datetime"}),
+                frozenset({"BeforeValidator"}),
+            ),
         ),
         Kind(
             "base64",
             "binary data: bytes in Python, base64 text in JSON and on the wire",
             frozenset({"max_length"}),
-            lambda params: f"Base64Data{params['max_length']}" if "max_length" in params else "Base64Data",
+            lambda params: (
+                f"Base64Data{params['max_length']}" if "max_length" in params else "Base64Data"
+            ),
             lambda params, charset: {
                 "type": "string",
                 "contentEncoding": "base64",
                 "pattern": BASE64_PATTERN,
                 **({"maxLength": params["max_length"]} if "max_length" in params else {}),
             },
-            lambda params: "bytes, sent base64 encoded"
-            + (f" (max {params['max_length']} chars encoded)" if "max_length" in params else ""),
+            lambda params: (
+                "bytes, sent base64 encoded"
+                + (f" (max {params['max_length']} chars encoded)" if "max_length" in params else "")
+            ),
             annotation="bytes",
             define=_define_base64,
         ),
@@ -577,7 +677,10 @@ KINDS: dict[str, Kind] = {
                 "pattern": URL_PATTERN,
                 **({"maxLength": params["max_length"]} if "max_length" in params else {}),
             },
-            lambda params: "URL (ASCII: percent-encode other characters)" + (", sent percent-encoded" if params.get("percent_encoded") else ""),
+            lambda params: (
+                "URL (ASCII: percent-encode other characters)"
+                + (", sent percent-encoded" if params.get("percent_encoded") else "")
+            ),
             _STRING_KEYWORDS,
             annotation="str",
             define=_define_text,
@@ -591,7 +694,9 @@ KINDS: dict[str, Kind] = {
             _fixed({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
             _const("IP address (v4 or v6)"),
             annotation="str",
-            define=_simple("ip", frozenset({"import ipaddress"}), frozenset({"Strict", "AfterValidator"})),
+            define=_simple(
+                "ip", frozenset({"import ipaddress"}), frozenset({"Strict", "AfterValidator"})
+            ),
             answer_as="string",
         ),
     )
@@ -604,7 +709,8 @@ STRUCTURED_KINDS = {
 }
 ALL_TYPE_NAMES = sorted([*KINDS, *STRUCTURED_KINDS])
 ALL_PARAMS = sorted(
-    {p for k in KINDS.values() for p in k.params} | {p for s in STRUCTURED_KINDS.values() for p in s}
+    {p for k in KINDS.values() for p in k.params}
+    | {p for s in STRUCTURED_KINDS.values() for p in s}
 )
 
 # A portable regular expression is one that JSON Schema validators (ECMA-262), Python's `re`
@@ -612,7 +718,10 @@ ALL_PARAMS = sorted(
 # \d \w \s \b (whose meaning differs between engines on non-ASCII text), no look-around or
 # back-references, and `$` only as the final anchor.
 _NON_PORTABLE = [
-    (re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWsSbB]"), "uses \\d, \\w, \\s or \\b (engines disagree on non-ASCII)"),
+    (
+        re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWsSbB]"),
+        "uses \\d, \\w, \\s or \\b (engines disagree on non-ASCII)",
+    ),
     (re.compile(r"\(\?[=!<]"), "uses look-around"),
     (re.compile(r"(?<!\\)(?:\\\\)*\\[1-9]"), "uses a back-reference"),
 ]

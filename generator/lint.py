@@ -7,8 +7,9 @@ messages never describe data of the wrong shape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -92,11 +93,16 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
     if error.validator == "additionalProperties":
         schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = sorted(schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        extras = (
+            [k for k in error.instance if k not in allowed]
+            if isinstance(error.instance, dict)
+            else []
+        )
         return [
             doc.problem(
                 path + (extra,),
-                f"{ctx}unknown key {extra!r} (expected one of: {', '.join(allowed)})" + _split_text_hint(extra),
+                f"{ctx}unknown key {extra!r} (expected one of: {', '.join(allowed)})"
+                + _split_text_hint(extra),
                 at_key=True,
             )
             for extra in extras
@@ -105,10 +111,20 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return [doc.problem(path, f"{ctx}missing required key {missing!r}")]
     if error.validator == "enum":
-        choices = ", ".join(str(c) for c in error.validator_value) if isinstance(error.validator_value, list) else ""
+        choices = (
+            ", ".join(str(c) for c in error.validator_value)
+            if isinstance(error.validator_value, list)
+            else ""
+        )
         if key == "type":
-            return [doc.problem(path, f"{ctx}unknown type {error.instance!r} (expected one of: {choices})")]
-        return [doc.problem(path, f"{ctx}{key!r} is {error.instance!r}; expected one of: {choices}")]
+            return [
+                doc.problem(
+                    path, f"{ctx}unknown type {error.instance!r} (expected one of: {choices})"
+                )
+            ]
+        return [
+            doc.problem(path, f"{ctx}{key!r} is {error.instance!r}; expected one of: {choices}")
+        ]
     if error.validator == "type":
         expected = error.validator_value
         expected_types = expected if isinstance(expected, list) else [expected]
@@ -121,7 +137,9 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
             return [doc.problem(path, f"{ctx}{key!r}: {error.instance!r} is not {meaning}")]
         return [
             doc.problem(
-                path, f"{ctx}{key!r}: {error.instance!r} does not match the pattern {error.validator_value!r}"
+                path,
+                f"{ctx}{key!r}: {error.instance!r} does not match the pattern "
+                f"{error.validator_value!r}",
             )
         ]
     if error.validator == "not" and isinstance(error.instance, dict):
@@ -133,13 +151,19 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator(FILE_SCHEMAS[kind]).iter_errors(doc.data):
         problems.extend(_explain(doc, error))
-    if kind == "service" and isinstance(doc.data, dict) and isinstance(doc.data.get("protocol"), str):
+    if (
+        kind == "service"
+        and isinstance(doc.data, dict)
+        and isinstance(doc.data.get("protocol"), str)
+    ):
         name = doc.data["protocol"]
         protocol = protocols.find(name)
         wire = doc.data.get("wire")
         if protocol is None:
             known = ", ".join(sorted(protocols.registry()))
-            problems.append(doc.problem(("protocol",), f"unknown protocol {name!r} (expected one of: {known})"))
+            problems.append(
+                doc.problem(("protocol",), f"unknown protocol {name!r} (expected one of: {known})")
+            )
         elif wire is not None:
             for error in _wire_validator(protocol).iter_errors(wire):
                 problems.extend(_explain(doc, error, ("wire",)))

@@ -180,7 +180,14 @@ class ProviderSources:
     operations: list[Document] = field(default_factory=list)
 
     def all_documents(self) -> list[Document]:
-        docs = [self.service, self.fields, self.shapes, self.errors, self.discrepancies, self.changelog]
+        docs = [
+            self.service,
+            self.fields,
+            self.shapes,
+            self.errors,
+            self.discrepancies,
+            self.changelog,
+        ]
         return [d for d in docs if d is not None] + self.operations
 
 
@@ -219,7 +226,8 @@ def load_provider(provider_dir: Path, root: Path) -> tuple[ProviderSources, list
                 Problem(
                     Mark(_display(path, root), 1, 1),
                     f"unexpected spec file {path.name!r} (expected service.yaml, "
-                    f"{', '.join(f'{n}.yaml' for n in (*OPTIONAL_FILES, HISTORY_FILE))} or operations/*.yaml)",
+                    f"{', '.join(f'{n}.yaml' for n in (*OPTIONAL_FILES, HISTORY_FILE))} or "
+                    f"operations/*.yaml)",
                 )
             )
     return sources, problems

@@ -20,7 +20,11 @@ _LEDGER = {"oneOf": [_LEDGER_ID, {"type": "array", "items": _LEDGER_ID, "minItem
 # Fragments the protocol modules use in the meta-schemas of their `wire:` sections.
 STR, TEXT, LEDGER = _STR, _TEXT, _LEDGER
 # `description` says in an error what a pattern stands for (lint's messages quote it).
-_SEMVER = {"type": "string", "pattern": SEMVER_PATTERN, "description": "MAJOR.MINOR.PATCH (semantic versioning, e.g. 0.1.0)"}
+_SEMVER = {
+    "type": "string",
+    "pattern": SEMVER_PATTERN,
+    "description": "MAJOR.MINOR.PATCH (semantic versioning, e.g. 0.1.0)",
+}
 _DATE = {"type": "string", "pattern": DATE_PATTERN, "description": "a date YYYY-MM-DD"}
 _CONDITION = {
     "type": "object",
@@ -81,7 +85,11 @@ _FIELD_PROPERTIES: dict[str, Any] = {
         "required": ["mime_type_of", "types"],
         "properties": {
             "mime_type_of": _STR,
-            "types": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "pattern": "^[a-z]+/[A-Za-z0-9.+-]+$"}},
+            "types": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"type": "string", "pattern": "^[a-z]+/[A-Za-z0-9.+-]+$"},
+            },
         },
         "additionalProperties": False,
     },
@@ -103,7 +111,10 @@ _FIELD = {
             "if": {"not": {"anyOf": [{"required": ["use"]}, {"required": ["derived"]}]}},
             "then": {"required": ["wire", "name", "type"]},
         },
-        {"if": {"required": ["derived"]}, "then": {"required": ["wire"], "not": {"required": ["type"]}}},
+        {
+            "if": {"required": ["derived"]},
+            "then": {"required": ["wire"], "not": {"required": ["type"]}},
+        },
     ],
 }
 
@@ -111,8 +122,19 @@ _RULE = {
     "type": "object",
     "required": ["kind"],
     "properties": {
-        "kind": {"enum": ["required_when", "forbidden_when", "required_unless", "exactly_one_of", "at_least_one_of", "pattern_when", "sum"]},
-        # required_unless: `field` is required unless `unless` (a field of the same object) is given.
+        "kind": {
+            "enum": [
+                "required_when",
+                "forbidden_when",
+                "required_unless",
+                "exactly_one_of",
+                "at_least_one_of",
+                "pattern_when",
+                "sum",
+            ]
+        },
+        # required_unless: `field` is required unless `unless` (a field of the same object) is
+        # given.
         "unless": _STR,
         "of": {"type": "array", "items": _STR, "minItems": 2},
         "in": _STR,
@@ -144,7 +166,10 @@ _RULE = {
         },
         {
             "if": {"properties": {"kind": {"const": "sum"}}},
-            "then": {"required": ["field", "of", "description"], "not": {"anyOf": [{"required": ["in"]}, {"required": ["when"]}]}},
+            "then": {
+                "required": ["field", "of", "description"],
+                "not": {"anyOf": [{"required": ["in"]}, {"required": ["when"]}]},
+            },
         },
     ],
 }
@@ -208,11 +233,32 @@ _EDIT = {
     },
     "additionalProperties": False,
     "oneOf": [
-        {"required": ["path", "add"], "not": {"anyOf": [{"required": ["drop"]}, {"required": ["from"]}, {"required": ["find"]}]}},
-        {"required": ["path", "from", "to"], "not": {"anyOf": [{"required": ["drop"]}, {"required": ["find"]}, {"required": ["add"]}]}},
-        {"required": ["path", "drop"], "not": {"anyOf": [{"required": ["from"]}, {"required": ["find"]}, {"required": ["add"]}]}},
-        {"required": ["attribute", "drop"], "not": {"anyOf": [{"required": ["path"]}, {"required": ["find"]}]}},
-        {"required": ["find", "replace"], "not": {"anyOf": [{"required": ["path"]}, {"required": ["attribute"]}]}},
+        {
+            "required": ["path", "add"],
+            "not": {
+                "anyOf": [{"required": ["drop"]}, {"required": ["from"]}, {"required": ["find"]}]
+            },
+        },
+        {
+            "required": ["path", "from", "to"],
+            "not": {
+                "anyOf": [{"required": ["drop"]}, {"required": ["find"]}, {"required": ["add"]}]
+            },
+        },
+        {
+            "required": ["path", "drop"],
+            "not": {
+                "anyOf": [{"required": ["from"]}, {"required": ["find"]}, {"required": ["add"]}]
+            },
+        },
+        {
+            "required": ["attribute", "drop"],
+            "not": {"anyOf": [{"required": ["path"]}, {"required": ["find"]}]},
+        },
+        {
+            "required": ["find", "replace"],
+            "not": {"anyOf": [{"required": ["path"]}, {"required": ["attribute"]}]},
+        },
     ],
 }
 
@@ -323,7 +369,10 @@ META_SCHEMA: dict[str, Any] = {
                     "items": {
                         "type": "object",
                         "required": ["file", "ledger"],
-                        "properties": {"file": {"type": "string", "pattern": "^examples/"}, "ledger": _LEDGER},
+                        "properties": {
+                            "file": {"type": "string", "pattern": "^examples/"},
+                            "ledger": _LEDGER,
+                        },
                         "additionalProperties": False,
                     },
                 },
@@ -335,7 +384,10 @@ META_SCHEMA: dict[str, Any] = {
                         "properties": {
                             "title": _STR,
                             "usage": _STR,
-                            "values": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "values": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
                         },
                         "additionalProperties": False,
                     },
@@ -347,7 +399,12 @@ META_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "required": ["one_of", "description"],
                     "properties": {
-                        "one_of": {"type": "array", "items": _STR, "minItems": 2, "uniqueItems": True},
+                        "one_of": {
+                            "type": "array",
+                            "items": _STR,
+                            "minItems": 2,
+                            "uniqueItems": True,
+                        },
                         "description": _STR,
                         "ledger": _LEDGER,
                     },
@@ -364,7 +421,10 @@ META_SCHEMA: dict[str, Any] = {
                             "url": {"type": "string", "pattern": "^https://[^\\s]+[^/]$"},
                             "default": {"type": "boolean"},
                             "description": _TEXT,
-                            "values": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "values": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
                         },
                         "additionalProperties": False,
                     },
@@ -389,26 +449,54 @@ META_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "description": "Error codes the generated mock server answers with.",
                     "properties": {
-                        "unauthorized": {"type": "string", "description": "wrong or missing credentials"},
-                        "invalid": {"type": "string", "description": "a refused request whose field names no code"},
+                        "unauthorized": {
+                            "type": "string",
+                            "description": "wrong or missing credentials",
+                        },
+                        "invalid": {
+                            "type": "string",
+                            "description": "a refused request whose field names no code",
+                        },
                         "state": {
                             "type": "array",
-                            "description": "Values the mock hands out and later requests must quote.",
+                            "description": "Values the mock hands out and later requests must "
+                            "quote.",
                             "items": {
                                 "type": "object",
-                                "required": ["name", "description", "issued_by", "used_by", "unknown"],
+                                "required": [
+                                    "name",
+                                    "description",
+                                    "issued_by",
+                                    "used_by",
+                                    "unknown",
+                                ],
                                 "properties": {
                                     "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                                     "description": _STR,
-                                    # {operation: wire path in its answer ("." for the whole answer)}
-                                    "issued_by": {"type": "object", "minProperties": 1, "maxProperties": 1,
-                                                  "additionalProperties": {"type": "string"}},
+                                    # {operation: wire path in its answer}
+                                    # ("." for the whole answer)
+                                    "issued_by": {
+                                        "type": "object",
+                                        "minProperties": 1,
+                                        "maxProperties": 1,
+                                        "additionalProperties": {"type": "string"},
+                                    },
                                     # {operation: wire path in its request}
-                                    "used_by": {"type": "object", "minProperties": 1,
-                                                "additionalProperties": {"type": "string"}},
-                                    "unknown": {"type": "string", "description": "code for a value never handed out"},
-                                    "used_twice": {"type": "string", "description": "code for a second use (one use only)"},
-                                    # rest-json: the issuing request creates a resource the others read, patch, delete, list
+                                    "used_by": {
+                                        "type": "object",
+                                        "minProperties": 1,
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                    "unknown": {
+                                        "type": "string",
+                                        "description": "code for a value never handed out",
+                                    },
+                                    "used_twice": {
+                                        "type": "string",
+                                        "description": "code for a second use (one use only)",
+                                    },
+                                    # rest-json: the issuing request creates a resource the
+                                    # others read, patch, delete, list
                                     "resource": {
                                         "type": "object",
                                         "required": ["id"],
@@ -417,7 +505,10 @@ META_SCHEMA: dict[str, Any] = {
                                             "read_by": {"type": "array", "items": _STR},
                                             "patched_by": {"type": "array", "items": _STR},
                                             "deleted_by": {"type": "array", "items": _STR},
-                                            "listed_by": {"type": "object", "additionalProperties": {"type": "string"}},
+                                            "listed_by": {
+                                                "type": "object",
+                                                "additionalProperties": {"type": "string"},
+                                            },
                                         },
                                         "additionalProperties": False,
                                     },
@@ -449,13 +540,22 @@ META_SCHEMA: dict[str, Any] = {
                             "source": _STR,
                             "method": {"enum": ["GET", "POST"]},
                             "description": _STR,
-                            "body": {"enum": ["query", "signed-json", "signed-form", "signed-header"]},
+                            "body": {
+                                "enum": ["query", "signed-json", "signed-form", "signed-header"]
+                            },
                             "message": _STR,
                             "signature": {
                                 # signed-header: a header `t=<unix time>,s=<hex>` whose HMAC is
                                 # over `over` ("{timestamp}.{body}": the raw body bytes).
                                 "type": "object",
-                                "required": ["header", "algorithm", "timestamp", "value", "over", "tolerance"],
+                                "required": [
+                                    "header",
+                                    "algorithm",
+                                    "timestamp",
+                                    "value",
+                                    "over",
+                                    "tolerance",
+                                ],
                                 "properties": {
                                     "header": _STR,
                                     "algorithm": {"enum": ["hmac-sha256"]},
@@ -467,13 +567,22 @@ META_SCHEMA: dict[str, Any] = {
                                 },
                                 "additionalProperties": False,
                             },
-                            "params": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/field"}},
+                            "params": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"$ref": "#/$defs/field"},
+                            },
                             "example": _STR,
                             "example_file": {"type": "string", "pattern": "^examples/"},
                             "ledger": _LEDGER,
                         },
                         "additionalProperties": False,
-                        "if": {"properties": {"body": {"enum": ["signed-json", "signed-form", "signed-header"]}}, "required": ["body"]},
+                        "if": {
+                            "properties": {
+                                "body": {"enum": ["signed-json", "signed-form", "signed-header"]}
+                            },
+                            "required": ["body"],
+                        },
                         "then": {"required": ["message"]},
                         "else": {"required": ["params"]},
                     },
@@ -611,7 +720,10 @@ META_SCHEMA: dict[str, Any] = {
             "properties": {
                 "name": _STR,
                 "title": _STR,
-                "path": {"type": "string", "pattern": "^(/([A-Za-z0-9_.-]|\\{[A-Za-z][A-Za-z0-9_]*\\})*)*$"},
+                "path": {
+                    "type": "string",
+                    "pattern": "^(/([A-Za-z0-9_.-]|\\{[A-Za-z][A-Za-z0-9_]*\\})*)*$",
+                },
                 "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
                 "paging": {
                     # A list answer split in pages: `items` holds a page, `next_link` the URL of
@@ -645,9 +757,14 @@ META_SCHEMA: dict[str, Any] = {
                                 "type": "object",
                                 "required": ["path", "name", "type"],
                                 "properties": {
-                                    "path": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)*$"},
+                                    "path": {
+                                        "type": "string",
+                                        "pattern": "^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)*$",
+                                    },
                                     "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                                    "type": {"enum": ["string", "int", "decimal", "bool", "date", "enum"]},
+                                    "type": {
+                                        "enum": ["string", "int", "decimal", "bool", "date", "enum"]
+                                    },
                                     "enum": _STR,
                                     "description": _TEXT,
                                 },

@@ -21,14 +21,68 @@ RESERVED_ATTRIBUTES = frozenset(
 # one of these (a test checks every rendered module).
 _WIRE_NAMES = frozenset(
     {
-        "annotations", "api_error", "attempts", "base64_text", "body", "ch", "check_status", "code", "constant",
-        "credentials", "ctx", "data", "dataclass", "datetime", "decoded", "detail", "details",
-        "document", "envelope", "error_details", "escape", "extra_fields", "flag_or_date", "found",
-        "function", "headers", "item", "items", "js", "k", "key", "lowered", "md5_hex", "members",
-        "message", "model", "name", "obj", "operation", "out", "path", "paths",
-        "php", "php_string", "plain_decimal", "query", "quote", "redact", "request", "response", "secret",
-        "secrets", "shape", "signature", "signed", "status_code", "status_error", "text", "timezone", "v",
-        "value", "xml",
+        "annotations",
+        "api_error",
+        "attempts",
+        "base64_text",
+        "body",
+        "ch",
+        "check_status",
+        "code",
+        "constant",
+        "credentials",
+        "ctx",
+        "data",
+        "dataclass",
+        "datetime",
+        "decoded",
+        "detail",
+        "details",
+        "document",
+        "envelope",
+        "error_details",
+        "escape",
+        "extra_fields",
+        "flag_or_date",
+        "found",
+        "function",
+        "headers",
+        "item",
+        "items",
+        "js",
+        "k",
+        "key",
+        "lowered",
+        "md5_hex",
+        "members",
+        "message",
+        "model",
+        "name",
+        "obj",
+        "operation",
+        "out",
+        "path",
+        "paths",
+        "php",
+        "php_string",
+        "plain_decimal",
+        "query",
+        "quote",
+        "redact",
+        "request",
+        "response",
+        "secret",
+        "secrets",
+        "shape",
+        "signature",
+        "signed",
+        "status_code",
+        "status_error",
+        "text",
+        "timezone",
+        "v",
+        "value",
+        "xml",
     }
 )
 
@@ -36,7 +90,11 @@ _WIRE_NAMES = frozenset(
 def local_name(attr: str) -> str:
     """The name of a local variable holding the field `attr` in generated wire code: the
     field's own name unless that would hide a name the module uses."""
-    hidden = attr in _WIRE_NAMES or hasattr(builtins, attr) or attr.startswith(("encode_", "decode_", "item_"))
+    hidden = (
+        attr in _WIRE_NAMES
+        or hasattr(builtins, attr)
+        or attr.startswith(("encode_", "decode_", "item_"))
+    )
     return attr + "_" if hidden else attr
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .cache import Cache, inputs_digest
@@ -43,7 +42,9 @@ class RunReport:
 
     @property
     def changed(self) -> bool:
-        return any(p.changes.changed for p in self.providers) or bool(self.index and self.index.changed)
+        return any(p.changes.changed for p in self.providers) or bool(
+            self.index and self.index.changed
+        )
 
 
 def provider_dirs(specs: Path) -> list[Path]:
@@ -118,7 +119,12 @@ def run(
             raise SpecErrors(problems)
         unknown = set(providers or ()) - {s.provider for s in services}
         if unknown:
-            raise SpecErrors([Problem(_mark(specs), f"no provider named {name!r} in {specs}") for name in sorted(unknown)])
+            raise SpecErrors(
+                [
+                    Problem(_mark(specs), f"no provider named {name!r} in {specs}")
+                    for name in sorted(unknown)
+                ]
+            )
         t0 = time.perf_counter()
         formatted = formatter.results()
         format_seconds = time.perf_counter() - t0
@@ -129,9 +135,15 @@ def run(
     for service, files, seconds in sources:
         t0 = time.perf_counter()
         rendered = finish(files, formatted)
-        changes = apply(out, service.provider, rendered) if write else compare(out, service.provider, rendered)
+        changes = (
+            apply(out, service.provider, rendered)
+            if write
+            else compare(out, service.provider, rendered)
+        )
         share = format_seconds / len(sources)  # formatting ran for all providers at once
-        report.providers.append(ProviderReport(service.provider, changes, seconds + share + time.perf_counter() - t0))
+        report.providers.append(
+            ProviderReport(service.provider, changes, seconds + share + time.perf_counter() - t0)
+        )
     report.index = apply(out, INDEX, index) if write else compare(out, INDEX, index)
     if write and cache is not None:
         cache.remember_run(inputs, out)
@@ -140,12 +152,16 @@ def run(
     return report
 
 
-def _nothing_to_do(specs: Path, out: Path, providers: list[str] | None, started: float) -> RunReport:
+def _nothing_to_do(
+    specs: Path, out: Path, providers: list[str] | None, started: float
+) -> RunReport:
     report = RunReport(skipped=True)
     for provider_dir in provider_dirs(specs):
         if providers and provider_dir.name not in providers:
             continue
-        report.providers.append(ProviderReport(provider_dir.name, unchanged_scope(out, provider_dir.name), 0.0))
+        report.providers.append(
+            ProviderReport(provider_dir.name, unchanged_scope(out, provider_dir.name), 0.0)
+        )
     report.index = unchanged_scope(out, INDEX)
     report.seconds = time.perf_counter() - started
     return report

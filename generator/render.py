@@ -117,9 +117,13 @@ def _wrapped(text: Any, indent: int) -> str:
     width = LINE_LENGTH - indent - 3
     lines: list[str] = []
     for line in str(text).splitlines() or [""]:
-        lines.extend(textwrap.wrap(line, width=width, break_long_words=False, break_on_hyphens=False) or [""])
+        lines.extend(
+            textwrap.wrap(line, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+        )
     if len(lines) == 1 and len(lines[0]) > width - 3:  # one line holds both quotes
-        lines = textwrap.wrap(lines[0], width=width - 3, break_long_words=False, break_on_hyphens=False)
+        lines = textwrap.wrap(
+            lines[0], width=width - 3, break_long_words=False, break_on_hyphens=False
+        )
     margin = " " * indent
     return "\n".join(lines[:1] + [margin + line if line else "" for line in lines[1:]])
 
@@ -143,11 +147,15 @@ def _paragraphs(text: str, indent: int = 0) -> str:
                     items.append(line.strip())
                 else:
                     items[-1] += " " + line.strip()
-            out.append("\n".join(textwrap.fill(item, subsequent_indent="  ", **options) for item in items))
+            out.append(
+                "\n".join(textwrap.fill(item, subsequent_indent="  ", **options) for item in items)
+            )
         else:
             out.append(textwrap.fill(" ".join(line.strip() for line in lines), **options))
     body = "\n\n".join(out)
-    return "\n".join(margin + line if line and i else line for i, line in enumerate(body.split("\n")))
+    return "\n".join(
+        margin + line if line and i else line for i, line in enumerate(body.split("\n"))
+    )
 
 
 def _call(callee: str, args: list[str], indent: int, suffix: str = "") -> str:
@@ -193,7 +201,10 @@ def _md_cell(value: Any) -> str:
 
 
 def iter_sources(
-    service: ir.Service, root: Path, env: jinja2.Environment | None = None, models_memo: dict[str, str] | None = None
+    service: ir.Service,
+    root: Path,
+    env: jinja2.Environment | None = None,
+    models_memo: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, str | bytes]]:
     """Every output file of a provider as (path, content), Python as text not yet formatted,
     each as soon as it is made (so the pipeline can format one while the next renders)."""
@@ -217,12 +228,25 @@ def iter_sources(
         yield f"{package}/_runtime/{module}", (RUNTIME / module).read_bytes()
     yield f"{package}/models.py", models_source(service, models_memo)
     yield f"{base}/pyproject.toml", env.get_template("python/pyproject.toml.j2").render(context)
-    yield f"{base}/README.md", env.get_template("docs/provider.md.j2").render({**context, "docs": docs_view(service, root)})
-    yield f"{base}/CHANGELOG.md", env.get_template("docs/changelog.md.j2").render({**context, "changelog": changelog_view(service)})
+    yield (
+        f"{base}/README.md",
+        env.get_template("docs/provider.md.j2").render(
+            {**context, "docs": docs_view(service, root)}
+        ),
+    )
+    yield (
+        f"{base}/CHANGELOG.md",
+        env.get_template("docs/changelog.md.j2").render(
+            {**context, "changelog": changelog_view(service)}
+        ),
+    )
     for name, schema in published_schemas(service).items():
         yield f"{base}/schemas/{name}", json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if service.wire.xsd:  # shipped as is, from the spec directory
-        yield f"{package}/schema/{service.wire.xsd}", (root / service.spec_dir / service.wire.xsd).read_bytes()
+        yield (
+            f"{package}/schema/{service.wire.xsd}",
+            (root / service.spec_dir / service.wire.xsd).read_bytes(),
+        )
 
 
 def needs_formatting(path: str, text: str) -> bool:
@@ -238,8 +262,12 @@ def finish(files: dict[str, str | bytes], formatted: dict[str, str]) -> dict[str
     return out
 
 
-def render_index(services: list[ir.Service], root: Path, env: jinja2.Environment | None = None) -> bytes:
+def render_index(
+    services: list[ir.Service], root: Path, env: jinja2.Environment | None = None
+) -> bytes:
     env = env or environment()
     index = index_view(services, root)
-    text = env.get_template("docs/index.md.j2").render(generator=index.generator, providers=index.providers)
+    text = env.get_template("docs/index.md.j2").render(
+        generator=index.generator, providers=index.providers
+    )
     return text.encode("utf-8")

@@ -49,19 +49,28 @@ def _text(run: subprocess.CompletedProcess[bytes]) -> str:
 
 
 def _why(run: subprocess.CompletedProcess[bytes]) -> str:
-    return run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else f"git exited with {run.returncode}"
+    return (
+        run.stderr.decode("utf-8", "replace").strip().splitlines()[-1]
+        if run.stderr.strip()
+        else f"git exited with {run.returncode}"
+    )
 
 
 def resolve(root: Path, rev: str | None) -> Base:
     """The base revision: `rev` if given, else the merge base of HEAD and main (origin/main)."""
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if inside.returncode != 0 or _text(inside) != "true":
-        raise NotARepository(f"{root} is not in a git work tree: there is no history to compare with")
+        raise NotARepository(
+            f"{root} is not in a git work tree: there is no history to compare with"
+        )
     prefix = _text(_git(root, "rev-parse", "--show-prefix"))
     if rev is not None:
         found = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
         if found.returncode != 0:
-            raise NoBase(f"cannot resolve {rev!r} to a commit (a typo, or history this clone lacks: git fetch)")
+            raise NoBase(
+                f"cannot resolve {rev!r} to a commit (a typo, or history this clone lacks: git "
+                f"fetch)"
+            )
         return Base(rev, _text(found), prefix)
     shallow = _text(_git(root, "rev-parse", "--is-shallow-repository")) == "true"
     for branch in DEFAULT_BRANCHES:
@@ -71,7 +80,9 @@ def resolve(root: Path, rev: str | None) -> Base:
         if merge_base.returncode == 0:
             return Base(f"merge base of HEAD and {branch}", _text(merge_base), prefix)
         hint = " (this is a shallow clone: git fetch --unshallow)" if shallow else ""
-        raise NoBase(f"HEAD and {branch} have no merge base{hint}: {_why(merge_base)}; give BASE explicitly")
+        raise NoBase(
+            f"HEAD and {branch} have no merge base{hint}: {_why(merge_base)}; give BASE explicitly"
+        )
     raise NoBase(
         "no branch main or origin/main to find the merge base with"
         + (" (a shallow clone: git fetch origin main)" if shallow else "")

@@ -13,10 +13,25 @@ from typing import Any
 from . import ir
 
 PLAIN = {
-    "string": "mock", "email": "mock@example.com", "country": "SE", "currency": "EUR", "language": "sv",
-    "ip": "192.0.2.1", "int": 1, "money_minor": 100, "decimal": "1.00", "money": "1.00", "date": "2026-01-01", "bool": True,
-    "unix_time": 1767225600, "base64": "bW9jaw==", "url": "https://example.com/", "bool_or_date": False,
-    "datetime": "2026-01-01T00:00:00", "date_or_datetime": "2026-01-01", "json": {},
+    "string": "mock",
+    "email": "mock@example.com",
+    "country": "SE",
+    "currency": "EUR",
+    "language": "sv",
+    "ip": "192.0.2.1",
+    "int": 1,
+    "money_minor": 100,
+    "decimal": "1.00",
+    "money": "1.00",
+    "date": "2026-01-01",
+    "bool": True,
+    "unix_time": 1767225600,
+    "base64": "bW9jaw==",
+    "url": "https://example.com/",
+    "bool_or_date": False,
+    "datetime": "2026-01-01T00:00:00",
+    "date_or_datetime": "2026-01-01",
+    "json": {},
 }
 
 
@@ -41,11 +56,15 @@ def minimal(service: ir.Service, shape: ir.Shape, include: tuple[tuple[str, ...]
         payload = {}
         for f in s.fields:
             if f.required or f.wire in wanted:
-                payload[f.wire] = value(f.type, tuple(p[1:] for p in paths if p and p[0] == f.wire and len(p) > 1))
+                payload[f.wire] = value(
+                    f.type, tuple(p[1:] for p in paths if p and p[0] == f.wire and len(p) > 1)
+                )
         for rule in s.rules:
             if rule.scope or rule.when:
                 continue
-            if rule.kind in ("at_least_one_of", "exactly_one_of", "required_unless") and not any(w in payload for w in rule.fields):
+            if rule.kind in ("at_least_one_of", "exactly_one_of", "required_unless") and not any(
+                w in payload for w in rule.fields
+            ):
                 first = s.field(rule.fields[0])
                 assert first is not None
                 payload[first.wire] = value(first.type, ())
@@ -65,7 +84,9 @@ def answer(service: ir.Service, op: ir.Operation, outcome: ir.Outcome) -> Any:
     """The minimal response of `op` that gives `outcome`."""
     returned = tuple(path for _, path in outcome.returns)
     codes = service.wire.result_code
-    payload = minimal(service, op.response, returned + ((codes[0],) if codes and outcome.code else ()))
+    payload = minimal(
+        service, op.response, returned + ((codes[0],) if codes and outcome.code else ())
+    )
     if codes and outcome.code is not None and isinstance(payload, dict):
         set_path(payload, codes[0], outcome.code)
     return payload

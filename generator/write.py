@@ -33,7 +33,10 @@ _IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis"}
 
 def ignored(path: Path) -> bool:
     """A tool's dropping, not output (`path` relative to an output directory)."""
-    return any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in path.parts) or path.suffix == ".pyc"
+    return (
+        any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in path.parts)
+        or path.suffix == ".pyc"
+    )
 
 
 def _existing(out_root: Path, scope: str) -> dict[str, Path]:

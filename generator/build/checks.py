@@ -16,12 +16,20 @@ def check_types(ctx: Context) -> None:
         refs = [f.type.item] if isinstance(f.type, ir.ListOf) else [f.type]
         for ref in refs:
             if isinstance(ref, ir.EnumRef) and ref.enum not in ctx.enums:
-                ctx.report(doc, path, f"{label}: unknown enum {ref.enum!r} (known: {', '.join(sorted(ctx.enums)) or 'none'})")
+                ctx.report(
+                    doc,
+                    path,
+                    f"{label}: unknown enum {ref.enum!r} (known: "
+                    f"{', '.join(sorted(ctx.enums)) or 'none'})",
+                )
             if isinstance(ref, ir.ShapeRef):
                 target = ctx.shapes.get(ref.shape)
                 if target is None or target.role != "shape":
                     ctx.unresolved = True
-                    known = ", ".join(sorted(n for n, s in ctx.shapes.items() if s.role == "shape")) or "none"
+                    known = (
+                        ", ".join(sorted(n for n, s in ctx.shapes.items() if s.role == "shape"))
+                        or "none"
+                    )
                     ctx.report(doc, path, f"{label}: unknown shape {ref.shape!r} (known: {known})")
 
 
@@ -43,7 +51,12 @@ def check_money_units(ctx: Context) -> None:
         usual = sorted(counts, key=lambda u: (-counts[u], u))[0]
         for unit, doc, path, f in found:
             if unit != usual:
-                ctx.report(doc, path, f"field {f.wire!r}: unit {unit!r} differs from {usual!r}, the unit of the other {kind} fields of the same range; give them one unit")
+                ctx.report(
+                    doc,
+                    path,
+                    f"field {f.wire!r}: unit {unit!r} differs from {usual!r}, the unit of the "
+                    f"other {kind} fields of the same range; give them one unit",
+                )
 
 
 def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:
@@ -67,7 +80,9 @@ def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:
         walk(ctx.shapes[name], "response")
     for name, shape in ctx.shapes.items():
         doc, path = ctx.shape_sites[name]
-        if shape.role == "response" or (shape.role == "shape" and directions.get(name) == {"response"}):
+        if shape.role == "response" or (
+            shape.role == "shape" and directions.get(name) == {"response"}
+        ):
             _check_answer_presence(ctx, doc, path, shape)
         if shape.role != "shape":
             continue
@@ -78,7 +93,8 @@ def check_usage(ctx: Context, operations: list[ir.Operation]) -> None:
             ctx.report(
                 doc,
                 path + ("name",),
-                f"shape {name!r} is used by requests and responses; requests are validated strictly "
+                f"shape {name!r} is used by requests and responses; requests are validated "
+                f"strictly "
                 "and responses leniently, so define one shape for each",
             )
 
@@ -114,18 +130,41 @@ def check_service_links(ctx: Context, service: ir.Service) -> None:
         odoc = ctx.operation_docs[op.name]
         given = dict(op.constants)
         for wire in sorted(open_constants - set(given)):
-            ctx.report(odoc, ("name",), f"operation {op.name}: the envelope needs constants: {{{wire}: ...}}")
+            ctx.report(
+                odoc,
+                ("name",),
+                f"operation {op.name}: the envelope needs constants: {{{wire}: ...}}",
+            )
         for wire in sorted(set(given) - open_constants):
-            ctx.report(odoc, ("constants", wire), f"operation {op.name}: constant {wire!r} is not an open envelope element", at_key=True)
+            ctx.report(
+                odoc,
+                ("constants", wire),
+                f"operation {op.name}: constant {wire!r} is not an open envelope element",
+                at_key=True,
+            )
         table = tables.get(op.errors)
         if table is None:
-            ctx.report(odoc, ("errors",), f"operation {op.name}: no error table {op.errors!r} (tables: {', '.join(sorted(tables)) or 'none'})")
+            ctx.report(
+                odoc,
+                ("errors",),
+                f"operation {op.name}: no error table {op.errors!r} (tables: "
+                f"{', '.join(sorted(tables)) or 'none'})",
+            )
         else:
             outcome_names = {o.name for o in op.outcomes}
             for code in table.codes:
                 if code.outcome is not None and code.outcome not in outcome_names:
-                    ctx.report(odoc, ("errors",), f"error table {table.name}: code {code.code} names outcome {code.outcome!r}, which {op.name} does not have")
+                    ctx.report(
+                        odoc,
+                        ("errors",),
+                        f"error table {table.name}: code {code.code} names outcome "
+                        f"{code.outcome!r}, which {op.name} does not have",
+                    )
             for i, example in enumerate(op.examples):
                 if example.error is not None and example.error not in {c.code for c in table.codes}:
-                    ctx.report(odoc, ("examples", i, "error"), f"example error {example.error!r} is not a code of table {table.name}")
+                    ctx.report(
+                        odoc,
+                        ("examples", i, "error"),
+                        f"example error {example.error!r} is not a code of table {table.name}",
+                    )
         protocol.check_answers(ctx, odoc, service, op)

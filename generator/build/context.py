@@ -61,7 +61,11 @@ class Context:
         if not is_pascal(shape.name):
             self.report(doc, path + ("name",), f"shape name {shape.name!r} must be PascalCase")
         if shape.name in self.shapes or shape.name in self.enums:
-            self.report(doc, path + ("name",), f"the name {shape.name!r} is already used by another shape or enum")
+            self.report(
+                doc,
+                path + ("name",),
+                f"the name {shape.name!r} is already used by another shape or enum",
+            )
         self.shapes[shape.name] = shape
         self.shape_sites[shape.name] = (doc, path)
 

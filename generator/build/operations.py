@@ -28,10 +28,24 @@ def build_operations(ctx: Context) -> list[ir.Operation]:
         if not is_snake(data["name"]):
             ctx.report(doc, ("name",), f"operation name {data['name']!r} must be snake_case")
         if data["name"] in seen_names:
-            ctx.report(doc, ("name",), f"operation {data['name']!r} is also defined in {seen_names[data['name']].path}")
-        route = data.get("method", "POST") + " " + data["path"] + repr(sorted(data.get("constants", {}).items()))
+            ctx.report(
+                doc,
+                ("name",),
+                f"operation {data['name']!r} is also defined in {seen_names[data['name']].path}",
+            )
+        route = (
+            data.get("method", "POST")
+            + " "
+            + data["path"]
+            + repr(sorted(data.get("constants", {}).items()))
+        )
         if route in seen_paths:
-            ctx.report(doc, ("path",), f"path {data['path']!r} with the same method and constants is also used by {seen_paths[route].path}")
+            ctx.report(
+                doc,
+                ("path",),
+                f"path {data['path']!r} with the same method and constants is also used by "
+                f"{seen_paths[route].path}",
+            )
         seen_names[data["name"]] = doc
         seen_paths[route] = doc
         op = _operation(ctx, doc, data)
@@ -60,7 +74,16 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
             if "of" in raw_root:
                 entry["of" if raw_root["type"] == "list" else "shape"] = raw_root["of"]
             root = build_field(ctx, doc, mpath + ("root",), entry, in_message=True)
-        shape = ir.Shape(shape.name, shape.wire_fields, shape.description, data["source"], tuple(rules), role, root, shape.mark)
+        shape = ir.Shape(
+            shape.name,
+            shape.wire_fields,
+            shape.description,
+            data["source"],
+            tuple(rules),
+            role,
+            root,
+            shape.mark,
+        )
         ctx.register_shape(doc, mpath, shape)
         messages[role] = shape
     request, response = messages["request"], messages["response"]
@@ -70,8 +93,18 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
     if "retry" in data:
         raw_retry = data["retry"]
         if request.field(raw_retry["idempotency"]) is None:
-            ctx.report(doc, ("retry", "idempotency"), f"retry: {request.name} has no field {raw_retry['idempotency']!r} to keep retries from doing the work twice")
-        retry = ir.Retry(raw_retry["on"], raw_retry["attempts"], raw_retry["idempotency"], ctx.ledger(doc, ("retry", "ledger"), raw_retry.get("ledger")))
+            ctx.report(
+                doc,
+                ("retry", "idempotency"),
+                f"retry: {request.name} has no field {raw_retry['idempotency']!r} to keep retries "
+                f"from doing the work twice",
+            )
+        retry = ir.Retry(
+            raw_retry["on"],
+            raw_retry["attempts"],
+            raw_retry["idempotency"],
+            ctx.ledger(doc, ("retry", "ledger"), raw_retry.get("ledger")),
+        )
     text_answer = None
     if "text_answer" in data:
         text_answer = ctx.ledger(doc, ("text_answer", "ledger"), data["text_answer"]["ledger"])
@@ -81,10 +114,16 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
     paging = _paging(ctx, doc, data, request, response) if "paging" in data else None
     op_filter = _filter(ctx, doc, data, request) if "filter" in data else None
     extra = data["request"].get("extra_fields", {})
-    extra_fields = tuple(ir.ExtraField(e["wire"], e["description"]) for e in extra.get("fields", []))
+    extra_fields = tuple(
+        ir.ExtraField(e["wire"], e["description"]) for e in extra.get("fields", [])
+    )
     for i, e in enumerate(extra_fields):
         if request.field(e.wire) is not None:
-            ctx.report(doc, ("request", "extra_fields", "fields", i, "wire"), f"extra field {e.wire!r} is already a field of {request.name}")
+            ctx.report(
+                doc,
+                ("request", "extra_fields", "fields", i, "wire"),
+                f"extra field {e.wire!r} is already a field of {request.name}",
+            )
     return ir.Operation(
         name=data["name"],
         title=data["title"],
@@ -113,10 +152,19 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
 def refuse_http_keys(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape) -> None:
     """`method` and `in:` belong to the rest-json protocol (the others always POST a body)."""
     if "method" in data:
-        ctx.report(doc, ("method",), "'method' is for the rest-json protocol (the others always POST)", at_key=True)
+        ctx.report(
+            doc,
+            ("method",),
+            "'method' is for the rest-json protocol (the others always POST)",
+            at_key=True,
+        )
     for i, f in enumerate(request.fields):
         if f.location != "body":
-            ctx.report(doc, ("request", "fields", i, "in"), f"field {f.wire!r}: 'in: {f.location}' is for the rest-json protocol")
+            ctx.report(
+                doc,
+                ("request", "fields", i, "in"),
+                f"field {f.wire!r}: 'in: {f.location}' is for the rest-json protocol",
+            )
 
 
 def every_field(ctx: Context, *messages: ir.Shape) -> list[ir.Field]:
@@ -126,28 +174,51 @@ def every_field(ctx: Context, *messages: ir.Shape) -> list[ir.Field]:
     return [f for shape in (*messages, *ctx.shapes.values()) for f in shape.wire_fields]
 
 
-def refuse_text_answer(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Shape) -> None:
+def refuse_text_answer(
+    ctx: Context, doc: Document, data: dict[str, Any], response: ir.Shape
+) -> None:
     """`text_answer` needs a JSON protocol and a response whose root is a string."""
     root = response.root
     if "text_answer" in data and (
-        ctx.protocol != "json" or root is None or not (isinstance(root.type, ir.Scalar) and root.type.kind == "string")
+        ctx.protocol != "json"
+        or root is None
+        or not (isinstance(root.type, ir.Scalar) and root.type.kind == "string")
     ):
-        ctx.report(doc, ("text_answer",), "text_answer needs a JSON protocol and a response whose root is a string", at_key=True)
+        ctx.report(
+            doc,
+            ("text_answer",),
+            "text_answer needs a JSON protocol and a response whose root is a string",
+            at_key=True,
+        )
 
 
-def _paging(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> ir.Paging:
+def _paging(
+    ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape
+) -> ir.Paging:
     raw = data["paging"]
     items = response.field(raw["items"])
     if items is None or not isinstance(items.type, ir.ListOf):
-        ctx.report(doc, ("paging", "items"), f"paging: {response.name} has no list field {raw['items']!r}")
+        ctx.report(
+            doc, ("paging", "items"), f"paging: {response.name} has no list field {raw['items']!r}"
+        )
     if response.field(raw["next_link"]) is None:
-        ctx.report(doc, ("paging", "next_link"), f"paging: {response.name} has no field {raw['next_link']!r}")
+        ctx.report(
+            doc,
+            ("paging", "next_link"),
+            f"paging: {response.name} has no field {raw['next_link']!r}",
+        )
     for key in ("skip", "top"):
         f = request.field(raw[key])
         if f is None or f.location != "query":
-            ctx.report(doc, ("paging", key), f"paging: {request.name} has no query field {raw[key]!r}")
+            ctx.report(
+                doc, ("paging", key), f"paging: {request.name} has no query field {raw[key]!r}"
+            )
     return ir.Paging(
-        raw["items"], raw["next_link"], raw["skip"], raw["top"], raw["page_size"],
+        raw["items"],
+        raw["next_link"],
+        raw["skip"],
+        raw["top"],
+        raw["page_size"],
         ctx.ledger(doc, ("paging", "ledger"), raw.get("ledger")),
     )
 
@@ -158,7 +229,9 @@ def _filter(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape
         if key in raw:
             f = request.field(raw[key])
             if f is None or f.location != "query":
-                ctx.report(doc, ("filter", key), f"filter: {request.name} has no query field {raw[key]!r}")
+                ctx.report(
+                    doc, ("filter", key), f"filter: {request.name} has no query field {raw[key]!r}"
+                )
     props = []
     names: set[str] = set()
     for i, p in enumerate(raw["properties"]):
@@ -169,15 +242,27 @@ def _filter(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape
         if (p["type"] == "enum") != ("enum" in p):
             ctx.report(doc, ppath, "filter property: 'enum' goes with type enum, and only with it")
         elif "enum" in p and p["enum"] not in ctx.enums:
-            ctx.report(doc, ppath + ("enum",), f"filter property {p['path']!r}: unknown enum {p['enum']!r}")
-        props.append(ir.FilterProperty(p["path"], p["name"], p["type"], p.get("enum"), p.get("description", "")))
+            ctx.report(
+                doc, ppath + ("enum",), f"filter property {p['path']!r}: unknown enum {p['enum']!r}"
+            )
+        props.append(
+            ir.FilterProperty(
+                p["path"], p["name"], p["type"], p.get("enum"), p.get("description", "")
+            )
+        )
     return ir.Filter(
-        raw["param"], raw["class"], tuple(props), raw.get("order_by"), raw.get("source", ""),
+        raw["param"],
+        raw["class"],
+        tuple(props),
+        raw.get("order_by"),
+        raw.get("source", ""),
         ctx.ledger(doc, ("filter", "ledger"), raw.get("ledger")),
     )
 
 
-def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Shape) -> list[ir.Outcome]:
+def _outcomes(
+    ctx: Context, doc: Document, data: dict[str, Any], response: ir.Shape
+) -> list[ir.Outcome]:
     outcomes: list[ir.Outcome] = []
     codes: set[str | None] = set()
     names: set[str] = set()
@@ -186,7 +271,11 @@ def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Sh
         if raw["code"] in codes:
             ctx.report(doc, path + ("code",), f"outcome code {raw['code']!r} appears twice")
         if not is_snake(raw["name"]) or raw["name"] in names:
-            ctx.report(doc, path + ("name",), f"outcome name {raw['name']!r} must be a unique snake_case name")
+            ctx.report(
+                doc,
+                path + ("name",),
+                f"outcome name {raw['name']!r} must be a unique snake_case name",
+            )
         codes.add(raw["code"])
         names.add(raw["name"])
         returns = []
@@ -197,16 +286,35 @@ def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Sh
             if dotted != written:
                 optional.append(attr)
             if not is_snake(attr) or attr in ("code", "message", "response"):
-                ctx.report(doc, path + ("returns", attr), f"outcome {raw['name']}: result attribute {attr!r} must be snake_case and not code/message/response", at_key=True)
-            chain = [response.root] if dotted == "." and response.root is not None else resolve_fields(ctx, response, dotted)
+                ctx.report(
+                    doc,
+                    path + ("returns", attr),
+                    f"outcome {raw['name']}: result attribute {attr!r} must be snake_case and not "
+                    f"code/message/response",
+                    at_key=True,
+                )
+            chain = (
+                [response.root]
+                if dotted == "." and response.root is not None
+                else resolve_fields(ctx, response, dotted)
+            )
             if chain is None:
-                ctx.report(doc, path + ("returns", attr), f"outcome {raw['name']}: {response.name} has no path {dotted!r}")
+                ctx.report(
+                    doc,
+                    path + ("returns", attr),
+                    f"outcome {raw['name']}: {response.name} has no path {dotted!r}",
+                )
                 continue
             if isinstance(chain[-1].type, ir.ListOf):
                 list_returns += 1
             returns.append((attr, (".",) if dotted == "." else tuple(dotted.split("."))))
         if raw.get("item_success") and list_returns != 1:
-            ctx.report(doc, path + ("item_success",), f"outcome {raw['name']}: item_success needs exactly one returned list", at_key=True)
+            ctx.report(
+                doc,
+                path + ("item_success",),
+                f"outcome {raw['name']}: item_success needs exactly one returned list",
+                at_key=True,
+            )
         outcomes.append(
             ir.Outcome(
                 code=raw["code"],
@@ -221,7 +329,9 @@ def _outcomes(ctx: Context, doc: Document, data: dict[str, Any], response: ir.Sh
     return outcomes
 
 
-def _examples(ctx: Context, doc: Document, data: dict[str, Any], outcomes: list[ir.Outcome]) -> list[ir.Example]:
+def _examples(
+    ctx: Context, doc: Document, data: dict[str, Any], outcomes: list[ir.Outcome]
+) -> list[ir.Example]:
     examples = []
     names: set[str] = set()
     spec_dir = ctx.sources.provider_dir
@@ -233,9 +343,18 @@ def _examples(ctx: Context, doc: Document, data: dict[str, Any], outcomes: list[
         names.add(raw["name"])
         for key in ("request", "response"):
             if key in raw and not (spec_dir / raw[key]).is_file():
-                ctx.report(doc, path + (key,), f"example file {raw[key]!r} does not exist in {ctx.sources.display_dir}")
+                ctx.report(
+                    doc,
+                    path + (key,),
+                    f"example file {raw[key]!r} does not exist in {ctx.sources.display_dir}",
+                )
         if "outcome" in raw and raw["outcome"] not in outcome_names:
-            ctx.report(doc, path + ("outcome",), f"example outcome {raw['outcome']!r} is not an outcome of this operation ({', '.join(sorted(outcome_names))})")
+            ctx.report(
+                doc,
+                path + ("outcome",),
+                f"example outcome {raw['outcome']!r} is not an outcome of this operation "
+                f"({', '.join(sorted(outcome_names))})",
+            )
         if ("outcome" in raw or "error" in raw) and "response" not in raw:
             ctx.report(doc, path, "an example with an expected outcome or error needs a response")
         edits: dict[str, list[ir.Edit]] = {"mend": [], "normalise": []}
@@ -257,17 +376,34 @@ def _examples(ctx: Context, doc: Document, data: dict[str, Any], outcomes: list[
                 mark=doc.mark(path),
             )
         )
-        if raw.get("fragment") and ("request" not in raw or "response" in raw or "ledger" not in raw):
-            ctx.report(doc, path + ("fragment",), "a fragment example is a request file only, with a ledger id saying what it leaves out", at_key=True)
+        if raw.get("fragment") and (
+            "request" not in raw or "response" in raw or "ledger" not in raw
+        ):
+            ctx.report(
+                doc,
+                path + ("fragment",),
+                "a fragment example is a request file only, with a ledger id saying what it leaves "
+                "out",
+                at_key=True,
+            )
     return examples
 
 
 def _edit(ctx: Context, doc: Document, epath: PathKey, edit: dict[str, Any], key: str) -> ir.Edit:
     """A mend (of the document's text) or a normalisation (a difference the client makes)."""
     if "path" in edit and not all(_EDIT_SEGMENT.match(s) for s in edit["path"].split(".")):
-        ctx.report(doc, epath + ("path",), f"edit path {edit['path']!r} must be dotted element names, with [n] for list items")
+        ctx.report(
+            doc,
+            epath + ("path",),
+            f"edit path {edit['path']!r} must be dotted element names, with [n] for list items",
+        )
     if "find" in edit and key != "mend":
-        ctx.report(doc, epath + ("find",), "raw text replacements (find/replace) are mends of the document, not normalisations", at_key=True)
+        ctx.report(
+            doc,
+            epath + ("find",),
+            "raw text replacements (find/replace) are mends of the document, not normalisations",
+            at_key=True,
+        )
     ledger = ctx.ledger(doc, epath + ("ledger",), edit["ledger"])
     if "find" in edit:
         return ir.Edit("replace", "", edit["find"], edit["replace"], ledger)

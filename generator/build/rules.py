@@ -16,13 +16,17 @@ _SEGMENT = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_-]*)(\[\])?$")
 _NUMBERS = ("int", "decimal", "money", "money_minor")
 
 
-def message_rules(ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, Any], shape: ir.Shape) -> list[ir.Rule]:
+def message_rules(
+    ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, Any], shape: ir.Shape
+) -> list[ir.Rule]:
     rules: list[ir.Rule] = []
     # Field-level shorthand: `required_when` on a message's own field.
     for i, raw in enumerate(entry.get("fields", [])):
         merged = dict(ctx.library.get(raw.get("use", ""), (None, None, {}))[2]) | raw
         if "required_when" in merged and "wire" in merged:
-            when = _conditions(ctx, doc, mpath + ("fields", i, "required_when"), merged["required_when"], shape)
+            when = _conditions(
+                ctx, doc, mpath + ("fields", i, "required_when"), merged["required_when"], shape
+            )
             rules.append(
                 ir.Rule(
                     kind="required_when",
@@ -53,15 +57,26 @@ def message_rules(ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, 
             f = target.field(name)
             key = ("fields", j) if "fields" in raw else ("field",) if j == 0 else ("unless",)
             if f is None:
-                ctx.report(doc, rpath + key, f"rule {raw['kind']}: {target.name} has no field {name!r}")
+                ctx.report(
+                    doc, rpath + key, f"rule {raw['kind']}: {target.name} has no field {name!r}"
+                )
             elif raw["kind"] == "pattern_when" and not (
                 isinstance(f.type, ir.EnumRef)
-                or (isinstance(f.type, ir.Scalar) and KINDS[f.type.kind].field_keywords >= {"pattern"})
+                or (
+                    isinstance(f.type, ir.Scalar)
+                    and KINDS[f.type.kind].field_keywords >= {"pattern"}
+                )
             ):
-                ctx.report(doc, rpath + key, f"rule pattern_when: field {name!r} is not text or an enum")
+                ctx.report(
+                    doc, rpath + key, f"rule pattern_when: field {name!r} is not text or an enum"
+                )
         if raw["kind"] == "pattern_when":
             for why in pattern_problems(raw["pattern"]):
-                ctx.report(doc, rpath + ("pattern",), f"rule pattern_when: pattern {raw['pattern']!r} {why}")
+                ctx.report(
+                    doc,
+                    rpath + ("pattern",),
+                    f"rule pattern_when: pattern {raw['pattern']!r} {why}",
+                )
         when = _conditions(ctx, doc, rpath + ("when",), raw["when"], shape) if "when" in raw else ()
         description = raw.get("description") or _default_description(raw["kind"], names, when)
         rules.append(
@@ -80,7 +95,9 @@ def message_rules(ctx: Context, doc: Document, mpath: PathKey, entry: dict[str, 
     return rules
 
 
-def _sum_path(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[str, ...] | None:
+def _sum_path(
+    ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shape
+) -> tuple[str, ...] | None:
     """A numeric path for a sum: objects, or NAME[] for every item of a list."""
     current: ir.Shape | None = shape
     walked: list[str] = []
@@ -94,25 +111,37 @@ def _sum_path(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.S
         walked.append(segment)
         if k == len(segments) - 1:
             if m.group(2) or not (isinstance(f.type, ir.Scalar) and f.type.kind in _NUMBERS):
-                ctx.report(doc, path, f"rule sum: {text!r} must end at a number (int, decimal, money or money_minor)")
+                ctx.report(
+                    doc,
+                    path,
+                    f"rule sum: {text!r} must end at a number (int, decimal, money or money_minor)",
+                )
                 return None
             break
         is_list = isinstance(f.type, ir.ListOf)
         if bool(m.group(2)) != is_list:
-            ctx.report(doc, path, f"rule sum: in {text!r}, write a list as {f.wire}[] and an object as {f.wire}")
+            ctx.report(
+                doc,
+                path,
+                f"rule sum: in {text!r}, write a list as {f.wire}[] and an object as {f.wire}",
+            )
             return None
         ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
         current = ctx.shapes.get(ref.shape) if isinstance(ref, ir.ShapeRef) else None
     return tuple(walked)
 
 
-def _sum_rule(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], shape: ir.Shape) -> ir.Rule | None:
+def _sum_rule(
+    ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], shape: ir.Shape
+) -> ir.Rule | None:
     target = _sum_path(ctx, doc, path + ("field",), raw["field"], shape)
     terms = [_sum_path(ctx, doc, path + ("of", j), t, shape) for j, t in enumerate(raw["of"])]
     if target is None or any(t is None for t in terms):
         return None
     if any(s.endswith("[]") for s in target):
-        ctx.report(doc, path + ("field",), "rule sum: the total must be one value, not inside a list")
+        ctx.report(
+            doc, path + ("field",), "rule sum: the total must be one value, not inside a list"
+        )
         return None
     return ir.Rule(
         kind="sum",
@@ -128,7 +157,9 @@ def _sum_rule(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], s
     )
 
 
-def _scope(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> tuple[tuple[str, ...], ir.Shape] | None:
+def _scope(
+    ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shape
+) -> tuple[tuple[str, ...], ir.Shape] | None:
     """`ITEMS[]` (each item of a list) or `foreignCustomer` (an object), dotted for depth."""
     current = shape
     walked: list[str] = []
@@ -141,7 +172,12 @@ def _scope(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shap
         walked.append(f.wire)
         is_list = isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.ShapeRef)
         if bool(m.group(2)) != is_list or not (is_list or isinstance(f.type, ir.ShapeRef)):
-            ctx.report(doc, path, f"'in: {text}': {f.wire} must be a structure, written NAME, or a list of structures, written NAME[]")
+            ctx.report(
+                doc,
+                path,
+                f"'in: {text}': {f.wire} must be a structure, written NAME, or a list of "
+                f"structures, written NAME[]",
+            )
             return None
         ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
         assert isinstance(ref, ir.ShapeRef)
@@ -152,7 +188,9 @@ def _scope(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shap
     return tuple(walked), current
 
 
-def _conditions(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], shape: ir.Shape) -> tuple[ir.Condition, ...]:
+def _conditions(
+    ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], shape: ir.Shape
+) -> tuple[ir.Condition, ...]:
     conditions = []
     for key, value in raw.items():
         values = tuple(value) if isinstance(value, list) else (value,)
@@ -164,26 +202,41 @@ def _conditions(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
                     ctx.report(
                         doc,
                         path + (key,),
-                        f"condition {key}: {v!r} is not a value of {f.type.enum} ({', '.join(sorted(allowed))})",
+                        f"condition {key}: {v!r} is not a value of {f.type.enum} "
+                        f"({', '.join(sorted(allowed))})",
                     )
         conditions.append(ir.Condition(tuple(key.split(".")), values))
     return tuple(conditions)
 
 
-def _scalar_path(ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shape) -> ir.Field | None:
+def _scalar_path(
+    ctx: Context, doc: Document, path: PathKey, text: str, shape: ir.Shape
+) -> ir.Field | None:
     current: ir.Shape | None = shape
     f: ir.Field | None = None
     for segment in text.split("."):
         if current is None:
-            ctx.report(doc, path, f"condition path {text!r} goes through a value that has no fields", at_key=True)
+            ctx.report(
+                doc,
+                path,
+                f"condition path {text!r} goes through a value that has no fields",
+                at_key=True,
+            )
             return None
         f = current.field(segment)
         if f is None:
-            ctx.report(doc, path, f"condition path {text!r}: {current.name} has no field {segment!r}", at_key=True)
+            ctx.report(
+                doc,
+                path,
+                f"condition path {text!r}: {current.name} has no field {segment!r}",
+                at_key=True,
+            )
             return None
         current = ctx.shapes.get(f.type.shape) if isinstance(f.type, ir.ShapeRef) else None
     if f is not None and not isinstance(f.type, (ir.Scalar, ir.EnumRef)):
-        ctx.report(doc, path, f"condition path {text!r} must end at a scalar or enum field", at_key=True)
+        ctx.report(
+            doc, path, f"condition path {text!r} must end at a scalar or enum field", at_key=True
+        )
         return None
     return f
 

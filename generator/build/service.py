@@ -53,11 +53,27 @@ def build_error_tables(ctx: Context) -> list[ir.ErrorTable]:
         for j, code in enumerate(raw["codes"]):
             cpath = path + ("codes", j)
             if code["code"] in seen_codes and not code.get("duplicate"):
-                ctx.report(doc, cpath + ("code",), f"table {raw['name']}: code {code['code']!r} appears twice (mark the second 'duplicate: true' with a ledger entry if the document repeats it)")
+                ctx.report(
+                    doc,
+                    cpath + ("code",),
+                    f"table {raw['name']}: code {code['code']!r} appears twice (mark the second "
+                    f"'duplicate: true' with a ledger entry if the document repeats it)",
+                )
             if code.get("duplicate") and (code["code"] not in seen_codes or not code.get("ledger")):
-                ctx.report(doc, cpath + ("duplicate",), f"table {raw['name']}: code {code['code']!r} is marked duplicate but needs an earlier row with the same code and a ledger entry", at_key=True)
+                ctx.report(
+                    doc,
+                    cpath + ("duplicate",),
+                    f"table {raw['name']}: code {code['code']!r} is marked duplicate but needs an "
+                    f"earlier row with the same code and a ledger entry",
+                    at_key=True,
+                )
             if not is_snake(code["name"]) or code["name"] in seen_names:
-                ctx.report(doc, cpath + ("name",), f"table {raw['name']}: code name {code['name']!r} must be a unique snake_case name")
+                ctx.report(
+                    doc,
+                    cpath + ("name",),
+                    f"table {raw['name']}: code name {code['name']!r} must be a unique snake_case "
+                    f"name",
+                )
             seen_codes.add(code["code"])
             seen_names.add(code["name"])
             codes.append(
@@ -87,7 +103,9 @@ def build_error_tables(ctx: Context) -> list[ir.ErrorTable]:
     return tables
 
 
-def build_service(ctx: Context, operations: list[ir.Operation], error_tables: list[ir.ErrorTable]) -> ir.Service | None:
+def build_service(
+    ctx: Context, operations: list[ir.Operation], error_tables: list[ir.ErrorTable]
+) -> ir.Service | None:
     doc = ctx.sources.service
     assert doc is not None
     data = doc.data
@@ -98,7 +116,12 @@ def build_service(ctx: Context, operations: list[ir.Operation], error_tables: li
         optional = {c.name for c in credentials if c.optional}
         for j, name in enumerate(auth["one_of"]):
             if name not in optional:
-                ctx.report(doc, ("auth", "one_of", j), f"auth: {name!r} must be an optional credential (exactly one of {auth['one_of']} is given)")
+                ctx.report(
+                    doc,
+                    ("auth", "one_of", j),
+                    f"auth: {name!r} must be an optional credential (exactly one of "
+                    f"{auth['one_of']} is given)",
+                )
     protocol = protocols.find(data["protocol"])
     if protocol is None:
         return None
@@ -108,13 +131,26 @@ def build_service(ctx: Context, operations: list[ir.Operation], error_tables: li
     by_name = {op.name: op for op in operations}
     for i, name in enumerate(data["operations"]):
         if name not in by_name:
-            ctx.report(doc, ("operations", i), f"operation {name!r} has no file in operations/ (found: {', '.join(sorted(by_name)) or 'none'})")
+            ctx.report(
+                doc,
+                ("operations", i),
+                f"operation {name!r} has no file in operations/ (found: "
+                f"{', '.join(sorted(by_name)) or 'none'})",
+            )
     for name in sorted(set(by_name) - set(data["operations"])):
-        ctx.report(doc, ("operations",), f"operation {name!r} (operations/) is missing from this list")
+        ctx.report(
+            doc, ("operations",), f"operation {name!r} (operations/) is missing from this list"
+        )
     operations = [by_name[n] for n in data["operations"] if n in by_name]
-    callbacks = [_callback(ctx, doc, ("callbacks", i), raw, protocol, wire) for i, raw in enumerate(data.get("callbacks", []))]
+    callbacks = [
+        _callback(ctx, doc, ("callbacks", i), raw, protocol, wire)
+        for i, raw in enumerate(data.get("callbacks", []))
+    ]
     _check_example_files(ctx, doc, data, list(by_name.values()), callbacks)
-    test_data = tuple(ir.TestData(t["title"], t["usage"], tuple(t["values"].items())) for t in data.get("test_data", []))
+    test_data = tuple(
+        ir.TestData(t["title"], t["usage"], tuple(t["values"].items()))
+        for t in data.get("test_data", [])
+    )
     mock_state = _mock_state(ctx, doc, data.get("mock", {}), operations, error_tables)
     releases, found = build_releases(ctx.sources.changelog, doc, ctx.sources.display_dir)
     ctx.problems.extend(found)
@@ -168,13 +204,20 @@ def _environments(ctx: Context, doc: Document, data: dict[str, Any]) -> list[ir.
         defaults += bool(raw.get("default"))
         envs.append(
             ir.Environment(
-                raw["name"], raw["url"], bool(raw.get("default")), raw.get("description", ""),
+                raw["name"],
+                raw["url"],
+                bool(raw.get("default")),
+                raw.get("description", ""),
                 tuple(sorted(raw.get("values", {}).items())),
                 doc.mark(("environments", i)),
             )
         )
     if defaults != 1:
-        ctx.report(doc, ("environments",), f"exactly one environment must be 'default: true' (found {defaults})")
+        ctx.report(
+            doc,
+            ("environments",),
+            f"exactly one environment must be 'default: true' (found {defaults})",
+        )
     return envs
 
 
@@ -185,12 +228,25 @@ def _credentials(ctx: Context, doc: Document, data: dict[str, Any]) -> list[ir.C
         if "default" in raw or raw.get("optional"):
             seen_default = True
         elif seen_default:
-            ctx.report(doc, ("credentials", i, "name"), f"credential {raw['name']!r} has no default but follows one that has; list credentials with defaults last")
+            ctx.report(
+                doc,
+                ("credentials", i, "name"),
+                f"credential {raw['name']!r} has no default but follows one that has; list "
+                f"credentials with defaults last",
+            )
         if not is_snake(raw["name"]):
-            ctx.report(doc, ("credentials", i, "name"), f"credential name {raw['name']!r} must be snake_case")
+            ctx.report(
+                doc,
+                ("credentials", i, "name"),
+                f"credential name {raw['name']!r} must be snake_case",
+            )
         credentials.append(
             ir.Credential(
-                raw["name"], raw["description"], raw.get("wire"), bool(raw.get("secret", False)), raw.get("default"),
+                raw["name"],
+                raw["description"],
+                raw.get("wire"),
+                bool(raw.get("secret", False)),
+                raw.get("default"),
                 bool(raw.get("optional", False)),
                 doc.mark(("credentials", i)),
             )
@@ -199,16 +255,32 @@ def _credentials(ctx: Context, doc: Document, data: dict[str, Any]) -> list[ir.C
 
 
 def _callback(
-    ctx: Context, doc: Document, cpath: PathKey, raw: dict[str, Any], protocol: protocols.Protocol, wire: ir.Wire
+    ctx: Context,
+    doc: Document,
+    cpath: PathKey,
+    raw: dict[str, Any],
+    protocol: protocols.Protocol,
+    wire: ir.Wire,
 ) -> ir.Callback:
-    params = [build_field(ctx, doc, cpath + ("params", j), p, in_message=True) for j, p in enumerate(raw.get("params", []))]
+    params = [
+        build_field(ctx, doc, cpath + ("params", j), p, in_message=True)
+        for j, p in enumerate(raw.get("params", []))
+    ]
     body = raw.get("body", "query")
     if body != "query":
         target = ctx.shapes.get(raw["message"])
         if target is None or target.role != "shape":
-            ctx.report(doc, cpath + ("message",), f"callback {raw['name']}: no shape named {raw['message']!r}")
+            ctx.report(
+                doc,
+                cpath + ("message",),
+                f"callback {raw['name']}: no shape named {raw['message']!r}",
+            )
         elif body == "signed-header" and "signature" not in raw:
-            ctx.report(doc, cpath + ("body",), f"callback {raw['name']}: a signed-header callback needs 'signature'")
+            ctx.report(
+                doc,
+                cpath + ("body",),
+                f"callback {raw['name']}: a signed-header callback needs 'signature'",
+            )
         else:
             refused = protocol.callback_problem(body, wire)
             if refused is not None:
@@ -216,11 +288,20 @@ def _callback(
             else:
                 ctx.callback_shapes.add(raw["message"])
     if "signature" in raw and body != "signed-header":
-        ctx.report(doc, cpath + ("signature",), f"callback {raw['name']}: 'signature' is for body signed-header", at_key=True)
+        ctx.report(
+            doc,
+            cpath + ("signature",),
+            f"callback {raw['name']}: 'signature' is for body signed-header",
+            at_key=True,
+        )
     raw_sig = raw.get("signature")
     header_signature = (
         ir.HeaderSignature(
-            raw_sig["header"], raw_sig["algorithm"], raw_sig["timestamp"], raw_sig["value"], raw_sig["tolerance"],
+            raw_sig["header"],
+            raw_sig["algorithm"],
+            raw_sig["timestamp"],
+            raw_sig["value"],
+            raw_sig["tolerance"],
             ctx.ledger(doc, cpath + ("signature", "ledger"), raw_sig.get("ledger")),
         )
         if raw_sig and body == "signed-header"
@@ -244,7 +325,11 @@ def _callback(
 
 
 def _check_example_files(
-    ctx: Context, doc: Document, data: dict[str, Any], operations: list[ir.Operation], callbacks: list[ir.Callback]
+    ctx: Context,
+    doc: Document,
+    data: dict[str, Any],
+    operations: list[ir.Operation],
+    callbacks: list[ir.Callback],
 ) -> None:
     """Every file in examples/ is a test vector (of an operation or a callback) or is listed,
     with the reason, under examples_not_vectors: no document example is silently dropped."""
@@ -255,30 +340,53 @@ def _check_example_files(
         if cb.example_file:
             used.add(cb.example_file)
             if not (spec_dir / cb.example_file).is_file():
-                ctx.report(doc, ("callbacks", i, "example_file"), f"example file {cb.example_file!r} does not exist in {shown}")
+                ctx.report(
+                    doc,
+                    ("callbacks", i, "example_file"),
+                    f"example file {cb.example_file!r} does not exist in {shown}",
+                )
     excused = set()
     for i, entry in enumerate(data.get("examples_not_vectors", [])):
         excused.add(entry["file"])
         if not (spec_dir / entry["file"]).is_file():
-            ctx.report(doc, ("examples_not_vectors", i, "file"), f"example file {entry['file']!r} does not exist in {shown}")
+            ctx.report(
+                doc,
+                ("examples_not_vectors", i, "file"),
+                f"example file {entry['file']!r} does not exist in {shown}",
+            )
         elif entry["file"] in used:
-            ctx.report(doc, ("examples_not_vectors", i, "file"), f"example file {entry['file']!r} is used as a test vector; it cannot also be listed here")
+            ctx.report(
+                doc,
+                ("examples_not_vectors", i, "file"),
+                f"example file {entry['file']!r} is used as a test vector; it cannot also be "
+                f"listed here",
+            )
     if any(not (spec_dir / f).is_file() for f in used):
         return  # a broken reference is already reported; an "unused file" would repeat it
     folder = spec_dir / "examples"
-    on_disk = sorted(f"examples/{p.name}" for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    on_disk = (
+        sorted(f"examples/{p.name}" for p in folder.iterdir() if p.is_file())
+        if folder.is_dir()
+        else []
+    )
     for name in on_disk:
         if name not in used and name not in excused:
             ctx.report(
                 doc,
                 ("provider",),
-                f"example file {name!r} is not used by any operation or callback; make it a test vector, "
-                "or list it under examples_not_vectors with the ledger id that says why it cannot be one",
+                f"example file {name!r} is not used by any operation or callback; make it a test "
+                f"vector, "
+                "or list it under examples_not_vectors with the ledger id that says why it cannot "
+                "be one",
             )
 
 
 def _mock_state(
-    ctx: Context, doc: Document, mock: dict[str, Any], operations: list[ir.Operation], tables: list[ir.ErrorTable]
+    ctx: Context,
+    doc: Document,
+    mock: dict[str, Any],
+    operations: list[ir.Operation],
+    tables: list[ir.ErrorTable],
 ) -> tuple[ir.MockState, ...]:
     """The `mock:` section: its codes name documented errors (or, for rest-json, HTTP
     statuses), its operations exist and its paths lead to fields."""
@@ -287,7 +395,9 @@ def _mock_state(
 
     def code_ok(path: PathKey, code: str) -> None:
         if code not in known and not (code.isdigit() and 400 <= int(code) <= 599):
-            ctx.report(doc, path, f"mock code {code!r} is in no error table (and is no HTTP error status)")
+            ctx.report(
+                doc, path, f"mock code {code!r} is in no error table (and is no HTTP error status)"
+            )
 
     def path_ok(where: PathKey, shape: ir.Shape, path: tuple[str, ...]) -> None:
         current: ir.Shape | None = shape
@@ -313,7 +423,11 @@ def _mock_state(
         for key in ("read_by", "patched_by", "deleted_by", "listed_by"):
             for name in resource.get(key, ()):
                 if name not in by_name:
-                    ctx.report(doc, at + ("resource", key), f"mock state {raw['name']!r}: no operation {name!r}")
+                    ctx.report(
+                        doc,
+                        at + ("resource", key),
+                        f"mock state {raw['name']!r}: no operation {name!r}",
+                    )
         users = []
         for name, path in [(issuer, issued), *raw["used_by"].items()]:
             op = by_name.get(name)

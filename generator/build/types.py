@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import ir, protocols
 from ..kinds import DATE_FORMATS, KINDS, STRUCTURED_KINDS, pattern_problems
@@ -52,21 +53,34 @@ def build_enums(ctx: Context) -> None:
         for j, value in enumerate(entry["values"]):
             vpath = base + ("values", j)
             if value["wire"] in wires:
-                ctx.report(doc, vpath + ("wire",), f"enum {name}: duplicate wire value {value['wire']!r}")
+                ctx.report(
+                    doc, vpath + ("wire",), f"enum {name}: duplicate wire value {value['wire']!r}"
+                )
             if not is_snake(value["name"]):
-                ctx.report(doc, vpath + ("name",), f"enum {name}: member name {value['name']!r} must be snake_case")
+                ctx.report(
+                    doc,
+                    vpath + ("name",),
+                    f"enum {name}: member name {value['name']!r} must be snake_case",
+                )
             if value["name"] in names:
-                ctx.report(doc, vpath + ("name",), f"enum {name}: duplicate member name {value['name']!r}")
+                ctx.report(
+                    doc, vpath + ("name",), f"enum {name}: duplicate member name {value['name']!r}"
+                )
             wires.add(value["wire"])
             names.add(value["name"])
-            values.append(ir.EnumValue(value["wire"], value["name"], value.get("description", ""), doc.mark(vpath)))
+            values.append(
+                ir.EnumValue(
+                    value["wire"], value["name"], value.get("description", ""), doc.mark(vpath)
+                )
+            )
         aliases = entry.get("decode_aliases", {})
         for alias, target in aliases.items():
             if target not in wires:
                 ctx.report(
                     doc,
                     base + ("decode_aliases", alias),
-                    f"enum {name}: decode alias {alias!r} points at {target!r}, which is not one of its values",
+                    f"enum {name}: decode alias {alias!r} points at {target!r}, which is not one "
+                    f"of its values",
                 )
             if alias in wires:
                 ctx.report(
@@ -92,7 +106,9 @@ def build_library(ctx: Context) -> None:
     for i, entry in enumerate(doc.data.get("fields", [])):
         path: PathKey = ("fields", i)
         if "use" in entry:
-            ctx.report(doc, path + ("use",), "library fields are definitions; 'use' is not allowed here")
+            ctx.report(
+                doc, path + ("use",), "library fields are definitions; 'use' is not allowed here"
+            )
             continue
         wire = entry["wire"]
         if wire in ctx.library:
@@ -111,7 +127,9 @@ def build_shapes(ctx: Context) -> None:
         ctx.register_shape(doc, path, shape)
 
 
-def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], *, in_message: bool) -> ir.Field | None:
+def build_field(
+    ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any], *, in_message: bool
+) -> ir.Field | None:
     entry = dict(raw)
     # Where each key was written: its own mapping, or the library entry it comes from.
     sites: dict[str, tuple[Document, PathKey]] = {key: (doc, path) for key in raw}
@@ -119,7 +137,11 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
         ref = raw["use"]
         if ref not in ctx.library:
             known = ", ".join(sorted(ctx.library)) or "none"
-            ctx.report(doc, path + ("use",), f"field 'use: {ref}' names no library field (library has: {known})")
+            ctx.report(
+                doc,
+                path + ("use",),
+                f"field 'use: {ref}' names no library field (library has: {known})",
+            )
             return None
         for key in raw:
             if key not in _USE_OVERRIDES:
@@ -131,7 +153,9 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
                     at_key=True,
                 )
         lib_doc, lib_path, lib_entry = ctx.library[ref]
-        sites = {key: (lib_doc, lib_path) for key in lib_entry} | {k: v for k, v in sites.items() if k != "use"}
+        sites = {key: (lib_doc, lib_path) for key in lib_entry} | {
+            k: v for k, v in sites.items() if k != "use"
+        }
         entry = {**lib_entry, **{k: v for k, v in raw.items() if k != "use"}}
     if "derived" in entry:
         derived = ir.Derived(entry["derived"]["digest"], entry["derived"]["of"])
@@ -149,10 +173,16 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
 
     def report(key: str, message: str, *, at_key: bool = False) -> None:
         site_doc, site_path = sites.get(key, (doc, path))
-        ctx.report(site_doc, site_path + (key,) if key in sites else site_path, message, at_key=at_key)
+        ctx.report(
+            site_doc, site_path + (key,) if key in sites else site_path, message, at_key=at_key
+        )
 
     if not is_snake(name) or name in RESERVED_ATTRIBUTES or name.startswith("model_"):
-        report("name", f"{label}: Python name {name!r} must be a snake_case identifier, not a keyword or pydantic attribute")
+        report(
+            "name",
+            f"{label}: Python name {name!r} must be a snake_case identifier, not a keyword or "
+            f"pydantic attribute",
+        )
     if "required_when" in entry and not in_message:
         report(
             "required_when",
@@ -176,16 +206,27 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
         source=entry.get("source", ""),
         ledger=ctx.ledger(ledger_doc, ledger_path + ("ledger",), entry.get("ledger")),
         codes=ir.FieldCodes(
-            missing=as_tuple(codes.get("missing")), invalid=as_tuple(codes.get("invalid")), server=as_tuple(codes.get("server"))
+            missing=as_tuple(codes.get("missing")),
+            invalid=as_tuple(codes.get("invalid")),
+            server=as_tuple(codes.get("server")),
         ),
         mark=doc.mark(path),
         location=entry.get("in", "body"),
         fallback_of=entry["fallback"]["mime_type_of"] if "fallback" in entry else None,
-        fallback_types=tuple(sorted(entry["fallback"]["types"].items())) if "fallback" in entry else (),
-        library_mark=ctx.library[raw["use"]][0].mark(ctx.library[raw["use"]][1]) if "use" in raw else None,
+        fallback_types=tuple(sorted(entry["fallback"]["types"].items()))
+        if "fallback" in entry
+        else (),
+        library_mark=ctx.library[raw["use"]][0].mark(ctx.library[raw["use"]][1])
+        if "use" in raw
+        else None,
     )
     if "in" in entry and not in_message:
-        report("in", f"{label}: 'in' places a request field in the path, query or headers; shapes are bodies", at_key=True)
+        report(
+            "in",
+            f"{label}: 'in' places a request field in the path, query or headers; shapes are "
+            f"bodies",
+            at_key=True,
+        )
     # Unresolved references are reported where the reference is written.
     ref_key = next((k for k in ("enum", "shape", "of") if k in sites), None)
     ref_doc, ref_path = sites[ref_key] if ref_key else (doc, path)
@@ -193,7 +234,9 @@ def build_field(ctx: Context, doc: Document, path: PathKey, raw: dict[str, Any],
     return result
 
 
-def _check_carried(ctx: Context, type_ref: ir.TypeRef, entry: dict[str, Any], label: str, report: Reporter) -> None:
+def _check_carried(
+    ctx: Context, type_ref: ir.TypeRef, entry: dict[str, Any], label: str, report: Reporter
+) -> None:
     """A scalar kind must be one the protocol's wire can carry (its codec templates have it),
     and its parameters ones the protocol's codecs honour."""
     protocol = protocols.find(ctx.protocol)
@@ -203,21 +246,38 @@ def _check_carried(ctx: Context, type_ref: ir.TypeRef, entry: dict[str, Any], la
     if scalar.kind not in protocol.KINDS:
         carried = ", ".join(sorted(protocol.KINDS))
         key = "of" if isinstance(type_ref, ir.ListOf) else "type"
-        report(key, f"{label}: the {protocol.NAME} protocol cannot carry type {scalar.kind!r} (it carries: {carried})")
+        report(
+            key,
+            f"{label}: the {protocol.NAME} protocol cannot carry type {scalar.kind!r} (it carries: "
+            f"{carried})",
+        )
         return
     refused = protocol.REFUSED_PARAMS.get(scalar.kind, {})
     for key in sorted(set(refused) & set(entry)):
-        report(key, f"{label}: the {protocol.NAME} protocol cannot carry {key!r} of type {scalar.kind!r} ({refused[key]})", at_key=True)
+        report(
+            key,
+            f"{label}: the {protocol.NAME} protocol cannot carry {key!r} of type {scalar.kind!r} "
+            f"({refused[key]})",
+            at_key=True,
+        )
 
 
-def build_type(entry: dict[str, Any], label: str, report: Reporter, enums: dict[str, ir.EnumType]) -> ir.TypeRef:
+def build_type(
+    entry: dict[str, Any], label: str, report: Reporter, enums: dict[str, ir.EnumType]
+) -> ir.TypeRef:
     type_name = entry["type"]
     allowed = KINDS[type_name].params if type_name in KINDS else STRUCTURED_KINDS[type_name]
-    all_params = {p for k in KINDS.values() for p in k.params} | {p for s in STRUCTURED_KINDS.values() for p in s}
+    all_params = {p for k in KINDS.values() for p in k.params} | {
+        p for s in STRUCTURED_KINDS.values() for p in s
+    }
     for key in entry:
         if key in all_params and key not in allowed:
             takes = ", ".join(sorted(allowed)) or "no parameters"
-            report(key, f"{label}: {key!r} does not apply to type {type_name!r} (it takes: {takes})", at_key=True)
+            report(
+                key,
+                f"{label}: {key!r} does not apply to type {type_name!r} (it takes: {takes})",
+                at_key=True,
+            )
     if type_name == "enum":
         if "enum" not in entry:
             report("type", f"{label}: type 'enum' needs 'enum: <EnumName>'")
@@ -247,7 +307,12 @@ def build_type(entry: dict[str, Any], label: str, report: Reporter, enums: dict[
         params.setdefault("wire_false", "false")
         params = dict(sorted(params.items()))
         if params["wire_false"] is None and entry.get("required"):
-            report("wire_false", f"{label}: a required bool needs a wire form for False ('wire_false: null' sends nothing)", at_key=True)
+            report(
+                "wire_false",
+                f"{label}: a required bool needs a wire form for False ('wire_false: null' sends "
+                f"nothing)",
+                at_key=True,
+            )
     for lo_key, hi_key in (("min_length", "max_length"), ("minimum", "maximum")):
         lo, hi = params.get(lo_key), params.get(hi_key)
         if lo is not None and hi is not None and lo > hi:
@@ -256,11 +321,15 @@ def build_type(entry: dict[str, Any], label: str, report: Reporter, enums: dict[
         for why in pattern_problems(params["pattern"]):
             report("pattern", f"{label}: pattern {params['pattern']!r} {why}")
     if type_name == "date" and "format" not in params:
-        report("type", f"{label}: type 'date' needs a wire 'format' (one of {', '.join(DATE_FORMATS)})")
+        report(
+            "type", f"{label}: type 'date' needs a wire 'format' (one of {', '.join(DATE_FORMATS)})"
+        )
     return ir.Scalar(type_name, tuple(params.items()))
 
 
-def build_shape(ctx: Context, doc: Document, path: PathKey, entry: dict[str, Any], *, role: str) -> ir.Shape:
+def build_shape(
+    ctx: Context, doc: Document, path: PathKey, entry: dict[str, Any], *, role: str
+) -> ir.Shape:
     fields: list[ir.Field] = []
     wires: dict[str, PathKey] = {}
     names: dict[str, PathKey] = {}
@@ -271,9 +340,15 @@ def build_shape(ctx: Context, doc: Document, path: PathKey, entry: dict[str, Any
         if built is None:
             continue
         if built.fallback_of is not None and not any(
-            r.get("wire") == built.fallback_of or r.get("use") == built.fallback_of for r in entry.get("fields", [])
+            r.get("wire") == built.fallback_of or r.get("use") == built.fallback_of
+            for r in entry.get("fields", [])
         ):
-            ctx.report(doc, fpath + ("fallback",), f"field {built.wire!r}: fallback names no field {built.fallback_of!r} of {entry['name']}")
+            ctx.report(
+                doc,
+                fpath + ("fallback",),
+                f"field {built.wire!r}: fallback names no field {built.fallback_of!r} of "
+                f"{entry['name']}",
+            )
         if built.wire in wires:
             ctx.report(doc, fpath, f"{entry['name']}: wire name {built.wire!r} appears twice")
         elif built.name in names:
@@ -285,8 +360,15 @@ def build_shape(ctx: Context, doc: Document, path: PathKey, entry: dict[str, Any
     for i, f in enumerate(fields):
         if f.derived is not None:
             source = next((g for g in fields if g.wire == f.derived.of), None)
-            if source is None or not (isinstance(source.type, ir.Scalar) and source.type.kind == "base64"):
-                ctx.report(doc, path + ("fields", i, "derived", "of"), f"field {f.wire!r}: derived from {f.derived.of!r}, which must be a base64 field of {entry['name']}")
+            if source is None or not (
+                isinstance(source.type, ir.Scalar) and source.type.kind == "base64"
+            ):
+                ctx.report(
+                    doc,
+                    path + ("fields", i, "derived", "of"),
+                    f"field {f.wire!r}: derived from {f.derived.of!r}, which must be a base64 "
+                    f"field of {entry['name']}",
+                )
     return ir.Shape(
         name=entry["name"],
         wire_fields=tuple(fields),

@@ -15,7 +15,8 @@ template folder, and list the module in `_MODULES` below.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol as _Interface
+from typing import TYPE_CHECKING, Any
+from typing import Protocol as _Interface
 
 if TYPE_CHECKING:
     from .. import ir
@@ -53,12 +54,25 @@ class Protocol(_Interface):
     """The meta-schema of the `wire:` section of service.yaml."""
 
     def build_wire(
-        self, ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+        self,
+        ctx: Context,
+        doc: Document,
+        raw: dict[str, Any],
+        credentials: set[str],
+        environments: list[ir.Environment],
     ) -> ir.Wire | None:
         """The protocol's wire settings from `wire:` (None if they cannot be built)."""
 
-    def check_operation(self, ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
-        """What an operation file may use on this protocol (HTTP methods, locations, text answers)."""
+    def check_operation(
+        self,
+        ctx: Context,
+        doc: Document,
+        data: dict[str, Any],
+        request: ir.Shape,
+        response: ir.Shape,
+    ) -> None:
+        """What an operation file may use on this protocol (HTTP methods, locations, text
+        answers)."""
 
     def callback_problem(self, body: str, wire: ir.Wire) -> str | None:
         """Why a callback with this `body` cannot be carried (None: it can)."""
@@ -66,7 +80,9 @@ class Protocol(_Interface):
     def open_constants(self, wire: ir.Wire) -> set[str]:
         """The members or elements each operation must give under `constants:`."""
 
-    def check_answers(self, ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
+    def check_answers(
+        self, ctx: Context, doc: Document, service: ir.Service, op: ir.Operation
+    ) -> None:
         """Whether an operation's outcomes and response fit how this protocol answers."""
 
     # -- views -----------------------------------------------------------------------------
@@ -87,7 +103,9 @@ class Protocol(_Interface):
     def mock_part(self, service: ir.Service) -> object:
         """The protocol's view of the mock server, for its `mock.j2` (`mock.wire`)."""
 
-    def mock_error_answer(self, service: ir.Service, op: ir.Operation, code: str, message: str) -> Any:
+    def mock_error_answer(
+        self, service: ir.Service, op: ir.Operation, code: str, message: str
+    ) -> Any:
         """A sample error answer with `code` and `message` as markers (None: the protocol's
         `mock.j2` writes its error answers itself)."""
 

@@ -12,13 +12,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from ..view.client import CLOCK_OPTION, Option
-from . import rpc
 from ..kinds import pattern_problems
 from ..metaschema import LEDGER, STR
 from ..naming import constant
+from ..view.client import CLOCK_OPTION, Option
 from ..view.common import answer_shapes, callback_shapes, dependency_order, php_string, snake
-from ..view.wire import CallbackMessage, EnumTable, FieldCodec, ShapeCodec, callback_messages, enum_tables, field_codec, shape_codecs
+from ..view.wire import (
+    CallbackMessage,
+    EnumTable,
+    FieldCodec,
+    ShapeCodec,
+    callback_messages,
+    enum_tables,
+    field_codec,
+    shape_codecs,
+)
+from . import rpc
 
 if TYPE_CHECKING:
     from ..build.context import Context
@@ -120,11 +129,24 @@ WIRE_SCHEMA: dict[str, Any] = {
 }
 
 # Where a member's value comes from: the key that says so in the spec, in order of precedence.
-_SOURCES = ("object", "message", "const", "credential", "signature", "option", "clock", "environment")
+_SOURCES = (
+    "object",
+    "message",
+    "const",
+    "credential",
+    "signature",
+    "option",
+    "clock",
+    "environment",
+)
 
 
 def build_wire(
-    ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+    ctx: Context,
+    doc: Document,
+    raw: dict[str, Any],
+    credentials: set[str],
+    environments: list[ir.Environment],
 ) -> ir.JsonWire | None:
     if not {"content_type", "encoding", "body", "result"} <= set(raw):
         return None
@@ -136,15 +158,28 @@ def build_wire(
             mpath: PathKey = ("wire", key, i)
             sources = [s for s in _SOURCES if s in m]
             if len(sources) > 1:
-                ctx.report(doc, mpath, f"member {m['key']!r}: one of object / message / const / credential / signature / option / clock / environment, not {sources}")
+                ctx.report(
+                    doc,
+                    mpath,
+                    f"member {m['key']!r}: one of object / message / const / credential / "
+                    f"signature / option / clock / environment, not {sources}",
+                )
             source = sources[0] if sources else "operation"
             value = m.get(source) if source not in ("message", "signature", "object") else None
             if source == "object":
                 source, value = "credentials", None
             if source == "credential" and value not in credentials:
-                ctx.report(doc, mpath + ("credential",), f"member {m['key']!r}: no credential named {value!r}")
+                ctx.report(
+                    doc,
+                    mpath + ("credential",),
+                    f"member {m['key']!r}: no credential named {value!r}",
+                )
             if source == "environment" and any(value not in v for v in env_values):
-                ctx.report(doc, mpath + ("environment",), f"member {m['key']!r}: every environment needs `values: {{{value}: ...}}`")
+                ctx.report(
+                    doc,
+                    mpath + ("environment",),
+                    f"member {m['key']!r}: every environment needs `values: {{{value}: ...}}`",
+                )
             out.append(
                 ir.JsonMember(
                     key=m["key"],
@@ -163,20 +198,35 @@ def build_wire(
     if sum(m.source == "message" for m in body) != 1:
         ctx.report(doc, ("wire", "body"), "the body needs exactly one member with `message: true`")
     if any(m.source == "credentials" for m in body) and not creds:
-        ctx.report(doc, ("wire", "credentials"), "the body has a credentials object: list its members under `credentials`")
+        ctx.report(
+            doc,
+            ("wire", "credentials"),
+            "the body has a credentials object: list its members under `credentials`",
+        )
     signature = None
     if "signature" in raw:
         sig = raw["signature"]
         if sig["key"] not in credentials:
-            ctx.report(doc, ("wire", "signature", "key"), f"signature: no credential named {sig['key']!r}")
+            ctx.report(
+                doc, ("wire", "signature", "key"), f"signature: no credential named {sig['key']!r}"
+            )
         if sig["over"] not in {m.key for m in body if m.source == "message"}:
-            ctx.report(doc, ("wire", "signature", "over"), "signature: `over` must name the message member")
+            ctx.report(
+                doc, ("wire", "signature", "over"), "signature: `over` must name the message member"
+            )
         signature = ir.Signature(
-            sig["algorithm"], sig["key"], sig["over"], tuple(sig["response"].split(".")),
+            sig["algorithm"],
+            sig["key"],
+            sig["over"],
+            tuple(sig["response"].split(".")),
             ctx.ledger(doc, ("wire", "signature", "ledger"), sig.get("ledger")),
         )
         if not any(m.source == "signature" for m in creds):
-            ctx.report(doc, ("wire", "signature"), "a signed protocol needs a credentials member with `signature: true`")
+            ctx.report(
+                doc,
+                ("wire", "signature"),
+                "a signed protocol needs a credentials member with `signature: true`",
+            )
     text = raw.get("text", {})
     if text:
         for why in pattern_problems(text["pattern"]):
@@ -199,7 +249,9 @@ def build_wire(
     )
 
 
-def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
+def check_operation(
+    ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape
+) -> None:
     from ..build.operations import refuse_http_keys, refuse_text_answer
 
     refuse_http_keys(ctx, doc, data, request)
@@ -222,7 +274,12 @@ def open_constants(wire: ir.Wire) -> set[str]:
 
 def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
     if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
-        ctx.report(doc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")
+        ctx.report(
+            doc,
+            ("outcomes",),
+            f"operation {op.name}: a JSON protocol answer is a result or an error; give one "
+            f"outcome with `code: null`",
+        )
 
 
 # -- client ------------------------------------------------------------------------------------
@@ -255,7 +312,9 @@ def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...
             if m.type == "map":
                 options.append(Option(m.value, "Mapping[str, str] | None", None, m.description))
             else:
-                annotation = "Literal[" + ", ".join(repr(v) for v in m.values) + "]" if m.values else "str"
+                annotation = (
+                    "Literal[" + ", ".join(repr(v) for v in m.values) + "]" if m.values else "str"
+                )
                 options.append(Option(m.value, annotation, m.default, m.description))
     if wire.signature is not None:
         options.append(
@@ -487,11 +546,17 @@ def wire_view(service: ir.Service) -> JsonWireView:
         runtime_imports=sorted(runtime),
         error_imports=sorted(["api_error"] + ([f"{prefix}SignatureError"] if signature else [])),
         shapes=tuple(ShapeCodec(s.name, codecs(s), func=snake(s.name)) for s in nested),
-        decode_shapes=tuple(ShapeCodec(s.name, codecs(s), const=constant(snake(s.name))) for s in all_shapes if s.root is None),
+        decode_shapes=tuple(
+            ShapeCodec(s.name, codecs(s), const=constant(snake(s.name)))
+            for s in all_shapes
+            if s.root is None
+        ),
         enums=enums,
         operations=tuple(operations),
         callback_messages=callback_messages(callbacks),
-        model_imports=sorted({s.name for s in all_shapes} | {e.class_name for e in enums if e.class_name}),
+        model_imports=sorted(
+            {s.name for s in all_shapes} | {e.class_name for e in enums if e.class_name}
+        ),
     )
 
 
@@ -507,7 +572,9 @@ def mock_part(service: ir.Service) -> rpc.RpcMock:
     body member every operation gives its own constant (`function`)."""
     wire = service.wire
     assert isinstance(wire, ir.JsonWire)
-    json_id = next(((m.key, m.value) for m in wire.credentials if m.source == "credential" and m.value), None)
+    json_id = next(
+        ((m.key, m.value) for m in wire.credentials if m.source == "credential" and m.value), None
+    )
     route_by = next((m.key for m in wire.body if m.source == "operation"), None)
     return rpc.RpcMock(service.mock_unauthorized, service.mock_invalid, [], json_id, route_by)
 
@@ -563,21 +630,28 @@ def docs_part(service: ir.Service) -> JsonDocs:
         if m.source == "signature":
             return f"the signature of `{message_key}`"
         if m.source == "option":
-            default = f" (default `{m.default}`)" if m.default is not None else " (sent only when given)"
+            default = (
+                f" (default `{m.default}`)" if m.default is not None else " (sent only when given)"
+            )
             return f"client option `{m.value}`{default}"
         if m.source == "clock":
             return "the time of the request (PHP microtime)"
-        return "per environment: " + ", ".join(f"`{dict(e.values).get(m.value or '')}` ({e.name})" for e in service.environments)
+        return "per environment: " + ", ".join(
+            f"`{dict(e.values).get(m.value or '')}` ({e.name})" for e in service.environments
+        )
 
     signature = None
     if w.signature is not None:
         member = next(m.key for m in w.credentials if m.source == "signature")
         signature = (
             f"`credentials.{member}` is the "
-            f"{w.signature.algorithm} (lowercase hex), keyed with the credential `{w.signature.key}`, of the "
-            f"`{w.signature.over}` member exactly as sent. Answers carry theirs at `{'.'.join(w.signature.response)}`; "
+            f"{w.signature.algorithm} (lowercase hex), keyed with the credential "
+            f"`{w.signature.key}`, of the "
+            f"`{w.signature.over}` member exactly as sent. Answers carry theirs at "
+            f"`{'.'.join(w.signature.response)}`; "
             "the client checks it (constant-time) and raises "
-            f"`{service.error_prefix}SignatureError` when it does not verify, unless made with `verify_signatures=False`."
+            f"`{service.error_prefix}SignatureError` when it does not verify, unless made with "
+            f"`verify_signatures=False`."
             + "".join(f" [{lid}](#ledger-{lid})" for lid in w.signature.ledger)
         )
     return JsonDocs(
@@ -585,7 +659,9 @@ def docs_part(service: ir.Service) -> JsonDocs:
         encoding=w.encoding,
         message_key=message_key,
         body=tuple(MemberDoc(m.key, value(m)) for m in w.body),
-        credentials=tuple(MemberDoc(m.key, value(m), m.description, m.ledger) for m in w.credentials),
+        credentials=tuple(
+            MemberDoc(m.key, value(m), m.description, m.ledger) for m in w.credentials
+        ),
         signature=signature,
         text=w.text_description,
         result_paths=rpc.result_paths(w),

@@ -13,11 +13,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from ..naming import constant, pascal
-from ..view.common import answer_shapes, callback_shapes, dependency_order, snake
-from ..view.wire import CallbackMessage, EnumTable, FieldCodec, ShapeCodec, callback_messages, enum_tables, field_codec, fields_codecs
-from ..view.client import CLOCK_OPTION, Option
 from ..metaschema import LEDGER, STR, TEXT
+from ..naming import constant, pascal
+from ..view.client import CLOCK_OPTION, Option
+from ..view.common import answer_shapes, callback_shapes, dependency_order, snake
+from ..view.wire import (
+    CallbackMessage,
+    EnumTable,
+    FieldCodec,
+    ShapeCodec,
+    callback_messages,
+    enum_tables,
+    field_codec,
+    fields_codecs,
+)
 
 if TYPE_CHECKING:
     from ..build.context import Context
@@ -88,7 +97,11 @@ WIRE_SCHEMA: dict[str, Any] = {
             "required": ["header", "methods"],
             "properties": {
                 "header": STR,
-                "methods": {"type": "array", "items": {"enum": ["POST", "PUT", "PATCH", "DELETE"]}, "minItems": 1},
+                "methods": {
+                    "type": "array",
+                    "items": {"enum": ["POST", "PUT", "PATCH", "DELETE"]},
+                    "minItems": 1,
+                },
                 "description": TEXT,
                 "ledger": LEDGER,
             },
@@ -109,8 +122,14 @@ WIRE_SCHEMA: dict[str, Any] = {
             "required": ["attempts", "statuses", "safe_methods"],
             "properties": {
                 "attempts": {"type": "integer", "minimum": 1, "maximum": 10},
-                "statuses": {"type": "array", "items": {"type": "integer", "minimum": 400, "maximum": 599}},
-                "safe_methods": {"type": "array", "items": {"enum": ["GET", "PUT", "PATCH", "DELETE"]}},
+                "statuses": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 400, "maximum": 599},
+                },
+                "safe_methods": {
+                    "type": "array",
+                    "items": {"enum": ["GET", "PUT", "PATCH", "DELETE"]},
+                },
                 "ledger": LEDGER,
             },
             "additionalProperties": False,
@@ -148,17 +167,28 @@ WIRE_SCHEMA: dict[str, Any] = {
 
 
 def build_wire(
-    ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+    ctx: Context,
+    doc: Document,
+    raw: dict[str, Any],
+    credentials: set[str],
+    environments: list[ir.Environment],
 ) -> ir.RestWire | None:
     if not {"content_type", "headers", "errors"} <= set(raw):
         return None
     headers = []
     for i, h in enumerate(raw["headers"]):
         if h["credential"] not in credentials:
-            ctx.report(doc, ("wire", "headers", i, "credential"), f"header {h['name']!r}: no credential named {h['credential']!r}")
+            ctx.report(
+                doc,
+                ("wire", "headers", i, "credential"),
+                f"header {h['name']!r}: no credential named {h['credential']!r}",
+            )
         headers.append(
             ir.RestHeader(
-                h["name"], h["credential"], h.get("prefix", ""), h.get("description", ""),
+                h["name"],
+                h["credential"],
+                h.get("prefix", ""),
+                h.get("description", ""),
                 ctx.ledger(doc, ("wire", "headers", i, "ledger"), h.get("ledger")),
             )
         )
@@ -168,11 +198,18 @@ def build_wire(
     for i, s in enumerate(errors["statuses"]):
         span = range(s["status"], s.get("up_to", s["status"]) + 1)
         if seen & set(span):
-            ctx.report(doc, ("wire", "errors", "statuses", i, "status"), f"status {s['status']} overlaps another entry")
+            ctx.report(
+                doc,
+                ("wire", "errors", "statuses", i, "status"),
+                f"status {s['status']} overlaps another entry",
+            )
         seen |= set(span)
         statuses.append(
             ir.ErrorStatus(
-                s["status"], s["name"], s["description"], s.get("up_to"),
+                s["status"],
+                s["name"],
+                s["description"],
+                s.get("up_to"),
                 ctx.ledger(doc, ("wire", "errors", "statuses", i, "ledger"), s.get("ledger")),
             )
         )
@@ -191,7 +228,9 @@ def build_wire(
         idempotency_description=idem.get("description", ""),
         idempotency_ledger=ctx.ledger(doc, ("wire", "idempotency", "ledger"), idem.get("ledger")),
         rate_limit=(rate["requests"], float(rate["per_seconds"])) if rate else None,
-        rate_limit_ledger=ctx.ledger(doc, ("wire", "rate_limit", "ledger"), rate.get("ledger") if rate else None),
+        rate_limit_ledger=ctx.ledger(
+            doc, ("wire", "rate_limit", "ledger"), rate.get("ledger") if rate else None
+        ),
         retry_attempts=retry.get("attempts", 1),
         retry_statuses=tuple(retry.get("statuses", ())),
         retry_safe_methods=tuple(retry.get("safe_methods", ())),
@@ -201,7 +240,9 @@ def build_wire(
     )
 
 
-def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
+def check_operation(
+    ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape
+) -> None:
     """Path placeholders match path fields, every request has a method, query and header
     parameters are scalars, and GET / DELETE have no body."""
     from ..build.operations import every_field, refuse_text_answer
@@ -209,33 +250,75 @@ def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: 
 
     refuse_text_answer(ctx, doc, data, response)
     if "method" not in data:
-        ctx.report(doc, ("path",), "a rest-json operation needs a 'method' (GET, POST, PUT, PATCH or DELETE)")
+        ctx.report(
+            doc,
+            ("path",),
+            "a rest-json operation needs a 'method' (GET, POST, PUT, PATCH or DELETE)",
+        )
     placeholders = re.findall(r"\{([A-Za-z][A-Za-z0-9_]*)\}", data["path"])
     path_fields = {f.wire: (i, f) for i, f in enumerate(request.fields) if f.location == "path"}
     for name in placeholders:
         if name not in path_fields:
-            ctx.report(doc, ("path",), f"path placeholder {{{name}}} has no request field with 'in: path' and wire name {name!r}")
+            ctx.report(
+                doc,
+                ("path",),
+                f"path placeholder {{{name}}} has no request field with 'in: path' and wire name "
+                f"{name!r}",
+            )
     for wire, (i, f) in path_fields.items():
         if wire not in placeholders:
-            ctx.report(doc, ("request", "fields", i), f"field {wire!r} is 'in: path' but the path {data['path']!r} has no {{{wire}}}")
+            ctx.report(
+                doc,
+                ("request", "fields", i),
+                f"field {wire!r} is 'in: path' but the path {data['path']!r} has no {{{wire}}}",
+            )
         elif not f.required:
             ctx.report(doc, ("request", "fields", i), f"path field {wire!r} must be required")
         if not isinstance(f.type, ir.Scalar) and not isinstance(f.type, ir.EnumRef):
             ctx.report(doc, ("request", "fields", i), f"path field {wire!r} must be a scalar")
     for i, f in enumerate(request.fields):
-        if f.location in ("query", "header") and not isinstance(f.type, (ir.Scalar, ir.EnumRef)) and not (
-            isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef)
+        if (
+            f.location in ("query", "header")
+            and not isinstance(f.type, (ir.Scalar, ir.EnumRef))
+            and not (isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef))
         ):
-            ctx.report(doc, ("request", "fields", i), f"field {f.wire!r}: a {f.location} field must be a scalar or a list of scalars")
-    if data.get("method") in ("GET", "DELETE") and any(f.location == "body" for f in request.fields):
-        ctx.report(doc, ("method",), f"a {data['method']} request has no body; give each field 'in: path', 'in: query' or 'in: header'")
+            ctx.report(
+                doc,
+                ("request", "fields", i),
+                f"field {f.wire!r}: a {f.location} field must be a scalar or a list of scalars",
+            )
+    if data.get("method") in ("GET", "DELETE") and any(
+        f.location == "body" for f in request.fields
+    ):
+        ctx.report(
+            doc,
+            ("method",),
+            f"a {data['method']} request has no body; give each field 'in: path', 'in: query' or "
+            f"'in: header'",
+        )
     for i, f in enumerate(request.fields):
         scalar = f.type.item if isinstance(f.type, ir.ListOf) else f.type
-        if f.location != "body" and isinstance(scalar, ir.Scalar) and scalar.param_map.get("format") not in (None, "YYYY-MM-DD"):
-            ctx.report(doc, ("request", "fields", i, "format"), f"field {f.wire!r}: a {f.location} parameter carries a date as YYYY-MM-DD (format: YYYY-MM-DD)", at_key=True)
+        if (
+            f.location != "body"
+            and isinstance(scalar, ir.Scalar)
+            and scalar.param_map.get("format") not in (None, "YYYY-MM-DD")
+        ):
+            ctx.report(
+                doc,
+                ("request", "fields", i, "format"),
+                f"field {f.wire!r}: a {f.location} parameter carries a date as YYYY-MM-DD (format: "
+                f"YYYY-MM-DD)",
+                at_key=True,
+            )
     for f in every_field(ctx, request, response):
         if f.derived is not None and f.mark is not None:
-            ctx.problems.append(Problem(f.mark, f"field {f.wire!r}: the rest-json protocol computes no derived fields (its members are what the message holds)"))
+            ctx.problems.append(
+                Problem(
+                    f.mark,
+                    f"field {f.wire!r}: the rest-json protocol computes no derived fields (its "
+                    f"members are what the message holds)",
+                )
+            )
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:
@@ -250,7 +333,12 @@ def open_constants(wire: ir.Wire) -> set[str]:
 
 def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Operation) -> None:
     if len(op.outcomes) != 1 or op.outcomes[0].code is not None:
-        ctx.report(doc, ("outcomes",), f"operation {op.name}: a JSON protocol answer is a result or an error; give one outcome with `code: null`")
+        ctx.report(
+            doc,
+            ("outcomes",),
+            f"operation {op.name}: a JSON protocol answer is a result or an error; give one "
+            f"outcome with `code: null`",
+        )
 
 
 # -- client ------------------------------------------------------------------------------------
@@ -286,8 +374,10 @@ def raises(service: ir.Service, op: ir.Operation) -> str:
     table = service.error_table(op.errors)
     statuses = ", ".join(f"{service.error_prefix}{s.name}Error" for s in wire.statuses)
     return (
-        f"{service.error_prefix}ApiError: an error status, as the class of that status ({statuses}); "
-        f"documented codes ({table.title} table) carry a {pascal(table.name)}ErrorCode member in `.error`."
+        f"{service.error_prefix}ApiError: an error status, as the class of that status "
+        f"({statuses}); "
+        f"documented codes ({table.title} table) carry a {pascal(table.name)}ErrorCode member in "
+        f"`.error`."
     )
 
 
@@ -311,7 +401,8 @@ def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...
                 "rate_limiter",
                 "RateLimiter | None",
                 None,
-                f"spaces requests out ({requests} per {seconds:g} s by default); pass one to share it between clients.",
+                f"spaces requests out ({requests} per {seconds:g} s by default); pass one to share "
+                f"it between clients.",
             )
         )
     options.append(
@@ -319,7 +410,8 @@ def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...
             "max_retries",
             "int",
             wire.retry_attempts - 1,
-            "how often a throttled (429) call, or a safe one that timed out or met a gateway error, is tried again.",
+            "how often a throttled (429) call, or a safe one that timed out or met a gateway "
+            "error, is tried again.",
         )
     )
     return tuple(options)
@@ -427,7 +519,11 @@ def wire_view(service: ir.Service) -> RestWireView:
     assert isinstance(w, ir.RestWire)
     callbacks = callback_shapes(service)
     all_shapes = dependency_order(service, [*service.messages(), *callbacks])
-    request_shapes = [s for s in dependency_order(service, [op.request for op in service.operations]) if s.role == "shape"]
+    request_shapes = [
+        s
+        for s in dependency_order(service, [op.request for op in service.operations])
+        if s.role == "shape"
+    ]
     answers = answer_shapes(service)
     enums = enum_tables(service, all_shapes, answers)
     operations = []
@@ -453,16 +549,25 @@ def wire_view(service: ir.Service) -> RestWireView:
                 body=fields_codecs(by_location["body"], KINDS, _key),
                 has_body=bool(by_location["body"]) and op.method not in ("GET", "DELETE"),
                 answer=answer,
-                response_root=field_codec(response.root, KINDS, answer=True) if response.root else None,
+                response_root=field_codec(response.root, KINDS, answer=True)
+                if response.root
+                else None,
             )
         )
     return RestWireView(
         error_list=w.error_list,
         error_code=w.error_code,
         error_message=w.error_message,
-        shapes=tuple(ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key), func=snake(s.name)) for s in request_shapes),
+        shapes=tuple(
+            ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key), func=snake(s.name))
+            for s in request_shapes
+        ),
         decode_shapes=tuple(
-            ShapeCodec(s.name, fields_codecs(s.wire_fields, KINDS, _key, answer=s.name in answers), const=constant(snake(s.name)))
+            ShapeCodec(
+                s.name,
+                fields_codecs(s.wire_fields, KINDS, _key, answer=s.name in answers),
+                const=constant(snake(s.name)),
+            )
             for s in all_shapes
             if s.root is None
         ),
@@ -470,7 +575,9 @@ def wire_view(service: ir.Service) -> RestWireView:
         operations=tuple(operations),
         callback_messages=callback_messages(callbacks),
         error_imports=sorted(["detail", "status_error", f"{service.error_prefix}ResponseError"]),
-        model_imports=sorted({s.name for s in all_shapes} | {e.class_name for e in enums if e.class_name}),
+        model_imports=sorted(
+            {s.name for s in all_shapes} | {e.class_name for e in enums if e.class_name}
+        ),
     )
 
 
@@ -565,7 +672,9 @@ class RestDocs:
 
 
 def protocol_text(service: ir.Service) -> str:
-    return f"rest-json: HTTP methods, paths and query parameters; `{service.wire.content_type}` bodies"
+    return (
+        f"rest-json: HTTP methods, paths and query parameters; `{service.wire.content_type}` bodies"
+    )
 
 
 def docs_part(service: ir.Service) -> RestDocs:
@@ -576,7 +685,9 @@ def docs_part(service: ir.Service) -> RestDocs:
         headers=tuple(
             AuthHeaderDoc(
                 h.name,
-                f"`{h.prefix}` + credential `{h.credential}`" if h.prefix else f"credential `{h.credential}`",
+                f"`{h.prefix}` + credential `{h.credential}`"
+                if h.prefix
+                else f"credential `{h.credential}`",
                 h.credential in optional,
                 h.description,
                 list(h.ledger),
@@ -587,13 +698,21 @@ def docs_part(service: ir.Service) -> RestDocs:
         auth_description=service.auth_description,
         auth_ledger=list(service.auth_ledger),
         idempotency=(
-            IdempotencyDoc(w.idempotency_header, ", ".join(w.idempotency_methods), w.idempotency_description, list(w.idempotency_ledger))
+            IdempotencyDoc(
+                w.idempotency_header,
+                ", ".join(w.idempotency_methods),
+                w.idempotency_description,
+                list(w.idempotency_ledger),
+            )
             if w.idempotency_header
             else None
         ),
         rate_limit=(
             RateLimitDoc(
-                w.rate_limit[0], f"{w.rate_limit[1]:g}", f"{1000 * w.rate_limit[1] / w.rate_limit[0]:g}", list(w.rate_limit_ledger)
+                w.rate_limit[0],
+                f"{w.rate_limit[1]:g}",
+                f"{1000 * w.rate_limit[1] / w.rate_limit[0]:g}",
+                list(w.rate_limit_ledger),
             )
             if w.rate_limit
             else None

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from ..view.client import CLOCK_OPTION, Option
-from . import rpc
 from ..metaschema import LEDGER, STR
 from ..naming import constant
+from ..view.client import CLOCK_OPTION, Option
 from ..view.common import answer_shapes, dependency_order, snake
 from ..view.wire import DerivedCheck, EnumTable, FieldCodec, ShapeCodec, enum_tables, shape_codecs
+from . import rpc
 
 if TYPE_CHECKING:
     from ..build.context import Context
@@ -84,7 +84,10 @@ WIRE_SCHEMA: dict[str, Any] = {
                                 "timezone": STR,
                             },
                             "additionalProperties": False,
-                            "oneOf": [{"required": ["credential"]}, {"required": ["date", "timezone"]}],
+                            "oneOf": [
+                                {"required": ["credential"]},
+                                {"required": ["date", "timezone"]},
+                            ],
                         },
                     },
                     "description": STR,
@@ -130,14 +133,22 @@ WIRE_SCHEMA: dict[str, Any] = {
 
 
 def build_wire(
-    ctx: Context, doc: Document, raw: dict[str, Any], credentials: set[str], environments: list[ir.Environment]
+    ctx: Context,
+    doc: Document,
+    raw: dict[str, Any],
+    credentials: set[str],
+    environments: list[ir.Environment],
 ) -> ir.XmlWire | None:
     if not {"root", "declaration", "content_type", "envelope", "result"} <= set(raw):
         return None
     envelope = []
     for i, entry in enumerate(raw["envelope"]):
         if "credential" in entry and entry["credential"] not in credentials:
-            ctx.report(doc, ("wire", "envelope", i, "credential"), f"envelope {entry['wire']}: no credential named {entry['credential']!r}")
+            ctx.report(
+                doc,
+                ("wire", "envelope", i, "credential"),
+                f"envelope {entry['wire']}: no credential named {entry['credential']!r}",
+            )
         envelope.append(
             ir.EnvelopeEntry(
                 entry["wire"],
@@ -153,18 +164,36 @@ def build_wire(
         parts = []
         for j, part in enumerate(h.get("of", [])):
             if "credential" in part and part["credential"] not in credentials:
-                ctx.report(doc, hpath + ("of", j, "credential"), f"header {h['name']}: no credential named {part['credential']!r}")
-            parts.append(ir.DigestPart(part.get("credential"), part.get("date"), part.get("timezone")))
+                ctx.report(
+                    doc,
+                    hpath + ("of", j, "credential"),
+                    f"header {h['name']}: no credential named {part['credential']!r}",
+                )
+            parts.append(
+                ir.DigestPart(part.get("credential"), part.get("date"), part.get("timezone"))
+            )
         if "credential" in h and h["credential"] not in credentials:
-            ctx.report(doc, hpath + ("credential",), f"header {h['name']}: no credential named {h['credential']!r}")
+            ctx.report(
+                doc,
+                hpath + ("credential",),
+                f"header {h['name']}: no credential named {h['credential']!r}",
+            )
         headers.append(
             ir.Header(
-                h["name"], h.get("credential"), h.get("digest"), tuple(parts), h.get("description", ""),
+                h["name"],
+                h.get("credential"),
+                h.get("digest"),
+                tuple(parts),
+                h.get("description", ""),
                 ctx.ledger(doc, hpath + ("ledger",), h.get("ledger")),
             )
         )
     if "xsd" in raw and not (ctx.sources.provider_dir / raw["xsd"]).is_file():
-        ctx.report(doc, ("wire", "xsd"), f"XSD file {raw['xsd']!r} does not exist in {ctx.sources.display_dir}")
+        ctx.report(
+            doc,
+            ("wire", "xsd"),
+            f"XSD file {raw['xsd']!r} does not exist in {ctx.sources.display_dir}",
+        )
     result = raw["result"]
     return ir.XmlWire(
         root=raw["root"],
@@ -185,7 +214,9 @@ def build_wire(
     )
 
 
-def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape) -> None:
+def check_operation(
+    ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape
+) -> None:
     """No HTTP keys or text answers; a list of scalars names the element of its items."""
     from ..build.operations import every_field, refuse_http_keys, refuse_text_answer
     from ..load import Problem
@@ -193,8 +224,19 @@ def check_operation(ctx: Context, doc: Document, data: dict[str, Any], request: 
     refuse_http_keys(ctx, doc, data, request)
     refuse_text_answer(ctx, doc, data, response)
     for f in every_field(ctx, request, response):
-        if isinstance(f.type, ir.ListOf) and not isinstance(f.type.item, ir.ShapeRef) and f.type.item_wire is None and f.mark is not None:
-            ctx.problems.append(Problem(f.mark, f"field {f.wire!r}: an XML list of scalars needs 'item_wire' (the element each item is written in)"))
+        if (
+            isinstance(f.type, ir.ListOf)
+            and not isinstance(f.type.item, ir.ShapeRef)
+            and f.type.item_wire is None
+            and f.mark is not None
+        ):
+            ctx.problems.append(
+                Problem(
+                    f.mark,
+                    f"field {f.wire!r}: an XML list of scalars needs 'item_wire' (the element each "
+                    f"item is written in)",
+                )
+            )
 
 
 def callback_problem(body: str, wire: ir.Wire) -> str | None:
@@ -214,15 +256,28 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
     from ..build.context import resolve_fields
 
     wire = service.wire
-    for paths, what in ((wire.result_code, "code"), (wire.result_message, "message"), (wire.error_code_paths, "error code")):
+    for paths, what in (
+        (wire.result_code, "code"),
+        (wire.result_message, "message"),
+        (wire.error_code_paths, "error code"),
+    ):
         if not any(resolve_fields(ctx, op.response, ".".join(p)) for p in paths):
-            ctx.report(doc, ("response",), f"{op.response.name} holds none of the result {what} paths {['.'.join(p) for p in paths]}")
+            ctx.report(
+                doc,
+                ("response",),
+                f"{op.response.name} holds none of the result {what} paths "
+                f"{['.'.join(p) for p in paths]}",
+            )
     code_field = wire.item_code
     for outcome in op.outcomes:
         if not outcome.item_success:
             continue
         if code_field is None:
-            ctx.report(doc, ("outcomes",), f"outcome {outcome.name}: item_success needs wire.result.item_code in service.yaml")
+            ctx.report(
+                doc,
+                ("outcomes",),
+                f"outcome {outcome.name}: item_success needs wire.result.item_code in service.yaml",
+            )
             continue
         for _attr, path in outcome.returns:
             chain = resolve_fields(ctx, op.response, ".".join(path))
@@ -230,7 +285,12 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
                 item = chain[-1].type.item
                 shape = ctx.shapes.get(item.shape) if isinstance(item, ir.ShapeRef) else None
                 if shape is None or shape.field(code_field) is None:
-                    ctx.report(doc, ("outcomes",), f"outcome {outcome.name}: items of {'.'.join(path)} have no {code_field} to judge item_success by")
+                    ctx.report(
+                        doc,
+                        ("outcomes",),
+                        f"outcome {outcome.name}: items of {'.'.join(path)} have no {code_field} "
+                        f"to judge item_success by",
+                    )
 
 
 # -- client ------------------------------------------------------------------------------------
@@ -252,7 +312,12 @@ def client_options(service: ir.Service, header_clock: bool) -> tuple[Option, ...
     options = [CLOCK_OPTION] if header_clock else []
     if service.wire.xsd:
         options.append(
-            Option("validate_xsd", "bool", False, "validate every request against the shipped XSD before sending it.")
+            Option(
+                "validate_xsd",
+                "bool",
+                False,
+                "validate every request against the shipped XSD before sending it.",
+            )
         )
     return tuple(options)
 
@@ -332,7 +397,9 @@ def wire_view(service: ir.Service) -> XmlWireView:
         def element(e: ir.EnvelopeEntry) -> EnvelopeElement:
             if e.credential is not None:
                 return EnvelopeElement(e.wire, credential=e.credential)
-            return EnvelopeElement(e.wire, text=_escaped(e.const if e.const is not None else constants[e.wire]))
+            return EnvelopeElement(
+                e.wire, text=_escaped(e.const if e.const is not None else constants[e.wire])
+            )
 
         operations.append(
             XmlOperation(
@@ -343,7 +410,9 @@ def wire_view(service: ir.Service) -> XmlWireView:
                 request_const=constant(snake(op.request.name)),
                 response_const=constant(snake(op.response.name)),
                 envelope=tuple(element(e) for e in w.envelope),
-                response_envelope=tuple(element(e) for e in w.envelope if e.in_response and e.credential is None),
+                response_envelope=tuple(
+                    element(e) for e in w.envelope if e.in_response and e.credential is None
+                ),
                 extra_fields=[e.wire for e in op.extra_fields],
                 fields=shape_codecs(op.request, KINDS),
                 response_fields=shape_codecs(op.response, KINDS, answer=True),
@@ -361,13 +430,20 @@ def wire_view(service: ir.Service) -> XmlWireView:
         uses=[c for c in ("base64_text", "md5_hex", "quote") if _uses(encoded, c)],
         declaration=w.declaration,
         envelope_names=[e.wire for e in w.envelope],
-        shapes=tuple(ShapeCodec(s.name, shape_codecs(s, KINDS, answer=s.name in answers), func=snake(s.name)) for s in nested),
+        shapes=tuple(
+            ShapeCodec(s.name, shape_codecs(s, KINDS, answer=s.name in answers), func=snake(s.name))
+            for s in nested
+        ),
         decode_shapes=tuple(
             ShapeCodec(
                 s.name,
                 shape_codecs(s, KINDS, answer=s.name in answers),
                 const=constant(snake(s.name)),
-                derived=tuple(DerivedCheck(f.wire, f.derived.digest, f.derived.of) for f in s.wire_fields if f.derived),
+                derived=tuple(
+                    DerivedCheck(f.wire, f.derived.digest, f.derived.of)
+                    for f in s.wire_fields
+                    if f.derived
+                ),
             )
             for s in all_shapes
         ),
@@ -433,7 +509,10 @@ def _header_doc(h: ir.Header) -> HeaderDoc:
     if h.credential:
         value = f"credential `{h.credential}`"
     else:
-        parts = [f"`{p.credential}`" if p.credential else f"today's date as {p.date} in {p.timezone}" for p in h.parts]
+        parts = [
+            f"`{p.credential}`" if p.credential else f"today's date as {p.date} in {p.timezone}"
+            for p in h.parts
+        ]
         value = f"{h.digest}({' + '.join(parts)}), lowercase hex"
     return HeaderDoc(h.name, value, h.description, list(h.ledger))
 
@@ -442,7 +521,12 @@ def docs_part(service: ir.Service) -> XmlDocs:
     w = service.wire
     assert isinstance(w, ir.XmlWire)
     envelope = tuple(
-        EnvelopeDoc(e.wire, f"`{e.const}`" if e.const else (f"credential `{e.credential}`" if e.credential else "per operation"))
+        EnvelopeDoc(
+            e.wire,
+            f"`{e.const}`"
+            if e.const
+            else (f"credential `{e.credential}`" if e.credential else "per operation"),
+        )
         for e in w.envelope
     )
     return XmlDocs(envelope, tuple(_header_doc(h) for h in w.headers), rpc.result_paths(w))

@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from json.encoder import encode_basestring as _utf8_json
-from typing import Callable, Mapping, Union
 from urllib.parse import quote
 
 MAX_DEPTH = 32
@@ -269,7 +269,7 @@ class Node:
 
 @dataclass(frozen=True)
 class Many:
-    item: Union[Leaf, Node]
+    item: Leaf | Node
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ class Shape:
     decimals, booleans: most members of most answers), which `decode` keeps inline."""
 
     name: str
-    fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
+    fields: Mapping[str, Leaf | Node | Many] = field(default_factory=dict)
     kept: Mapping[str, tuple[type, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -305,7 +305,7 @@ def _leaf(raw: object, leaf: Leaf, path: str, key: str | None = None) -> object:
 
 
 def value(
-    raw: object, spec: Union[Leaf, Node, Many], *, strict: bool, path: str = "", depth: int = 0
+    raw: object, spec: Leaf | Node | Many, *, strict: bool, path: str = "", depth: int = 0
 ) -> object:
     """Decode one wire value as `spec` (None: absent)."""
     if depth > MAX_DEPTH:

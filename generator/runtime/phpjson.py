@@ -41,9 +41,9 @@ def php_string(text: str) -> str:
 
 
 # Python's C encoder writes what PHP writes except "/" (PHP escapes it: done after), an empty
-# object ("{}", PHP: "[]"), floats ("10.0", PHP: "10"; see php_float) and DEL ("\\u007f", PHP: as is). Inside a
-# container a float token follows "[", ":" or ","; the check may also match inside a string,
-# which only costs the careful walk.
+# object ("{}", PHP: "[]"), floats ("10.0", PHP: "10"; see php_float) and DEL ("\\u007f", PHP:
+# as is). Inside a container a float token follows "[", ":" or ","; the check may also match
+# inside a string, which only costs the careful walk.
 _FLOAT_TOKEN = re.compile(r"[\[:,]-?[0-9]+[.eE]")
 
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ir, protocols
-from .docs import docs_view, index_view
-from .mock import MockView, mock_view
 from .callbacks import CallbacksView, callbacks_view
 from .client import AuthView, ClientView, PackageView, auth_view, client_view, package_view
 from .common import header, php_string
+from .docs import docs_view, index_view
 from .errors import ErrorsView, errors_view
 from .filters import FiltersView, filters_view
+from .mock import MockView, mock_view
 from .results import OutcomesView, ResultsView, outcomes_view, results_view
 from .rules import RulesView, rules_view
 from .types import TypesView, types_view

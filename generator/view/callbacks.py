@@ -104,14 +104,26 @@ def callbacks_view(service: ir.Service) -> CallbacksView:
             )
         elif cb.body != "query":
             assert cb.message is not None
-            signed.append(SignedEvent(cb.name, cb.title, cb.source, cb.description, cb.body, cb.message, snake(cb.message)))
+            signed.append(
+                SignedEvent(
+                    cb.name,
+                    cb.title,
+                    cb.source,
+                    cb.description,
+                    cb.body,
+                    cb.message,
+                    snake(cb.message),
+                )
+            )
         else:
             params = []
             for p in cb.params:
                 enum = p.type.enum if isinstance(p.type, ir.EnumRef) else None
                 if enum:
                     enums.add(enum)
-                params.append(ParamView(p.name, p.wire, annotation(p.type), enum, p.description.rstrip(".")))
+                params.append(
+                    ParamView(p.name, p.wire, annotation(p.type), enum, p.description.rstrip("."))
+                )
             events.append(
                 QueryEvent(
                     name=cb.name,

@@ -102,13 +102,16 @@ def auth_view(service: ir.Service) -> AuthView:
         )
     optional = {c.name for c in service.credentials if c.optional}
     rest_headers = tuple(
-        RestHeaderView(h.name, h.credential, h.prefix, h.credential in secret, h.credential in optional)
+        RestHeaderView(
+            h.name, h.credential, h.prefix, h.credential in secret, h.credential in optional
+        )
         for h in service.wire.auth_headers
     )
     return AuthView(
         summary=f"Credentials for the {service.title}.",
         credentials=tuple(
-            CredentialView(c.name, c.secret, c.description, c.default, c.optional) for c in service.credentials
+            CredentialView(c.name, c.secret, c.description, c.default, c.optional)
+            for c in service.credentials
         ),
         rest_headers=rest_headers,
         one_of=list(service.auth_one_of),
@@ -237,7 +240,9 @@ def _op_docstring(service: ir.Service, op: ir.Operation, raises: str) -> str:
         lines.append("")
         lines.append("Rules checked before sending:")
         for description in rules:
-            lines += textwrap.wrap(description, width, initial_indent="    - ", subsequent_indent="      ")
+            lines += textwrap.wrap(
+                description, width, initial_indent="    - ", subsequent_indent="      "
+            )
     return "\n".join(lines)
 
 
@@ -245,7 +250,11 @@ def _paging(op: ir.Operation) -> PagingView | None:
     if op.paging is None:
         return None
     items = op.response.field(op.paging.items)
-    assert items is not None and isinstance(items.type, ir.ListOf) and isinstance(items.type.item, ir.ShapeRef)
+    assert (
+        items is not None
+        and isinstance(items.type, ir.ListOf)
+        and isinstance(items.type.item, ir.ShapeRef)
+    )
     next_link, skip = op.response.field(op.paging.next_link), op.request.field(op.paging.skip)
     assert next_link is not None and skip is not None
     return PagingView(
@@ -272,7 +281,9 @@ def client_view(service: ir.Service) -> ClientView:
             key = op.request.field(op.retry.idempotency)
             assert key is not None
             retry = RetryView(
-                op.retry.attempts - 1, f"The request is sent again unchanged, with the same {key.wire}; see the docs on retries."
+                op.retry.attempts - 1,
+                f"The request is sent again unchanged, with the same {key.wire}; see the docs on "
+                f"retries.",
             )
         paging = _paging(op)
         if paging is not None:
@@ -300,7 +311,9 @@ def client_view(service: ir.Service) -> ClientView:
     rate = w.rate_limit
     return ClientView(
         version=service.version,
-        credentials=tuple(CredentialArg(c.name, c.default, c.optional) for c in service.credentials),
+        credentials=tuple(
+            CredentialArg(c.name, c.default, c.optional) for c in service.credentials
+        ),
         credentials_list=", ".join(f"`{c.name}`" for c in service.credentials),
         options=tuple(options),
         header_clock=auth.uses_clock,
@@ -308,7 +321,9 @@ def client_view(service: ir.Service) -> ClientView:
         environment_values=any(e.values for e in service.environments),
         has_extra=any(op.extra_fields for op in service.operations),
         has_paging=any(op.paging for op in service.operations),
-        environments=tuple(EnvironmentView(e.name, e.url, dict(e.values)) for e in service.environments),
+        environments=tuple(
+            EnvironmentView(e.name, e.url, dict(e.values)) for e in service.environments
+        ),
         default_environment=service.default_environment.name,
         content_type=service.wire.content_type,
         accept=protocol.ACCEPT,
@@ -321,7 +336,10 @@ def client_view(service: ir.Service) -> ClientView:
 
 
 CLOCK_OPTION = Option(
-    "clock", "Callable[[], datetime] | None", None, "returns the current time (aware); inject one in tests."
+    "clock",
+    "Callable[[], datetime] | None",
+    None,
+    "returns the current time (aware); inject one in tests.",
 )
 
 
@@ -380,7 +398,9 @@ def package_view(service: ir.Service) -> PackageView:
         error_names += [op.error_class for op in errors.operations]
     error_names += sorted({op.enum_class for op in errors.operations})
     model_names = sorted(
-        {s.name for s in service.shapes} | set(model_enums(service)) | {m.name for m in service.messages()}
+        {s.name for s in service.shapes}
+        | set(model_enums(service))
+        | {m.name for m in service.messages()}
     )
     if has_signature(service):
         error_names.append(f"{service.error_prefix}SignatureError")
@@ -391,7 +411,8 @@ def package_view(service: ir.Service) -> PackageView:
             result_names.append(result_type(op))
     result_names = sorted(set(result_names))
     callback_names = sorted(
-        {pascal(cb.name) for cb in service.callbacks if cb.body == "query"} | {f"parse_{cb.name}" for cb in service.callbacks}
+        {pascal(cb.name) for cb in service.callbacks if cb.body == "query"}
+        | {f"parse_{cb.name}" for cb in service.callbacks}
     )
     if service.callbacks:
         error_names.append(f"{service.error_prefix}CallbackError")
@@ -404,7 +425,16 @@ def package_view(service: ir.Service) -> PackageView:
         extra_imports.append(ExtraImport(".filters", filter_classes))
     extra_names = [n for i in extra_imports for n in i.names]
     all_names = sorted(
-        {"errors", "models", "results", "BASE_URLS", f"Async{service.client}", service.client, "Environment", "__version__"}
+        {
+            "errors",
+            "models",
+            "results",
+            "BASE_URLS",
+            f"Async{service.client}",
+            service.client,
+            "Environment",
+            "__version__",
+        }
         | set(error_names)
         | set(model_names)
         | set(result_names)

@@ -135,7 +135,9 @@ def model_enums(service: ir.Service) -> list[str]:
     """The enums that end up in models.py: those messages or callbacks use."""
     used: set[str] = set()
     shapes = dependency_order(service, [*service.messages(), *callback_shapes(service)])
-    fields = [f for s in shapes for f in s.fields] + [p for cb in service.callbacks for p in cb.params]
+    fields = [f for s in shapes for f in s.fields] + [
+        p for cb in service.callbacks for p in cb.params
+    ]
     for f in fields:
         ref = item_ref(f)
         if isinstance(ref, ir.EnumRef):

@@ -39,7 +39,9 @@ def doc_type(service: ir.Service, type_ref: ir.TypeRef) -> str:
 
 
 def _when_text(when: tuple[ir.Condition, ...]) -> str:
-    return " and ".join(f"{'.'.join(c.path)} is " + " or ".join(f"`{v}`" for v in c.values) for c in when)
+    return " and ".join(
+        f"{'.'.join(c.path)} is " + " or ".join(f"`{v}`" for v in c.values) for c in when
+    )
 
 
 def _presence(f: ir.Field, rules: list[tuple[ir.Shape, ir.Rule]]) -> str:
@@ -76,7 +78,9 @@ class Row:
     description: str
 
 
-def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape, ir.Rule]], role: str) -> tuple[Row, ...]:
+def _field_rows(
+    service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape, ir.Rule]], role: str
+) -> tuple[Row, ...]:
     rows = []
     for f in shape.fields:
         notes = []
@@ -90,22 +94,32 @@ def _field_rows(service: ir.Service, shape: ir.Shape, rules: list[tuple[ir.Shape
         if codes:
             notes.append("Codes checked before sending: " + "; ".join(codes) + ".")
         if f.codes.server:
-            notes.append(f"Answered by {service.title.removesuffix(' API')} only: " + ", ".join(f.codes.server) + ".")
+            notes.append(
+                f"Answered by {service.title.removesuffix(' API')} only: "
+                + ", ".join(f.codes.server)
+                + "."
+            )
         for ledger_id in f.ledger:
             notes.append(f"See [{ledger_id}](#ledger-{ledger_id}).")
         type_text = doc_type(service, f.type)
-        if role == "response" and isinstance(f.type.item if isinstance(f.type, ir.ListOf) else f.type, ir.EnumRef):
+        if role == "response" and isinstance(
+            f.type.item if isinstance(f.type, ir.ListOf) else f.type, ir.EnumRef
+        ):
             type_text += "; another value is kept as text"
         if role == "response" and isinstance(f.type, ir.Scalar):
             read = role_scalar(f.type, role)
-            type_text = KINDS[read.kind].doc_type({k: v for k, v in read.param_map.items() if k in ("format", "scale")})
+            type_text = KINDS[read.kind].doc_type(
+                {k: v for k, v in read.param_map.items() if k in ("format", "scale")}
+            )
         rows.append(
             Row(
                 wire=f.wire,
                 name=f.name,
                 type=type_text,
                 location=f.location,
-                required=_presence(f, rules) if role == "request" else ("yes" if f.required else "no"),
+                required=_presence(f, rules)
+                if role == "request"
+                else ("yes" if f.required else "no"),
                 description=" ".join([f.description, *notes]).strip(),
             )
         )
@@ -388,7 +402,8 @@ def _examples(service: ir.Service, op: ir.Operation, root: Path) -> tuple[Exampl
                 continue
             expect = ""
             if kind == "response" and ex.outcome:
-                expect = f"returns `{outcome_class(op, next(o for o in op.outcomes if o.name == ex.outcome))}`"
+                outcome = next(o for o in op.outcomes if o.name == ex.outcome)
+                expect = f"returns `{outcome_class(op, outcome)}`"
             elif kind == "response" and ex.error:
                 expect = f"raises `{pascal(op.name)}Error` with code {ex.error}"
             examples.append(
@@ -418,7 +433,11 @@ def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDo
         method=op.method,
         idempotent=op.method in wire.idempotency_methods,
         paging=(
-            PagingDoc("iter_" + op.name.removeprefix("list_"), op.paging.page_size, list(op.paging.ledger)) if op.paging else None
+            PagingDoc(
+                "iter_" + op.name.removeprefix("list_"), op.paging.page_size, list(op.paging.ledger)
+            )
+            if op.paging
+            else None
         ),
         filter=FilterDoc(op.filter.class_name, list(op.filter.ledger)) if op.filter else None,
         summary=op.summary,
@@ -436,7 +455,9 @@ def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDo
                     scope=_scope_label(service, op.request, r.scope),
                     description=r.description,
                     fields=(
-                        f"{'.'.join(r.target)} = " + " + ".join(".".join(t) for t in r.terms) if r.kind == "sum" else ", ".join(r.fields)
+                        f"{'.'.join(r.target)} = " + " + ".join(".".join(t) for t in r.terms)
+                        if r.kind == "sum"
+                        else ", ".join(r.fields)
                     ),
                     when=_when_text(r.when),
                     pattern=r.pattern,
@@ -460,16 +481,23 @@ def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDo
             OutcomeDoc(
                 code=o.code if o.code is not None else "(none)",
                 class_name=outcome_class(op, o),
-                returns=", ".join(f"`{a}` ← {'.'.join(p)}" + (" (may be absent)" if a in o.optional else "") for a, p in o.returns),
+                returns=", ".join(
+                    f"`{a}` ← {'.'.join(p)}" + (" (may be absent)" if a in o.optional else "")
+                    for a, p in o.returns
+                ),
                 item_success=", ".join(o.item_success),
                 description=o.description,
             )
             for o in op.outcomes
         ),
         error_class=f"{pascal(op.name)}Error",
-        error_table=TableRef(table.title, anchor("errors", table.name), len({c.code for c in table.codes})),
+        error_table=TableRef(
+            table.title, anchor("errors", table.name), len({c.code for c in table.codes})
+        ),
         examples=_examples(service, op, root),
-        retry=RetryDoc(op.retry.attempts, op.retry.idempotency, list(op.retry.ledger)) if op.retry else None,
+        retry=RetryDoc(op.retry.attempts, op.retry.idempotency, list(op.retry.ledger))
+        if op.retry
+        else None,
         extra_fields=tuple(ExtraFieldDoc(e.wire, e.description) for e in op.extra_fields),
         extra_ledger=list(op.extra_ledger),
     )
@@ -484,10 +512,21 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
     for shape in dependency_order(service, service.messages()):
         if shape.role != "shape":
             continue
-        in_request = any(shape.name in [x.name for x in dependency_order(service, [op.request])] for op in service.operations)
+        in_request = any(
+            shape.name in [x.name for x in dependency_order(service, [op.request])]
+            for op in service.operations
+        )
         role = "request" if in_request else "response"
         scoped = [(m, r) for m, r, target in all_rules if target.name == shape.name and r.scope]
-        shapes.append(ShapeDoc(shape.name, anchor("shape", shape.name), shape.description, role, _field_rows(service, shape, scoped, role)))
+        shapes.append(
+            ShapeDoc(
+                shape.name,
+                anchor("shape", shape.name),
+                shape.description,
+                role,
+                _field_rows(service, shape, scoped, role),
+            )
+        )
     tables = []
     for table in service.error_tables:
         tables.append(
@@ -531,7 +570,14 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
                 example=cb.example,
                 ledger=list(cb.ledger),
                 rows=tuple(
-                    ParamRow(p.wire, p.name, doc_type(service, p.type), "yes" if p.required else "no", p.description) for p in cb.params
+                    ParamRow(
+                        p.wire,
+                        p.name,
+                        doc_type(service, p.type),
+                        "yes" if p.required else "no",
+                        p.description,
+                    )
+                    for p in cb.params
                 ),
             )
             for cb in service.callbacks
@@ -605,7 +651,11 @@ def coverage(service: ir.Service) -> dict[str, int]:
         "rules": sum(len(m.rules) for m in service.messages()),
         "error_tables": len(service.error_tables),
         "error_codes": sum(len({c.code for c in t.codes}) for t in service.error_tables),
-        "examples": sum((e.request is not None) + (e.response is not None) for op in service.operations for e in op.examples),
+        "examples": sum(
+            (e.request is not None) + (e.response is not None)
+            for op in service.operations
+            for e in op.examples
+        ),
         "discrepancies": len(service.discrepancies),
     }
 
@@ -631,5 +681,17 @@ class IndexView:
 def index_view(services: list[ir.Service], root: Path) -> IndexView:
     return IndexView(
         GENERATOR,
-        tuple(ProviderEntry(s.provider, s.title, s.package, s.client, s.protocol, s.source, s.summary, coverage(s)) for s in services),
+        tuple(
+            ProviderEntry(
+                s.provider,
+                s.title,
+                s.package,
+                s.client,
+                s.protocol,
+                s.source,
+                s.summary,
+                coverage(s),
+            )
+            for s in services
+        ),
     )

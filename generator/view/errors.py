@@ -91,7 +91,10 @@ def _code_doc(code: ir.ErrorCode, first: ir.ErrorCode | None) -> str:
     if code.outcome:
         more.append(f"A result, not an error: returned as the {code.outcome!r} outcome.")
     if first is not None:
-        more.append(f"The document lists code {code.code} twice; this name is an alias of {constant(first.name)}.")
+        more.append(
+            f"The document lists code {code.code} twice; this name is an alias of "
+            f"{constant(first.name)}."
+        )
     if more and not doc.rstrip().endswith((".", "!", "?", ":")):
         doc = doc.rstrip() + "."  # the provider's text often has no full stop; ours follows
     return " ".join([doc, *more])
@@ -109,7 +112,9 @@ def _table(table: ir.ErrorTable) -> TableView:
     codes = []
     for c in table.codes:
         first = next((d for d in table.codes if d.code == c.code), None) if c.duplicate else None
-        codes.append(CodeView(constant(c.name), c.code, c.message, c.gloss, c.hint, _code_doc(c, first)))
+        codes.append(
+            CodeView(constant(c.name), c.code, c.message, c.gloss, c.hint, _code_doc(c, first))
+        )
     return TableView(
         name=table.name,
         title=table.title,
@@ -127,9 +132,7 @@ def _table(table: ir.ErrorTable) -> TableView:
 def has_signature(service: ir.Service) -> bool:
     """Whether anything the package reads is signed (answers, callbacks or webhooks)."""
     wire = service.wire
-    return wire.signature is not None or any(
-        cb.body == "signed-header" for cb in service.callbacks
-    )
+    return wire.signature is not None or any(cb.body == "signed-header" for cb in service.callbacks)
 
 
 def errors_view(service: ir.Service) -> ErrorsView:

@@ -73,7 +73,9 @@ def filters_view(service: ir.Service) -> FiltersView:
                 python_type, literal = _FILTER_TYPES[p.kind]
             props.append(PropertyView(p.name, p.path, python_type, literal, p.description))
         first = next((p for p in op.filter.properties if p.kind == "enum"), op.filter.properties[0])
-        second = next((p for p in op.filter.properties if p.kind == "date"), op.filter.properties[-1])
+        second = next(
+            (p for p in op.filter.properties if p.kind == "date"), op.filter.properties[-1]
+        )
         member = constant(service.enum(first.enum).values[0].name) if first.enum else None
         filters.append(
             FilterView(

@@ -49,7 +49,9 @@ class MockOperation:
     parameters: tuple[Parameter, ...]
     function: str | None
     answer: Any  # the first outcome's answer, as a plain value
-    error_answer: Any  # an error answer with the code and message as markers (None: the protocol's own)
+    error_answer: (
+        Any  # an error answer with the code and message as markers (None: the protocol's own)
+    )
     field_codes: dict[str, tuple[str | None, str | None]]
     outcomes: dict[str, Any]
     codes: list[str]  # documented codes X-Mock-Error may force (written as a list literal)
@@ -113,9 +115,16 @@ def mock_view(service: ir.Service) -> MockView:
     ops = []
     for op in service.operations:
         outcome = op.outcomes[0] if op.outcomes else None
-        answer = samples.answer(service, op, outcome) if outcome else samples.minimal(service, op.response)
+        answer = (
+            samples.answer(service, op, outcome)
+            if outcome
+            else samples.minimal(service, op.response)
+        )
         field_codes = {
-            f.wire: (f.codes.missing[0] if f.codes.missing else None, f.codes.invalid[0] if f.codes.invalid else None)
+            f.wire: (
+                f.codes.missing[0] if f.codes.missing else None,
+                f.codes.invalid[0] if f.codes.invalid else None,
+            )
             for f in op.request.fields
             if f.codes.missing or f.codes.invalid
         }
@@ -174,7 +183,8 @@ def mock_view(service: ir.Service) -> MockView:
                 name=state.name,
                 issuer=state.issuer,
                 issued_at=state.issued_at,
-                number=isinstance(issued.type, ir.Scalar) and issued.type.kind in ("int", "money_minor"),
+                number=isinstance(issued.type, ir.Scalar)
+                and issued.type.kind in ("int", "money_minor"),
                 users=dict(state.users),
                 unknown=state.unknown,
                 used_twice=state.used_twice,

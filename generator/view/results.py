@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
-from .common import annotation, item_ref, outcome_class, result_type, resolves, walk_path
+from .common import annotation, item_ref, outcome_class, resolves, result_type, walk_path
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,9 @@ def results_view(service: ir.Service) -> ResultsView:
                     message_field = item_shape.field(service.wire.item_message or "")
                     assert code_field is not None
                     item_class, item_attr = ref.shape, attr
-                    item_attrs.add((code_field.name, message_field.name if message_field else "None"))
+                    item_attrs.add(
+                        (code_field.name, message_field.name if message_field else "None")
+                    )
             outcomes.append(
                 OutcomeResult(
                     class_name=outcome_class(op, outcome),
@@ -96,8 +98,12 @@ def results_view(service: ir.Service) -> ResultsView:
                     item_attr=item_attr,
                 )
             )
-        operations.append(OperationResults(op.name, op.title, op.response.name, tuple(outcomes), result_type(op)))
-    assert len(item_attrs) <= 1, f"item code/message attributes differ between results: {item_attrs}"
+        operations.append(
+            OperationResults(op.name, op.title, op.response.name, tuple(outcomes), result_type(op))
+        )
+    assert len(item_attrs) <= 1, (
+        f"item code/message attributes differ between results: {item_attrs}"
+    )
     code_attr, message_attr = next(iter(item_attrs), ("", ""))
     return ResultsView(
         operations=tuple(operations),
@@ -176,7 +182,9 @@ def _accessor(service: ir.Service, op: ir.Operation, path: tuple[str, ...]) -> A
     return Accessor(_accessor_name(chain), annotation(chain[-1].type, answer=True), tuple(steps))
 
 
-def _attr_paths(service: ir.Service, paths: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+def _attr_paths(
+    service: ir.Service, paths: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], ...]:
     """Wire paths of the result code / message -> attribute paths, the same in every response."""
     found: list[tuple[str, ...]] = []
     for path in paths:
@@ -186,7 +194,10 @@ def _attr_paths(service: ir.Service, paths: tuple[tuple[str, ...], ...]) -> tupl
             if resolves(service, op.response, path)
         }
         if len(attrs) > 1:
-            raise ValueError(f"{'.'.join(path)} has different Python names in different responses: {sorted(attrs)}")
+            raise ValueError(
+                f"{'.'.join(path)} has different Python names in different responses: "
+                f"{sorted(attrs)}"
+            )
         found.extend(attrs)
     return tuple(found)
 
@@ -208,7 +219,9 @@ def outcomes_view(service: ir.Service) -> OutcomesView:
             for attr, path in outcome.returns:
                 acc = _accessor(service, op, path)
                 accessors[acc.name] = acc
-                returns.append(ReturnedFrom(attr, acc.name, ".".join(path), attr in outcome.optional))
+                returns.append(
+                    ReturnedFrom(attr, acc.name, ".".join(path), attr in outcome.optional)
+                )
             outcomes.append(OutcomeRoute(outcome_class(op, outcome), outcome.code, tuple(returns)))
         for acc in accessors.values():
             models |= _model_names_in(acc.type)

@@ -57,7 +57,9 @@ def _plain(path: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _at(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> tuple[Step, ...]:
-    return tuple(Step(f.wire, f.name, isinstance(f.type, ir.ListOf)) for f in walk_path(service, shape, path))
+    return tuple(
+        Step(f.wire, f.name, isinstance(f.type, ir.ListOf)) for f in walk_path(service, shape, path)
+    )
 
 
 def _rule(service: ir.Service, message: ir.Shape, rule: ir.Rule) -> RuleView:
@@ -79,7 +81,9 @@ def _rule(service: ir.Service, message: ir.Shape, rule: ir.Rule) -> RuleView:
         kind=rule.kind,
         description=rule.description,
         fields=tuple(fields),
-        when=tuple(ConditionView(_at(service, message, c.path), sorted(c.values)) for c in rule.when),
+        when=tuple(
+            ConditionView(_at(service, message, c.path), sorted(c.values)) for c in rule.when
+        ),
         scope=_at(service, message, rule.scope),
         pattern=rule.pattern[:-1] + "\\Z" if rule.pattern is not None else None,
         code=rule.code,

@@ -69,8 +69,18 @@ def types_view(service: ir.Service) -> TypesView:
         definitions.append(TypeMacro(made.template, None, dict(made.args)))
         imports |= made.imports
         pydantic |= made.pydantic
-    custom_error = any(d.kind not in ("text", "bool", "int", "decimal", "money", "money_minor") for d in definitions)
-    core = tuple(n for n, wanted in (("PydanticCustomError", custom_error), ("core_schema", CORE_SCHEMA in pydantic)) if wanted)
+    custom_error = any(
+        d.kind not in ("text", "bool", "int", "decimal", "money", "money_minor")
+        for d in definitions
+    )
+    core = tuple(
+        n
+        for n, wanted in (
+            ("PydanticCustomError", custom_error),
+            ("core_schema", CORE_SCHEMA in pydantic),
+        )
+        if wanted
+    )
     pydantic.discard(CORE_SCHEMA)
     modules = sorted(line.removeprefix("import ") for line in imports if line.startswith("import "))
     names: dict[str, set[str]] = {}
@@ -78,5 +88,9 @@ def types_view(service: ir.Service) -> TypesView:
         if line.startswith("from "):
             module, _, listed = line.removeprefix("from ").partition(" import ")
             names.setdefault(module, set()).update(n.strip() for n in listed.split(","))
-    from_imports = tuple(FromImport(module, tuple(sorted(listed))) for module, listed in sorted(names.items()))
-    return TypesView(tuple(modules), from_imports, tuple(sorted(pydantic)), core, tuple(definitions))
+    from_imports = tuple(
+        FromImport(module, tuple(sorted(listed))) for module, listed in sorted(names.items())
+    )
+    return TypesView(
+        tuple(modules), from_imports, tuple(sorted(pydantic)), core, tuple(definitions)
+    )

@@ -123,20 +123,41 @@ def field_codec(f: ir.Field, kinds: Mapping[str, str], answer: bool = False) -> 
     if isinstance(t, ir.ListOf):
         if isinstance(t.item, ir.ShapeRef):
             item = snake(t.item.shape)
-            return replace(base, shape="list", item_wire=t.item_wire, item_is_shape=True, item_func=item, item_const=constant(item))
+            return replace(
+                base,
+                shape="list",
+                item_wire=t.item_wire,
+                item_is_shape=True,
+                item_func=item,
+                item_const=constant(item),
+            )
         c = codec(t.item, kinds, answer)
-        return replace(base, shape="list", item_wire=t.item_wire, item_codec=c.name, item_codec_args=c.write, item_decode_args=c.read)
+        return replace(
+            base,
+            shape="list",
+            item_wire=t.item_wire,
+            item_codec=c.name,
+            item_codec_args=c.write,
+            item_decode_args=c.read,
+        )
     if isinstance(t, ir.ShapeRef):
         item = snake(t.shape)
         return replace(base, shape="object", item_func=item, item_const=constant(item))
     c = codec(t, kinds, answer)
     return replace(
-        base, codec=c.name, codec_args=c.write, decode_args=c.read, only_true=c.name == "bool" and c.write["wire_false"] is None
+        base,
+        codec=c.name,
+        codec_args=c.write,
+        decode_args=c.read,
+        only_true=c.name == "bool" and c.write["wire_false"] is None,
     )
 
 
 def shape_codecs(
-    shape: ir.Shape, kinds: Mapping[str, str], key_prefix: Callable[[str], str] | None = None, answer: bool = False
+    shape: ir.Shape,
+    kinds: Mapping[str, str],
+    key_prefix: Callable[[str], str] | None = None,
+    answer: bool = False,
 ) -> tuple[FieldCodec, ...]:
     """Field codecs in wire order, derived fields pointing at their source's attribute;
     `key_prefix` gives JSON members their written key; `answer`: the shape is an answer's."""
@@ -157,7 +178,9 @@ def fields_codecs(
     for f in fields:
         view = field_codec(f, kinds, answer)
         if view.shape == "list" and view.item_is_shape:
-            loop = loops.setdefault(view.item_func, "item" if not loops else f"item_{view.item_func}")
+            loop = loops.setdefault(
+                view.item_func, "item" if not loops else f"item_{view.item_func}"
+            )
             view = replace(view, item_local=loop)
         if f.derived is not None:
             assert shape is not None
@@ -180,7 +203,9 @@ class EnumTable:
     class_name: str = ""  # an answer's table (open): reads documented values as this enum's members
 
 
-def enum_tables(service: ir.Service, shapes: Iterable[ir.Shape], answers: set[str] | None = None) -> tuple[EnumTable, ...]:
+def enum_tables(
+    service: ir.Service, shapes: Iterable[ir.Shape], answers: set[str] | None = None
+) -> tuple[EnumTable, ...]:
     """The decoding table of every enum the shapes use, sorted by name: closed ones for what
     requests carry, open ones (`_OPEN`) for the enums of the shapes named in `answers`."""
     closed: set[str] = set()
@@ -227,4 +252,7 @@ class CallbackMessage:
 
 
 def callback_messages(shapes: Iterable[ir.Shape]) -> tuple[CallbackMessage, ...]:
-    return tuple(CallbackMessage(snake(name), name, constant(snake(name))) for name in sorted({s.name for s in shapes}))
+    return tuple(
+        CallbackMessage(snake(name), name, constant(snake(name)))
+        for name in sorted({s.name for s in shapes})
+    )

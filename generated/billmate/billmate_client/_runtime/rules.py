@@ -11,10 +11,10 @@ when it is given and not None; a condition holds when its path leads to one of i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ import binascii
 import hashlib
 import re
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Callable, Mapping, Union
 from urllib.parse import unquote
 
 from lxml import etree
@@ -210,7 +210,7 @@ class Node:
 class Many:
     """A repeated value: `<CONTAINER><ITEM/>...</CONTAINER>` when `item_tag` is set."""
 
-    item: Union[Leaf, Node]
+    item: Leaf | Node
     item_tag: str | None = None
 
 
@@ -229,10 +229,10 @@ class Shape:
     are expected in; `by_tag` finds them by the tag lxml reports ("{namespace}name")."""
 
     name: str
-    fields: Mapping[str, Union[Leaf, Node, Many]] = field(default_factory=dict)
+    fields: Mapping[str, Leaf | Node | Many] = field(default_factory=dict)
     derived: tuple[Derived, ...] = ()
     namespace: str | None = None
-    by_tag: Mapping[object, tuple[str, Union[Leaf, Node, Many], int]] = field(  # any lxml tag
+    by_tag: Mapping[object, tuple[str, Leaf | Node | Many, int]] = field(  # any lxml tag
         init=False, repr=False, compare=False
     )
 
@@ -247,7 +247,7 @@ class Shape:
 _TEXT, _LEAF, _NODE, _MANY = range(4)
 
 
-def _kind(spec: Union[Leaf, Node, Many]) -> int:
+def _kind(spec: Leaf | Node | Many) -> int:
     if isinstance(spec, Leaf):
         return _TEXT if spec.is_text and spec.decode is text else _LEAF
     return _NODE if isinstance(spec, Node) else _MANY
@@ -305,7 +305,7 @@ def _leaf(element: etree._Element, leaf: Leaf, path: str, tag: str | None = None
 
 
 def _value(
-    element: etree._Element, spec: Union[Leaf, Node], path: str, strict: bool, depth: int
+    element: etree._Element, spec: Leaf | Node, path: str, strict: bool, depth: int
 ) -> object:
     if isinstance(spec, Leaf):
         return _leaf(element, spec, path)
@@ -383,7 +383,7 @@ def decode(
         raise XmlError(f"unexpected text in <{_tag(element)}>", path)
     result: dict[str, object] = {}
     by_tag, fields = shape.by_tag, shape.fields
-    spec: Union[Leaf, Node, Many, None]
+    spec: Leaf | Node | Many | None
     for child in element:
         # This loop runs for every element of every answer: an expected element is found by
         # the tag lxml reports, in one lookup; the local name is taken apart only for the rest.

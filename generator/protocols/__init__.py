@@ -8,14 +8,17 @@ and its views for the templates. Its templates live in `templates/python/protoco
 `templates/docs/wire_<TEMPLATES>.md.j2`. Shared code asks the protocol; it never branches on
 which protocol it is.
 
-To add a protocol: write `generator/protocols/<name>.py` implementing `Protocol`, add its
-template folder, and list the module in `_MODULES` below.
+To add a protocol: write `generator/protocols/<name>.py` implementing `Protocol` and add its
+template folder; every module of this package that defines `NAME` is found (`registry`), so no
+other file changes (tests/test_protocols.py adds one that way).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from typing import Protocol as _Interface
 
 if TYPE_CHECKING:
@@ -120,13 +123,24 @@ class Protocol(_Interface):
 
 
 def _modules() -> dict[str, Protocol]:
-    from . import json, rest_json, xml
-
+    """Every module of this package that names a protocol (`rpc` holds shared views only)."""
     found: dict[str, Protocol] = {}
-    for module in (xml, json, rest_json):
-        found[module.NAME] = module
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        name = getattr(module, "NAME", None)
+        if isinstance(name, str):
+            if name in found:
+                raise RuntimeError(f"two protocol modules are named {name!r}")
+            found[name] = cast(Protocol, module)
     return found
 
+
+if TYPE_CHECKING:  # mypy checks that each module implements the interface
+    from . import json, rest_json, xml
+
+    _JSON: Protocol = json
+    _REST_JSON: Protocol = rest_json
+    _XML: Protocol = xml
 
 _REGISTRY: dict[str, Protocol] | None = None
 

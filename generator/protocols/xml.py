@@ -8,7 +8,7 @@ macros) and `templates/docs/wire_xml.md.j2`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ KINDS = {
 }
 
 # Every parameter of those kinds has its wire form here.
-REFUSED_PARAMS: dict[str, dict[str, str]] = {}
+REFUSED_PARAMS: Mapping[str, Mapping[str, str]] = {}
 
 WIRE_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, Cache
 from .load import SpecErrors
-from .pipeline import RunReport, lint_all, run
+from .pipeline import RunReport, lint_all, provider_dirs, run
 from .versions import DATE_PATTERN
 
 DIFF_HELP = """\
@@ -162,9 +162,18 @@ def main(argv: list[str] | None = None) -> int:
     specs, out = root / "specs", root / "generated"
     if args.command == "diff":
         return _diff(args, root)
+    known = {d.name for d in provider_dirs(specs)}
+    unknown = sorted(set(args.provider or ()) - known)
+    if unknown:
+        print(
+            f"error: no provider {', '.join(map(repr, unknown))} in {specs}"
+            f" (known: {', '.join(sorted(known))})",
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.command == "lint":
-            services, problems = lint_all(root, specs)
+            services, problems = lint_all(root, specs, args.provider)
             if problems:
                 raise SpecErrors(problems)
             for s in services:

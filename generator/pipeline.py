@@ -51,12 +51,17 @@ def provider_dirs(specs: Path) -> list[Path]:
     return sorted(p for p in specs.iterdir() if p.is_dir() and (p / "service.yaml").exists())
 
 
-def lint_all(root: Path, specs: Path) -> tuple[list[ir.Service], list[Problem]]:
+def lint_all(
+    root: Path, specs: Path, providers: list[str] | None = None
+) -> tuple[list[ir.Service], list[Problem]]:
+    """Lint every provider's spec (or those named in `providers`)."""
     from .lint import lint_provider
 
     services: list[ir.Service] = []
     problems: list[Problem] = []
     for provider_dir in provider_dirs(specs):
+        if providers and provider_dir.name not in providers:
+            continue
         service, found = lint_provider(provider_dir, root)
         problems.extend(found)
         if service is not None:

@@ -70,6 +70,20 @@ def _pyrepr(value: Any) -> str:
     return repr(value)
 
 
+def _toml(value: str) -> str:
+    """A TOML basic string (`tojson` escapes `>` as `\\u003e`, which TOML reads but people
+    do not)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _with_article(noun: str) -> str:
+    """'an Order', 'an updatePayment', 'a Check': by the first letter as it is spoken ('a
+    User', 'a Unique...': a 'u' said 'you')."""
+    low = noun.lower()
+    you = low.startswith(("uni", "use", "usa", "usu", "uti", "ure", "uri"))
+    return f"{'an' if low[:1] in tuple('aeiou') and not you else 'a'} {noun}"
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -83,6 +97,8 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = _pyrepr
+    env.filters["toml"] = _toml
+    env.filters["with_article"] = _with_article
     env.filters["md"] = _md_cell
     env.filters["docstring"] = _docstring
     env.filters["wrapped"] = _wrapped

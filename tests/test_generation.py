@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import PROVIDERS, ROOT, service
+from support import GENERATED, PROVIDERS, ROOT, service
 
 
 def _copy_repo(tmp_path: Path) -> Path:
@@ -306,3 +306,26 @@ def test_text_filters_keep_the_text_and_fit_the_line() -> None:
     items = paragraphs[2].splitlines()
     assert items[0].startswith("- an item") and items[1].startswith("  long") and items[-1] == "- another"
     assert all(len(line) <= LINE_LENGTH - 3 for line in reflowed.splitlines())
+
+
+def test_generated_text_reads_as_written_by_hand() -> None:
+    """pyproject.toml says `>=` (tojson wrote `\\u003e=`), and docstrings say 'an Order', 'an
+    updatePayment' ('a Order', 'a addPayment' before)."""
+    for provider in PROVIDERS:
+        text = (GENERATED / provider / "pyproject.toml").read_text()
+        assert "\\u00" not in text and '"httpx>=' in text, provider
+    billink = (GENERATED / "billink" / "billink_client" / "_wire.py").read_text()
+    billmate = (GENERATED / "billmate" / "billmate_client" / "_wire.py").read_text()
+    assert "The body of an Order API request." in billink and "of a Order" not in billink
+    assert "The body of an updatePayment request." in billmate and "a addPayment" not in billmate
+    assert "The body of a getAddress request." in billmate
+
+
+def test_lint_takes_only_the_providers_named(capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    assert main(["lint", "--provider", "billit"]) == 0
+    out = capsys.readouterr().out
+    assert "billit" in out and "billink" not in out
+    assert main(["lint", "--provider", "bilit"]) == 2
+    assert "no provider 'bilit'" in capsys.readouterr().err

@@ -80,7 +80,7 @@ def check(response: CheckResponse, attempts: int = 1) -> results.CheckResult:
 
 
 def order(response: OrderResponse, attempts: int = 1) -> results.OrderAdded:
-    """The result of a Order API answer, or raise its error."""
+    """The result of an Order API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
     if code == "200":
@@ -146,7 +146,7 @@ def start_workflow(
 
 
 def on_hold(response: OnHoldResponse, attempts: int = 1) -> results.OnHoldPlaced:
-    """The result of a On Hold API answer, or raise its error."""
+    """The result of an On Hold API answer, or raise its error."""
     code = _text_at(response, CODE_PATHS)
     message = _text_at(response, MESSAGE_PATHS)
     if code == "500":

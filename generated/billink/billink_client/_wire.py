@@ -266,7 +266,7 @@ def encode_order(
     request: OrderRequest,
     ctx: Context,
 ) -> bytes:
-    """The body of a Order API request."""
+    """The body of an Order API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
@@ -346,7 +346,7 @@ def encode_order(
 
 
 def encode_order_response(response: OrderResponse, ctx: Context | None = None) -> bytes:
-    """The body of a Order API answer (for tests and mock servers)."""
+    """The body of an Order API answer (for tests and mock servers)."""
     out = [
         OPEN,
     ]
@@ -452,7 +452,7 @@ def encode_on_hold(
     request: OnHoldRequest,
     ctx: Context,
 ) -> bytes:
-    """The body of a On Hold API request."""
+    """The body of an On Hold API request."""
     out = [
         OPEN,
         "<VERSION>BILLINK2.0</VERSION>",
@@ -468,7 +468,7 @@ def encode_on_hold(
 
 
 def encode_on_hold_response(response: OnHoldResponse, ctx: Context | None = None) -> bytes:
-    """The body of a On Hold API answer (for tests and mock servers)."""
+    """The body of an On Hold API answer (for tests and mock servers)."""
     out = [
         OPEN,
     ]

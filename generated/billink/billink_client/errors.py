@@ -558,7 +558,7 @@ class CheckError(BillinkApiError):
 
 
 class OrderError(BillinkApiError):
-    """An error code answered by the Order API; `error` is a OrderErrorCode member."""
+    """An error code answered by the Order API; `error` is an OrderErrorCode member."""
 
     error: OrderErrorCode | None
 
@@ -577,7 +577,7 @@ class StartWorkflowError(BillinkApiError):
 
 
 class OnHoldError(BillinkApiError):
-    """An error code answered by the On Hold API; `error` is a OnHoldErrorCode member."""
+    """An error code answered by the On Hold API; `error` is an OnHoldErrorCode member."""
 
     error: OnHoldErrorCode | None
 

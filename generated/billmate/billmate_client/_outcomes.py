@@ -179,7 +179,7 @@ def _add_payment_status(response: AddPaymentResponse) -> PaymentStatus | str | N
 
 
 def add_payment(response: AddPaymentResponse, attempts: int = 1) -> results.AddPaymentCreated:
-    """The result of a addPayment answer (error answers were raised while decoding)."""
+    """The result of an addPayment answer (error answers were raised while decoding)."""
     return results.AddPaymentCreated(
         code=None,
         message=None,
@@ -245,7 +245,7 @@ def _update_payment_status(response: UpdatePaymentResponse) -> PaymentStatus | s
 def update_payment(
     response: UpdatePaymentResponse, attempts: int = 1
 ) -> results.UpdatePaymentUpdated:
-    """The result of a updatePayment answer (error answers were raised while decoding)."""
+    """The result of an updatePayment answer (error answers were raised while decoding)."""
     return results.UpdatePaymentUpdated(
         code=None,
         message=None,
@@ -263,7 +263,7 @@ def _activate_payment_number(response: ActivatePaymentResponse) -> int | None:
 def activate_payment(
     response: ActivatePaymentResponse, attempts: int = 1
 ) -> results.ActivatePaymentActivated:
-    """The result of a activatePayment answer (error answers were raised while decoding)."""
+    """The result of an activatePayment answer (error answers were raised while decoding)."""
     return results.ActivatePaymentActivated(
         code=None,
         message=None,
@@ -288,7 +288,7 @@ def _init_checkout_url(response: InitCheckoutResponse) -> str | None:
 def init_checkout(
     response: InitCheckoutResponse, attempts: int = 1
 ) -> results.InitCheckoutInitiated:
-    """The result of a initCheckout answer (error answers were raised while decoding)."""
+    """The result of an initCheckout answer (error answers were raised while decoding)."""
     return results.InitCheckoutInitiated(
         code=None,
         message=None,
@@ -311,7 +311,7 @@ def _update_checkout_status(response: UpdateCheckoutResponse) -> PaymentStatus |
 def update_checkout(
     response: UpdateCheckoutResponse, attempts: int = 1
 ) -> results.UpdateCheckoutUpdated:
-    """The result of a updateCheckout answer (error answers were raised while decoding)."""
+    """The result of an updateCheckout answer (error answers were raised while decoding)."""
     return results.UpdateCheckoutUpdated(
         code=None,
         message=None,

@@ -802,7 +802,7 @@ def _encode_add_payment_request(request: AddPaymentRequest) -> str:
 
 
 def encode_add_payment(request: AddPaymentRequest, ctx: Context) -> bytes:
-    """The body of a addPayment request."""
+    """The body of an addPayment request."""
     return _body(ctx, _encode_add_payment_request(request), "addPayment")
 
 
@@ -849,7 +849,7 @@ def _encode_update_payment_request(request: UpdatePaymentRequest) -> str:
 
 
 def encode_update_payment(request: UpdatePaymentRequest, ctx: Context) -> bytes:
-    """The body of a updatePayment request."""
+    """The body of an updatePayment request."""
     return _body(ctx, _encode_update_payment_request(request), "updatePayment")
 
 
@@ -860,7 +860,7 @@ def _encode_activate_payment_request(request: ActivatePaymentRequest) -> str:
 
 
 def encode_activate_payment(request: ActivatePaymentRequest, ctx: Context) -> bytes:
-    """The body of a activatePayment request."""
+    """The body of an activatePayment request."""
     return _body(ctx, _encode_activate_payment_request(request), "activatePayment")
 
 
@@ -881,7 +881,7 @@ def _encode_init_checkout_request(request: InitCheckoutRequest) -> str:
 
 
 def encode_init_checkout(request: InitCheckoutRequest, ctx: Context) -> bytes:
-    """The body of a initCheckout request."""
+    """The body of an initCheckout request."""
     return _body(ctx, _encode_init_checkout_request(request), "initCheckout")
 
 
@@ -896,7 +896,7 @@ def _encode_update_checkout_request(request: UpdateCheckoutRequest) -> str:
 
 
 def encode_update_checkout(request: UpdateCheckoutRequest, ctx: Context) -> bytes:
-    """The body of a updateCheckout request."""
+    """The body of an updateCheckout request."""
     return _body(ctx, _encode_update_checkout_request(request), "updateCheckout")
 
 
@@ -1707,7 +1707,7 @@ def _encode_add_payment_response(response: AddPaymentResponse) -> str:
 
 
 def encode_add_payment_response(response: AddPaymentResponse, ctx: Context) -> bytes:
-    """The body of a addPayment answer, signed (for tests and mock servers)."""
+    """The body of an addPayment answer, signed (for tests and mock servers)."""
     return _answer_body(ctx, _encode_add_payment_response(response))
 
 
@@ -1782,7 +1782,7 @@ def _encode_update_payment_response(response: UpdatePaymentResponse) -> str:
 
 
 def encode_update_payment_response(response: UpdatePaymentResponse, ctx: Context) -> bytes:
-    """The body of a updatePayment answer, signed (for tests and mock servers)."""
+    """The body of an updatePayment answer, signed (for tests and mock servers)."""
     return _answer_body(ctx, _encode_update_payment_response(response))
 
 
@@ -1807,7 +1807,7 @@ def _encode_activate_payment_response(response: ActivatePaymentResponse) -> str:
 
 
 def encode_activate_payment_response(response: ActivatePaymentResponse, ctx: Context) -> bytes:
-    """The body of a activatePayment answer, signed (for tests and mock servers)."""
+    """The body of an activatePayment answer, signed (for tests and mock servers)."""
     return _answer_body(ctx, _encode_activate_payment_response(response))
 
 
@@ -1832,7 +1832,7 @@ def _encode_init_checkout_response(response: InitCheckoutResponse) -> str:
 
 
 def encode_init_checkout_response(response: InitCheckoutResponse, ctx: Context) -> bytes:
-    """The body of a initCheckout answer, signed (for tests and mock servers)."""
+    """The body of an initCheckout answer, signed (for tests and mock servers)."""
     return _answer_body(ctx, _encode_init_checkout_response(response))
 
 
@@ -1857,7 +1857,7 @@ def _encode_update_checkout_response(response: UpdateCheckoutResponse) -> str:
 
 
 def encode_update_checkout_response(response: UpdateCheckoutResponse, ctx: Context) -> bytes:
-    """The body of a updateCheckout answer, signed (for tests and mock servers)."""
+    """The body of an updateCheckout answer, signed (for tests and mock servers)."""
     return _answer_body(ctx, _encode_update_checkout_response(response))
 
 

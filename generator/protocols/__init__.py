@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .. import ir
     from ..build.context import Context
     from ..load import Document
-    from ..view.client import Option
+    from ..view.common import Option
 
 
 class Protocol(_Interface):

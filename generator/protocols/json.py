@@ -15,8 +15,15 @@ from .. import ir
 from ..kinds import pattern_problems
 from ..metaschema import LEDGER, STR
 from ..naming import constant
-from ..view.client import CLOCK_OPTION, Option
-from ..view.common import answer_shapes, callback_shapes, dependency_order, php_string, snake
+from ..view.common import (
+    CLOCK_OPTION,
+    Option,
+    answer_shapes,
+    callback_shapes,
+    dependency_order,
+    php_string,
+    snake,
+)
 from ..view.wire import (
     CallbackMessage,
     EnumTable,

@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING, Any
 from .. import ir
 from ..metaschema import LEDGER, STR, TEXT
 from ..naming import constant, pascal
-from ..view.client import CLOCK_OPTION, Option
-from ..view.common import answer_shapes, callback_shapes, dependency_order, snake
+from ..view.common import (
+    CLOCK_OPTION,
+    Option,
+    answer_shapes,
+    callback_shapes,
+    dependency_order,
+    snake,
+)
 from ..view.wire import (
     CallbackMessage,
     EnumTable,

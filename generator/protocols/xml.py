@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ir
 from ..metaschema import LEDGER, STR
 from ..naming import constant
-from ..view.client import CLOCK_OPTION, Option
-from ..view.common import answer_shapes, dependency_order, snake
+from ..view.common import CLOCK_OPTION, Option, answer_shapes, dependency_order, snake
 from ..view.wire import DerivedCheck, EnumTable, FieldCodec, ShapeCodec, enum_tables, shape_codecs
 from . import rpc
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..naming import constant, pascal
-from .common import distribution, model_enums, outcome_class, result_type
+from .common import Option, distribution, model_enums, outcome_class, result_type
 from .errors import errors_view, has_signature
 
 RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3")  # and each protocol's DEPENDENCIES
@@ -131,16 +131,6 @@ def snake_header(name: str) -> str:
 
 
 # -- client --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Option:
-    """A client constructor option beyond the shared ones."""
-
-    name: str
-    annotation: str
-    default: object  # a Python value, written as its literal
-    doc: str
 
 
 @dataclass(frozen=True)
@@ -333,14 +323,6 @@ def client_view(service: ir.Service) -> ClientView:
         rate_limit=RateLimitView(rate[0], rate[1]) if rate else None,
         wire=protocol.client_part(service),
     )
-
-
-CLOCK_OPTION = Option(
-    "clock",
-    "Callable[[], datetime] | None",
-    None,
-    "returns the current time (aware); inject one in tests.",
-)
 
 
 # -- package files -------------------------------------------------------------------------

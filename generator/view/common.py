@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import ir
 from ..kinds import KINDS
 from ..naming import constant, pascal
@@ -154,3 +156,21 @@ def php_string(text: str) -> str:
     import json
 
     return json.dumps(text).replace("/", "\\/").replace("\\u007f", "\x7f")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A client constructor option beyond the shared ones (a protocol's `client_options`)."""
+
+    name: str
+    annotation: str
+    default: object  # a Python value, written as its literal
+    doc: str
+
+
+CLOCK_OPTION = Option(
+    "clock",
+    "Callable[[], datetime] | None",
+    None,
+    "returns the current time (aware); inject one in tests.",
+)

@@ -94,18 +94,29 @@ def wire_forms(data: object, shape: Any) -> object:
         return {}  # an empty object as PHP's json_encode writes it
     if not isinstance(data, typing.Mapping):
         return data
-    out = dict(data)
+    fields = shape.fields
+    out: dict[object, object] | None = None  # copied on the first value that reads otherwise
     for key, value in data.items():
-        spec = shape.fields.get(key) if isinstance(key, str) else None
-        if spec is None or value is None:
+        if value is None or value.__class__ is str and getattr(fields.get(key), "is_text", True):
+            continue  # text is read as it is (and a key that is no wire name is left alone)
+        spec = fields.get(key) if isinstance(key, str) else None
+        if spec is None:
             continue
-        if value == "" and type(spec).__name__ == "Leaf" and not spec.is_text:
+        if value == "" and type(spec).__name__ == "Leaf":
             try:
-                out[key] = spec.decode("")
+                read = spec.decode("")
             except (ValueError, TypeError):
-                del out[key]  # the wire's empty value of an optional number, date or flag: absent
+                # the wire's empty value of an optional number, date or flag: absent
+                out = dict(data) if out is None else out
+                del out[key]
+                continue
         else:
-            out[key] = _wire_form(value, spec)
+            read = _wire_form(value, spec)
+        if read is not value:
+            out = dict(data) if out is None else out
+            out[key] = read
+    if out is None:
+        return data if isinstance(data, dict) else dict(data)
     return out
 
 
@@ -114,7 +125,10 @@ def _wire_form(value: object, spec: Any) -> object:
     if kind == "Node":
         return wire_forms(value, spec.shape)
     if kind == "Many":
-        return [_wire_form(item, spec.item) for item in value] if isinstance(value, list) else value
+        if not isinstance(value, list):
+            return value
+        read = [_wire_form(item, spec.item) for item in value]
+        return value if all(a is b for a, b in zip(read, value, strict=True)) else read
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return value  # typed already, or a float (never money: the model refuses it)
     text = value if isinstance(value, str) else str(value)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support import PROVIDERS, package, service
+from support import PROVIDERS, ROOT, package, service
 
 
 def _client_class(provider: str, asynchronous: bool = False) -> Any:
@@ -44,3 +47,29 @@ def test_called_with_no_argument_against_the_mock(provider: str, operation: str)
                 return await getattr(client, operation)()
 
         assert asyncio.run(call()) is not None
+
+
+def test_mypy_strict_accepts_a_call_with_no_argument(tmp_path: Path) -> None:
+    """The consumer's view: `get_account_info()` type-checks under mypy --strict (it demanded
+    a request); a wrong argument type is still an error, so the check can fail."""
+    good = tmp_path / "good.py"
+    good.write_text(
+        "from billmate_client import BillmateClient\n\n\n"
+        "def use(client: BillmateClient) -> None:\n"
+        "    client.get_account_info()\n"
+    )
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from billmate_client import BillmateClient\n\n\n"
+        "def use(client: BillmateClient) -> None:\n"
+        "    client.get_account_info(42)\n"
+    )
+    cache = ["--cache-dir", str(ROOT / ".mypy_cache" / "consumer")]
+    for script, passes in ((good, True), (bad, False)):
+        done = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", *cache, str(script)],
+            cwd=ROOT / "generated" / "billmate",
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode == 0) == passes, done.stdout

@@ -48,7 +48,7 @@ def test_protocol_modules_are_found_by_their_spec_names() -> None:
         assert protocol.NAME == name
         for piece in ("_wire.py.j2", "codecs.j2", "fields.j2", "wire.md.j2"):
             assert (folder / protocol.TEMPLATES / piece).is_file(), (name, piece)
-        for piece in ("client.j2", "mock.j2", "docs.j2"):
+        for piece in ("client.j2", "mock.j2", "docs.j2", "errors.j2"):
             assert (folder / protocol.CALLS / piece).is_file(), (name, piece)
 
 
@@ -56,8 +56,8 @@ _BRANCH = re.compile(r"\{%-?\s*(?:el)?if[^%]*(?:protocol|\.rest\b|wire_format)")
 
 
 def test_shared_templates_do_not_branch_on_the_protocol() -> None:
-    """client.py, mock.py and the README call their protocol's macros instead."""
-    for name in ("python/client.py.j2", "python/mock.py.j2", "docs/provider.md.j2"):
+    """client.py, mock.py, errors.py and the README call their protocol's macros instead."""
+    for name in ("python/client.py.j2", "python/mock.py.j2", "python/errors.py.j2", "docs/provider.md.j2"):
         text = (ROOT / "templates" / name).read_text()
         assert not _BRANCH.findall(text), name
 

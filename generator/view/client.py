@@ -166,6 +166,8 @@ class OperationView:
     extra_fields: list[str]  # written as a list literal
     paging: PagingView | None
     wire: object  # the protocol's own view of the call (see its `client_operation`)
+    # No field is required: the method can be called with no request (`get_account_info()`).
+    request_optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,8 @@ def client_view(service: ir.Service) -> ClientView:
                 extra_fields=[e.wire for e in op.extra_fields],
                 paging=paging,
                 wire=protocol.client_operation(service, op),
+                request_optional=op.request.root is None
+                and not any(f.required for f in op.request.fields),
             )
         )
     auth = auth_view(service)

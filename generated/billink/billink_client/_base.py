@@ -2,7 +2,12 @@
 # change the spec and run `make generate`.
 """The base class of every model in this package."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ._runtime.validation import issues
+from .errors import BillinkRequestValidationError
 
 
 class WireModel(BaseModel):
@@ -12,6 +17,10 @@ class WireModel(BaseModel):
     (``CheckRequest(first_name=...)`` or ``CheckRequest.model_validate({"FIRSTNAME": ...})``).
     Instances are frozen, so a model that validated once stays valid. Validation errors never
     echo the input (it may hold personal data).
+
+    Building a model with bad data raises `BillinkRequestValidationError` (a ``ValueError``),
+    as a client method does for a bad mapping: one error family whatever the input path, each
+    issue naming the Python path and the wire path.
     """
 
     model_config = ConfigDict(
@@ -21,3 +30,14 @@ class WireModel(BaseModel):
         hide_input_in_errors=True,
         regex_engine="rust-regex",
     )
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise BillinkRequestValidationError(
+                type(self).__name__, issues(exc, type(self))
+            ) from None
+
+    # Nested models are still validated by pydantic-core alone, without a call to __init__.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]

@@ -68,11 +68,13 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
-def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
+def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
     """The request as a validated model; a mapping (Python or wire names, values typed or as
-    the wire writes them) is validated here."""
+    the wire writes them) is validated here, and None is an empty request."""
     if isinstance(request, model):
         return request
+    if request is None:
+        request = {}
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
     data = wire_forms(request, shape) if shape is not None else request
     if not isinstance(data, Mapping):

@@ -85,11 +85,13 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
-def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
+def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
     """The request as a validated model; a mapping (Python or wire names, values typed or as
-    the wire writes them) is validated here."""
+    the wire writes them) is validated here, and None is an empty request."""
     if isinstance(request, model):
         return request
+    if request is None:
+        request = {}
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
     data = wire_forms(request, shape) if shape is not None else request
     if not isinstance(data, Mapping):
@@ -335,7 +337,7 @@ class BillmateClient(_Base):
 
     def get_due_payments(
         self,
-        request: GetDuePaymentsRequest | Mapping[str, Any],
+        request: GetDuePaymentsRequest | Mapping[str, Any] | None = None,
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection.
 
@@ -434,7 +436,7 @@ class BillmateClient(_Base):
 
     def get_account_info(
         self,
-        request: GetAccountInfoRequest | Mapping[str, Any],
+        request: GetAccountInfoRequest | Mapping[str, Any] | None = None,
     ) -> results.GetAccountInfoAccount:
         """Get the account's details and its payment methods.
 
@@ -758,7 +760,7 @@ class AsyncBillmateClient(_Base):
 
     async def get_due_payments(
         self,
-        request: GetDuePaymentsRequest | Mapping[str, Any],
+        request: GetDuePaymentsRequest | Mapping[str, Any] | None = None,
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection. See
         `BillmateClient.get_due_payments`."""
@@ -815,7 +817,7 @@ class AsyncBillmateClient(_Base):
 
     async def get_account_info(
         self,
-        request: GetAccountInfoRequest | Mapping[str, Any],
+        request: GetAccountInfoRequest | Mapping[str, Any] | None = None,
     ) -> results.GetAccountInfoAccount:
         """Get the account's details and its payment methods. See
         `BillmateClient.get_account_info`."""

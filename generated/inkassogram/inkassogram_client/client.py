@@ -72,11 +72,13 @@ _EXTRA_CREATE_INVOICE = frozenset(
 """Fields the documents describe that CreateInvoiceRequest does not carry; sent by name."""
 
 
-def _validated(model: type[M], request: M | Mapping[str, Any]) -> M:
+def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
     """The request as a validated model; a mapping (Python or wire names, values typed or as
-    the wire writes them) is validated here."""
+    the wire writes them) is validated here, and None is an empty request."""
     if isinstance(request, model):
         return request
+    if request is None:
+        request = {}
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
     data = wire_forms(request, shape) if shape is not None else request
     if not isinstance(data, Mapping):

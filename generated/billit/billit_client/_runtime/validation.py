@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -27,9 +28,13 @@ class Issue:
     rule: str
     message: str
     code: str | None = None
+    name: str | None = None
+    """The Python path of the same place (``items[1].price_incl``), where it differs."""
 
     def __str__(self) -> str:
         where = self.path or "(message)"
+        if self.name and self.name != self.path:
+            where = f"{self.name} ({where})"
         return f"{where}: {self.message} [{self.rule}]"
 
 
@@ -46,24 +51,40 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def wire_path(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
-    """``("items", 1, "price_incl")`` -> ``"ITEMS[1].PRICEINCL"``, whichever names were used."""
-    out = ""
+def paths(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """``("items", 1, "PRICEINCL")`` -> ``("items[1].price_incl", "ITEMS[1].PRICEINCL")``: the
+    Python path and the wire path of one place, whichever names `loc` uses."""
+    python = wire = ""
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part}]"
+            python += f"[{part}]"
+            wire += f"[{part}]"
             continue
-        name = part
+        name = alias = part
         if model is not None:
             fields = model.model_fields
-            info = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
-            if info is not None:
-                name = info.alias or part
-                model = _model_in(info.annotation)
+            found = next(((n, f) for n, f in fields.items() if part in (n, f.alias)), None)
+            if found is not None:
+                name, alias = found[0], found[1].alias or found[0]
+                model = _model_in(found[1].annotation)
             else:
                 model = None
-        out += f".{name}" if out else name
-    return out
+        python += f".{name}" if python else name
+        wire += f".{alias}" if wire else alias
+    return python, wire
+
+
+def wire_path(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """``("items", 1, "price_incl")`` -> ``"ITEMS[1].PRICEINCL"``, whichever names were used."""
+    return paths(model, loc)[1]
+
+
+_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def _parts(path: str) -> tuple[int | str, ...]:
+    """``"ITEMS[1].PRICEINCL"`` -> ``("ITEMS", 1, "PRICEINCL")``."""
+    return tuple(int(i) if i else name for i, name in _PART.findall(path))
 
 
 def issues(exc: ValidationError, model: type[BaseModel]) -> list[Issue]:
@@ -72,12 +93,12 @@ def issues(exc: ValidationError, model: type[BaseModel]) -> list[Issue]:
         loc = tuple(error["loc"])
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, RuleViolations):
-            prefix = wire_path(model, loc)
             for v in cause.violations:
-                path = f"{prefix}.{v.path}" if prefix else v.path
-                found.append(Issue(path, v.rule, v.message, v.code))
+                name, path = paths(model, loc + _parts(v.path))
+                found.append(Issue(path, v.rule, v.message, v.code, name))
             continue
-        found.append(Issue(wire_path(model, loc), error["type"], error["msg"]))
+        name, path = paths(model, loc)
+        found.append(Issue(path, error["type"], error["msg"], name=name))
     return found
 
 

@@ -440,3 +440,38 @@ def test_the_package_rate_limiter_has_the_provider_s_limit_as_default() -> None:
     assert isinstance(limiter, package("billit", "_runtime.ratelimit").RateLimiter)
     assert limiter.interval == pytest.approx(1 / 25)
     assert limiter.clock is time.monotonic and limiter.burst == 1
+
+
+# -- per-call options ------------------------------------------------------------------------------
+
+
+def test_request_options_narrow_never_widen() -> None:
+    retry = rt.Retry(timeouts=3, throttle_retries=5, statuses=frozenset({503}))
+    limits = rt.Limits(connect_retries=2)
+    capped = rt.RequestOptions(max_retries=1)
+    assert capped.retry(retry) == rt.Retry(timeouts=1, throttle_retries=1, statuses=frozenset({503}))
+    assert capped.limits(limits).connect_retries == 1
+    many = rt.RequestOptions(max_retries=10)  # never makes an unsafe call retried
+    assert many.retry(rt.NO_RETRY) == rt.NO_RETRY and many.limits(limits).connect_retries == 2
+    assert rt.NO_OPTIONS.retry(retry) is retry and rt.NO_OPTIONS.limits(limits) is limits
+    assert rt.RequestOptions(timeout=2).timeouts(httpx.Timeout(30)) == httpx.Timeout(2)
+    assert rt.NO_OPTIONS.timeouts(httpx.Timeout(30)) == httpx.Timeout(30)
+
+
+def test_request_options_add_headers_but_never_replace() -> None:
+    options = rt.RequestOptions(extra_headers={"X-Trace": "t"})
+    assert options.headers({"ApiKey": "k"}) == {"ApiKey": "k", "X-Trace": "t"}
+    with pytest.raises(ValueError, match="replace the call.s own headers: APIKEY"):
+        rt.RequestOptions(extra_headers={"APIKEY": "forged"}).headers({"ApiKey": "k"})
+
+
+def test_the_transport_keeps_the_answers_headers() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"ok", headers=[("X-Request-Id", "r1"), ("Set-Cookie", "a"), ("Set-Cookie", "b")])
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    transport = rt.SyncTransport(http, rt.Limits(), (), package("billink", "errors").RUNTIME_CLASSES)
+    reply = transport.post("op", "https://example.test/", b"x", lambda: ({}, ()))
+    raw = rt.RawResponse.of(reply, "parsed")
+    assert raw.headers["x-request-id"] == "r1" and raw.headers.get_list("set-cookie") == ["a", "b"]
+    assert raw.content == b"ok" and raw.parsed == "parsed" and raw.status_code == 200

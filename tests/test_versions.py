@@ -41,14 +41,19 @@ def test_semver_rules() -> None:
     assert enough(MAJOR, MINOR) and not enough(PATCH, MINOR) and not enough(None, PATCH) and enough(NONE, NONE)
 
 
+# billit 0.2.0: list_orders' result carries next_link (issue 17.3).
+CURRENT = {"billink": "0.1.0", "billit": "0.2.0", "billmate": "0.1.0", "inkassogram": "0.1.0"}
+
+
 def test_the_packages_start_at_their_current_state() -> None:
     for provider in PROVIDERS:
         s = service(provider)
-        assert s.version == "0.1.0"
-        assert [(r.version, r.note, r.changes) for r in s.releases] == [("0.1.0", "initial", ())]
+        assert s.version == CURRENT[provider]
+        assert [(r.version, r.note, r.changes) for r in s.releases][0] == ("0.1.0", "initial", ())
+        assert s.releases[-1].version == CURRENT[provider]
         readme = (ROOT / "generated" / provider / "README.md").read_text(encoding="utf-8")
-        assert "| Package version | 0.1.0 ([changelog](CHANGELOG.md)) |" in readme
-        assert 'version = "0.1.0"' in (ROOT / "generated" / provider / "pyproject.toml").read_text(encoding="utf-8")
+        assert f"| Package version | {CURRENT[provider]} ([changelog](CHANGELOG.md)) |" in readme
+        assert f'version = "{CURRENT[provider]}"' in (ROOT / "generated" / provider / "pyproject.toml").read_text(encoding="utf-8")
         assert "## 0.1.0 — 2026-12-03\n\ninitial\n" in (ROOT / "generated" / provider / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
@@ -217,19 +222,19 @@ def test_cli_diff_check_and_record(repo: Path) -> None:
     check = _cli(repo, "check", "--provider", "billink", "--provider", "billit", "--jobs", "1")
     assert check.returncode == 1
     assert "that needs a major bump, 0.1.0 → 1.0.0, but the version is 0.1.0" in check.stderr
-    assert "billit: the specs changed since the base (1 docs only): that needs a patch bump, 0.1.0 → 0.1.1" in check.stderr
+    assert "billit: the specs changed since the base (1 docs only): that needs a patch bump, 0.2.0 → 0.2.1" in check.stderr
 
     assert _cli(repo, "diff", "--record").returncode == 2  # no date: the output never reads the clock
     recorded = _cli(repo, "diff", "--record", "--date", "2026-12-04")
     assert recorded.returncode == 0, recorded.stderr
     assert "billink: version 0.1.0 → 1.0.0, 1 changes recorded" in recorded.stdout
-    assert "billit: version 0.1.0 → 0.1.1, 1 changes recorded" in recorded.stdout
+    assert "billit: version 0.2.0 → 0.2.1, 1 changes recorded" in recorded.stdout
     generate = _cli(repo, "generate", "--provider", "billink", "--provider", "billit", "--jobs", "1")
     assert generate.returncode == 0, generate.stderr
     changelog = (repo / "generated/billink/CHANGELOG.md").read_text(encoding="utf-8")
     assert "## 1.0.0 — 2026-12-04\n\n### Breaking for consumers\n\n- **CheckRequest.DELIVERYCITY**: removed (delivery_city)" in changelog
     assert 'version = "1.0.0"' in (repo / "generated/billink/pyproject.toml").read_text(encoding="utf-8")
-    assert "| Package version | 0.1.1 (" in (repo / "generated/billit/README.md").read_text(encoding="utf-8")
+    assert "| Package version | 0.2.1 (" in (repo / "generated/billit/README.md").read_text(encoding="utf-8")
     check = _cli(repo, "check", "--provider", "billink", "--provider", "billit", "--jobs", "1")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "versions: follow the spec diff since merge base of HEAD and main" in check.stdout

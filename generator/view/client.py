@@ -403,7 +403,7 @@ def package_view(service: ir.Service) -> PackageView:
     if service.callbacks:
         error_names.append(f"{service.error_prefix}CallbackError")
     first = service.operations[0]
-    extra_imports = []
+    extra_imports = [ExtraImport("._runtime.transport", ["RawResponse", "RequestOptions"])]
     if service.wire.rate_limit:
         extra_imports.append(ExtraImport(".client", ["RateLimiter"]))
     filter_classes = sorted(op.filter.class_name for op in service.operations if op.filter)

@@ -89,6 +89,7 @@ from .results import (
     StartWorkflowStarted,
     StatusReport,
 )
+from ._runtime.transport import RawResponse, RequestOptions
 
 __all__ = [
     "AsyncBillinkClient",
@@ -145,6 +146,8 @@ __all__ = [
     "PaymentMsg",
     "PaymentRequest",
     "PaymentResponse",
+    "RawResponse",
+    "RequestOptions",
     "Sex",
     "StartWorkflowError",
     "StartWorkflowErrorCode",

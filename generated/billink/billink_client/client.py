@@ -9,9 +9,10 @@ time and size limits, and returns a typed result or raises a typed error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -27,7 +28,9 @@ from ._runtime.transport import (
     DEFAULT_TIMEOUT,
     AsyncTransport,
     Limits,
+    RawResponse,
     Reply,
+    RequestOptions,
     Retry,
     SyncTransport,
 )
@@ -66,6 +69,10 @@ BASE_URLS: dict[str, str] = {
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+_RAW: ContextVar[list[Reply] | None] = ContextVar("_RAW", default=None)
+"""Where `with_raw_response` collects the replies of the call it makes."""
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
@@ -83,6 +90,15 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise BillinkRequestValidationError(model.__name__, issues(exc, model)) from None
+
+
+def _raw(kept: list[Reply], parsed: T, method: object) -> RawResponse[T]:
+    """`parsed` with the one reply its call brought back."""
+    if len(kept) != 1:
+        raise TypeError(
+            f"{method!r} is not an operation of this client (it made {len(kept)} calls)"
+        )
+    return RawResponse.of(kept[0], parsed)
 
 
 def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
@@ -111,6 +127,9 @@ def _answered(
     way (an error code the server answered, an answer that is not the documented one) has
     every secret of the request taken out of every text it carries, the code and the parser's
     detail included, and is raised from here, so no original lingers as its context."""
+    kept = _RAW.get()
+    if kept is not None:
+        kept.append(reply)
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
     except ClientError as exc:
@@ -237,6 +256,20 @@ class BillinkClient(_Base):
         if self._owns_http:
             self._http.close()
 
+    def with_raw_response(
+        self, method: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Call `method` (an operation of this client) with `args` and `kwargs`, and return its
+        typed result (`.parsed`) with the HTTP status, headers and body bytes of the answer:
+        ``client.with_raw_response(client.op, request)``. Errors are raised as by the call."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     def __enter__(self) -> BillinkClient:
         return self
 
@@ -251,6 +284,8 @@ class BillinkClient(_Base):
     def check(
         self,
         request: CheckRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order.
 
@@ -276,12 +311,16 @@ class BillinkClient(_Base):
             - Belgian postcode (four digits)
         """
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
-        reply = self._transport.post("check", self._url("/check"), body, self._request_headers)
+        reply = self._transport.post(
+            "check", self._url("/check"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.check, self._decode_check, reply, "check")
 
     def order(
         self,
         request: OrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check.
 
@@ -311,12 +350,16 @@ class BillinkClient(_Base):
             - Belgian postcode (four digits)
         """
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
-        reply = self._transport.post("order", self._url("/order"), body, self._request_headers)
+        reply = self._transport.post(
+            "order", self._url("/order"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.order, self._decode_order, reply, "order")
 
     def credit(
         self,
         request: CreditRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API).
 
@@ -333,12 +376,16 @@ class BillinkClient(_Base):
                 CreditErrorCode member in `.error`.
         """
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
-        reply = self._transport.post("credit", self._url("/credit"), body, self._request_headers)
+        reply = self._transport.post(
+            "credit", self._url("/credit"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
     def start_workflow(
         self,
         request: StartWorkflowRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API).
 
@@ -356,7 +403,11 @@ class BillinkClient(_Base):
         """
         body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = self._transport.post(
-            "start_workflow", self._url("/start-workflow"), body, self._request_headers
+            "start_workflow",
+            self._url("/start-workflow"),
+            body,
+            self._request_headers,
+            options=options,
         )
         return _answered(
             _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
@@ -365,6 +416,8 @@ class BillinkClient(_Base):
     def on_hold(
         self,
         request: OnHoldRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API).
 
@@ -379,12 +432,16 @@ class BillinkClient(_Base):
                 OnHoldErrorCode member in `.error`.
         """
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
-        reply = self._transport.post("on_hold", self._url("/on-hold"), body, self._request_headers)
+        reply = self._transport.post(
+            "on_hold", self._url("/on-hold"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
     def payment(
         self,
         request: PaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API).
 
@@ -400,12 +457,16 @@ class BillinkClient(_Base):
                 PaymentErrorCode member in `.error`.
         """
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
-        reply = self._transport.post("payment", self._url("/payment"), body, self._request_headers)
+        reply = self._transport.post(
+            "payment", self._url("/payment"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
     def status(
         self,
         request: StatusRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API).
 
@@ -420,12 +481,16 @@ class BillinkClient(_Base):
                 table) carry a CommonErrorCode member in `.error`.
         """
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
-        reply = self._transport.post("status", self._url("/status"), body, self._request_headers)
+        reply = self._transport.post(
+            "status", self._url("/status"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.status, self._decode_status, reply, "status")
 
     def message(
         self,
         request: MessageRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API).
 
@@ -440,7 +505,9 @@ class BillinkClient(_Base):
                 table) carry a CommonErrorCode member in `.error`.
         """
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
-        reply = self._transport.post("message", self._url("/message"), body, self._request_headers)
+        reply = self._transport.post(
+            "message", self._url("/message"), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.message, self._decode_message, reply, "message")
 
 
@@ -485,6 +552,19 @@ class AsyncBillinkClient(_Base):
         if self._owns_http:
             await self._http.aclose()
 
+    async def with_raw_response(
+        self, method: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Await `method` (an operation of this client) with `args` and `kwargs`: its typed
+        result with the HTTP answer, as `BillinkClient.with_raw_response` gives."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = await method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     async def __aenter__(self) -> AsyncBillinkClient:
         return self
 
@@ -499,47 +579,59 @@ class AsyncBillinkClient(_Base):
     async def check(
         self,
         request: CheckRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order. See
         `BillinkClient.check`."""
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = await self._transport.post(
-            "check", self._url("/check"), body, self._request_headers
+            "check", self._url("/check"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.check, self._decode_check, reply, "check")
 
     async def order(
         self,
         request: OrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check. See `BillinkClient.order`."""
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = await self._transport.post(
-            "order", self._url("/order"), body, self._request_headers
+            "order", self._url("/order"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.order, self._decode_order, reply, "order")
 
     async def credit(
         self,
         request: CreditRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API). See
         `BillinkClient.credit`."""
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = await self._transport.post(
-            "credit", self._url("/credit"), body, self._request_headers
+            "credit", self._url("/credit"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
     async def start_workflow(
         self,
         request: StartWorkflowRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API). See
         `BillinkClient.start_workflow`."""
         body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = await self._transport.post(
-            "start_workflow", self._url("/start-workflow"), body, self._request_headers
+            "start_workflow",
+            self._url("/start-workflow"),
+            body,
+            self._request_headers,
+            options=options,
         )
         return _answered(
             _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
@@ -548,45 +640,53 @@ class AsyncBillinkClient(_Base):
     async def on_hold(
         self,
         request: OnHoldRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API). See
         `BillinkClient.on_hold`."""
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = await self._transport.post(
-            "on_hold", self._url("/on-hold"), body, self._request_headers
+            "on_hold", self._url("/on-hold"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
     async def payment(
         self,
         request: PaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API). See `BillinkClient.payment`."""
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = await self._transport.post(
-            "payment", self._url("/payment"), body, self._request_headers
+            "payment", self._url("/payment"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
     async def status(
         self,
         request: StatusRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API). See `BillinkClient.status`."""
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = await self._transport.post(
-            "status", self._url("/status"), body, self._request_headers
+            "status", self._url("/status"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.status, self._decode_status, reply, "status")
 
     async def message(
         self,
         request: MessageRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API). See
         `BillinkClient.message`."""
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = await self._transport.post(
-            "message", self._url("/message"), body, self._request_headers
+            "message", self._url("/message"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.message, self._decode_message, reply, "message")

@@ -87,6 +87,7 @@ from .results import (
     SendOrdersSent,
 )
 from .callbacks import parse_webhook
+from ._runtime.transport import RawResponse, RequestOptions
 from .client import RateLimiter
 from .filters import OrderFilter
 
@@ -150,6 +151,8 @@ __all__ = [
     "PatchOrderResponse",
     "PaymentLink",
     "RateLimiter",
+    "RawResponse",
+    "RequestOptions",
     "SendOrdersRequest",
     "SendOrdersResponse",
     "SendOrdersSent",

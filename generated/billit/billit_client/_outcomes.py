@@ -66,12 +66,17 @@ def _list_orders_items(response: ListOrdersResponse) -> list[Order] | None:
     return response.items
 
 
+def _list_orders_next_page_link(response: ListOrdersResponse) -> str | None:
+    return response.next_page_link
+
+
 def list_orders(response: ListOrdersResponse, attempts: int = 1) -> results.ListOrdersListed:
     """The result of a List orders answer (error answers were raised while decoding)."""
     return results.ListOrdersListed(
         code=None,
         message=None,
         orders=_required(_list_orders_items(response), "list_orders", "Items"),
+        next_link=_list_orders_next_page_link(response),
         response=response,
         attempts=attempts,
     )

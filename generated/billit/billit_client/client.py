@@ -13,8 +13,9 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -32,7 +33,9 @@ from ._runtime.transport import (
     DEFAULT_TIMEOUT,
     AsyncTransport,
     Limits,
+    RawResponse,
     Reply,
+    RequestOptions,
     Retry,
     SyncTransport,
 )
@@ -54,7 +57,7 @@ from .models import (
     SendOrdersResponse,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 Environment = Literal["sandbox", "production"]
 """The environments of the Billit API."""
@@ -92,6 +95,10 @@ class RateLimiter(ratelimit.RateLimiter):
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+_RAW: ContextVar[list[Reply] | None] = ContextVar("_RAW", default=None)
+"""Where `with_raw_response` collects the replies of the call it makes."""
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
@@ -125,6 +132,15 @@ def _next_skip(link: str | None, skip: int | None, count: int, parameter: str) -
     return following
 
 
+def _raw(kept: list[Reply], parsed: T, method: object) -> RawResponse[T]:
+    """`parsed` with the one reply its call brought back."""
+    if len(kept) != 1:
+        raise TypeError(
+            f"{method!r} is not an operation of this client (it made {len(kept)} calls)"
+        )
+    return RawResponse.of(kept[0], parsed)
+
+
 def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
     """The typed response, or `BillitResponseError` saying why the body is not one."""
     try:
@@ -151,6 +167,9 @@ def _answered(
     way (an error code the server answered, an answer that is not the documented one) has
     every secret of the request taken out of every text it carries, the code and the parser's
     detail included, and is raised from here, so no original lingers as its context."""
+    kept = _RAW.get()
+    if kept is not None:
+        kept.append(reply)
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
     except ClientError as exc:
@@ -325,6 +344,20 @@ class BillitClient(_Base):
         if self._owns_http:
             self._http.close()
 
+    def with_raw_response(
+        self, method: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Call `method` (an operation of this client) with `args` and `kwargs`, and return its
+        typed result (`.parsed`) with the HTTP status, headers and body bytes of the answer:
+        ``client.with_raw_response(client.op, request)``. Errors are raised as by the call."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     def __enter__(self) -> BillitClient:
         return self
 
@@ -341,6 +374,7 @@ class BillitClient(_Base):
         request: CreateOrderRequest | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
     ) -> results.CreateOrderCreated:
         """Create an invoice, credit note, offer, delivery note or order form; the answer is its new
         OrderID.
@@ -380,12 +414,15 @@ class BillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
     def get_order(
         self,
         request: GetOrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetOrderFound:
         """Fetch one order with its lines, parties, totals and delivery status.
 
@@ -412,12 +449,15 @@ class BillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
     def list_orders(
         self,
         request: ListOrdersRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> results.ListOrdersListed:
         """List orders, filtered and sorted with OData, one page (at most 120) at a time.
 
@@ -445,11 +485,15 @@ class BillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
     def iter_orders(
-        self, request: ListOrdersRequest | Mapping[str, Any] | None = None
+        self,
+        request: ListOrdersRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> Iterator[Order]:
         """Every Order `list_orders` finds, page after page, as one iterator.
 
@@ -458,7 +502,7 @@ class BillitClient(_Base):
         """
         current = _validated(ListOrdersRequest, request if request is not None else {})
         while True:
-            page = self.list_orders(current).response
+            page = self.list_orders(current, options=options).response
             items = page.items or []
             yield from items
             following = _next_skip(page.next_page_link, current.skip, len(items), "$skip")
@@ -469,6 +513,8 @@ class BillitClient(_Base):
     def patch_order(
         self,
         request: PatchOrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.PatchOrderPatched:
         """Change the patchable properties of an order (paid, sent, approval, ...).
 
@@ -500,6 +546,7 @@ class BillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
@@ -508,6 +555,7 @@ class BillitClient(_Base):
         request: SendOrdersRequest | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
     ) -> results.SendOrdersSent:
         """Send one or more orders by e-mail, Peppol or another network.
 
@@ -537,12 +585,15 @@ class BillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
     def delete_order(
         self,
         request: DeleteOrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.DeleteOrderDeleted:
         """Delete an order (a draft; deleted orders can still be listed by Billit).
 
@@ -568,6 +619,7 @@ class BillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.delete_order, self._decode_delete_order, reply, "delete_order")
 
@@ -626,6 +678,19 @@ class AsyncBillitClient(_Base):
         if self._owns_http:
             await self._http.aclose()
 
+    async def with_raw_response(
+        self, method: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Await `method` (an operation of this client) with `args` and `kwargs`: its typed
+        result with the HTTP answer, as `BillitClient.with_raw_response` gives."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = await method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     async def __aenter__(self) -> AsyncBillitClient:
         return self
 
@@ -642,6 +707,7 @@ class AsyncBillitClient(_Base):
         request: CreateOrderRequest | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
     ) -> results.CreateOrderCreated:
         """Create an invoice, credit note, offer, delivery note or order form; the answer is its new
         OrderID. See `BillitClient.create_order`."""
@@ -656,12 +722,15 @@ class AsyncBillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
     async def get_order(
         self,
         request: GetOrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetOrderFound:
         """Fetch one order with its lines, parties, totals and delivery status. See
         `BillitClient.get_order`."""
@@ -675,12 +744,15 @@ class AsyncBillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
     async def list_orders(
         self,
         request: ListOrdersRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> results.ListOrdersListed:
         """List orders, filtered and sorted with OData, one page (at most 120) at a time. See
         `BillitClient.list_orders`."""
@@ -694,16 +766,20 @@ class AsyncBillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
     async def iter_orders(
-        self, request: ListOrdersRequest | Mapping[str, Any] | None = None
+        self,
+        request: ListOrdersRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> AsyncIterator[Order]:
         """Every Order `list_orders` finds, page after page. See `BillitClient.iter_orders`."""
         current = _validated(ListOrdersRequest, request if request is not None else {})
         while True:
-            page = (await self.list_orders(current)).response
+            page = (await self.list_orders(current, options=options)).response
             items = page.items or []
             for item in items:
                 yield item
@@ -715,6 +791,8 @@ class AsyncBillitClient(_Base):
     async def patch_order(
         self,
         request: PatchOrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.PatchOrderPatched:
         """Change the patchable properties of an order (paid, sent, approval, ...). See
         `BillitClient.patch_order`."""
@@ -728,6 +806,7 @@ class AsyncBillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
@@ -736,6 +815,7 @@ class AsyncBillitClient(_Base):
         request: SendOrdersRequest | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
     ) -> results.SendOrdersSent:
         """Send one or more orders by e-mail, Peppol or another network. See
         `BillitClient.send_orders`."""
@@ -750,12 +830,15 @@ class AsyncBillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
     async def delete_order(
         self,
         request: DeleteOrderRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.DeleteOrderDeleted:
         """Delete an order (a draft; deleted orders can still be listed by Billit). See
         `BillitClient.delete_order`."""
@@ -769,5 +852,6 @@ class AsyncBillitClient(_Base):
             self._retry_safe,
             query=call.query,
             pass_errors=True,
+            options=options,
         )
         return _answered(_outcomes.delete_order, self._decode_delete_order, reply, "delete_order")

@@ -54,6 +54,7 @@ class ListOrdersListed:
     code: str | None
     message: str | None
     orders: list[Order]
+    next_link: str | None
     response: ListOrdersResponse = field(repr=False)
     attempts: int = 1
     """How many requests were sent (more than 1 after a retry)."""

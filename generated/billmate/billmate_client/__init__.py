@@ -132,6 +132,7 @@ from .results import (
     UpdatePaymentUpdated,
 )
 from .callbacks import parse_accept_redirect, parse_cancel_redirect, parse_payment_callback
+from ._runtime.transport import RawResponse, RequestOptions
 
 __all__ = [
     "ActivatePaymentActivated",
@@ -227,6 +228,8 @@ __all__ = [
     "PaymentStatus",
     "PlanType",
     "PlansPaymentData",
+    "RawResponse",
+    "RequestOptions",
     "ReturnMethod",
     "SettlementInfo",
     "Shipping",

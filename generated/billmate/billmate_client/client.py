@@ -9,10 +9,11 @@ time and size limits, and returns a typed result or raises a typed error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -28,7 +29,9 @@ from ._runtime.transport import (
     DEFAULT_TIMEOUT,
     AsyncTransport,
     Limits,
+    RawResponse,
     Reply,
+    RequestOptions,
     Retry,
     SyncTransport,
 )
@@ -83,6 +86,10 @@ ENVIRONMENT_VALUES: dict[str, dict[str, str]] = {
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+_RAW: ContextVar[list[Reply] | None] = ContextVar("_RAW", default=None)
+"""Where `with_raw_response` collects the replies of the call it makes."""
 
 
 def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
@@ -100,6 +107,15 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise BillmateRequestValidationError(model.__name__, issues(exc, model)) from None
+
+
+def _raw(kept: list[Reply], parsed: T, method: object) -> RawResponse[T]:
+    """`parsed` with the one reply its call brought back."""
+    if len(kept) != 1:
+        raise TypeError(
+            f"{method!r} is not an operation of this client (it made {len(kept)} calls)"
+        )
+    return RawResponse.of(kept[0], parsed)
 
 
 def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
@@ -128,6 +144,9 @@ def _answered(
     way (an error code the server answered, an answer that is not the documented one) has
     every secret of the request taken out of every text it carries, the code and the parser's
     detail included, and is raised from here, so no original lingers as its context."""
+    kept = _RAW.get()
+    if kept is not None:
+        kept.append(reply)
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
     except ClientError as exc:
@@ -300,6 +319,20 @@ class BillmateClient(_Base):
         if self._owns_http:
             self._http.close()
 
+    def with_raw_response(
+        self, method: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Call `method` (an operation of this client) with `args` and `kwargs`, and return its
+        typed result (`.parsed`) with the HTTP status, headers and body bytes of the answer:
+        ``client.with_raw_response(client.op, request)``. Errors are raised as by the call."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     def __enter__(self) -> BillmateClient:
         return self
 
@@ -314,6 +347,8 @@ class BillmateClient(_Base):
     def get_address(
         self,
         request: GetAddressRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetAddressFound:
         """Look up the registered address of a person or company from a personal or organisation
         number.
@@ -332,12 +367,16 @@ class BillmateClient(_Base):
                 BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
-        reply = self._transport.post("get_address", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "get_address", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
     def get_due_payments(
         self,
         request: GetDuePaymentsRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection.
 
@@ -355,7 +394,9 @@ class BillmateClient(_Base):
         body = _wire.encode_get_due_payments(
             _validated(GetDuePaymentsRequest, request), self._context
         )
-        reply = self._transport.post("get_due_payments", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "get_due_payments", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
@@ -363,6 +404,8 @@ class BillmateClient(_Base):
     def get_payment_info(
         self,
         request: GetPaymentInfoRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetPaymentInfoFound:
         """Get everything about a payment.
 
@@ -378,7 +421,9 @@ class BillmateClient(_Base):
         body = _wire.encode_get_payment_info(
             _validated(GetPaymentInfoRequest, request), self._context
         )
-        reply = self._transport.post("get_payment_info", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "get_payment_info", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
@@ -386,6 +431,8 @@ class BillmateClient(_Base):
     def get_payment_plans(
         self,
         request: GetPaymentPlansRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetPaymentPlansListed:
         """Fetch the part payment plans, with the monthly cost for an amount.
 
@@ -406,7 +453,7 @@ class BillmateClient(_Base):
             _validated(GetPaymentPlansRequest, request), self._context
         )
         reply = self._transport.post(
-            "get_payment_plans", self._url(""), body, self._request_headers
+            "get_payment_plans", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
@@ -415,6 +462,8 @@ class BillmateClient(_Base):
     def get_terms(
         self,
         request: GetTermsRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetTermsFetched:
         """Fetch Billmate's payment terms (HTML) for invoice or part payment.
 
@@ -431,12 +480,16 @@ class BillmateClient(_Base):
             - paymentplanid is required for part payment (method 4).
         """
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
-        reply = self._transport.post("get_terms", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "get_terms", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.get_terms, self._decode_get_terms, reply, "get_terms")
 
     def get_account_info(
         self,
         request: GetAccountInfoRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetAccountInfoAccount:
         """Get the account's details and its payment methods.
 
@@ -452,7 +505,9 @@ class BillmateClient(_Base):
         body = _wire.encode_get_account_info(
             _validated(GetAccountInfoRequest, request), self._context
         )
-        reply = self._transport.post("get_account_info", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "get_account_info", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
@@ -460,6 +515,8 @@ class BillmateClient(_Base):
     def add_payment(
         self,
         request: AddPaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.AddPaymentCreated:
         """Create a payment (invoice, part payment, card, bank or cash).
 
@@ -499,12 +556,16 @@ class BillmateClient(_Base):
               shipping.
         """
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
-        reply = self._transport.post("add_payment", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "add_payment", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
     def cancel_payment(
         self,
         request: CancelPaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CancelPaymentCancelled:
         """Cancel a created payment.
 
@@ -518,7 +579,9 @@ class BillmateClient(_Base):
                 BillmateErrorCode member in `.error`.
         """
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
-        reply = self._transport.post("cancel_payment", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "cancel_payment", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
@@ -526,6 +589,8 @@ class BillmateClient(_Base):
     def credit_payment(
         self,
         request: CreditPaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CreditPaymentCredited:
         """Credit a payment, fully or partly.
 
@@ -548,7 +613,9 @@ class BillmateClient(_Base):
               shipping.
         """
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
-        reply = self._transport.post("credit_payment", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "credit_payment", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
@@ -556,6 +623,8 @@ class BillmateClient(_Base):
     def update_payment(
         self,
         request: UpdatePaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.UpdatePaymentUpdated:
         """Update a created payment that is not yet locked.
 
@@ -595,7 +664,9 @@ class BillmateClient(_Base):
               shipping.
         """
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
-        reply = self._transport.post("update_payment", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "update_payment", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
@@ -603,6 +674,8 @@ class BillmateClient(_Base):
     def activate_payment(
         self,
         request: ActivatePaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.ActivatePaymentActivated:
         """Activate a payment, so that Billmate pays it out shortly.
 
@@ -619,7 +692,9 @@ class BillmateClient(_Base):
         body = _wire.encode_activate_payment(
             _validated(ActivatePaymentRequest, request), self._context
         )
-        reply = self._transport.post("activate_payment", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "activate_payment", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
@@ -627,6 +702,8 @@ class BillmateClient(_Base):
     def init_checkout(
         self,
         request: InitCheckoutRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.InitCheckoutInitiated:
         """Start a Billmate Checkout session (the hosted checkout page).
 
@@ -648,7 +725,9 @@ class BillmateClient(_Base):
               shipping.
         """
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
-        reply = self._transport.post("init_checkout", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "init_checkout", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
@@ -656,6 +735,8 @@ class BillmateClient(_Base):
     def update_checkout(
         self,
         request: UpdateCheckoutRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.UpdateCheckoutUpdated:
         """Update the cart of an ongoing Billmate Checkout session.
 
@@ -678,7 +759,9 @@ class BillmateClient(_Base):
         body = _wire.encode_update_checkout(
             _validated(UpdateCheckoutRequest, request), self._context
         )
-        reply = self._transport.post("update_checkout", self._url(""), body, self._request_headers)
+        reply = self._transport.post(
+            "update_checkout", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(
             _outcomes.update_checkout, self._decode_update_checkout, reply, "update_checkout"
         )
@@ -735,6 +818,19 @@ class AsyncBillmateClient(_Base):
         if self._owns_http:
             await self._http.aclose()
 
+    async def with_raw_response(
+        self, method: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Await `method` (an operation of this client) with `args` and `kwargs`: its typed
+        result with the HTTP answer, as `BillmateClient.with_raw_response` gives."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = await method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     async def __aenter__(self) -> AsyncBillmateClient:
         return self
 
@@ -749,18 +845,22 @@ class AsyncBillmateClient(_Base):
     async def get_address(
         self,
         request: GetAddressRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetAddressFound:
         """Look up the registered address of a person or company from a personal or organisation
         number. See `BillmateClient.get_address`."""
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = await self._transport.post(
-            "get_address", self._url(""), body, self._request_headers
+            "get_address", self._url(""), body, self._request_headers, options=options
         )
         return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
     async def get_due_payments(
         self,
         request: GetDuePaymentsRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection. See
         `BillmateClient.get_due_payments`."""
@@ -768,7 +868,7 @@ class AsyncBillmateClient(_Base):
             _validated(GetDuePaymentsRequest, request), self._context
         )
         reply = await self._transport.post(
-            "get_due_payments", self._url(""), body, self._request_headers
+            "get_due_payments", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
@@ -777,13 +877,15 @@ class AsyncBillmateClient(_Base):
     async def get_payment_info(
         self,
         request: GetPaymentInfoRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetPaymentInfoFound:
         """Get everything about a payment. See `BillmateClient.get_payment_info`."""
         body = _wire.encode_get_payment_info(
             _validated(GetPaymentInfoRequest, request), self._context
         )
         reply = await self._transport.post(
-            "get_payment_info", self._url(""), body, self._request_headers
+            "get_payment_info", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
@@ -792,6 +894,8 @@ class AsyncBillmateClient(_Base):
     async def get_payment_plans(
         self,
         request: GetPaymentPlansRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetPaymentPlansListed:
         """Fetch the part payment plans, with the monthly cost for an amount. See
         `BillmateClient.get_payment_plans`."""
@@ -799,7 +903,7 @@ class AsyncBillmateClient(_Base):
             _validated(GetPaymentPlansRequest, request), self._context
         )
         reply = await self._transport.post(
-            "get_payment_plans", self._url(""), body, self._request_headers
+            "get_payment_plans", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
@@ -808,16 +912,22 @@ class AsyncBillmateClient(_Base):
     async def get_terms(
         self,
         request: GetTermsRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetTermsFetched:
         """Fetch Billmate's payment terms (HTML) for invoice or part payment. See
         `BillmateClient.get_terms`."""
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
-        reply = await self._transport.post("get_terms", self._url(""), body, self._request_headers)
+        reply = await self._transport.post(
+            "get_terms", self._url(""), body, self._request_headers, options=options
+        )
         return _answered(_outcomes.get_terms, self._decode_get_terms, reply, "get_terms")
 
     async def get_account_info(
         self,
         request: GetAccountInfoRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
     ) -> results.GetAccountInfoAccount:
         """Get the account's details and its payment methods. See
         `BillmateClient.get_account_info`."""
@@ -825,7 +935,7 @@ class AsyncBillmateClient(_Base):
             _validated(GetAccountInfoRequest, request), self._context
         )
         reply = await self._transport.post(
-            "get_account_info", self._url(""), body, self._request_headers
+            "get_account_info", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
@@ -834,23 +944,27 @@ class AsyncBillmateClient(_Base):
     async def add_payment(
         self,
         request: AddPaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.AddPaymentCreated:
         """Create a payment (invoice, part payment, card, bank or cash). See
         `BillmateClient.add_payment`."""
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = await self._transport.post(
-            "add_payment", self._url(""), body, self._request_headers
+            "add_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
     async def cancel_payment(
         self,
         request: CancelPaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CancelPaymentCancelled:
         """Cancel a created payment. See `BillmateClient.cancel_payment`."""
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = await self._transport.post(
-            "cancel_payment", self._url(""), body, self._request_headers
+            "cancel_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
@@ -859,11 +973,13 @@ class AsyncBillmateClient(_Base):
     async def credit_payment(
         self,
         request: CreditPaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.CreditPaymentCredited:
         """Credit a payment, fully or partly. See `BillmateClient.credit_payment`."""
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = await self._transport.post(
-            "credit_payment", self._url(""), body, self._request_headers
+            "credit_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
@@ -872,11 +988,13 @@ class AsyncBillmateClient(_Base):
     async def update_payment(
         self,
         request: UpdatePaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.UpdatePaymentUpdated:
         """Update a created payment that is not yet locked. See `BillmateClient.update_payment`."""
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = await self._transport.post(
-            "update_payment", self._url(""), body, self._request_headers
+            "update_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
@@ -885,6 +1003,8 @@ class AsyncBillmateClient(_Base):
     async def activate_payment(
         self,
         request: ActivatePaymentRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.ActivatePaymentActivated:
         """Activate a payment, so that Billmate pays it out shortly. See
         `BillmateClient.activate_payment`."""
@@ -892,7 +1012,7 @@ class AsyncBillmateClient(_Base):
             _validated(ActivatePaymentRequest, request), self._context
         )
         reply = await self._transport.post(
-            "activate_payment", self._url(""), body, self._request_headers
+            "activate_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
@@ -901,12 +1021,14 @@ class AsyncBillmateClient(_Base):
     async def init_checkout(
         self,
         request: InitCheckoutRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.InitCheckoutInitiated:
         """Start a Billmate Checkout session (the hosted checkout page). See
         `BillmateClient.init_checkout`."""
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = await self._transport.post(
-            "init_checkout", self._url(""), body, self._request_headers
+            "init_checkout", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
@@ -915,6 +1037,8 @@ class AsyncBillmateClient(_Base):
     async def update_checkout(
         self,
         request: UpdateCheckoutRequest | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
     ) -> results.UpdateCheckoutUpdated:
         """Update the cart of an ongoing Billmate Checkout session. See
         `BillmateClient.update_checkout`."""
@@ -922,7 +1046,7 @@ class AsyncBillmateClient(_Base):
             _validated(UpdateCheckoutRequest, request), self._context
         )
         reply = await self._transport.post(
-            "update_checkout", self._url(""), body, self._request_headers
+            "update_checkout", self._url(""), body, self._request_headers, options=options
         )
         return _answered(
             _outcomes.update_checkout, self._decode_update_checkout, reply, "update_checkout"

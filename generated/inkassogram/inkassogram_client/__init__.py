@@ -50,6 +50,7 @@ from .results import (
     CreateInvoiceDelivered,
 )
 from .callbacks import InvoiceChanged, parse_invoice_changed
+from ._runtime.transport import RawResponse, RequestOptions
 
 __all__ = [
     "AsyncInkassogramClient",
@@ -76,6 +77,8 @@ __all__ = [
     "InkassogramTransportError",
     "InvoiceChanged",
     "PrintSetup",
+    "RawResponse",
+    "RequestOptions",
     "Row",
     "SendAs",
     "Service",

@@ -9,10 +9,11 @@ time and size limits, and returns a typed result or raises a typed error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -28,7 +29,9 @@ from ._runtime.transport import (
     DEFAULT_TIMEOUT,
     AsyncTransport,
     Limits,
+    RawResponse,
     Reply,
+    RequestOptions,
     Retry,
     SyncTransport,
 )
@@ -50,6 +53,10 @@ BASE_URLS: dict[str, str] = {
 M = TypeVar("M", bound=WireModel)
 R = TypeVar("R")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+_RAW: ContextVar[list[Reply] | None] = ContextVar("_RAW", default=None)
+"""Where `with_raw_response` collects the replies of the call it makes."""
 
 _RETRY_CREATE_INVOICE = Retry(
     timeouts=2,
@@ -113,6 +120,15 @@ def _extra(
     return given
 
 
+def _raw(kept: list[Reply], parsed: T, method: object) -> RawResponse[T]:
+    """`parsed` with the one reply its call brought back."""
+    if len(kept) != 1:
+        raise TypeError(
+            f"{method!r} is not an operation of this client (it made {len(kept)} calls)"
+        )
+    return RawResponse.of(kept[0], parsed)
+
+
 def _decoded(decode: Callable[[Reply], R], reply: Reply, operation: str) -> R:
     """The typed response, or `InkassogramResponseError` saying why the body is not one."""
     try:
@@ -139,6 +155,9 @@ def _answered(
     way (an error code the server answered, an answer that is not the documented one) has
     every secret of the request taken out of every text it carries, the code and the parser's
     detail included, and is raised from here, so no original lingers as its context."""
+    kept = _RAW.get()
+    if kept is not None:
+        kept.append(reply)
     try:
         return outcome(_decoded(decode, reply, operation), reply.attempts)
     except ClientError as exc:
@@ -268,6 +287,20 @@ class InkassogramClient(_Base):
         if self._owns_http:
             self._http.close()
 
+    def with_raw_response(
+        self, method: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Call `method` (an operation of this client) with `args` and `kwargs`, and return its
+        typed result (`.parsed`) with the HTTP status, headers and body bytes of the answer:
+        ``client.with_raw_response(client.op, request)``. Errors are raised as by the call."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     def __enter__(self) -> InkassogramClient:
         return self
 
@@ -284,6 +317,7 @@ class InkassogramClient(_Base):
         request: CreateInvoiceRequest | Mapping[str, Any],
         *,
         extra_fields: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
     ) -> results.CreateInvoiceDelivered:
         """Create a new debit invoice for a customer.
 
@@ -319,6 +353,7 @@ class InkassogramClient(_Base):
             body,
             self._request_headers,
             _RETRY_CREATE_INVOICE,
+            options=options,
         )
         return _answered(
             _outcomes.create_invoice, self._decode_create_invoice, reply, "create_invoice"
@@ -373,6 +408,19 @@ class AsyncInkassogramClient(_Base):
         if self._owns_http:
             await self._http.aclose()
 
+    async def with_raw_response(
+        self, method: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> RawResponse[R]:
+        """Await `method` (an operation of this client) with `args` and `kwargs`: its typed
+        result with the HTTP answer, as `InkassogramClient.with_raw_response` gives."""
+        kept: list[Reply] = []
+        token = _RAW.set(kept)
+        try:
+            parsed = await method(*args, **kwargs)
+        finally:
+            _RAW.reset(token)
+        return _raw(kept, parsed, method)
+
     async def __aenter__(self) -> AsyncInkassogramClient:
         return self
 
@@ -389,6 +437,7 @@ class AsyncInkassogramClient(_Base):
         request: CreateInvoiceRequest | Mapping[str, Any],
         *,
         extra_fields: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
     ) -> results.CreateInvoiceDelivered:
         """Create a new debit invoice for a customer. See `InkassogramClient.create_invoice`."""
         body = self._checked(
@@ -405,6 +454,7 @@ class AsyncInkassogramClient(_Base):
             body,
             self._request_headers,
             _RETRY_CREATE_INVOICE,
+            options=options,
         )
         return _answered(
             _outcomes.create_invoice, self._decode_create_invoice, reply, "create_invoice"

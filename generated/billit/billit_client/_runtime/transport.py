@@ -28,9 +28,9 @@ import email.utils
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Generic, Protocol, TypeVar
 
 import httpx
 
@@ -69,6 +69,99 @@ class Reply:
     body: bytes
     attempts: int = 1
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Settings for one call, over the client's own.
+
+    `timeout` replaces the client's timeouts (seconds, or an ``httpx.Timeout``; still cut to
+    the deadline); `max_retries` caps every retry of the call (0: none; it never makes an
+    operation retried that is not retried anyway); `extra_headers` are sent besides the
+    call's own. An extra header may not replace one the call sets itself (credentials,
+    signature, content type, idempotency key): that is refused with a ValueError before
+    sending, never done silently. The repr names the extra headers, never their values.
+    """
+
+    timeout: httpx.Timeout | float | None = None
+    max_retries: int | None = None
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.max_retries is not None and self.max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, not {self.max_retries}")
+        for name, value in self.extra_headers.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise TypeError("extra_headers must map header names to text values")
+
+    def __repr__(self) -> str:
+        return (
+            f"RequestOptions(timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"extra_headers={sorted(self.extra_headers)!r})"
+        )
+
+    def limits(self, limits: Limits) -> Limits:
+        """The client's limits for this call."""
+        if self.max_retries is None:
+            return limits
+        return replace(limits, connect_retries=min(limits.connect_retries, self.max_retries))
+
+    def retry(self, retry: Retry) -> Retry:
+        """The operation's retry for this call."""
+        if self.max_retries is None:
+            return retry
+        return replace(
+            retry,
+            timeouts=min(retry.timeouts, self.max_retries),
+            throttle_retries=min(retry.throttle_retries, self.max_retries),
+        )
+
+    def timeouts(self, base: httpx.Timeout) -> httpx.Timeout:
+        """The timeouts of this call's attempts (before the deadline cuts them)."""
+        if self.timeout is None:
+            return base
+        return (
+            self.timeout if isinstance(self.timeout, httpx.Timeout) else httpx.Timeout(self.timeout)
+        )
+
+    def headers(self, own: dict[str, str]) -> dict[str, str]:
+        """`own` (the call's headers) with the extra headers added; one that would replace a
+        header of the call is refused."""
+        if not self.extra_headers:
+            return own
+        taken = {name.lower() for name in own}
+        clashes = sorted(name for name in self.extra_headers if name.lower() in taken)
+        if clashes:
+            raise ValueError(
+                f"extra_headers may not replace the call's own headers: {', '.join(clashes)}"
+            )
+        return {**own, **self.extra_headers}
+
+
+NO_OPTIONS = RequestOptions()
+
+
+@dataclass(frozen=True)
+class RawResponse(Generic[T]):
+    """A call's typed result together with the HTTP answer it was read from: status, headers
+    (case-insensitive) and body bytes. The repr shows the status and the result only."""
+
+    status_code: int
+    headers: httpx.Headers = field(repr=False)
+    content: bytes = field(repr=False)
+    parsed: T
+    attempts: int = 1
+
+    @classmethod
+    def of(cls, reply: Reply, parsed: T) -> RawResponse[T]:
+        return cls(
+            reply.status_code,
+            httpx.Headers(list(reply.headers)),
+            reply.body,
+            parsed,
+            reply.attempts,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +209,7 @@ class _Answer:
     content_type: str
     retry_after: str | None
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class _Late:
@@ -270,7 +364,14 @@ class _Call:
                 f" ({_excerpt(answer.body, secrets) or 'empty body'})",
                 status_code=answer.status_code,
             )
-        return Reply(answer.status_code, answer.content_type, answer.body, self.tries, secrets)
+        return Reply(
+            answer.status_code,
+            answer.content_type,
+            answer.body,
+            self.tries,
+            secrets,
+            answer.headers,
+        )
 
 
 def _excerpt(body: bytes, secrets: tuple[str, ...]) -> str:
@@ -371,10 +472,16 @@ class SyncTransport:
         self.sleep = sleep
 
     def post(
-        self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY
+        self,
+        operation: str,
+        url: str,
+        body: bytes,
+        headers: Headers,
+        retry: Retry = NO_RETRY,
+        options: RequestOptions | None = None,
     ) -> Reply:
         """POST `body`; `headers` is called for every attempt (a daily key may change)."""
-        return self.send(operation, "POST", url, body, headers, retry)
+        return self.send(operation, "POST", url, body, headers, retry, options=options)
 
     def send(
         self,
@@ -387,18 +494,20 @@ class SyncTransport:
         *,
         query: tuple[tuple[str, str], ...] = (),
         pass_errors: bool = False,
+        options: RequestOptions | None = None,
     ) -> Reply:
         """Send one request, retried as `retry` allows, all within the deadline. With
         `pass_errors` an error status is returned as a Reply (for the caller to read its body)
         instead of raised."""
+        options = options or NO_OPTIONS
         call = _Call(
             operation,
             method,
             url,
             body,
             query,
-            retry,
-            self.limits,
+            options.retry(retry),
+            options.limits(self.limits),
             self.errors,
             time.monotonic() + self.limits.deadline,
         )
@@ -410,7 +519,8 @@ class SyncTransport:
             if left <= 0:
                 raise call.late(secrets)
             started = time.monotonic()
-            sent_headers, secret_values = headers()
+            own_headers, secret_values = headers()
+            sent_headers = options.headers(own_headers)
             secrets = self.secrets + secret_values
             logger.debug(
                 "%s: %s %s (%d bytes, attempt %d)",
@@ -420,7 +530,7 @@ class SyncTransport:
                 len(body or b""),
                 call.tries,
             )
-            timeout = call.timeout(self.client.timeout, left)
+            timeout = call.timeout(options.timeouts(self.client.timeout), left)
             abandoned = threading.Event()
             outcome: _Answer | _Late | httpx.HTTPError
             try:
@@ -470,6 +580,7 @@ class SyncTransport:
                 response.headers.get("content-type", ""),
                 response.headers.get("Retry-After"),
                 bytes(received),
+                tuple(response.headers.multi_items()),
             )
 
 
@@ -491,10 +602,16 @@ class AsyncTransport:
         self.sleep = sleep
 
     async def post(
-        self, operation: str, url: str, body: bytes, headers: Headers, retry: Retry = NO_RETRY
+        self,
+        operation: str,
+        url: str,
+        body: bytes,
+        headers: Headers,
+        retry: Retry = NO_RETRY,
+        options: RequestOptions | None = None,
     ) -> Reply:
         """POST `body`; `headers` is called for every attempt (a daily key may change)."""
-        return await self.send(operation, "POST", url, body, headers, retry)
+        return await self.send(operation, "POST", url, body, headers, retry, options=options)
 
     async def send(
         self,
@@ -507,17 +624,19 @@ class AsyncTransport:
         *,
         query: tuple[tuple[str, str], ...] = (),
         pass_errors: bool = False,
+        options: RequestOptions | None = None,
     ) -> Reply:
         """Send one request, retried as `retry` allows, all within the deadline (see
         `SyncTransport.send`); an attempt still running at the deadline is cancelled."""
+        options = options or NO_OPTIONS
         call = _Call(
             operation,
             method,
             url,
             body,
             query,
-            retry,
-            self.limits,
+            options.retry(retry),
+            options.limits(self.limits),
             self.errors,
             time.monotonic() + self.limits.deadline,
         )
@@ -529,7 +648,8 @@ class AsyncTransport:
             if left <= 0:
                 raise call.late(secrets)
             started = time.monotonic()
-            sent_headers, secret_values = headers()
+            own_headers, secret_values = headers()
+            sent_headers = options.headers(own_headers)
             secrets = self.secrets + secret_values
             logger.debug(
                 "%s: %s %s (%d bytes, attempt %d)",
@@ -539,7 +659,7 @@ class AsyncTransport:
                 len(body or b""),
                 call.tries,
             )
-            timeout = call.timeout(self.client.timeout, left)
+            timeout = call.timeout(options.timeouts(self.client.timeout), left)
             outcome: _Answer | _Late | httpx.HTTPError
             try:
                 async with asyncio.timeout(left):
@@ -585,4 +705,5 @@ class AsyncTransport:
                 response.headers.get("content-type", ""),
                 response.headers.get("Retry-After"),
                 bytes(received),
+                tuple(response.headers.multi_items()),
             )

@@ -38,6 +38,8 @@ is no base to compare with or its specs do not build.
 
 
 def _print_report(report: RunReport, *, verb: str) -> None:
+    for rel in report.removed_leftovers:
+        print(f"removed {rel} (left by pip install; not generated)")
     for p in report.providers:
         c = p.changes
         if verb == "check":

@@ -18,6 +18,7 @@ from . import ir, protocols
 from .build import build_service
 from .load import Document, PathKey, Problem, ProviderSources, load_provider
 from .metaschema import FILE_SCHEMAS, META_SCHEMA
+from .naming import did_you_mean
 
 _VALIDATORS: dict[str, Draft202012Validator] = {}
 
@@ -102,6 +103,7 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
             doc.problem(
                 path + (extra,),
                 f"{ctx}unknown key {extra!r} (expected one of: {', '.join(allowed)})"
+                + did_you_mean(extra, allowed)
                 + _split_text_hint(extra),
                 at_key=True,
             )
@@ -111,19 +113,20 @@ def _explain(doc: Document, error: ValidationError, prefix: PathKey = ()) -> lis
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return [doc.problem(path, f"{ctx}missing required key {missing!r}")]
     if error.validator == "enum":
-        choices = (
-            ", ".join(str(c) for c in error.validator_value)
-            if isinstance(error.validator_value, list)
-            else ""
-        )
+        values = error.validator_value if isinstance(error.validator_value, list) else []
+        choices = ", ".join(str(c) for c in values)
+        hint = did_you_mean(error.instance, [c for c in values if isinstance(c, str)])
         if key == "type":
             return [
                 doc.problem(
-                    path, f"{ctx}unknown type {error.instance!r} (expected one of: {choices})"
+                    path,
+                    f"{ctx}unknown type {error.instance!r} (expected one of: {choices}){hint}",
                 )
             ]
         return [
-            doc.problem(path, f"{ctx}{key!r} is {error.instance!r}; expected one of: {choices}")
+            doc.problem(
+                path, f"{ctx}{key!r} is {error.instance!r}; expected one of: {choices}{hint}"
+            )
         ]
     if error.validator == "type":
         expected = error.validator_value
@@ -160,9 +163,13 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
         protocol = protocols.find(name)
         wire = doc.data.get("wire")
         if protocol is None:
-            known = ", ".join(sorted(protocols.registry()))
+            names = sorted(protocols.registry())
             problems.append(
-                doc.problem(("protocol",), f"unknown protocol {name!r} (expected one of: {known})")
+                doc.problem(
+                    ("protocol",),
+                    f"unknown protocol {name!r} (expected one of: {', '.join(names)})"
+                    + did_you_mean(name, names),
+                )
             )
         elif wire is not None:
             for error in _wire_validator(protocol).iter_errors(wire):

@@ -106,6 +106,88 @@ def _mark(file: str, node: yaml.Node) -> Mark:
     return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _at(display: str, mark: Any) -> Mark:
+    return Mark(display, mark.line + 1, mark.column + 1)
+
+
+def _runaway_quote(text: str, stop: Any) -> Any:
+    """The start of the last quoted text before `stop` that spans lines, if any: specs write
+    none, so one is a quote left open that swallowed text up to the next quote."""
+    opened = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= stop.index:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line != token.end_mark.line
+            ):
+                opened = token.start_mark
+    except yaml.MarkedYAMLError:
+        pass
+    return opened
+
+
+def syntax_problem(display: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error at the line and column of its fault, in PyYAML's words plus what
+    usually causes it. The fault is where the parser stopped, except for a quoted text that
+    is never closed: the parser stops at the end of the file, the fault is the opening quote."""
+    problem = exc.problem or str(exc)
+    context = exc.context or ""
+    here, started = exc.problem_mark, exc.context_mark
+    if here is None:
+        where = _at(display, started) if started else Mark(display, 1, 1)
+        return Problem(where, f"YAML syntax error: {problem}")
+    opened = _runaway_quote(text, here)
+    if opened is not None:
+        return Problem(
+            _at(display, opened),
+            "YAML syntax error: the quoted text that starts here runs on to the next line (is "
+            f"its closing quote missing?); the parser stopped at {here.line + 1}:"
+            f"{here.column + 1}: {problem}",
+        )
+    if "'\\t'" in problem:
+        message = "a tab character: YAML indents with spaces only"
+    elif "quoted scalar" in context and started is not None and "end of stream" in problem:
+        return Problem(
+            _at(display, started),
+            "YAML syntax error: the quoted text that starts here is never closed "
+            f"(the file ends at {here.line + 1}:{here.column + 1})",
+        )
+    elif "flow mapping" in context or "flow sequence" in context:
+        brackets = "{...}" if "mapping" in context else "[...]"
+        if started is not None and here.line > started.line and here.column <= started.column:
+            # the parser stopped on a later line that is not indented into the brackets: they
+            # were left open on the line that opens them
+            return Problem(
+                _at(display, started),
+                f"YAML syntax error: the {brackets} that starts here is not closed (a missing "
+                f"'{brackets[-1]}'); the parser stopped at {here.line + 1}:{here.column + 1}: "
+                f"{problem}",
+            )
+        opened_at = f" opened at {started.line + 1}:{started.column + 1}" if started else ""
+        message = (
+            f"{problem} (inside the {brackets}{opened_at}: a missing '{brackets[-1]}', or a ':' or "
+            "',' in text that needs quotes)"
+        )
+    elif problem.startswith("expected <block end>") and started is not None:
+        message = (
+            f"{problem} (the block at {started.line + 1}:{started.column + 1} cannot go on here: "
+            "check this line's indentation, or text after a closing quote)"
+        )
+    elif problem == "mapping values are not allowed here":
+        message = (
+            f"{problem} (a ': ' inside text that needs quotes, or a line indented deeper than "
+            "the key above it)"
+        )
+    elif context and started is not None:
+        message = f"{problem} ({context} at {started.line + 1}:{started.column + 1})"
+    else:
+        message = problem
+    return Problem(_at(display, here), f"YAML syntax error: {message}")
+
+
 def load_document(path: Path, display: str) -> tuple[Document, list[Problem]]:
     """Parse one YAML file. Syntax errors and duplicate keys come back as problems."""
     text = path.read_text(encoding="utf-8")
@@ -117,9 +199,7 @@ def load_document(path: Path, display: str) -> tuple[Document, list[Problem]]:
         except yaml.MarkedYAMLError:  # parse again for PyYAML's own wording of the error
             node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(display, mark.line + 1, mark.column + 1) if mark else Mark(display, 1, 1)
-        problems.append(Problem(where, f"YAML syntax error: {exc.problem or exc}"))
+        problems.append(syntax_problem(display, text, exc))
         return doc, problems
     if node is None:
         problems.append(Problem(Mark(display, 1, 1), "file is empty"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import builtins
+import difflib
 import keyword
 import re
+from collections.abc import Iterable
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -114,3 +116,26 @@ def pascal(name: str) -> str:
 def constant(name: str) -> str:
     """`private` -> `PRIVATE`, `factor_1_06` -> `FACTOR_1_06`."""
     return name.upper()
+
+
+def nearest(name: object, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name`, if one is close: equal but for letter case, or else
+    difflib's best match with a ratio of at least 0.6 (letter case ignored). None otherwise."""
+    if not isinstance(name, str) or not name:
+        return None
+    by_folded: dict[str, str] = {}
+    for candidate in sorted(set(candidates)):
+        if candidate != name:
+            by_folded.setdefault(candidate.casefold(), candidate)
+    folded = name.casefold()
+    if folded in by_folded:
+        return by_folded[folded]
+    close = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
+    return by_folded[close[0]] if close else None
+
+
+def did_you_mean(name: object, candidates: Iterable[str]) -> str:
+    """`"; did you mean 'date'?"` when a candidate is close to `name` (see `nearest`), else "".
+    Lint messages that look a name up end with it, after the list of what is known."""
+    match = nearest(name, candidates)
+    return f"; did you mean {match!r}?" if match is not None else ""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache, inputs_digest
 from .load import Problem, SpecErrors
-from .write import Changes, apply, compare, unchanged_scope
+from .write import Changes, apply, compare, remove_build_leftovers, unchanged_scope
 
 if TYPE_CHECKING:
     from . import ir
@@ -39,6 +39,8 @@ class RunReport:
     seconds: float = 0.0
     skipped: bool = False  # nothing changed since the last run: nothing was rendered
     formatted: int = 0  # files black ran on (the rest came from the cache or were duplicates)
+    # build leftovers of `pip install generated/<provider>` that `generate` removed
+    removed_leftovers: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -85,11 +87,14 @@ def run(
     one per CPU; 1 formats in this process).
     """
     started = time.perf_counter()
+    leftovers = remove_build_leftovers(out) if write else []
     inputs = ""
     if write and cache is not None:
         inputs = inputs_digest(root, specs, providers)
         if cache.unchanged(inputs, out):
-            return _nothing_to_do(specs, out, providers, started)
+            report = _nothing_to_do(specs, out, providers, started)
+            report.removed_leftovers = leftovers
+            return report
         cache.forget_run()  # until this run succeeds
     from .fmt import Formatter
     from .lint import lint_provider
@@ -136,7 +141,7 @@ def run(
     finally:
         formatter.close()
     index = {INDEX: render_index(services, root, env)}
-    report = RunReport(formatted=formatter.formatted)
+    report = RunReport(formatted=formatter.formatted, removed_leftovers=leftovers)
     for service, files, seconds in sources:
         t0 = time.perf_counter()
         rendered = finish(files, formatted)

@@ -32,11 +32,30 @@ _IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis"}
 
 
 def ignored(path: Path) -> bool:
-    """A tool's dropping, not output (`path` relative to an output directory)."""
+    """A tool's dropping, not output (`path` relative to an output directory): caches,
+    bytecode, and what `pip install generated/<provider>` leaves (see `remove_build_leftovers`)."""
     return (
         any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in path.parts)
         or path.suffix == ".pyc"
+        or (len(path.parts) > 1 and path.parts[0] == "build")
     )
+
+
+def remove_build_leftovers(out_root: Path) -> list[str]:
+    """Remove what `pip install generated/<provider>` leaves in a package's directory (setuptools
+    builds in the source tree: `build/` and `<package>.egg-info/`); the removed directories,
+    relative to `out_root`'s parent, for `generate` to say. A package never generates either."""
+    removed: list[str] = []
+    if not out_root.is_dir():
+        return removed
+    for provider in sorted(p for p in out_root.iterdir() if p.is_dir()):
+        if not (provider / "pyproject.toml").is_file():
+            continue
+        for leftover in sorted(provider.iterdir()):
+            if leftover.is_dir() and (leftover.name == "build" or leftover.suffix == ".egg-info"):
+                shutil.rmtree(leftover)
+                removed.append(f"{out_root.name}/{provider.name}/{leftover.name}/")
+    return removed
 
 
 def _existing(out_root: Path, scope: str) -> dict[str, Path]:

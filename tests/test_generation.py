@@ -329,3 +329,35 @@ def test_lint_takes_only_the_providers_named(capsys: pytest.CaptureFixture[str])
     assert "billit" in out and "billink" not in out
     assert main(["lint", "--provider", "bilit"]) == 2
     assert "no provider 'bilit'" in capsys.readouterr().err
+
+
+def test_what_pip_install_leaves_is_removed_by_generate_and_said(tmp_path: Path) -> None:
+    """`pip install generated/<p>` (setuptools builds in the source tree) leaves build/ and an
+    egg-info beside the package; `check` saw build/'s copies as files the specs do not produce,
+    and they stayed. `generate` removes them first and names each; `check` ignores them."""
+    from generator import write
+
+    out = tmp_path / "generated"
+    shutil.copytree(ROOT / "generated" / "billink", out / "billink")
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps",
+         "--target", str(tmp_path / "site"), str(out / "billink")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    left = sorted(p.name for p in (out / "billink").iterdir() if p.name in ("build", "billink_client.egg-info"))
+    assert left == ["billink_client.egg-info", "build"], "pip no longer builds in the tree"
+    files = {
+        f"billink/{p.relative_to(ROOT / 'generated' / 'billink').as_posix()}": p.read_bytes()
+        for p in (ROOT / "generated" / "billink").rglob("*")
+        if p.is_file() and not write.ignored(p.relative_to(ROOT / "generated" / "billink"))
+    }
+    assert write.compare(out, "billink", files).removed == []  # check: not stale output
+    assert write.remove_build_leftovers(out) == [
+        "generated/billink/billink_client.egg-info/",
+        "generated/billink/build/",
+    ]
+    assert not (out / "billink" / "build").exists()
+    assert not (out / "billink" / "billink_client.egg-info").exists()
+    assert (out / "billink" / "billink_client" / "client.py").is_file()
+    assert write.remove_build_leftovers(out) == []

@@ -21,10 +21,10 @@ from support import ROOT, SPECS
 CASES = [
     # (id, file, old, new, anchor, message)
     ("unknown-type", "fields.yaml", "    type: date\n", "    type: datee\n", "datee",
-     f"field 'BIRTHDATE': unknown type 'datee' (expected one of: {', '.join(ALL_TYPE_NAMES)})"),
+     f"field 'BIRTHDATE': unknown type 'datee' (expected one of: {', '.join(ALL_TYPE_NAMES)}); did you mean 'date'?"),
     ("unknown-key", "fields.yaml", "    max_length: 10\n    description: Extension of the billing address.",
      "    maxlength: 10\n    description: Extension of the billing address.", "maxlength",
-     f"field 'HOUSEEXTENSION': unknown key 'maxlength' (expected one of: {', '.join(sorted(_FIELD_PROPERTIES))})"),
+     f"field 'HOUSEEXTENSION': unknown key 'maxlength' (expected one of: {', '.join(sorted(_FIELD_PROPERTIES))}); did you mean 'max_length'?"),
     ("split-text", "operations/payment.yaml", "description: Description with payment.,", "description: Description, with payment.,", "with payment.",
      f"field 'DESCRIPTION': unknown key 'with payment.' (expected one of: {', '.join(sorted(_FIELD_PROPERTIES))}); an unquoted comma inside {{...}} starts a new key: quote the text before it"),
     ("missing-key", "operations/check.yaml", "path: /check\n", "", "name: check",
@@ -34,13 +34,13 @@ CASES = [
     ("duplicate-key", "operations/check.yaml", "summary: Check the", "summary: x\nsummary: Check the", "summary: Check",
      "duplicate key 'summary' in this mapping"),
     ("yaml-syntax", "operations/credit.yaml", "name: credit\n", "name: credit\n  bad: indent\n", ": indent",
-     "YAML syntax error: mapping values are not allowed here"),
+     "YAML syntax error: mapping values are not allowed here (a ': ' inside text that needs quotes, or a line indented deeper than the key above it)"),
     ("unknown-library-field", "operations/check.yaml", "{use: FIRSTNAME, required: true", "{use: FIRSTNAM, required: true", "FIRSTNAM,",
      None),
     ("unknown-enum", "fields.yaml", "    enum: OrderType\n", "    enum: OrderTyp\n", "OrderTyp\n",
-     "field 'TYPE': unknown enum 'OrderTyp' (known: Currency, InvoiceStatus, OrderType, Sex, VatRate)"),
+     "field 'TYPE': unknown enum 'OrderTyp' (known: Currency, InvoiceStatus, OrderType, Sex, VatRate); did you mean 'OrderType'?"),
     ("unknown-shape", "operations/order.yaml", "type: list, of: OrderItem,", "type: list, of: OrderItm,", "OrderItm",
-     "field 'ITEMS': unknown shape 'OrderItm' (known: CreditItem, CreditMsg, ErrorInfo, InvoiceState, ItemStatus, Msg, OrderItem, PaymentMsg, StartWorkflowMsg, StatusMsg, WorkflowItem)"),
+     "field 'ITEMS': unknown shape 'OrderItm' (known: CreditItem, CreditMsg, ErrorInfo, InvoiceState, ItemStatus, Msg, OrderItem, PaymentMsg, StartWorkflowMsg, StatusMsg, WorkflowItem); did you mean 'OrderItem'?"),
     ("param-not-applicable", "operations/payment.yaml", "type: money, required: true, description: The amount",
      "type: string, scale: 2, required: true, description: The amount", "scale",
      "field 'AMOUNT': 'scale' does not apply to type 'string' (it takes: max_length, min_length, pattern, pattern_description, sent_uppercase)"),
@@ -58,13 +58,13 @@ CASES = [
     ("condition-value", "operations/check.yaml", "{use: BIRTHDATE, required_when: {TYPE: P}", "{use: BIRTHDATE, required_when: {TYPE: X}", "X}",
      "condition TYPE: 'X' is not a value of OrderType (B, P)"),
     ("ledger-missing", "fields.yaml", "    ledger: type-case\n", "    ledger: type-cas\n", "type-cas",
-     "ledger entry 'type-cas' does not exist in discrepancies.yaml"),
+     "ledger entry 'type-cas' does not exist in discrepancies.yaml; did you mean 'type-case'?"),
     ("example-missing", "operations/credit.yaml", "request: examples/credit.request.xml", "request: examples/credit2.request.xml", "examples/credit2",
      "example file 'examples/credit2.request.xml' does not exist in specs/billink"),
     ("returns-path", "operations/check.yaml", "returns: {uuid: UUID}", "returns: {uuid: UUIDX}", "UUIDX",
-     "outcome approved: CheckResponse has no path 'UUIDX'"),
+     "outcome approved: CheckResponse has no path 'UUIDX'; did you mean 'UUID'?"),
     ("error-table", "operations/check.yaml", "errors: check\n", "errors: chek\n", "chek",
-     "operation check: no error table 'chek' (tables: check, common, credit, on_hold, order, payment, start_workflow)"),
+     "operation check: no error table 'chek' (tables: check, common, credit, on_hold, order, payment, start_workflow); did you mean 'check'?"),
     ("min-above-max", "fields.yaml", "    min_length: 2\n    max_length: 50\n", "    min_length: 60\n    max_length: 50\n", "60",
      "field 'COMPANYNAME': min_length 60 is above max_length 50"),
     ("two-defaults", "service.yaml", "    url: https://client.billink.nl/api\n", "    url: https://client.billink.nl/api\n    default: true\n", "- name: test",
@@ -80,16 +80,16 @@ CASES = [
     ("mock-unknown-code", "service.yaml", 'unauthorized: "101"', 'unauthorized: "1O1"', '"1O1"',
      "mock code '1O1' is in no error table (and is no HTTP error status)"),
     ("mock-state-operation", "service.yaml", "used_by: {order: CHECKUUID}", "used_by: {ordr: CHECKUUID}", "name: check_uuid",
-     "mock state 'check_uuid': no operation 'ordr'"),
+     "mock state 'check_uuid': no operation 'ordr'; did you mean 'order'?"),
     ("mock-state-path", "service.yaml", "used_by: {order: CHECKUUID}", "used_by: {order: CHECK_UUID}", "CHECK_UUID}",
-     "'CHECK_UUID': no field 'CHECK_UUID' in OrderRequest"),
+     "'CHECK_UUID': no field 'CHECK_UUID' in OrderRequest; did you mean 'CHECKUUID'?"),
     ("kind-not-carried", "operations/payment.yaml", "type: money, required: true, description: The amount",
      "type: datetime, required: true, description: The amount", "datetime",
      "field 'AMOUNT': the xml protocol cannot carry type 'datetime' (it carries: base64, bool, country, currency, date, "
      "decimal, email, int, ip, language, money, money_minor, string, unix_time, url)"),
     ("wire-unknown-key", "service.yaml", "  root: API\n", "  root: API\n  rooot: API\n", "rooot",
      "unknown key 'rooot' (expected one of: content_type, declaration, envelope, headers, namespace, request_element, "
-     "response_element, result, root, xsd)"),
+     "response_element, result, root, xsd); did you mean 'root'?"),
     ("unknown-protocol", "service.yaml", "protocol: xml\n", "protocol: soap\n", "soap",
      "unknown protocol 'soap' (expected one of: json, rest-json, xml)"),
     ("money-units-differ", "shapes.yaml", "{wire: PRICEINCL, name: price_incl, type: money,", "{wire: PRICEINCL, name: price_incl, type: money, unit: EUR,", "{wire: PRICEINCL",
@@ -108,6 +108,32 @@ CASES = [
      "release 0.1.0 lists no changes: say why in `note`"),
     ("required-and-required-when", "operations/order.yaml", "{use: BIRTHDATE, required_when: {TYPE: P},", "{use: BIRTHDATE, required: true, required_when: {TYPE: P},", "required_when: {TYPE: P}, description: Date",
      "field 'BIRTHDATE': is both required and required_when"),
+    # A YAML syntax error is reported at its fault, with what usually causes it.
+    ("yaml-tab", "operations/check.yaml", "  name: CheckRequest\n", "\tname: CheckRequest\n", "\tname",
+     "YAML syntax error: a tab character: YAML indents with spaces only"),
+    ("yaml-indent", "operations/check.yaml", "  description: The consumer and order data", "   description: The consumer and order data", ": The consumer and order",
+     "YAML syntax error: mapping values are not allowed here (a ': ' inside text that needs quotes, or a line indented deeper than the key above it)"),
+    ("yaml-unclosed-quote", "operations/check.yaml", "title: Check API\n", 'title: "Check API\n', '"Check API',
+     "YAML syntax error: the quoted text that starts here runs on to the next line (is its closing quote missing?); the parser stopped at 4:10: expected <block end>, but found '<scalar>'"),
+    ("yaml-unclosed-quote-at-end", "operations/check.yaml", "title: Check API\n", "title: Check API\nsee: 'the end\n", "'the end",
+     "YAML syntax error: the quoted text that starts here runs on to the next line (is its closing quote missing?); the parser stopped at 44:82: expected <block end>, but found '<scalar>'"),
+    ("yaml-unclosed-brace", "operations/check.yaml", "{use: FIRSTNAME, required: true, codes: {missing: \"412\"}}", "{use: FIRSTNAME, required: true, codes: {missing: \"412\"}", "{use: FIRSTNAME, required: true, codes: {missing: \"412\"}\n",
+     "YAML syntax error: the {...} that starts here is not closed (a missing '}'); the parser stopped at 20:5: expected ',' or '}', but got '-'"),
+    # A name that is looked up and not found comes with the nearest known one (difflib).
+    ("suggest-kind", "fields.yaml", "    name: first_name\n    type: string\n", "    name: first_name\n    type: strng\n", "strng",
+     f"field 'FIRSTNAME': unknown type 'strng' (expected one of: {', '.join(ALL_TYPE_NAMES)}); did you mean 'string'?"),
+    ("suggest-enum-case", "fields.yaml", "    enum: OrderType\n", "    enum: ordertype\n", "ordertype\n",
+     "field 'TYPE': unknown enum 'ordertype' (known: Currency, InvoiceStatus, OrderType, Sex, VatRate); did you mean 'OrderType'?"),
+    ("suggest-top-level-key", "operations/check.yaml", "constants: {ACTION: check}", "constans: {ACTION: check}", "constans",
+     "unknown key 'constans' (expected one of: constants, description, errors, examples, filter, ledger, method, name, "
+     "outcomes, paging, path, request, response, retry, source, summary, text_answer, title); did you mean 'constants'?"),
+    ("suggest-rule-field", "operations/order.yaml", "field: PRICEINCL, when: {TYPE: P},\n       description: Private orders give each",
+     "field: PRICEINCLL, when: {TYPE: P},\n       description: Private orders give each", "PRICEINCLL",
+     "rule required_when: OrderItem has no field 'PRICEINCLL'; did you mean 'PRICEINCL'?"),
+    ("suggest-rule-scope", "operations/order.yaml", 'in: "ITEMS[]", field: PRICEINCL,', 'in: "ITEM[]", field: PRICEINCL,', '"ITEM[]"',
+     "'in: ITEM[]': OrderRequest has no field 'ITEM[]'; did you mean 'ITEMS[]'?"),
+    ("suggest-condition-value", "operations/check.yaml", "{use: BIRTHDATE, required_when: {TYPE: P}", "{use: BIRTHDATE, required_when: {TYPE: p}", "p}",
+     "condition TYPE: 'p' is not a value of OrderType (B, P); did you mean 'P'?"),
 ]
 
 
@@ -145,6 +171,7 @@ def test_broken_spec_is_reported_at_its_position(tmp_path: Path, case: tuple[str
     rendered = [str(p) for p in problems]
     if message is None:  # long message: check the start
         assert len(rendered) == 1 and rendered[0].startswith(f"{where}: field 'use: FIRSTNAM' names no library field"), rendered
+        assert rendered[0].endswith("; did you mean 'FIRSTNAME'?"), rendered
     else:
         assert rendered == [f"{where}: {message}"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import ir, protocols
 from ..load import Document, PathKey
+from ..naming import did_you_mean
 from .context import Context
 
 
@@ -20,17 +21,20 @@ def check_types(ctx: Context) -> None:
                     doc,
                     path,
                     f"{label}: unknown enum {ref.enum!r} (known: "
-                    f"{', '.join(sorted(ctx.enums)) or 'none'})",
+                    f"{', '.join(sorted(ctx.enums)) or 'none'})"
+                    + did_you_mean(ref.enum, ctx.enums),
                 )
             if isinstance(ref, ir.ShapeRef):
                 target = ctx.shapes.get(ref.shape)
                 if target is None or target.role != "shape":
                     ctx.unresolved = True
-                    known = (
-                        ", ".join(sorted(n for n, s in ctx.shapes.items() if s.role == "shape"))
-                        or "none"
+                    names = sorted(n for n, s in ctx.shapes.items() if s.role == "shape")
+                    ctx.report(
+                        doc,
+                        path,
+                        f"{label}: unknown shape {ref.shape!r} "
+                        f"(known: {', '.join(names) or 'none'})" + did_you_mean(ref.shape, names),
                     )
-                    ctx.report(doc, path, f"{label}: unknown shape {ref.shape!r} (known: {known})")
 
 
 def check_money_units(ctx: Context) -> None:
@@ -116,7 +120,12 @@ def _check_answer_presence(ctx: Context, doc: Document, path: PathKey, shape: ir
 def check_ledger(ctx: Context) -> None:
     for doc, path, ref in ctx.ledger_refs:
         if ref not in ctx.ledger_ids:
-            ctx.report(doc, path, f"ledger entry {ref!r} does not exist in discrepancies.yaml")
+            ctx.report(
+                doc,
+                path,
+                f"ledger entry {ref!r} does not exist in discrepancies.yaml"
+                + did_you_mean(ref, ctx.ledger_ids),
+            )
 
 
 def check_service_links(ctx: Context, service: ir.Service) -> None:
@@ -148,7 +157,7 @@ def check_service_links(ctx: Context, service: ir.Service) -> None:
                 odoc,
                 ("errors",),
                 f"operation {op.name}: no error table {op.errors!r} (tables: "
-                f"{', '.join(sorted(tables)) or 'none'})",
+                f"{', '.join(sorted(tables)) or 'none'})" + did_you_mean(op.errors, tables),
             )
         else:
             outcome_names = {o.name for o in op.outcomes}
@@ -158,13 +167,15 @@ def check_service_links(ctx: Context, service: ir.Service) -> None:
                         odoc,
                         ("errors",),
                         f"error table {table.name}: code {code.code} names outcome "
-                        f"{code.outcome!r}, which {op.name} does not have",
+                        f"{code.outcome!r}, which {op.name} does not have"
+                        + did_you_mean(code.outcome, outcome_names),
                     )
             for i, example in enumerate(op.examples):
                 if example.error is not None and example.error not in {c.code for c in table.codes}:
                     ctx.report(
                         odoc,
                         ("examples", i, "error"),
-                        f"example error {example.error!r} is not a code of table {table.name}",
+                        f"example error {example.error!r} is not a code of table {table.name}"
+                        + did_you_mean(example.error, [c.code for c in table.codes]),
                     )
         protocol.check_answers(ctx, odoc, service, op)

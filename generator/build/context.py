@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import ir
 from ..load import Document, PathKey, Problem, ProviderSources
-from ..naming import is_pascal
+from ..naming import did_you_mean, is_pascal, nearest
 
 
 @dataclass
@@ -93,3 +93,33 @@ def resolve_fields(ctx: Context, shape: ir.Shape, dotted: str) -> list[ir.Field]
         chain.append(f)
         current = ctx.shapes.get(f.type.shape) if isinstance(f.type, ir.ShapeRef) else None
     return chain
+
+
+def field_hint(shape: ir.Shape, wire: object) -> str:
+    """`"; did you mean 'UUID'?"` for a wire name `shape` lacks but has one close to."""
+    return did_you_mean(wire, [f.wire for f in shape.wire_fields])
+
+
+def segment_hint(shape: ir.Shape, segment: str) -> str:
+    """`field_hint` for a path segment that may end in `[]` (each item of a list), kept."""
+    wire, brackets = (segment[:-2], "[]") if segment.endswith("[]") else (segment, "")
+    match = nearest(wire, [f.wire for f in shape.wire_fields])
+    return f"; did you mean {match + brackets!r}?" if match is not None else ""
+
+
+def path_hint(ctx: Context, shape: ir.Shape, dotted: str) -> str:
+    """For a dotted path that does not resolve: the path with its first missing segment
+    replaced by the nearest field of that place (`"; did you mean 'a.UUID'?"`), or ""."""
+    current: ir.Shape | None = shape
+    segments = dotted.split(".")
+    for i, segment in enumerate(segments):
+        if current is None:
+            return ""
+        f = current.field(segment)
+        if f is None:
+            match = nearest(segment, [w.wire for w in current.wire_fields])
+            if match is None:
+                return ""
+            return f"; did you mean {'.'.join([*segments[:i], match, *segments[i + 1 :]])!r}?"
+        current = ctx.shapes.get(f.type.shape) if isinstance(f.type, ir.ShapeRef) else None
+    return ""

@@ -9,8 +9,8 @@ from typing import Any
 
 from .. import ir, protocols
 from ..load import Document, PathKey
-from ..naming import is_snake
-from .context import Context, resolve_fields
+from ..naming import did_you_mean, is_snake
+from .context import Context, field_hint, path_hint, resolve_fields
 from .rules import message_rules
 from .types import build_field, build_shape
 
@@ -97,7 +97,7 @@ def _operation(ctx: Context, doc: Document, data: dict[str, Any]) -> ir.Operatio
                 doc,
                 ("retry", "idempotency"),
                 f"retry: {request.name} has no field {raw_retry['idempotency']!r} to keep retries "
-                f"from doing the work twice",
+                f"from doing the work twice" + field_hint(request, raw_retry["idempotency"]),
             )
         retry = ir.Retry(
             raw_retry["on"],
@@ -199,19 +199,26 @@ def _paging(
     items = response.field(raw["items"])
     if items is None or not isinstance(items.type, ir.ListOf):
         ctx.report(
-            doc, ("paging", "items"), f"paging: {response.name} has no list field {raw['items']!r}"
+            doc,
+            ("paging", "items"),
+            f"paging: {response.name} has no list field {raw['items']!r}"
+            + (field_hint(response, raw["items"]) if items is None else ""),
         )
     if response.field(raw["next_link"]) is None:
         ctx.report(
             doc,
             ("paging", "next_link"),
-            f"paging: {response.name} has no field {raw['next_link']!r}",
+            f"paging: {response.name} has no field {raw['next_link']!r}"
+            + field_hint(response, raw["next_link"]),
         )
     for key in ("skip", "top"):
         f = request.field(raw[key])
         if f is None or f.location != "query":
             ctx.report(
-                doc, ("paging", key), f"paging: {request.name} has no query field {raw[key]!r}"
+                doc,
+                ("paging", key),
+                f"paging: {request.name} has no query field {raw[key]!r}"
+                + (field_hint(request, raw[key]) if f is None else ""),
             )
     return ir.Paging(
         raw["items"],
@@ -230,7 +237,10 @@ def _filter(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape
             f = request.field(raw[key])
             if f is None or f.location != "query":
                 ctx.report(
-                    doc, ("filter", key), f"filter: {request.name} has no query field {raw[key]!r}"
+                    doc,
+                    ("filter", key),
+                    f"filter: {request.name} has no query field {raw[key]!r}"
+                    + (field_hint(request, raw[key]) if f is None else ""),
                 )
     props = []
     names: set[str] = set()
@@ -243,7 +253,10 @@ def _filter(ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape
             ctx.report(doc, ppath, "filter property: 'enum' goes with type enum, and only with it")
         elif "enum" in p and p["enum"] not in ctx.enums:
             ctx.report(
-                doc, ppath + ("enum",), f"filter property {p['path']!r}: unknown enum {p['enum']!r}"
+                doc,
+                ppath + ("enum",),
+                f"filter property {p['path']!r}: unknown enum {p['enum']!r}"
+                + did_you_mean(p["enum"], ctx.enums),
             )
         props.append(
             ir.FilterProperty(
@@ -302,7 +315,8 @@ def _outcomes(
                 ctx.report(
                     doc,
                     path + ("returns", attr),
-                    f"outcome {raw['name']}: {response.name} has no path {dotted!r}",
+                    f"outcome {raw['name']}: {response.name} has no path {dotted!r}"
+                    + path_hint(ctx, response, dotted),
                 )
                 continue
             if isinstance(chain[-1].type, ir.ListOf):
@@ -353,7 +367,8 @@ def _examples(
                 doc,
                 path + ("outcome",),
                 f"example outcome {raw['outcome']!r} is not an outcome of this operation "
-                f"({', '.join(sorted(outcome_names))})",
+                f"({', '.join(sorted(outcome_names))})"
+                + did_you_mean(raw["outcome"], outcome_names),
             )
         if ("outcome" in raw or "error" in raw) and "response" not in raw:
             ctx.report(doc, path, "an example with an expected outcome or error needs a response")

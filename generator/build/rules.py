@@ -9,7 +9,8 @@ from typing import Any
 from .. import ir
 from ..kinds import KINDS, pattern_problems
 from ..load import Document, PathKey
-from .context import Context, as_tuple, first
+from ..naming import did_you_mean
+from .context import Context, as_tuple, field_hint, first, segment_hint
 
 _SEGMENT = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_-]*)(\[\])?$")
 # Kinds a sum rule adds up.
@@ -58,7 +59,10 @@ def message_rules(
             key = ("fields", j) if "fields" in raw else ("field",) if j == 0 else ("unless",)
             if f is None:
                 ctx.report(
-                    doc, rpath + key, f"rule {raw['kind']}: {target.name} has no field {name!r}"
+                    doc,
+                    rpath + key,
+                    f"rule {raw['kind']}: {target.name} has no field {name!r}"
+                    + field_hint(target, name),
                 )
             elif raw["kind"] == "pattern_when" and not (
                 isinstance(f.type, ir.EnumRef)
@@ -106,7 +110,8 @@ def _sum_path(
         m = _SEGMENT.match(segment)
         f = current.field(m.group(1)) if (m and current is not None) else None
         if f is None or m is None:
-            ctx.report(doc, path, f"rule sum: path {text!r} does not exist in {shape.name}")
+            hint = segment_hint(current, segment) if current else ""
+            ctx.report(doc, path, f"rule sum: path {text!r} does not exist in {shape.name}{hint}")
             return None
         walked.append(segment)
         if k == len(segments) - 1:
@@ -167,7 +172,12 @@ def _scope(
         m = _SEGMENT.match(segment)
         f = current.field(m.group(1)) if m else None
         if f is None or m is None:
-            ctx.report(doc, path, f"'in: {text}': {current.name} has no field {segment!r}")
+            ctx.report(
+                doc,
+                path,
+                f"'in: {text}': {current.name} has no field {segment!r}"
+                + segment_hint(current, segment),
+            )
             return None
         walked.append(f.wire)
         is_list = isinstance(f.type, ir.ListOf) and isinstance(f.type.item, ir.ShapeRef)
@@ -203,7 +213,7 @@ def _conditions(
                         doc,
                         path + (key,),
                         f"condition {key}: {v!r} is not a value of {f.type.enum} "
-                        f"({', '.join(sorted(allowed))})",
+                        f"({', '.join(sorted(allowed))})" + did_you_mean(v, allowed),
                     )
         conditions.append(ir.Condition(tuple(key.split(".")), values))
     return tuple(conditions)
@@ -228,7 +238,8 @@ def _scalar_path(
             ctx.report(
                 doc,
                 path,
-                f"condition path {text!r}: {current.name} has no field {segment!r}",
+                f"condition path {text!r}: {current.name} has no field {segment!r}"
+                + field_hint(current, segment),
                 at_key=True,
             )
             return None

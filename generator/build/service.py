@@ -8,8 +8,8 @@ from typing import Any
 from .. import ir, protocols
 from ..changelog import build_releases
 from ..load import Document, PathKey
-from ..naming import is_snake
-from .context import Context
+from ..naming import did_you_mean, is_snake
+from .context import Context, field_hint
 from .types import build_field
 
 
@@ -404,7 +404,10 @@ def _mock_state(
         for step in path:
             f = current.field(step) if current is not None else None
             if f is None:
-                ctx.report(doc, where, f"{'.'.join(path)!r}: no field {step!r} in {shape.name}")
+                hint = field_hint(current, step) if current is not None else ""
+                ctx.report(
+                    doc, where, f"{'.'.join(path)!r}: no field {step!r} in {shape.name}{hint}"
+                )
                 return
             ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
             current = ctx.shapes.get(ref.shape) if isinstance(ref, ir.ShapeRef) else None
@@ -426,14 +429,20 @@ def _mock_state(
                     ctx.report(
                         doc,
                         at + ("resource", key),
-                        f"mock state {raw['name']!r}: no operation {name!r}",
+                        f"mock state {raw['name']!r}: no operation {name!r}"
+                        + did_you_mean(name, by_name),
                     )
         users = []
         for name, path in [(issuer, issued), *raw["used_by"].items()]:
             op = by_name.get(name)
             if op is None:
                 if not ctx.problems:  # else it is likely a follow-on of a problem reported
-                    ctx.report(doc, at, f"mock state {raw['name']!r}: no operation {name!r}")
+                    ctx.report(
+                        doc,
+                        at,
+                        f"mock state {raw['name']!r}: no operation {name!r}"
+                        + did_you_mean(name, by_name),
+                    )
                 continue
             steps = () if path == "." else tuple(path.split("."))
             if name == issuer and path == issued:

@@ -8,7 +8,7 @@ from typing import Any
 from .. import ir, protocols
 from ..kinds import DATE_FORMATS, KINDS, STRUCTURED_KINDS, pattern_problems
 from ..load import Document, PathKey
-from ..naming import RESERVED_ATTRIBUTES, is_pascal, is_snake
+from ..naming import RESERVED_ATTRIBUTES, did_you_mean, is_pascal, is_snake
 from .context import Context, as_tuple
 
 # Keys a field that uses a library definition may set: presence, documentation and narrower
@@ -140,7 +140,8 @@ def build_field(
             ctx.report(
                 doc,
                 path + ("use",),
-                f"field 'use: {ref}' names no library field (library has: {known})",
+                f"field 'use: {ref}' names no library field (library has: {known})"
+                + did_you_mean(ref, ctx.library),
             )
             return None
         for key in raw:
@@ -347,7 +348,11 @@ def build_shape(
                 doc,
                 fpath + ("fallback",),
                 f"field {built.wire!r}: fallback names no field {built.fallback_of!r} of "
-                f"{entry['name']}",
+                f"{entry['name']}"
+                + did_you_mean(
+                    built.fallback_of,
+                    [str(r.get("wire") or r.get("use")) for r in entry.get("fields", [])],
+                ),
             )
         if built.wire in wires:
             ctx.report(doc, fpath, f"{entry['name']}: wire name {built.wire!r} appears twice")

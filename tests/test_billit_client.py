@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import package
+from support import examples, package
 
 billit = package("billit")
 filters = package("billit", "filters")
@@ -724,7 +724,7 @@ _HEADER_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=_HEADER_TEXT, body=st.one_of(st.just(DELIVERY), st.binary(max_size=200)), as_mapping=st.booleans())
 def test_any_signature_header_gives_an_event_or_a_typed_error(header: str | bytes, body: bytes, as_mapping: bool) -> None:
     """Whatever text or bytes arrive as the Billit-Signature header (and whatever body), the

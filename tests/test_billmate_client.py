@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import PHP, SPECS, package, php, php_json_encode, service
+from support import PHP, SPECS, examples, package, php, php_json_encode, service
 
 billmate = package("billmate")
 errors = package("billmate", "errors")
@@ -295,7 +295,7 @@ _JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_JSON_VALUES)
 def test_php_encoding_fast_path_is_the_reference_encoding(value: Any) -> None:
     """php_encode takes Python's C encoder when the result is PHP's too; whatever the value,
@@ -303,7 +303,7 @@ def test_php_encoding_fast_path_is_the_reference_encoding(value: Any) -> None:
     assert phpjs.php_encode(value) == php_json_encode(value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.recursive(st.floats(allow_nan=False, allow_infinity=False) | _JSON_TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3), max_leaves=10))
 def test_php_encoding_with_floats_takes_the_careful_walk(value: Any) -> None:
     assert phpjs.php_encode(value) == phpjs._php_encode(value)

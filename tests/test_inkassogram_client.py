@@ -15,7 +15,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from strategies import payloads
-from support import SPECS, mended, package, service
+from support import SPECS, examples, mended, package, service
 
 ik = package("inkassogram")
 wire = package("inkassogram", "_wire")
@@ -144,7 +144,7 @@ def test_every_example_request_is_xsd_valid() -> None:
             assert xsd.errors(body) == []
 
 
-@settings(max_examples=600, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(600), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(payload=payloads(service("inkassogram"), service("inkassogram").operations[0].request))
 def test_every_valid_generated_request_is_xsd_valid(payload: dict[str, Any]) -> None:
     try:

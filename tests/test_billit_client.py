@@ -656,6 +656,18 @@ def sign(body: bytes, t: int = 1657133145, secret: str = SECRET) -> str:
     return f"t={t},s=" + hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
 
 
+def test_made_webhook_headers_round_trip_through_parse_webhook() -> None:
+    """make_webhook signs as Billit does (HMAC-SHA256 over "<t>.<body>"): parse_webhook accepts
+    what it makes, with the bytes the document's own scheme gives, and refuses another secret."""
+    headers = callbacks.make_webhook(DELIVERY, SECRET, timestamp=1657133145)
+    assert headers == {"Billit-Signature": sign(DELIVERY)}
+    event = callbacks.parse_webhook(DELIVERY, headers, SECRET, now=1657133145)
+    assert event.updated_entity_id == 2615999
+    assert callbacks.parse_webhook(DELIVERY.decode(), callbacks.make_webhook(DELIVERY.decode(), SECRET), SECRET) == event
+    with pytest.raises(billit.BillitSignatureError):
+        callbacks.parse_webhook(DELIVERY, callbacks.make_webhook(DELIVERY, "other", timestamp=1), SECRET, now=1)
+
+
 def test_webhook_is_verified_over_the_raw_body_and_typed() -> None:
     event = callbacks.parse_webhook(DELIVERY, {"Billit-Signature": sign(DELIVERY)}, SECRET, now=1657133145 + 10)
     assert (event.updated_entity_id, event.updated_entity_type, event.update_type) == (

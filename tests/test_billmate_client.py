@@ -965,3 +965,21 @@ def test_a_cancel_redirect_with_an_error_tells_the_shop_why() -> None:
     fields = {"credentials": json.dumps({"hash": hmac512(KEY, phpjs.php_encode(failed))}), "data": json.dumps(failed)}
     notice = callbacks.parse_cancel_redirect(fields, KEY)
     assert (notice.code, notice.message, notice.number, notice.status) == ("2401", "Betalningen avbröts", None, None)
+
+
+def test_made_callbacks_round_trip_through_their_parsers() -> None:
+    """make_<callback> signs as Billmate does (HMAC-SHA512 over PHP's JSON of data): each
+    parse_<callback> accepts what it makes, and refuses it under another key."""
+    notice = {**NOTICE, "orderid": "Ö/1"}
+    body = callbacks.make_payment_callback(notice, KEY)
+    assert json.loads(body)["credentials"]["hash"] == hmac512(KEY, phpjs.php_encode(notice))
+    assert callbacks.parse_payment_callback(body, KEY) == callbacks.parse_payment_callback(_callback_body(notice), KEY)
+    assert callbacks.parse_payment_callback(body, KEY).order_id == "Ö/1"
+    accepted = callbacks.make_accept_redirect(notice, KEY)
+    assert callbacks.parse_accept_redirect(accepted, KEY).status is billmate.PaymentStatus.PAID
+    cancelled = callbacks.make_cancel_redirect({**NOTICE, "status": "Cancelled", "url": ""}, KEY)
+    assert callbacks.parse_cancel_redirect(cancelled, KEY).status is billmate.PaymentStatus.CANCELLED
+    with pytest.raises(billmate.BillmateSignatureError):
+        callbacks.parse_payment_callback(callbacks.make_payment_callback(notice, OTHER_KEY), KEY)
+    with pytest.raises(billmate.BillmateSignatureError):
+        callbacks.parse_accept_redirect(callbacks.make_accept_redirect(notice, OTHER_KEY), KEY)

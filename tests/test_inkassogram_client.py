@@ -391,6 +391,13 @@ def test_callback_is_parsed_into_a_typed_event() -> None:
     assert ik.parse_invoice_changed("?invoiceId=7&type=2&shop=x", allow_extra=True).invoice_id == "7"
 
 
+def test_made_callback_queries_round_trip_through_parse_invoice_changed() -> None:
+    callbacks = package("inkassogram", "callbacks")
+    query = callbacks.make_invoice_changed("xx 1000/ä", ik.CallbackType.AMOUNT_CHANGED)
+    assert ik.parse_invoice_changed(query) == ik.InvoiceChanged(invoice_id="xx 1000/ä", type=ik.CallbackType.AMOUNT_CHANGED)
+    assert ik.parse_invoice_changed(callbacks.make_invoice_changed("7", "2")).type is ik.CallbackType.INFORMATION_CHANGED
+
+
 @pytest.mark.parametrize(
     "query, reason",
     [

@@ -347,6 +347,57 @@ class CallbackDoc:
     example: str
     ledger: list[str]
     rows: tuple[ParamRow, ...]
+    call: str  # the parser's signature, e.g. "parse_webhook(body, headers, secret, ...)"
+    takes: str  # what the parser takes and checks, one sentence
+    returns: str  # the class it returns
+    make: str  # the helper that makes what the parser accepts, e.g. "make_webhook(body, secret)"
+
+
+def _callback_call(cb: ir.Callback) -> dict[str, str]:
+    """How a callback's parser and its test helper are called, and what the parser takes."""
+    n = cb.name
+    if cb.body == "signed-header" and cb.signature is not None:
+        sig = cb.signature
+        return {
+            "call": f"parse_{n}(body, headers, secret, *, tolerance={sig.tolerance}, now=None)",
+            "takes": (
+                f"the raw request body and the request's headers (or the `{sig.header}` value "
+                f"alone); `{sig.header}: {sig.timestamp}=<unix time>,{sig.value}=<hex>` holds "
+                f"the {sig.algorithm.upper()}, keyed with the webhook's secret, of "
+                f"`<{sig.timestamp}>.<body>`, checked in constant time, and a timestamp more "
+                "than `tolerance` seconds from `now` is refused"
+            ),
+            "returns": cb.message or "",
+            "make": f"make_{n}(body, secret, *, timestamp=None)",
+        }
+    if cb.body == "signed-json":
+        return {
+            "call": f"parse_{n}(body, key, *, verify=True)",
+            "takes": (
+                "the raw request body, a JSON object whose `data` is signed with your key as "
+                "the answers are (see the wire format)"
+            ),
+            "returns": cb.message or "",
+            "make": f"make_{n}(data, key)",
+        }
+    if cb.body == "signed-form":
+        return {
+            "call": f"parse_{n}(fields, key, *, verify=True)",
+            "takes": (
+                "the form fields (POST) or query parameters (GET), raw or as your framework's "
+                "mapping: `credentials` and `data`, JSON strings, `data` signed with your key as "
+                "the answers are (see the wire format)"
+            ),
+            "returns": cb.message or "",
+            "make": f"make_{n}(data, key)",
+        }
+    names = ", ".join(p.name for p in cb.params)
+    return {
+        "call": f"parse_{n}(query, *, allow_extra=False)",
+        "takes": "the query string (or your framework's mapping of parameters)",
+        "returns": pascal(n),
+        "make": f"make_{n}({names})",
+    }
 
 
 @dataclass(frozen=True)
@@ -577,8 +628,11 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
                         "yes" if p.required else "no",
                         p.description,
                     )
-                    for p in cb.params
+                    for p in (
+                        cb.params or (service.shape(cb.message).wire_fields if cb.message else ())
+                    )
                 ),
+                **_callback_call(cb),
             )
             for cb in service.callbacks
         ),

@@ -5,6 +5,9 @@
 Each `parse_<callback>` takes what your web framework received and returns a typed event, or
 raises `BillitCallbackError` naming the parameter that is missing, repeated, unknown or
 malformed.
+
+Each `make_<callback>` makes what the API would send (signed with your key where the API
+signs), for your own tests: whatever it makes, `parse_<callback>` accepts.
 """
 
 from __future__ import annotations
@@ -106,3 +109,17 @@ def parse_webhook(
         return _wire.decode_webhook_event(js.loads(raw, decimals=True))
     except (js.JsonError, ValueError) as exc:
         raise BillitCallbackError(f"webhook: not the documented body ({exc})") from None
+
+
+def make_webhook(body: bytes | str, secret: str, *, timestamp: int | None = None) -> dict[str, str]:
+    """The headers of the Webhook delivery of `body`, signed with the webhook's `secret` as the
+    API signs it, for your own tests: ``Billit-Signature: t=<unix time>,s=<hex>``, the
+    HMAC-SHA256 of ``<t>.<body>``. `timestamp` is the unix time signed (default now).
+
+    `parse_webhook(body, headers, secret)` accepts the result (with `now` near
+    `timestamp`).
+    """
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    signed_at = str(int(time.time()) if timestamp is None else timestamp)
+    signature = signing.hmac_hex(secret, signed_at.encode("ascii") + b"." + raw, "sha256")
+    return {"Billit-Signature": f"t={signed_at},s={signature}"}

@@ -9,12 +9,15 @@ malformed.
 Signed callbacks are checked with your key first (constant-time); one that does not verify
 raises `BillmateSignatureError` and nothing is read from it. Members of the signed data
 that the document does not describe are ignored, like those of answers.
+
+Each `make_<callback>` makes what the API would send (signed with your key where the API
+signs), for your own tests: whatever it makes, `parse_<callback>` accepts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from .errors import BillmateCallbackError, BillmateSignatureError
 from .models import PaymentNotice
@@ -103,6 +106,20 @@ def parse_payment_callback(body: bytes | str, key: str, *, verify: bool = True) 
         raise BillmateCallbackError(f"payment_callback: not the documented data ({exc})") from None
 
 
+def make_payment_callback(data: Mapping[str, object], key: str) -> bytes:
+    """The body of the Callback (callbackurl) as the API sends it, for your own tests:
+    ``{"credentials": {"hash": ...}, "data": data}``, where the
+    hash is the HMAC-SHA512, keyed with `key`, of PHP's JSON encoding of `data`.
+
+    `data` holds the wire names and JSON values (text, integers, lists, mappings) of the
+    notice, e.g. ``{"number": "1001", "status": "Paid", ...}``. `parse_payment_callback(body,
+    key)` accepts the result.
+    """
+    text = php.php_encode(dict(data))
+    credentials = php.php_encode({"hash": php.sign(key, text)})
+    return ('{"credentials":' + credentials + ',"data":' + text + "}").encode("utf-8")
+
+
 def parse_accept_redirect(
     fields: str | Mapping[str, str | Sequence[str]], key: str, *, verify: bool = True
 ) -> PaymentNotice:
@@ -128,6 +145,19 @@ def parse_accept_redirect(
         raise BillmateCallbackError(f"accept_redirect: not the documented data ({exc})") from None
 
 
+def make_accept_redirect(data: Mapping[str, object], key: str) -> str:
+    """The form fields of the Accepturl redirect as the customer's browser brings them, as a query
+    string, for your own tests: `credentials` (JSON holding the `hash`, the
+    HMAC-SHA512 keyed with `key` of PHP's JSON encoding of `data`) and `data` (that JSON).
+
+    `data` holds the wire names and JSON values of the notice. `parse_accept_redirect(query,
+    key)` accepts the result.
+    """
+    text = php.php_encode(dict(data))
+    credentials = php.php_encode({"hash": php.sign(key, text)})
+    return urlencode({"credentials": credentials, "data": text})
+
+
 def parse_cancel_redirect(
     fields: str | Mapping[str, str | Sequence[str]], key: str, *, verify: bool = True
 ) -> PaymentNotice:
@@ -150,3 +180,16 @@ def parse_cancel_redirect(
         return _wire.decode_payment_notice(verified)
     except (js.JsonError, ValueError) as exc:
         raise BillmateCallbackError(f"cancel_redirect: not the documented data ({exc})") from None
+
+
+def make_cancel_redirect(data: Mapping[str, object], key: str) -> str:
+    """The form fields of the Cancelurl redirect as the customer's browser brings them, as a query
+    string, for your own tests: `credentials` (JSON holding the `hash`, the
+    HMAC-SHA512 keyed with `key` of PHP's JSON encoding of `data`) and `data` (that JSON).
+
+    `data` holds the wire names and JSON values of the notice. `parse_cancel_redirect(query,
+    key)` accepts the result.
+    """
+    text = php.php_encode(dict(data))
+    credentials = php.php_encode({"hash": php.sign(key, text)})
+    return urlencode({"credentials": credentials, "data": text})

@@ -6,6 +6,9 @@ Each `parse_<callback>` takes what your web framework received and returns a typ
 raises `InkassogramCallbackError` naming the parameter that is missing, repeated, unknown or
 malformed. Parameters the document does not describe are refused unless `allow_extra=True`
 (your own callback URL may carry some of its own).
+
+Each `make_<callback>` makes what the API would send (signed with your key where the API
+signs), for your own tests: whatever it makes, `parse_<callback>` accepts.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from .errors import InkassogramCallbackError
 from .models import CallbackType
@@ -99,4 +102,16 @@ def parse_invoice_changed(
         type=_member(
             CallbackType, _single(params, "type", "invoice_changed"), "type", "invoice_changed"
         ),
+    )
+
+
+def make_invoice_changed(invoice_id: str, type: CallbackType | str) -> str:
+    """The query string of the GET Callback event trigger, for your own tests (the API does
+    not sign it). `parse_invoice_changed(query)` accepts the result.
+    """
+    return urlencode(
+        {
+            "invoiceId": invoice_id,
+            "type": type.value if isinstance(type, CallbackType) else type,
+        }
     )

@@ -437,6 +437,8 @@ _ABSENT = object()
 
 def _canonical_scalar(svc: ir.Service, f: ir.Field, t: Any, value: Any, _dt: Any) -> Any:
     if isinstance(t, ir.EnumRef):
+        if value == "":
+            return _ABSENT  # the wire's empty value of an optional member
         if isinstance(value, int) and not isinstance(value, bool):
             wires = {v.wire for v in svc.enum(t.enum).values}
             return str(value) if str(value) in wires else value

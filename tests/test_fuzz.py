@@ -66,6 +66,7 @@ def test_bad_requests_are_refused_with_a_path_before_sending(provider: str) -> N
     client = _client(provider)
     refused_type = getattr(package(provider, "errors"), f"{svc.error_prefix}RequestValidationError")
     operations = [op for op in svc.operations if op.request.fields or op.request.root is not None]
+    shapes = package(provider, "_wire").REQUEST_SHAPES
     verdicts: Counter[str] = Counter()
     for op in operations:
         validator = schema_validator(provider, f"{op.name}.request.schema.json")
@@ -75,7 +76,9 @@ def test_bad_requests_are_refused_with_a_path_before_sending(provider: str) -> N
         @given(payload=payloads(svc, op.request))
         def fuzz(payload: Any) -> None:
             # a mapping may give members as the wire writes them; the schema reads canonical values
-            valid = not any(True for _ in validator.iter_errors(canonical_request(svc, op.request, payload)))
+            # (only messages the client reads wire forms of: REST parameters are typed values)
+            seen = canonical_request(svc, op.request, payload) if op.request.name in shapes else payload
+            valid = not any(True for _ in validator.iter_errors(seen))
             try:
                 method(payload)
             except Sent:

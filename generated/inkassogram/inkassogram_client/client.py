@@ -86,6 +86,11 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         return request
     if request is None:
         request = {}
+    if isinstance(request, Mapping):
+        try:  # typed values, or wire text the model reads as the wire does: validated once
+            return model.model_validate(request)
+        except ValidationError:
+            pass  # perhaps values as the wire writes them: read those as the wire does, then again
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
     data = wire_forms(request, shape) if shape is not None else request
     if not isinstance(data, Mapping):

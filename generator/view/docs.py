@@ -440,6 +440,7 @@ class DocsView:
     ledger: list[ir.Discrepancy]
     coverage: dict[str, int]
     first_op: ir.Operation
+    example_args: tuple[str, ...]  # a small valid request of the first operation, as keywords
     money: tuple[MoneyDoc, ...]
     wire: object  # the protocol's part: its wire format section (see its `docs_part`)
 
@@ -651,9 +652,39 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
         ledger=list(service.discrepancies),
         coverage=coverage(service),
         first_op=service.operations[0],
+        example_args=example_args(service, service.operations[0].request),
         money=_money(service),
         wire=protocol.docs_part(service),
     )
+
+
+def example_args(service: ir.Service, message: ir.Shape) -> tuple[str, ...]:
+    """A small request the client accepts and the mock answers (`samples.minimal`, strict), as
+    the keyword arguments of its model: Python names all the way down, values as Python text."""
+    from ..samples import minimal
+
+    def python_names(shape: ir.Shape, payload: object) -> object:
+        if shape.root is not None or not isinstance(payload, dict):
+            return payload
+        out: dict[str, object] = {}
+        for f in shape.fields:
+            if f.wire not in payload:
+                continue
+            value = payload[f.wire]
+            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            if isinstance(ref, ir.ShapeRef):
+                inner = service.shape(ref.shape)
+                value = (
+                    [python_names(inner, v) for v in value]
+                    if isinstance(value, list)
+                    else python_names(inner, value)
+                )
+            out[f.name] = value
+        return out
+
+    named = python_names(message, minimal(service, message, strict=True))
+    assert isinstance(named, dict)
+    return tuple(f"{name}={value!r}" for name, value in named.items())
 
 
 def _money(service: ir.Service) -> tuple[MoneyDoc, ...]:

@@ -866,9 +866,12 @@ def settings(service: ir.Service) -> tuple[SettingDoc, ...]:
 
 
 def mock_example(service: ir.Service, op: ir.Operation) -> MockExample:
-    outcome = op.outcomes[1] if len(op.outcomes) > 1 else op.outcomes[0]
     codes = [c.code for c in service.error_table(op.errors).codes if not c.outcome]
-    return MockExample(outcome.name, outcome_class(op, outcome), codes[0] if codes else "")
+    code = codes[0] if codes else ""
+    if not op.outcomes:
+        return MockExample("", "", code)
+    outcome = op.outcomes[1] if len(op.outcomes) > 1 else op.outcomes[0]
+    return MockExample(outcome.name, outcome_class(op, outcome), code)
 
 
 def _money(service: ir.Service) -> tuple[MoneyDoc, ...]:

@@ -8,6 +8,7 @@ protocol's result path and the fields the outcome returns.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import ir
@@ -35,11 +36,35 @@ PLAIN = {
 }
 
 
-def minimal(service: ir.Service, shape: ir.Shape, include: tuple[tuple[str, ...], ...] = ()) -> Any:
-    """The smallest valid value of `shape`, plus the fields on the wire paths in `include`."""
+# Texts tried in turn for a string field with a pattern or length bounds (`strict=True`).
+CANDIDATES = ("mock", "1", "12345", "A", "mock-1", "mockmock", "1" * 10, "m" * 32)
+
+
+def strict_text(params: dict[str, Any]) -> str:
+    """The first candidate text that a string field's pattern and length bounds accept."""
+    low, high = int(params.get("min_length", 0)), int(params.get("max_length", 10**6))
+    pattern = params.get("pattern")
+    for text in CANDIDATES:
+        if low <= len(text) <= high and (pattern is None or re.search(pattern, text)):
+            return text
+    return str(PLAIN["string"])
+
+
+def minimal(
+    service: ir.Service,
+    shape: ir.Shape,
+    include: tuple[tuple[str, ...], ...] = (),
+    *,
+    strict: bool = False,
+) -> Any:
+    """The smallest valid value of `shape`, plus the fields on the wire paths in `include`;
+    `strict` also honours each string field's pattern and length bounds (the README's
+    examples, which a client validates before sending)."""
 
     def value(t: ir.TypeRef, rest: tuple[tuple[str, ...], ...]) -> Any:
         if isinstance(t, ir.Scalar):
+            if strict and t.kind == "string" and t.param_map:
+                return strict_text(dict(t.param_map))
             return PLAIN[t.kind]
         if isinstance(t, ir.EnumRef):
             return service.enum(t.enum).values[0].wire
@@ -70,7 +95,49 @@ def minimal(service: ir.Service, shape: ir.Shape, include: tuple[tuple[str, ...]
                 payload[first.wire] = value(first.type, ())
         return payload
 
-    return build(shape, include)
+    payload = build(shape, include)
+    if strict and isinstance(payload, dict):
+        for _ in range(3):  # a field a rule adds may be what another rule's condition reads
+            for rule in shape.rules:
+                _apply(service, shape, rule, payload, lambda t: value(t, ()))
+    return payload
+
+
+def _apply(service: ir.Service, message: ir.Shape, rule: ir.Rule, root: Any, value: Any) -> None:
+    """Give the objects in `rule`'s scope the fields it asks for where its conditions hold."""
+    from .view.common import scope_shape
+
+    def at(path: tuple[str, ...]) -> Any:
+        node = root
+        for step in path:
+            node = node.get(step) if isinstance(node, dict) else None
+        return node
+
+    if any(str(at(c.path)) not in c.values for c in rule.when):
+        return
+    targets = [root]
+    for step in rule.scope:
+        nxt: list[Any] = []
+        for t in targets:
+            child = t.get(step) if isinstance(t, dict) else None
+            nxt.extend(child if isinstance(child, list) else [child] if child is not None else [])
+        targets = nxt
+    shape = scope_shape(service, message, rule.scope)
+    wanted = {
+        "required_when": rule.fields,
+        "at_least_one_of": rule.fields[:1],
+        "exactly_one_of": rule.fields[:1],
+        "required_unless": rule.fields[:1],
+    }.get(rule.kind, ())
+    for target in targets:
+        if not isinstance(target, dict) or (
+            rule.kind != "required_when" and any(w in target for w in rule.fields)
+        ):
+            continue
+        for wire in wanted:
+            f = shape.field(wire)
+            if f is not None and wire not in target:
+                target[wire] = value(f.type)
 
 
 def set_path(payload: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

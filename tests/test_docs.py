@@ -26,3 +26,55 @@ def test_readme_names_each_callback_parser_and_helper_as_they_are(provider: str,
     assert f"`parse_{name}({', '.join(p.name for p in first)}" in section
     assert f"make_{name}(" in section and hasattr(callbacks, f"make_{name}")
     assert "| Python name |" in section and section.count("\n| `") >= 1, "the table is empty"
+
+
+PROVIDERS = ("billink", "billit", "billmate", "inkassogram")
+
+
+def _section(readme: str, heading: str) -> str:
+    return readme.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_readme_lists_every_error_class_with_when_it_is_raised(provider: str) -> None:
+    errors = package(provider, "errors")
+    readme = (GENERATED / provider / "README.md").read_text(encoding="utf-8")
+    table = _section(readme, "## Errors")
+    classes = [
+        name
+        for name, obj in vars(errors).items()
+        if inspect.isclass(obj)
+        and issubclass(obj, BaseException)
+        and obj.__module__ == errors.__name__
+    ]
+    assert classes
+    for name in classes:
+        assert f"`{name}`" in table, f"{name} is not in the README's error table"
+    assert "| Class | Base | When raised |" in table
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_readme_settings_table_gives_the_clients_real_defaults(provider: str) -> None:
+    client_class = getattr(package(provider), service(provider).client)
+    readme = (GENERATED / provider / "README.md").read_text(encoding="utf-8")
+    table = readme.split("**Timeouts, retries and the deadline.**", 1)[1].split("\n\n", 2)[1]
+    params = inspect.signature(client_class).parameters
+    for name in ("timeout", "deadline", "connect_retries", "max_response_bytes"):
+        default = params[name].default
+        shown = default.read if name == "timeout" else default
+        assert f"| `{name}` | `{shown:g}`" in table if isinstance(shown, float) else (
+            f"| `{name}` | `{shown}`" in table
+        ), (name, default)
+    if "max_retries" in params:
+        assert f"| `max_retries` | `{params['max_retries'].default}` |" in table
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_readme_names_the_mock_outcomes_and_how_to_force_them(provider: str) -> None:
+    readme = (GENERATED / provider / "README.md").read_text(encoding="utf-8")
+    mock = _section(readme, "## Mock server")
+    assert 'RequestOptions(extra_headers={"X-Mock-Outcome": "' in mock
+    for op in service(provider).operations:
+        row = next(line for line in mock.splitlines() if line.startswith(f"| `{op.name}` |"))
+        for outcome in op.outcomes:
+            assert f"`{outcome.name}`" in row, (op.name, outcome.name)

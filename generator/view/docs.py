@@ -223,6 +223,7 @@ class ResponseDoc:
 @dataclass(frozen=True)
 class OutcomeDoc:
     code: str
+    name: str  # the outcome's name: what `X-Mock-Outcome` asks the mock for
     class_name: str
     returns: str
     item_success: str
@@ -428,6 +429,34 @@ class MoneyDoc:
 
 
 @dataclass(frozen=True)
+class ErrorClassDoc:
+    """A row of the README's error classes table: the class, its base and when it is raised."""
+
+    name: str
+    base: str
+    when: str
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    """A client setting that bounds a call: its keyword, its default and what it does."""
+
+    name: str
+    default: str
+    what: str
+
+
+@dataclass(frozen=True)
+class MockExample:
+    """What the README's mock example forces on the first operation: an outcome (the second
+    documented one when there is one) and an error code."""
+
+    outcome: str
+    outcome_class: str
+    error_code: str
+
+
+@dataclass(frozen=True)
 class DocsView:
     operations: tuple[OperationDoc, ...]
     shapes: tuple[ShapeDoc, ...]
@@ -440,6 +469,10 @@ class DocsView:
     ledger: list[ir.Discrepancy]
     coverage: dict[str, int]
     first_op: ir.Operation
+    example_args: tuple[str, ...]  # a small valid request of the first operation, as keywords
+    error_classes: tuple[ErrorClassDoc, ...]
+    settings: tuple[SettingDoc, ...]
+    mock_example: MockExample
     money: tuple[MoneyDoc, ...]
     wire: object  # the protocol's part: its wire format section (see its `docs_part`)
 
@@ -531,6 +564,7 @@ def _operation(service: ir.Service, op: ir.Operation, root: Path) -> OperationDo
         outcomes=tuple(
             OutcomeDoc(
                 code=o.code if o.code is not None else "(none)",
+                name=o.name,
                 class_name=outcome_class(op, o),
                 returns=", ".join(
                     f"`{a}` ← {'.'.join(p)}" + (" (may be absent)" if a in o.optional else "")
@@ -651,9 +685,193 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
         ledger=list(service.discrepancies),
         coverage=coverage(service),
         first_op=service.operations[0],
+        example_args=example_args(service, service.operations[0].request),
+        error_classes=error_classes(service),
+        settings=settings(service),
+        mock_example=mock_example(service, service.operations[0]),
         money=_money(service),
         wire=protocol.docs_part(service),
     )
+
+
+def example_args(service: ir.Service, message: ir.Shape) -> tuple[str, ...]:
+    """A small request the client accepts and the mock answers (`samples.minimal`, strict), as
+    the keyword arguments of its model: Python names all the way down, values as Python text."""
+    from ..samples import minimal
+
+    def python_names(shape: ir.Shape, payload: object) -> object:
+        if shape.root is not None or not isinstance(payload, dict):
+            return payload
+        out: dict[str, object] = {}
+        for f in shape.fields:
+            if f.wire not in payload:
+                continue
+            value = payload[f.wire]
+            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
+            if isinstance(ref, ir.ShapeRef):
+                inner = service.shape(ref.shape)
+                value = (
+                    [python_names(inner, v) for v in value]
+                    if isinstance(value, list)
+                    else python_names(inner, value)
+                )
+            out[f.name] = value
+        return out
+
+    named = python_names(message, minimal(service, message, strict=True))
+    assert isinstance(named, dict)
+    return tuple(f"{name}={value!r}" for name, value in named.items())
+
+
+def error_classes(service: ir.Service) -> tuple[ErrorClassDoc, ...]:
+    """Every error class of the package, base classes first, each with when it is raised."""
+    from .errors import errors_view
+
+    view = errors_view(service)
+    px = service.error_prefix
+    rows = [
+        ErrorClassDoc(f"{px}Error", "`Exception`", "Base class of every error the package raises."),
+        ErrorClassDoc(
+            f"{px}RequestValidationError",
+            f"`{px}Error`, `ValueError`",
+            "The request breaks a rule of the spec: refused before anything is sent; `issues` "
+            "says where and why.",
+        ),
+        ErrorClassDoc(
+            f"{px}TransportError",
+            f"`{px}Error`",
+            "The request could not be sent or its answer not received (connection refused or "
+            "reset, an answer cut short), after the retries allowed; `attempts` counts the "
+            "requests tried.",
+        ),
+        ErrorClassDoc(
+            f"{px}TimeoutError",
+            f"`{px}TransportError`",
+            "No complete answer within `timeout`, or the `deadline` of the whole call passed.",
+        ),
+        ErrorClassDoc(
+            f"{px}HTTPStatusError",
+            f"`{px}Error`",
+            "The server answered with an HTTP status outside 2xx"
+            + (" that is not an error status of the API." if view.rest else "."),
+        ),
+        ErrorClassDoc(
+            f"{px}ResponseError",
+            f"`{px}Error`",
+            "The answer is not what the documents describe: an HTML error page, a truncated or "
+            "hostile document, an unexpected shape or a missing result code.",
+        ),
+    ]
+    if view.has_signature:
+        rows.append(
+            ErrorClassDoc(
+                f"{px}SignatureError",
+                f"`{px}ResponseError`",
+                "The signature of an answer or callback does not verify; nothing in it should be "
+                "trusted.",
+            )
+        )
+    if view.has_callbacks:
+        rows.append(
+            ErrorClassDoc(
+                f"{px}CallbackError",
+                f"`{px}Error`",
+                "A callback request is not what the provider documents; answer it with an error "
+                "status.",
+            )
+        )
+    rows.append(
+        ErrorClassDoc(
+            f"{px}ApiError",
+            f"`{px}HTTPStatusError`" if view.rest else f"`{px}Error`",
+            "The API answered with an error: "
+            + (
+                "an error status, with the answer's errors in `errors`."
+                if view.rest
+                else "an error code, with its documented member in `.error`."
+            ),
+        )
+    )
+    for st in view.statuses:
+        rows.append(
+            ErrorClassDoc(
+                st.class_name, f"`{px}ApiError`", f"HTTP {st.label}: {st.description}".strip()
+            )
+        )
+    if not view.rest and view.operations:
+        names = ", ".join(f"`{op.error_class}`" for op in view.operations)
+        rows.append(
+            ErrorClassDoc(
+                "<Operation>Error",
+                f"`{px}ApiError`",
+                "The operation's answer carries an error code; one class per operation: "
+                + names
+                + ".",
+            )
+        )
+    return tuple(rows)
+
+
+def settings(service: ir.Service) -> tuple[SettingDoc, ...]:
+    """The client settings that bound a call, with their real defaults (from the runtime)."""
+    from ..runtime import transport
+
+    t = transport.DEFAULT_TIMEOUT
+    rows = [
+        SettingDoc(
+            "timeout",
+            f"`{t.read:g}` s (connect `{t.connect:g}` s)",
+            "Seconds (or an `httpx.Timeout`) each attempt may wait for the server; cut to the "
+            "time left before the deadline.",
+        ),
+        SettingDoc(
+            "deadline",
+            f"`{transport.DEFAULT_DEADLINE:g}` s",
+            "Bounds the whole call, retries and pauses included; at the deadline the call "
+            f"raises `{service.error_prefix}TimeoutError`.",
+        ),
+        SettingDoc(
+            "connect_retries",
+            f"`{transport.DEFAULT_CONNECT_RETRIES}`",
+            "Retries of a request that could not be sent at all (the server never saw it).",
+        ),
+        SettingDoc(
+            "max_response_bytes",
+            f"`{transport.DEFAULT_MAX_RESPONSE_BYTES}` "
+            f"({transport.DEFAULT_MAX_RESPONSE_BYTES // 2**20} MiB)",
+            f"A longer answer is refused with `{service.error_prefix}ResponseError`.",
+        ),
+    ]
+    from .. import protocols
+    from .client import auth_view
+
+    protocol = protocols.get(service.protocol)
+    for option in protocol.client_options(service, auth_view(service).uses_clock):
+        default = "" if option.default is None else f"`{option.default!r}`"
+        rows.append(SettingDoc(option.name, default, option.doc[:1].upper() + option.doc[1:]))
+    retried = [op for op in service.operations if op.retry]
+    if retried:
+        rows.append(
+            SettingDoc(
+                "(per operation)",
+                "",
+                "Retried after a timeout, by the spec: "
+                + ", ".join(
+                    f"`{op.name}` ({op.retry.attempts} attempts)" for op in retried if op.retry
+                )
+                + "; `RequestOptions(max_retries=0)` turns it off for a call.",
+            )
+        )
+    return tuple(rows)
+
+
+def mock_example(service: ir.Service, op: ir.Operation) -> MockExample:
+    codes = [c.code for c in service.error_table(op.errors).codes if not c.outcome]
+    code = codes[0] if codes else ""
+    if not op.outcomes:
+        return MockExample("", "", code)
+    outcome = op.outcomes[1] if len(op.outcomes) > 1 else op.outcomes[0]
+    return MockExample(outcome.name, outcome_class(op, outcome), code)
 
 
 def _money(service: ir.Service) -> tuple[MoneyDoc, ...]:

@@ -324,21 +324,21 @@ def test_answers_varied_as_the_documents_allow_are_read(provider: str) -> None:
         wire, ctx = package(provider, "_wire"), support.json_context(provider)
         decoders = {op.name: functools.partial(getattr(wire, f"decode_{op.name}_response"), ctx=ctx) for op in svc.operations}
     skip = {path[-1] for path in svc.wire.result_code}  # the code that picks the outcome
-    cases: dict[str, list[tuple[ir.Operation, str, Any, int]]] = {}
+    cases: dict[str, list[tuple[ir.Operation, str, Any, dict[str, ir.Field], int]]] = {}
     for op, fmt, document in _valid_answers(provider):
         body = etree.tostring(document) if fmt == "xml" else support.json_text(document).encode()
         decoders[op.name](body)  # the unvaried answer is read
         fields = _answer_fields(svc, op.response)
         for i, spot in enumerate(_spots(document, fields, skip)):
-            cases.setdefault(spot[3], []).append((op, fmt, document, i))
+            cases.setdefault(spot[3], []).append((op, fmt, document, fields, i))
     varied: Counter[str] = Counter()
 
     @settings(max_examples=EXAMPLES, **SETTINGS)  # type: ignore[arg-type]
     @given(kind=st.sampled_from(sorted(cases)), data=st.data(), text=st.one_of(_TEXT, _TOKEN))
     def fuzz(kind: str, data: st.DataObject, text: str) -> None:
-        op, fmt, original, index = data.draw(st.sampled_from(cases[kind]))
-        document = copy.deepcopy(original)
-        spot = _spots(document, _answer_fields(svc, op.response), skip)[index]
+        op, fmt, original, fields, index = data.draw(st.sampled_from(cases[kind]))
+        document = copy.deepcopy(original)  # the spot is found again in the copy, to vary it
+        spot = _spots(document, fields, skip)[index]
         body = _vary(fmt, document, spot, text)
         result = decoders[op.name](body)
         variation = spot[3]

@@ -394,3 +394,20 @@ def test_an_enum_written_as_the_documents_number_is_taken() -> None:
     client = package("inkassogram", "client")
     models = package("inkassogram", "models")
     assert client._validated(models.CreateInvoiceRequest, {**written, "service": 1}).service.value == "1"
+
+
+def test_a_number_for_a_flag_is_refused_but_its_wire_text_is_taken() -> None:
+    """A flag written "1"/"0" on the wire takes that text; the numbers 1 and 0 are not the
+    wire's text and are refused, as the schema refuses them (the fuzz found 0 taken as False)."""
+    svc = service("inkassogram")
+    op = svc.operations[0]
+    ex = next(e for e in op.examples if e.request)
+    written = _as_written("inkassogram", op, ex)
+    client = package("inkassogram", "client")
+    models = package("inkassogram", "models")
+    errors = package("inkassogram", "errors")
+    taken = client._validated(models.CreateInvoiceRequest, {**written, "makeInvoiceReservation": "0"})
+    assert taken.make_invoice_reservation is False
+    for number in (0, 1):
+        with pytest.raises(errors.InkassogramRequestValidationError, match="makeInvoiceReservation"):
+            client._validated(models.CreateInvoiceRequest, {**written, "makeInvoiceReservation": number})

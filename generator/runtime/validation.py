@@ -156,6 +156,9 @@ def _wire_form(value: object, spec: Any) -> object:
     if isinstance(value, int) and spec.is_text:
         return value  # a number where text is expected is not the wire's text: no guessing
     try:
-        return spec.decode(text)
+        read = spec.decode(text)
     except (ValueError, TypeError):
         return value
+    if read.__class__ is bool and value is not text:
+        return value  # a number for a flag is no wire text ("1" is; 1 is not): no guessing
+    return read

@@ -16,6 +16,10 @@ RESERVED_ATTRIBUTES = frozenset(
     {"model_config", "model_fields", "model_computed_fields", "model_extra", "model_fields_set"}
 )
 
+# The parameters of a client method besides its fields: a request message's field, which is a
+# keyword of the method too (see `params.py`), must not take one of these names.
+CALL_KEYWORDS = frozenset({"self", "request", "options", "idempotency_key", "extra_fields"})
+
 
 # Names the generated wire modules bind (imports, helpers, parameters and locals of encoders and
 # decoders; the loop variables of lists of shapes are "item" and "item_<shape>"). An encoder

@@ -42,6 +42,7 @@ PACKAGE_FILES = {
     "_outcomes.py": "python/_outcomes.py.j2",
     "errors.py": "python/errors.py.j2",
     "results.py": "python/results.py.j2",
+    "params.py": "python/params.py.j2",
     "client.py": "python/client.py.j2",
     "mock.py": "python/mock.py.j2",
 }

@@ -411,3 +411,20 @@ def test_a_number_for_a_flag_is_refused_but_its_wire_text_is_taken() -> None:
     for number in (0, 1):
         with pytest.raises(errors.InkassogramRequestValidationError, match="makeInvoiceReservation"):
             client._validated(models.CreateInvoiceRequest, {**written, "makeInvoiceReservation": number})
+
+
+def test_an_empty_list_is_an_empty_structure_only_where_senders_are_php() -> None:
+    """PHP's json_encode writes [] for an empty object, so Billmate takes [] for a structure;
+    on XML a list is no structure, and [] is refused as the schema refuses it (the fuzz found
+    Inkassogram's careOfAddress=[] sent as an empty element)."""
+    svc = service("inkassogram")
+    op = svc.operations[0]
+    written = _as_written("inkassogram", op, next(e for e in op.examples if e.request))
+    client = package("inkassogram", "client")
+    models = package("inkassogram", "models")
+    errors = package("inkassogram", "errors")
+    with pytest.raises(errors.InkassogramRequestValidationError, match="careOfAddress"):
+        client._validated(models.CreateInvoiceRequest, {**written, "careOfAddress": []})
+    billmate = package("billmate", "client")
+    request = billmate._validated(package("billmate", "models").GetAccountInfoRequest, [])
+    assert request.model_dump(exclude_none=True) == {}

@@ -249,4 +249,5 @@ def test_raw_response_and_options_are_typed_for_mypy(tmp_path: Any) -> None:
     )
     errors = [line for line in run.stdout.splitlines() if ": error:" in line]
     bad = CONSUMER.splitlines().index(next(line for line in CONSUMER.splitlines() if line.endswith("# BAD"))) + 1
-    assert len(errors) == 1 and f"consumer.py:{bad}:" in errors[0] and '"option"' in errors[0], run.stdout
+    # an operation with a keyword form is overloaded: mypy names the mismatch, not the keyword
+    assert len(errors) == 1 and f"consumer.py:{bad}:" in errors[0] and "[arg-type]" in errors[0], run.stdout

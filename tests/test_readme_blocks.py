@@ -6,11 +6,14 @@ each such block is reported as a skipped test giving its reason."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from support import GENERATED, PROVIDERS, package
+from support import GENERATED, PROVIDERS, ROOT, package
 
 FENCE = re.compile(r"^```python\n(.*?)^```\n", re.M | re.S)
 NOT_RUN = re.compile(r"<!--\s*not run:\s*(.+?)\s*-->\s*\n$")
@@ -84,3 +87,22 @@ NOT_RUN_BLOCKS = [
 @pytest.mark.parametrize("provider,block", NOT_RUN_BLOCKS or [pytest.param(None, None, marks=pytest.mark.skip(reason="no README block is marked not run"))])
 def test_not_run_blocks_are_reported(provider: str, block: Block) -> None:
     raise AssertionError("skipped: each marked block is counted and reported by its skip reason")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_readme_blocks_pass_mypy_strict(provider: str, tmp_path: Path) -> None:
+    """The README's runnable blocks, in order as one script, are what a consumer would write:
+    they pass `mypy --strict` against the package (typed values, enum members or their text
+    in keywords, nothing a type checker refuses)."""
+    script = tmp_path / f"readme_{provider}.py"
+    script.write_text(
+        'MOCK_URL = "http://127.0.0.1:1"\n'
+        + "".join(f"# README.md line {b.line}\n{b.code}" for b in readme_blocks(provider) if b.not_run is None)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(ROOT / ".mypy_cache" / "consumer"), str(script)],
+        cwd=GENERATED / provider,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout

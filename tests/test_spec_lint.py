@@ -52,6 +52,8 @@ CASES = [
      "field 'FIRSTNAME': Python name 'FirstName' must be a snake_case identifier, not a keyword or pydantic attribute"),
     ("keyword-name", "fields.yaml", "    name: city\n", "    name: class\n", "class",
      "field 'CITY': Python name 'class' must be a snake_case identifier, not a keyword or pydantic attribute"),
+    ("call-keyword-name", "operations/message.yaml", "{wire: MESSAGE, name: message,", "{wire: MESSAGE, name: options,", "options,",
+     "field 'MESSAGE': Python name 'options' is a parameter of every client method (the fields are its keywords too); choose another"),
     ("duplicate-wire", "operations/message.yaml", "    - {use: INVOICENUMBER, required: true}\n    - {wire: MESSAGE",
      "    - {use: INVOICENUMBER, required: true}\n    - {use: INVOICENUMBER}\n    - {wire: MESSAGE", "{use: INVOICENUMBER}",
      "MessageRequest: wire name 'INVOICENUMBER' appears twice"),

@@ -8,7 +8,7 @@ from typing import Any
 from .. import ir, protocols
 from ..kinds import DATE_FORMATS, KINDS, STRUCTURED_KINDS, pattern_problems
 from ..load import Document, PathKey
-from ..naming import RESERVED_ATTRIBUTES, did_you_mean, is_pascal, is_snake
+from ..naming import CALL_KEYWORDS, RESERVED_ATTRIBUTES, did_you_mean, is_pascal, is_snake
 from .context import Context, as_tuple
 
 # Keys a field that uses a library definition may set: presence, documentation and narrower
@@ -358,6 +358,13 @@ def build_shape(
             ctx.report(doc, fpath, f"{entry['name']}: wire name {built.wire!r} appears twice")
         elif built.name in names:
             ctx.report(doc, fpath, f"{entry['name']}: Python name {built.name!r} appears twice")
+        if role == "request" and built.name in CALL_KEYWORDS and "name" in raw:
+            ctx.report(
+                doc,
+                fpath + ("name",),
+                f"field {built.wire!r}: Python name {built.name!r} is a parameter of every "
+                f"client method (the fields are its keywords too); choose another",
+            )
         wires[built.wire] = fpath
         if built.derived is None:
             names[built.name] = fpath

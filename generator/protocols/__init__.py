@@ -45,6 +45,9 @@ class Protocol(_Interface):
     """The runtime modules (`generator/runtime/`) its packages ship besides the shared ones."""
     DEPENDENCIES: tuple[str, ...]
     """What its runtime modules need installed besides the shared runtime's (httpx, pydantic)."""
+    EMPTY_LIST_IS_OBJECT: bool
+    """Whether a request mapping's empty list stands for an empty structure too (PHP's
+    json_encode writes `[]` for both); elsewhere it is refused where a structure is expected."""
     WIRE_FORMAT: str
     """How error messages name the format of the answers ("XML", "JSON")."""
     KINDS: Mapping[str, str]

@@ -291,6 +291,7 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
 
 # -- client ------------------------------------------------------------------------------------
 
+EMPTY_LIST_IS_OBJECT = True  # its senders are PHP: json_encode writes [] for an empty object
 WIRE_FORMAT = "JSON"  # how messages name the wire format
 ACCEPT = "application/json"
 

@@ -349,6 +349,7 @@ def check_answers(ctx: Context, doc: Document, service: ir.Service, op: ir.Opera
 
 # -- client ------------------------------------------------------------------------------------
 
+EMPTY_LIST_IS_OBJECT = False
 WIRE_FORMAT = "JSON"  # how messages name the wire format
 ACCEPT = "application/json"
 

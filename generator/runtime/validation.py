@@ -102,16 +102,18 @@ def issues(exc: ValidationError, model: type[BaseModel]) -> list[Issue]:
     return found
 
 
-def wire_forms(data: object, shape: Any) -> object:
+def wire_forms(data: object, shape: Any, empty_list_is_object: bool = False) -> object:
     """A mapping keyed by wire names, its values given as the wire writes them (the text of a
     document's example: ``"WORKFLOWNUMBER": "1"``, ``"BIRTHDATE": "01-01-1985"``, an enum's
     ``1``), read into typed values as the wire's own reader reads them. `shape` is the
-    request's decoding table (its `fields` map wire names to readers).
+    request's decoding table (its `fields` map wire names to readers). `empty_list_is_object`:
+    an empty list given for a structure is an empty one, as PHP's json_encode writes it (on a
+    wire whose senders are PHP; elsewhere it is left for the model to refuse).
 
     Strict all the same: a value the reader refuses, and every float, is left as it is for the
     model to refuse with its own message; keys that are not wire names (Python names) are left
     alone."""
-    if isinstance(data, list) and not data:
+    if isinstance(data, list) and not data and empty_list_is_object:
         return {}  # an empty object as PHP's json_encode writes it
     if not isinstance(data, typing.Mapping):
         return data
@@ -132,7 +134,7 @@ def wire_forms(data: object, shape: Any) -> object:
                 del out[key]
                 continue
         else:
-            read = _wire_form(value, spec)
+            read = _wire_form(value, spec, empty_list_is_object)
         if read is not value:
             out = dict(data) if out is None else out
             out[key] = read
@@ -141,14 +143,14 @@ def wire_forms(data: object, shape: Any) -> object:
     return out
 
 
-def _wire_form(value: object, spec: Any) -> object:
+def _wire_form(value: object, spec: Any, empty_list_is_object: bool) -> object:
     kind = type(spec).__name__  # the protocol runtime's Leaf, Node or Many
     if kind == "Node":
-        return wire_forms(value, spec.shape)
+        return wire_forms(value, spec.shape, empty_list_is_object)
     if kind == "Many":
         if not isinstance(value, list):
             return value
-        read = [_wire_form(item, spec.item) for item in value]
+        read = [_wire_form(item, spec.item, empty_list_is_object) for item in value]
         return value if all(a is b for a, b in zip(read, value, strict=True)) else read
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return value  # typed already, or a float (never money: the model refuses it)

@@ -6,8 +6,8 @@ wire, which attributes lead to a result code) is made here, one module per outpu
 
 - `types` (`_types.py`), `rules` (`_rules.py`), `errors` (`errors.py`), `results` (`results.py`
   and `_outcomes.py`), `callbacks` (`callbacks.py`), `filters` (`filters.py`), `client`
-  (`client.py`, `_auth.py`, the package files), `mock` (`mock.py`), `docs` (the README and the
-  index);
+  (`client.py`, `_auth.py`, the package files), `params` (`params.py`, the dict forms of the
+  requests), `mock` (`mock.py`), `docs` (the README and the index);
 - what a wire format alone needs comes from its protocol module (`generator/protocols/`): the
   codec's view (`_wire.py`) and its part of the client, mock, errors and docs.
 
@@ -27,6 +27,7 @@ from .docs import docs_view, index_view
 from .errors import ErrorsView, errors_view
 from .filters import FiltersView, filters_view
 from .mock import MockView, mock_view
+from .params import ParamsView, params_view
 from .results import OutcomesView, ResultsView, outcomes_view, results_view
 from .rules import RulesView, rules_view
 from .types import TypesView, types_view
@@ -71,6 +72,7 @@ class View:
     client: ClientView
     package: PackageView
     mock: MockView
+    params: ParamsView
 
     def context(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -99,4 +101,5 @@ def build_view(service: ir.Service) -> View:
         client=client_view(service),
         package=package_view(service),
         mock=mock_view(service),
+        params=params_view(service),
     )

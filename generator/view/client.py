@@ -11,6 +11,7 @@ from .. import ir
 from ..naming import constant, pascal
 from .common import Option, distribution, model_enums, outcome_class, result_type
 from .errors import errors_view, has_signature
+from .params import dict_name, keyword_operation
 
 RUNTIME_DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.9,<3")  # and each protocol's DEPENDENCIES
 _STRFTIME = {"YYYYMMDD": "%Y%m%d"}
@@ -168,6 +169,8 @@ class OperationView:
     wire: object  # the protocol's own view of the call (see its `client_operation`)
     # No field is required: the method can be called with no request (`get_account_info()`).
     request_optional: bool = False
+    # The request's dict form (`params.py`): the fields may be given as keywords instead.
+    request_dict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,8 @@ class ClientView:
     user_agent: str
     operations: tuple[OperationView, ...]
     model_imports: list[str]
+    dict_imports: list[str]  # the dict forms of the requests taken as keywords
+    empty_list_is_object: bool  # see Protocol.EMPTY_LIST_IS_OBJECT
     rate_limit: RateLimitView | None
     wire: object  # the protocol's own view of the client (see its `client_part`)
 
@@ -297,6 +302,7 @@ def client_view(service: ir.Service) -> ClientView:
                 wire=protocol.client_operation(service, op),
                 request_optional=op.request.root is None
                 and not any(f.required for f in op.request.fields),
+                request_dict=dict_name(op.request.name) if keyword_operation(op) else None,
             )
         )
     auth = auth_view(service)
@@ -324,6 +330,8 @@ def client_view(service: ir.Service) -> ClientView:
         user_agent=distribution(service),
         operations=tuple(operations),
         model_imports=sorted(models),
+        dict_imports=sorted(o.request_dict for o in operations if o.request_dict),
+        empty_list_is_object=protocol.EMPTY_LIST_IS_OBJECT,
         rate_limit=RateLimitView(rate[0], rate[1]) if rate else None,
         wire=protocol.client_part(service),
     )

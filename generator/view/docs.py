@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import ir
 from ..emit_schema import role_scalar
+from ..fmt import LINE_LENGTH
 from ..kinds import KINDS
 from ..naming import constant, pascal
 from .common import GENERATOR, dependency_order, outcome_class, scope_shape
@@ -469,7 +470,7 @@ class DocsView:
     ledger: list[ir.Discrepancy]
     coverage: dict[str, int]
     first_op: ir.Operation
-    example_args: tuple[str, ...]  # a small valid request of the first operation, as keywords
+    example: ExampleCall  # a small valid request of the first operation
     error_classes: tuple[ErrorClassDoc, ...]
     settings: tuple[SettingDoc, ...]
     mock_example: MockExample
@@ -685,7 +686,7 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
         ledger=list(service.discrepancies),
         coverage=coverage(service),
         first_op=service.operations[0],
-        example_args=example_args(service, service.operations[0].request),
+        example=example_call(service, service.operations[0].request),
         error_classes=error_classes(service),
         settings=settings(service),
         mock_example=mock_example(service, service.operations[0]),
@@ -694,33 +695,137 @@ def docs_view(service: ir.Service, root: Path) -> DocsView:
     )
 
 
-def example_args(service: ir.Service, message: ir.Shape) -> tuple[str, ...]:
-    """A small request the client accepts and the mock answers (`samples.minimal`, strict), as
-    the keyword arguments of its model: Python names all the way down, values as Python text."""
+@dataclass(frozen=True)
+class ExampleCall:
+    """A small request the client accepts and the mock answers (`samples.minimal`, strict),
+    written twice as typed Python, so the README's examples pass a type checker: as the
+    keyword arguments of its model (enum members, nested models) and as the keyword arguments
+    of the call (enum values as text, nested dicts: what the dict forms of `params.py` take)."""
+
+    model_args: tuple[str, ...]
+    keyword_args: tuple[str, ...]
+    stdlib: tuple[str, ...]  # the standard library imports the values need, sorted
+    model_names: tuple[str, ...]  # the enums and nested models the model form names, sorted
+
+
+class _Code(str):
+    """Python source that is its own repr, so it nests inside lists and dicts as written."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A model built with keyword arguments, in an example."""
+
+    name: str
+    args: tuple[tuple[str, object], ...]
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, _Call):
+        return f"{value.name}({', '.join(f'{k}={_flat(v)}' for k, v in value.args)})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _laid_out(value: object, indent: int, start: int) -> str:
+    """`value` as Python source whose first line starts at column `start` and whose other lines
+    are indented by `indent`: on one line when it fits, else one item per line, as black lays
+    out what it splits."""
+    flat = _flat(value)
+    if start + len(flat) + 1 <= LINE_LENGTH or not isinstance(value, (_Call, list, dict)):
+        return flat
+    inner = " " * (indent + 4)
+    if isinstance(value, _Call):
+        items = [f"{k}={_laid_out(v, indent + 4, indent + 5 + len(k))}" for k, v in value.args]
+        opening, closing = f"{value.name}(", ")"
+    elif isinstance(value, list):
+        items = [_laid_out(v, indent + 4, indent + 4) for v in value]
+        opening, closing = "[", "]"
+    else:
+        items = [
+            f"{k!r}: {_laid_out(v, indent + 4, indent + 6 + len(repr(k)))}"
+            for k, v in value.items()
+        ]
+        opening, closing = "{", "}"
+    return opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + " " * indent + closing
+
+
+def _iso(value: str) -> list[int]:
+    return [int(part) for part in value.replace("T", "-").replace(":", "-").split("-")]
+
+
+def _typed_scalar(scalar: ir.Scalar, value: object, stdlib: set[str]) -> object:
+    """A sample value (as JSON writes it) as the Python value its model field is typed with."""
+    annotation = KINDS[scalar.kind].annotation
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return value
+    if annotation == "Decimal":
+        stdlib.add("from decimal import Decimal")
+        return _Code(f"Decimal({str(value)!r})")
+    if annotation == "int":
+        return int(value)
+    if annotation == "bytes" and isinstance(value, str):
+        import base64
+
+        return base64.b64decode(value)
+    if isinstance(value, str) and ("date" in annotation or "datetime" in annotation):
+        if "T" in value and "datetime" in annotation:
+            stdlib.add("from datetime import datetime")
+            return _Code(f"datetime({', '.join(str(p) for p in _iso(value))})")
+        stdlib.add("from datetime import date")
+        return _Code(f"date({', '.join(str(p) for p in _iso(value)[:3])})")
+    return value
+
+
+def example_call(service: ir.Service, message: ir.Shape) -> ExampleCall:
     from ..samples import minimal
 
-    def python_names(shape: ir.Shape, payload: object) -> object:
-        if shape.root is not None or not isinstance(payload, dict):
-            return payload
-        out: dict[str, object] = {}
-        for f in shape.fields:
-            if f.wire not in payload:
-                continue
-            value = payload[f.wire]
-            ref = f.type.item if isinstance(f.type, ir.ListOf) else f.type
-            if isinstance(ref, ir.ShapeRef):
-                inner = service.shape(ref.shape)
-                value = (
-                    [python_names(inner, v) for v in value]
-                    if isinstance(value, list)
-                    else python_names(inner, value)
-                )
-            out[f.name] = value
-        return out
+    stdlib: set[str] = set()
+    names: set[str] = set()
 
-    named = python_names(message, minimal(service, message, strict=True))
-    assert isinstance(named, dict)
-    return tuple(f"{name}={value!r}" for name, value in named.items())
+    def typed(type_ref: ir.TypeRef, value: object, models: bool) -> object:
+        if isinstance(type_ref, ir.ListOf):
+            assert isinstance(value, list)
+            return [typed(type_ref.item, v, models) for v in value]
+        if isinstance(type_ref, ir.EnumRef):
+            if not models:
+                return value  # the dict forms take an enum's value as text
+            enum = service.enum(type_ref.enum)
+            member = next(v for v in enum.values if v.wire == value)
+            names.add(enum.name)
+            return _Code(f"{enum.name}.{constant(member.name)}")
+        if isinstance(type_ref, ir.ShapeRef):
+            shape = service.shape(type_ref.shape)
+            fields = arguments(shape, value, models)
+            if not models:
+                return {name: v for name, v in fields}
+            names.add(shape.name)
+            return _Call(shape.name, tuple(fields))
+        return _typed_scalar(type_ref, value, stdlib)
+
+    def arguments(shape: ir.Shape, payload: object, models: bool) -> list[tuple[str, object]]:
+        assert shape.root is None and isinstance(payload, dict)
+        return [
+            (f.name, typed(f.type, payload[f.wire], models))
+            for f in shape.fields
+            if f.wire in payload
+        ]
+
+    if message.root is not None:  # a list or a text: no keywords; the README shows none
+        return ExampleCall((), (), (), ())
+    sample = minimal(service, message, strict=True)
+    # laid out for the README's blocks: arguments one per line at 8 spaces when they are long
+    model_args, keyword_args = (
+        tuple(f"{n}={_laid_out(v, 8, 9 + len(n))}" for n, v in arguments(message, sample, form))
+        for form in (True, False)
+    )
+    return ExampleCall(model_args, keyword_args, tuple(sorted(stdlib)), tuple(sorted(names)))
 
 
 def error_classes(service: ir.Service) -> tuple[ErrorClassDoc, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, Unpack, overload
 
 import httpx
 from pydantic import ValidationError
@@ -54,6 +54,16 @@ from .models import (
     StatusRequest,
     StatusResponse,
 )
+from .params import (
+    CheckRequestDict,
+    CreditRequestDict,
+    MessageRequestDict,
+    OnHoldRequestDict,
+    OrderRequestDict,
+    PaymentRequestDict,
+    StartWorkflowRequestDict,
+    StatusRequestDict,
+)
 
 __version__ = "0.1.0"
 
@@ -88,13 +98,26 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         except ValidationError:
             pass  # perhaps values as the wire writes them: read those as the wire does, then again
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
-    data = wire_forms(request, shape) if shape is not None else request
+    data = wire_forms(request, shape, False) if shape is not None else request
     if not isinstance(data, Mapping):
         raise TypeError(f"expected {model.__name__} or a mapping, got {type(request).__name__}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise BillinkRequestValidationError(model.__name__, issues(exc, model)) from None
+
+
+def _keywords(
+    request: M | Mapping[str, Any] | None, fields: dict[str, Any]
+) -> M | Mapping[str, Any] | None:
+    """The request, or in its place the fields given as keyword arguments (not both)."""
+    if not fields:
+        return request
+    if request is not None:
+        raise TypeError(
+            f"give the request or its fields as keywords, not both (also given: {', '.join(fields)})"
+        )
+    return fields
 
 
 def _raw(kept: list[Reply], parsed: T, method: object) -> RawResponse[T]:
@@ -286,11 +309,28 @@ class BillinkClient(_Base):
     ) -> None:
         self.close()
 
+    @overload
     def check(
         self,
-        request: CheckRequest | Mapping[str, Any],
+        request: CheckRequest | CheckRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CheckResult: ...
+
+    @overload
+    def check(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CheckRequestDict],
+    ) -> results.CheckResult: ...
+
+    def check(
+        self,
+        request: CheckRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order.
 
@@ -315,17 +355,35 @@ class BillinkClient(_Base):
             - Dutch postcode (1234AB or 1234 AB; letters in either case)
             - Belgian postcode (four digits)
         """
+        request = _keywords(request, fields)
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = self._transport.post(
             "check", self._url("/check"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.check, self._decode_check, reply, "check")
 
+    @overload
     def order(
         self,
-        request: OrderRequest | Mapping[str, Any],
+        request: OrderRequest | OrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.OrderAdded: ...
+
+    @overload
+    def order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[OrderRequestDict],
+    ) -> results.OrderAdded: ...
+
+    def order(
+        self,
+        request: OrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check.
 
@@ -354,17 +412,35 @@ class BillinkClient(_Base):
             - Dutch postcode (1234AB or 1234 AB; letters in either case)
             - Belgian postcode (four digits)
         """
+        request = _keywords(request, fields)
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = self._transport.post(
             "order", self._url("/order"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.order, self._decode_order, reply, "order")
 
+    @overload
     def credit(
         self,
-        request: CreditRequest | Mapping[str, Any],
+        request: CreditRequest | CreditRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CreditProcessed: ...
+
+    @overload
+    def credit(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreditRequestDict],
+    ) -> results.CreditProcessed: ...
+
+    def credit(
+        self,
+        request: CreditRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API).
 
@@ -380,17 +456,35 @@ class BillinkClient(_Base):
             CreditError: any other code; documented codes (Credit API table) carry a
                 CreditErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
+    @overload
     def start_workflow(
         self,
-        request: StartWorkflowRequest | Mapping[str, Any],
+        request: StartWorkflowRequest | StartWorkflowRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.StartWorkflowStarted: ...
+
+    @overload
+    def start_workflow(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[StartWorkflowRequestDict],
+    ) -> results.StartWorkflowStarted: ...
+
+    def start_workflow(
+        self,
+        request: StartWorkflowRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API).
 
@@ -406,6 +500,7 @@ class BillinkClient(_Base):
             StartWorkflowError: any other code; documented codes (Start Workflow API table)
                 carry a StartWorkflowErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = self._transport.post(
             "start_workflow",
@@ -418,11 +513,28 @@ class BillinkClient(_Base):
             _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
         )
 
+    @overload
     def on_hold(
         self,
-        request: OnHoldRequest | Mapping[str, Any],
+        request: OnHoldRequest | OnHoldRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.OnHoldPlaced: ...
+
+    @overload
+    def on_hold(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[OnHoldRequestDict],
+    ) -> results.OnHoldPlaced: ...
+
+    def on_hold(
+        self,
+        request: OnHoldRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API).
 
@@ -436,17 +548,35 @@ class BillinkClient(_Base):
             OnHoldError: any other code; documented codes (On Hold API table) carry a
                 OnHoldErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
+    @overload
     def payment(
         self,
-        request: PaymentRequest | Mapping[str, Any],
+        request: PaymentRequest | PaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.PaymentBooked: ...
+
+    @overload
+    def payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[PaymentRequestDict],
+    ) -> results.PaymentBooked: ...
+
+    def payment(
+        self,
+        request: PaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API).
 
@@ -461,17 +591,35 @@ class BillinkClient(_Base):
             PaymentError: any other code; documented codes (Payment API table) carry a
                 PaymentErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = self._transport.post(
             "payment", self._url("/payment"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
+    @overload
     def status(
         self,
-        request: StatusRequest | Mapping[str, Any],
+        request: StatusRequest | StatusRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.StatusReport: ...
+
+    @overload
+    def status(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[StatusRequestDict],
+    ) -> results.StatusReport: ...
+
+    def status(
+        self,
+        request: StatusRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API).
 
@@ -485,17 +633,35 @@ class BillinkClient(_Base):
             StatusError: any other code; documented codes (Status and Message APIs (inferred)
                 table) carry a CommonErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = self._transport.post(
             "status", self._url("/status"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.status, self._decode_status, reply, "status")
 
+    @overload
     def message(
         self,
-        request: MessageRequest | Mapping[str, Any],
+        request: MessageRequest | MessageRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.MessageAdded: ...
+
+    @overload
+    def message(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[MessageRequestDict],
+    ) -> results.MessageAdded: ...
+
+    def message(
+        self,
+        request: MessageRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API).
 
@@ -509,6 +675,7 @@ class BillinkClient(_Base):
             MessageError: any other code; documented codes (Status and Message APIs (inferred)
                 table) carry a CommonErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = self._transport.post(
             "message", self._url("/message"), body, self._request_headers, options=options
@@ -581,55 +748,127 @@ class AsyncBillinkClient(_Base):
     ) -> None:
         await self.aclose()
 
+    @overload
     async def check(
         self,
-        request: CheckRequest | Mapping[str, Any],
+        request: CheckRequest | CheckRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CheckResult: ...
+
+    @overload
+    async def check(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CheckRequestDict],
+    ) -> results.CheckResult: ...
+
+    async def check(
+        self,
+        request: CheckRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CheckResult:
         """Check the creditworthiness of a consumer; obliged before every order. See
         `BillinkClient.check`."""
+        request = _keywords(request, fields)
         body = _wire.encode_check(_validated(CheckRequest, request), self._context)
         reply = await self._transport.post(
             "check", self._url("/check"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.check, self._decode_check, reply, "check")
 
+    @overload
     async def order(
         self,
-        request: OrderRequest | Mapping[str, Any],
+        request: OrderRequest | OrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.OrderAdded: ...
+
+    @overload
+    async def order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[OrderRequestDict],
+    ) -> results.OrderAdded: ...
+
+    async def order(
+        self,
+        request: OrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.OrderAdded:
         """Add an order; quotes the CHECK-UUID of an approving check. See `BillinkClient.order`."""
+        request = _keywords(request, fields)
         body = _wire.encode_order(_validated(OrderRequest, request), self._context)
         reply = await self._transport.post(
             "order", self._url("/order"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.order, self._decode_order, reply, "order")
 
+    @overload
     async def credit(
         self,
-        request: CreditRequest | Mapping[str, Any],
+        request: CreditRequest | CreditRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CreditProcessed: ...
+
+    @overload
+    async def credit(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreditRequestDict],
+    ) -> results.CreditProcessed: ...
+
+    async def credit(
+        self,
+        request: CreditRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreditProcessed:
         """Credit a product or amount on one or more invoices (optional API). See
         `BillinkClient.credit`."""
+        request = _keywords(request, fields)
         body = _wire.encode_credit(_validated(CreditRequest, request), self._context)
         reply = await self._transport.post(
             "credit", self._url("/credit"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.credit, self._decode_credit, reply, "credit")
 
+    @overload
     async def start_workflow(
         self,
-        request: StartWorkflowRequest | Mapping[str, Any],
+        request: StartWorkflowRequest | StartWorkflowRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.StartWorkflowStarted: ...
+
+    @overload
+    async def start_workflow(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[StartWorkflowRequestDict],
+    ) -> results.StartWorkflowStarted: ...
+
+    async def start_workflow(
+        self,
+        request: StartWorkflowRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.StartWorkflowStarted:
         """Start the workflow of delivered orders (optional API). See
         `BillinkClient.start_workflow`."""
+        request = _keywords(request, fields)
         body = _wire.encode_start_workflow(_validated(StartWorkflowRequest, request), self._context)
         reply = await self._transport.post(
             "start_workflow",
@@ -642,54 +881,126 @@ class AsyncBillinkClient(_Base):
             _outcomes.start_workflow, self._decode_start_workflow, reply, "start_workflow"
         )
 
+    @overload
     async def on_hold(
         self,
-        request: OnHoldRequest | Mapping[str, Any],
+        request: OnHoldRequest | OnHoldRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.OnHoldPlaced: ...
+
+    @overload
+    async def on_hold(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[OnHoldRequestDict],
+    ) -> results.OnHoldPlaced: ...
+
+    async def on_hold(
+        self,
+        request: OnHoldRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.OnHoldPlaced:
         """Put an invoice on hold for at most two weeks (optional API). See
         `BillinkClient.on_hold`."""
+        request = _keywords(request, fields)
         body = _wire.encode_on_hold(_validated(OnHoldRequest, request), self._context)
         reply = await self._transport.post(
             "on_hold", self._url("/on-hold"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.on_hold, self._decode_on_hold, reply, "on_hold")
 
+    @overload
     async def payment(
         self,
-        request: PaymentRequest | Mapping[str, Any],
+        request: PaymentRequest | PaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.PaymentBooked: ...
+
+    @overload
+    async def payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[PaymentRequestDict],
+    ) -> results.PaymentBooked: ...
+
+    async def payment(
+        self,
+        request: PaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.PaymentBooked:
         """Book a payment on an invoice (optional API). See `BillinkClient.payment`."""
+        request = _keywords(request, fields)
         body = _wire.encode_payment(_validated(PaymentRequest, request), self._context)
         reply = await self._transport.post(
             "payment", self._url("/payment"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.payment, self._decode_payment, reply, "payment")
 
+    @overload
     async def status(
         self,
-        request: StatusRequest | Mapping[str, Any],
+        request: StatusRequest | StatusRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.StatusReport: ...
+
+    @overload
+    async def status(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[StatusRequestDict],
+    ) -> results.StatusReport: ...
+
+    async def status(
+        self,
+        request: StatusRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.StatusReport:
         """Ask whether an invoice is paid (optional API). See `BillinkClient.status`."""
+        request = _keywords(request, fields)
         body = _wire.encode_status(_validated(StatusRequest, request), self._context)
         reply = await self._transport.post(
             "status", self._url("/status"), body, self._request_headers, options=options
         )
         return _answered(_outcomes.status, self._decode_status, reply, "status")
 
+    @overload
     async def message(
         self,
-        request: MessageRequest | Mapping[str, Any],
+        request: MessageRequest | MessageRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.MessageAdded: ...
+
+    @overload
+    async def message(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[MessageRequestDict],
+    ) -> results.MessageAdded: ...
+
+    async def message(
+        self,
+        request: MessageRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.MessageAdded:
         """Place a message on an order for Billink's customer service (optional API). See
         `BillinkClient.message`."""
+        request = _keywords(request, fields)
         body = _wire.encode_message(_validated(MessageRequest, request), self._context)
         reply = await self._transport.post(
             "message", self._url("/message"), body, self._request_headers, options=options

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, Unpack, overload
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -55,6 +55,14 @@ from .models import (
     PatchOrderResponse,
     SendOrdersRequest,
     SendOrdersResponse,
+)
+from .params import (
+    CreateOrderRequestDict,
+    DeleteOrderRequestDict,
+    GetOrderRequestDict,
+    ListOrdersRequestDict,
+    PatchOrderRequestDict,
+    SendOrdersRequestDict,
 )
 
 __version__ = "0.2.0"
@@ -114,13 +122,26 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         except ValidationError:
             pass  # perhaps values as the wire writes them: read those as the wire does, then again
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
-    data = wire_forms(request, shape) if shape is not None else request
+    data = wire_forms(request, shape, False) if shape is not None else request
     if not isinstance(data, Mapping):
         raise TypeError(f"expected {model.__name__} or a mapping, got {type(request).__name__}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise BillitRequestValidationError(model.__name__, issues(exc, model)) from None
+
+
+def _keywords(
+    request: M | Mapping[str, Any] | None, fields: dict[str, Any]
+) -> M | Mapping[str, Any] | None:
+    """The request, or in its place the fields given as keyword arguments (not both)."""
+    if not fields:
+        return request
+    if request is not None:
+        raise TypeError(
+            f"give the request or its fields as keywords, not both (also given: {', '.join(fields)})"
+        )
+    return fields
 
 
 def _next_skip(link: str | None, skip: int | None, count: int, parameter: str) -> int | None:
@@ -374,12 +395,31 @@ class BillitClient(_Base):
     ) -> None:
         self.close()
 
+    @overload
     def create_order(
         self,
-        request: CreateOrderRequest | Mapping[str, Any],
+        request: CreateOrderRequest | CreateOrderRequestDict | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
         options: RequestOptions | None = None,
+    ) -> results.CreateOrderCreated: ...
+
+    @overload
+    def create_order(
+        self,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreateOrderRequestDict],
+    ) -> results.CreateOrderCreated: ...
+
+    def create_order(
+        self,
+        request: CreateOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreateOrderCreated:
         """Create an invoice, credit note, offer, delivery note or order form; the answer is its new
         OrderID.
@@ -408,6 +448,7 @@ class BillitClient(_Base):
             - A line gives a ProductID, or Quantity, UnitPriceExcl, Description and
               VATPercentage.
         """
+        request = _keywords(request, fields)
         call = _wire.encode_create_order(_validated(CreateOrderRequest, request))
         key = idempotency_key or uuid.uuid4().hex
         reply = self._transport.send(
@@ -423,11 +464,28 @@ class BillitClient(_Base):
         )
         return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
+    @overload
     def get_order(
         self,
-        request: GetOrderRequest | Mapping[str, Any],
+        request: GetOrderRequest | GetOrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetOrderFound: ...
+
+    @overload
+    def get_order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetOrderRequestDict],
+    ) -> results.GetOrderFound: ...
+
+    def get_order(
+        self,
+        request: GetOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetOrderFound:
         """Fetch one order with its lines, parties, totals and delivery status.
 
@@ -444,6 +502,7 @@ class BillitClient(_Base):
                 BillitRateLimitedError, BillitServerError); documented codes (Error codes seen
                 in the documentation table) carry a BillitErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         call = _wire.encode_get_order(_validated(GetOrderRequest, request))
         reply = self._transport.send(
             "get_order",
@@ -458,11 +517,28 @@ class BillitClient(_Base):
         )
         return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
+    @overload
+    def list_orders(
+        self,
+        request: ListOrdersRequest | ListOrdersRequestDict | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+    ) -> results.ListOrdersListed: ...
+
+    @overload
+    def list_orders(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[ListOrdersRequestDict],
+    ) -> results.ListOrdersListed: ...
+
     def list_orders(
         self,
         request: ListOrdersRequest | Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.ListOrdersListed:
         """List orders, filtered and sorted with OData, one page (at most 120) at a time.
 
@@ -480,6 +556,7 @@ class BillitClient(_Base):
                 BillitRateLimitedError, BillitServerError); documented codes (Error codes seen
                 in the documentation table) carry a BillitErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         call = _wire.encode_list_orders(_validated(ListOrdersRequest, request))
         reply = self._transport.send(
             "list_orders",
@@ -494,18 +571,35 @@ class BillitClient(_Base):
         )
         return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
+    @overload
+    def iter_orders(
+        self,
+        request: ListOrdersRequest | ListOrdersRequestDict | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Iterator[Order]: ...
+
+    @overload
+    def iter_orders(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[ListOrdersRequestDict],
+    ) -> Iterator[Order]: ...
+
     def iter_orders(
         self,
         request: ListOrdersRequest | Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
+        **fields: Any,
     ) -> Iterator[Order]:
         """Every Order `list_orders` finds, page after page, as one iterator.
 
         Pages are fetched as they are needed; each is a `list_orders` call (rate limited and
         retried like one). Where the next page starts comes from the answer's next-page link.
         """
-        current = _validated(ListOrdersRequest, request if request is not None else {})
+        current = _validated(ListOrdersRequest, _keywords(request, fields))
         while True:
             page = self.list_orders(current, options=options).response
             items = page.items or []
@@ -515,11 +609,28 @@ class BillitClient(_Base):
                 return
             current = current.model_copy(update={"skip": following})
 
+    @overload
     def patch_order(
         self,
-        request: PatchOrderRequest | Mapping[str, Any],
+        request: PatchOrderRequest | PatchOrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.PatchOrderPatched: ...
+
+    @overload
+    def patch_order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[PatchOrderRequestDict],
+    ) -> results.PatchOrderPatched: ...
+
+    def patch_order(
+        self,
+        request: PatchOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.PatchOrderPatched:
         """Change the patchable properties of an order (paid, sent, approval, ...).
 
@@ -541,6 +652,7 @@ class BillitClient(_Base):
             - A patch sets at least one property (Billit refuses an empty one: "No valid
               properties or values were supplied").
         """
+        request = _keywords(request, fields)
         call = _wire.encode_patch_order(_validated(PatchOrderRequest, request))
         reply = self._transport.send(
             "patch_order",
@@ -555,12 +667,31 @@ class BillitClient(_Base):
         )
         return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
+    @overload
     def send_orders(
         self,
-        request: SendOrdersRequest | Mapping[str, Any],
+        request: SendOrdersRequest | SendOrdersRequestDict | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
         options: RequestOptions | None = None,
+    ) -> results.SendOrdersSent: ...
+
+    @overload
+    def send_orders(
+        self,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Unpack[SendOrdersRequestDict],
+    ) -> results.SendOrdersSent: ...
+
+    def send_orders(
+        self,
+        request: SendOrdersRequest | Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.SendOrdersSent:
         """Send one or more orders by e-mail, Peppol or another network.
 
@@ -579,6 +710,7 @@ class BillitClient(_Base):
                 BillitRateLimitedError, BillitServerError); documented codes (Error codes seen
                 in the documentation table) carry a BillitErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         call = _wire.encode_send_orders(_validated(SendOrdersRequest, request))
         key = idempotency_key or uuid.uuid4().hex
         reply = self._transport.send(
@@ -594,11 +726,28 @@ class BillitClient(_Base):
         )
         return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
+    @overload
     def delete_order(
         self,
-        request: DeleteOrderRequest | Mapping[str, Any],
+        request: DeleteOrderRequest | DeleteOrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.DeleteOrderDeleted: ...
+
+    @overload
+    def delete_order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[DeleteOrderRequestDict],
+    ) -> results.DeleteOrderDeleted: ...
+
+    def delete_order(
+        self,
+        request: DeleteOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.DeleteOrderDeleted:
         """Delete an order (a draft; deleted orders can still be listed by Billit).
 
@@ -614,6 +763,7 @@ class BillitClient(_Base):
                 BillitRateLimitedError, BillitServerError); documented codes (Error codes seen
                 in the documentation table) carry a BillitErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         call = _wire.encode_delete_order(_validated(DeleteOrderRequest, request))
         reply = self._transport.send(
             "delete_order",
@@ -707,15 +857,35 @@ class AsyncBillitClient(_Base):
     ) -> None:
         await self.aclose()
 
+    @overload
     async def create_order(
         self,
-        request: CreateOrderRequest | Mapping[str, Any],
+        request: CreateOrderRequest | CreateOrderRequestDict | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
         options: RequestOptions | None = None,
+    ) -> results.CreateOrderCreated: ...
+
+    @overload
+    async def create_order(
+        self,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreateOrderRequestDict],
+    ) -> results.CreateOrderCreated: ...
+
+    async def create_order(
+        self,
+        request: CreateOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreateOrderCreated:
         """Create an invoice, credit note, offer, delivery note or order form; the answer is its new
         OrderID. See `BillitClient.create_order`."""
+        request = _keywords(request, fields)
         call = _wire.encode_create_order(_validated(CreateOrderRequest, request))
         key = idempotency_key or uuid.uuid4().hex
         reply = await self._transport.send(
@@ -731,14 +901,32 @@ class AsyncBillitClient(_Base):
         )
         return _answered(_outcomes.create_order, self._decode_create_order, reply, "create_order")
 
+    @overload
     async def get_order(
         self,
-        request: GetOrderRequest | Mapping[str, Any],
+        request: GetOrderRequest | GetOrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetOrderFound: ...
+
+    @overload
+    async def get_order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetOrderRequestDict],
+    ) -> results.GetOrderFound: ...
+
+    async def get_order(
+        self,
+        request: GetOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetOrderFound:
         """Fetch one order with its lines, parties, totals and delivery status. See
         `BillitClient.get_order`."""
+        request = _keywords(request, fields)
         call = _wire.encode_get_order(_validated(GetOrderRequest, request))
         reply = await self._transport.send(
             "get_order",
@@ -753,14 +941,32 @@ class AsyncBillitClient(_Base):
         )
         return _answered(_outcomes.get_order, self._decode_get_order, reply, "get_order")
 
+    @overload
+    async def list_orders(
+        self,
+        request: ListOrdersRequest | ListOrdersRequestDict | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+    ) -> results.ListOrdersListed: ...
+
+    @overload
+    async def list_orders(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[ListOrdersRequestDict],
+    ) -> results.ListOrdersListed: ...
+
     async def list_orders(
         self,
         request: ListOrdersRequest | Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.ListOrdersListed:
         """List orders, filtered and sorted with OData, one page (at most 120) at a time. See
         `BillitClient.list_orders`."""
+        request = _keywords(request, fields)
         call = _wire.encode_list_orders(_validated(ListOrdersRequest, request))
         reply = await self._transport.send(
             "list_orders",
@@ -775,14 +981,31 @@ class AsyncBillitClient(_Base):
         )
         return _answered(_outcomes.list_orders, self._decode_list_orders, reply, "list_orders")
 
+    @overload
+    def iter_orders(
+        self,
+        request: ListOrdersRequest | ListOrdersRequestDict | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[Order]: ...
+
+    @overload
+    def iter_orders(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[ListOrdersRequestDict],
+    ) -> AsyncIterator[Order]: ...
+
     async def iter_orders(
         self,
         request: ListOrdersRequest | Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
+        **fields: Any,
     ) -> AsyncIterator[Order]:
         """Every Order `list_orders` finds, page after page. See `BillitClient.iter_orders`."""
-        current = _validated(ListOrdersRequest, request if request is not None else {})
+        current = _validated(ListOrdersRequest, _keywords(request, fields))
         while True:
             page = (await self.list_orders(current, options=options)).response
             items = page.items or []
@@ -793,14 +1016,32 @@ class AsyncBillitClient(_Base):
                 return
             current = current.model_copy(update={"skip": following})
 
+    @overload
     async def patch_order(
         self,
-        request: PatchOrderRequest | Mapping[str, Any],
+        request: PatchOrderRequest | PatchOrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.PatchOrderPatched: ...
+
+    @overload
+    async def patch_order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[PatchOrderRequestDict],
+    ) -> results.PatchOrderPatched: ...
+
+    async def patch_order(
+        self,
+        request: PatchOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.PatchOrderPatched:
         """Change the patchable properties of an order (paid, sent, approval, ...). See
         `BillitClient.patch_order`."""
+        request = _keywords(request, fields)
         call = _wire.encode_patch_order(_validated(PatchOrderRequest, request))
         reply = await self._transport.send(
             "patch_order",
@@ -815,15 +1056,35 @@ class AsyncBillitClient(_Base):
         )
         return _answered(_outcomes.patch_order, self._decode_patch_order, reply, "patch_order")
 
+    @overload
     async def send_orders(
         self,
-        request: SendOrdersRequest | Mapping[str, Any],
+        request: SendOrdersRequest | SendOrdersRequestDict | Mapping[str, Any],
         *,
         idempotency_key: str | None = None,
         options: RequestOptions | None = None,
+    ) -> results.SendOrdersSent: ...
+
+    @overload
+    async def send_orders(
+        self,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Unpack[SendOrdersRequestDict],
+    ) -> results.SendOrdersSent: ...
+
+    async def send_orders(
+        self,
+        request: SendOrdersRequest | Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.SendOrdersSent:
         """Send one or more orders by e-mail, Peppol or another network. See
         `BillitClient.send_orders`."""
+        request = _keywords(request, fields)
         call = _wire.encode_send_orders(_validated(SendOrdersRequest, request))
         key = idempotency_key or uuid.uuid4().hex
         reply = await self._transport.send(
@@ -839,14 +1100,32 @@ class AsyncBillitClient(_Base):
         )
         return _answered(_outcomes.send_orders, self._decode_send_orders, reply, "send_orders")
 
+    @overload
     async def delete_order(
         self,
-        request: DeleteOrderRequest | Mapping[str, Any],
+        request: DeleteOrderRequest | DeleteOrderRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.DeleteOrderDeleted: ...
+
+    @overload
+    async def delete_order(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[DeleteOrderRequestDict],
+    ) -> results.DeleteOrderDeleted: ...
+
+    async def delete_order(
+        self,
+        request: DeleteOrderRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.DeleteOrderDeleted:
         """Delete an order (a draft; deleted orders can still be listed by Billit). See
         `BillitClient.delete_order`."""
+        request = _keywords(request, fields)
         call = _wire.encode_delete_order(_validated(DeleteOrderRequest, request))
         reply = await self._transport.send(
             "delete_order",

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, Unpack, overload
 
 import httpx
 from pydantic import ValidationError
@@ -65,6 +65,20 @@ from .models import (
     UpdatePaymentRequest,
     UpdatePaymentResponse,
 )
+from .params import (
+    ActivatePaymentRequestDict,
+    AddPaymentRequestDict,
+    CancelPaymentRequestDict,
+    CreditPaymentRequestDict,
+    GetAddressRequestDict,
+    GetDuePaymentsRequestDict,
+    GetPaymentInfoRequestDict,
+    GetPaymentPlansRequestDict,
+    GetTermsRequestDict,
+    InitCheckoutRequestDict,
+    UpdateCheckoutRequestDict,
+    UpdatePaymentRequestDict,
+)
 
 __version__ = "0.1.0"
 
@@ -105,13 +119,26 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         except ValidationError:
             pass  # perhaps values as the wire writes them: read those as the wire does, then again
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
-    data = wire_forms(request, shape) if shape is not None else request
+    data = wire_forms(request, shape, True) if shape is not None else request
     if not isinstance(data, Mapping):
         raise TypeError(f"expected {model.__name__} or a mapping, got {type(request).__name__}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise BillmateRequestValidationError(model.__name__, issues(exc, model)) from None
+
+
+def _keywords(
+    request: M | Mapping[str, Any] | None, fields: dict[str, Any]
+) -> M | Mapping[str, Any] | None:
+    """The request, or in its place the fields given as keyword arguments (not both)."""
+    if not fields:
+        return request
+    if request is not None:
+        raise TypeError(
+            f"give the request or its fields as keywords, not both (also given: {', '.join(fields)})"
+        )
+    return fields
 
 
 def _raw(kept: list[Reply], parsed: T, method: object) -> RawResponse[T]:
@@ -349,11 +376,28 @@ class BillmateClient(_Base):
     ) -> None:
         self.close()
 
+    @overload
     def get_address(
         self,
-        request: GetAddressRequest | Mapping[str, Any],
+        request: GetAddressRequest | GetAddressRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetAddressFound: ...
+
+    @overload
+    def get_address(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetAddressRequestDict],
+    ) -> results.GetAddressFound: ...
+
+    def get_address(
+        self,
+        request: GetAddressRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetAddressFound:
         """Look up the registered address of a person or company from a personal or organisation
         number.
@@ -371,17 +415,37 @@ class BillmateClient(_Base):
             GetAddressError: any other code; documented codes (Error codes table) carry a
                 BillmateErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = self._transport.post(
             "get_address", self._url(""), body, self._request_headers, options=options
         )
         return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
+    @overload
+    def get_due_payments(
+        self,
+        request: (
+            GetDuePaymentsRequest | GetDuePaymentsRequestDict | Mapping[str, Any] | None
+        ) = None,
+        *,
+        options: RequestOptions | None = None,
+    ) -> results.GetDuePaymentsListed: ...
+
+    @overload
+    def get_due_payments(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetDuePaymentsRequestDict],
+    ) -> results.GetDuePaymentsListed: ...
+
     def get_due_payments(
         self,
         request: GetDuePaymentsRequest | Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection.
 
@@ -396,6 +460,7 @@ class BillmateClient(_Base):
             GetDuePaymentsError: any other code; documented codes (Error codes table) carry a
                 BillmateErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_get_due_payments(
             _validated(GetDuePaymentsRequest, request), self._context
         )
@@ -406,11 +471,28 @@ class BillmateClient(_Base):
             _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
 
+    @overload
     def get_payment_info(
         self,
-        request: GetPaymentInfoRequest | Mapping[str, Any],
+        request: GetPaymentInfoRequest | GetPaymentInfoRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetPaymentInfoFound: ...
+
+    @overload
+    def get_payment_info(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetPaymentInfoRequestDict],
+    ) -> results.GetPaymentInfoFound: ...
+
+    def get_payment_info(
+        self,
+        request: GetPaymentInfoRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetPaymentInfoFound:
         """Get everything about a payment.
 
@@ -423,6 +505,7 @@ class BillmateClient(_Base):
             GetPaymentInfoError: any other code; documented codes (Error codes table) carry a
                 BillmateErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_get_payment_info(
             _validated(GetPaymentInfoRequest, request), self._context
         )
@@ -433,11 +516,28 @@ class BillmateClient(_Base):
             _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
 
+    @overload
     def get_payment_plans(
         self,
-        request: GetPaymentPlansRequest | Mapping[str, Any],
+        request: GetPaymentPlansRequest | GetPaymentPlansRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetPaymentPlansListed: ...
+
+    @overload
+    def get_payment_plans(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetPaymentPlansRequestDict],
+    ) -> results.GetPaymentPlansListed: ...
+
+    def get_payment_plans(
+        self,
+        request: GetPaymentPlansRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetPaymentPlansListed:
         """Fetch the part payment plans, with the monthly cost for an amount.
 
@@ -454,6 +554,7 @@ class BillmateClient(_Base):
             GetPaymentPlansError: any other code; documented codes (Error codes table) carry a
                 BillmateErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_get_payment_plans(
             _validated(GetPaymentPlansRequest, request), self._context
         )
@@ -464,11 +565,28 @@ class BillmateClient(_Base):
             _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
         )
 
+    @overload
     def get_terms(
         self,
-        request: GetTermsRequest | Mapping[str, Any],
+        request: GetTermsRequest | GetTermsRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetTermsFetched: ...
+
+    @overload
+    def get_terms(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetTermsRequestDict],
+    ) -> results.GetTermsFetched: ...
+
+    def get_terms(
+        self,
+        request: GetTermsRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetTermsFetched:
         """Fetch Billmate's payment terms (HTML) for invoice or part payment.
 
@@ -484,6 +602,7 @@ class BillmateClient(_Base):
         Rules checked before sending:
             - paymentplanid is required for part payment (method 4).
         """
+        request = _keywords(request, fields)
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = self._transport.post(
             "get_terms", self._url(""), body, self._request_headers, options=options
@@ -517,11 +636,28 @@ class BillmateClient(_Base):
             _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
 
+    @overload
     def add_payment(
         self,
-        request: AddPaymentRequest | Mapping[str, Any],
+        request: AddPaymentRequest | AddPaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.AddPaymentCreated: ...
+
+    @overload
+    def add_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[AddPaymentRequestDict],
+    ) -> results.AddPaymentCreated: ...
+
+    def add_payment(
+        self,
+        request: AddPaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.AddPaymentCreated:
         """Create a payment (invoice, part payment, card, bank or cash).
 
@@ -560,17 +696,35 @@ class BillmateClient(_Base):
             - Total without tax must equal the sum of the articles' rows plus handling and
               shipping.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = self._transport.post(
             "add_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
+    @overload
     def cancel_payment(
         self,
-        request: CancelPaymentRequest | Mapping[str, Any],
+        request: CancelPaymentRequest | CancelPaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CancelPaymentCancelled: ...
+
+    @overload
+    def cancel_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CancelPaymentRequestDict],
+    ) -> results.CancelPaymentCancelled: ...
+
+    def cancel_payment(
+        self,
+        request: CancelPaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CancelPaymentCancelled:
         """Cancel a created payment.
 
@@ -583,6 +737,7 @@ class BillmateClient(_Base):
             CancelPaymentError: any other code; documented codes (Error codes table) carry a
                 BillmateErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = self._transport.post(
             "cancel_payment", self._url(""), body, self._request_headers, options=options
@@ -591,11 +746,28 @@ class BillmateClient(_Base):
             _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
 
+    @overload
     def credit_payment(
         self,
-        request: CreditPaymentRequest | Mapping[str, Any],
+        request: CreditPaymentRequest | CreditPaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CreditPaymentCredited: ...
+
+    @overload
+    def credit_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreditPaymentRequestDict],
+    ) -> results.CreditPaymentCredited: ...
+
+    def credit_payment(
+        self,
+        request: CreditPaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreditPaymentCredited:
         """Credit a payment, fully or partly.
 
@@ -617,6 +789,7 @@ class BillmateClient(_Base):
             - Total without tax must equal the sum of the articles' rows plus handling and
               shipping.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = self._transport.post(
             "credit_payment", self._url(""), body, self._request_headers, options=options
@@ -625,11 +798,28 @@ class BillmateClient(_Base):
             _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
 
+    @overload
     def update_payment(
         self,
-        request: UpdatePaymentRequest | Mapping[str, Any],
+        request: UpdatePaymentRequest | UpdatePaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.UpdatePaymentUpdated: ...
+
+    @overload
+    def update_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[UpdatePaymentRequestDict],
+    ) -> results.UpdatePaymentUpdated: ...
+
+    def update_payment(
+        self,
+        request: UpdatePaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.UpdatePaymentUpdated:
         """Update a created payment that is not yet locked.
 
@@ -668,6 +858,7 @@ class BillmateClient(_Base):
             - Total without tax must equal the sum of the articles' rows plus handling and
               shipping.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = self._transport.post(
             "update_payment", self._url(""), body, self._request_headers, options=options
@@ -676,11 +867,28 @@ class BillmateClient(_Base):
             _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
 
+    @overload
     def activate_payment(
         self,
-        request: ActivatePaymentRequest | Mapping[str, Any],
+        request: ActivatePaymentRequest | ActivatePaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.ActivatePaymentActivated: ...
+
+    @overload
+    def activate_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[ActivatePaymentRequestDict],
+    ) -> results.ActivatePaymentActivated: ...
+
+    def activate_payment(
+        self,
+        request: ActivatePaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.ActivatePaymentActivated:
         """Activate a payment, so that Billmate pays it out shortly.
 
@@ -694,6 +902,7 @@ class BillmateClient(_Base):
             ActivatePaymentError: any other code; documented codes (Error codes table) carry a
                 BillmateErrorCode member in `.error`.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_activate_payment(
             _validated(ActivatePaymentRequest, request), self._context
         )
@@ -704,11 +913,28 @@ class BillmateClient(_Base):
             _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
 
+    @overload
     def init_checkout(
         self,
-        request: InitCheckoutRequest | Mapping[str, Any],
+        request: InitCheckoutRequest | InitCheckoutRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.InitCheckoutInitiated: ...
+
+    @overload
+    def init_checkout(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[InitCheckoutRequestDict],
+    ) -> results.InitCheckoutInitiated: ...
+
+    def init_checkout(
+        self,
+        request: InitCheckoutRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.InitCheckoutInitiated:
         """Start a Billmate Checkout session (the hosted checkout page).
 
@@ -729,6 +955,7 @@ class BillmateClient(_Base):
             - Total without tax must equal the sum of the articles' rows plus handling and
               shipping.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = self._transport.post(
             "init_checkout", self._url(""), body, self._request_headers, options=options
@@ -737,11 +964,28 @@ class BillmateClient(_Base):
             _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
 
+    @overload
     def update_checkout(
         self,
-        request: UpdateCheckoutRequest | Mapping[str, Any],
+        request: UpdateCheckoutRequest | UpdateCheckoutRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.UpdateCheckoutUpdated: ...
+
+    @overload
+    def update_checkout(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[UpdateCheckoutRequestDict],
+    ) -> results.UpdateCheckoutUpdated: ...
+
+    def update_checkout(
+        self,
+        request: UpdateCheckoutRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.UpdateCheckoutUpdated:
         """Update the cart of an ongoing Billmate Checkout session.
 
@@ -761,6 +1005,7 @@ class BillmateClient(_Base):
             - Total without tax must equal the sum of the articles' rows plus handling and
               shipping.
         """
+        request = _keywords(request, fields)
         body = _wire.encode_update_checkout(
             _validated(UpdateCheckoutRequest, request), self._context
         )
@@ -847,28 +1092,66 @@ class AsyncBillmateClient(_Base):
     ) -> None:
         await self.aclose()
 
+    @overload
     async def get_address(
         self,
-        request: GetAddressRequest | Mapping[str, Any],
+        request: GetAddressRequest | GetAddressRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetAddressFound: ...
+
+    @overload
+    async def get_address(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetAddressRequestDict],
+    ) -> results.GetAddressFound: ...
+
+    async def get_address(
+        self,
+        request: GetAddressRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetAddressFound:
         """Look up the registered address of a person or company from a personal or organisation
         number. See `BillmateClient.get_address`."""
+        request = _keywords(request, fields)
         body = _wire.encode_get_address(_validated(GetAddressRequest, request), self._context)
         reply = await self._transport.post(
             "get_address", self._url(""), body, self._request_headers, options=options
         )
         return _answered(_outcomes.get_address, self._decode_get_address, reply, "get_address")
 
+    @overload
+    async def get_due_payments(
+        self,
+        request: (
+            GetDuePaymentsRequest | GetDuePaymentsRequestDict | Mapping[str, Any] | None
+        ) = None,
+        *,
+        options: RequestOptions | None = None,
+    ) -> results.GetDuePaymentsListed: ...
+
+    @overload
+    async def get_due_payments(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetDuePaymentsRequestDict],
+    ) -> results.GetDuePaymentsListed: ...
+
     async def get_due_payments(
         self,
         request: GetDuePaymentsRequest | Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetDuePaymentsListed:
         """List the invoices that are due or in collection. See
         `BillmateClient.get_due_payments`."""
+        request = _keywords(request, fields)
         body = _wire.encode_get_due_payments(
             _validated(GetDuePaymentsRequest, request), self._context
         )
@@ -879,13 +1162,31 @@ class AsyncBillmateClient(_Base):
             _outcomes.get_due_payments, self._decode_get_due_payments, reply, "get_due_payments"
         )
 
+    @overload
     async def get_payment_info(
         self,
-        request: GetPaymentInfoRequest | Mapping[str, Any],
+        request: GetPaymentInfoRequest | GetPaymentInfoRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetPaymentInfoFound: ...
+
+    @overload
+    async def get_payment_info(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetPaymentInfoRequestDict],
+    ) -> results.GetPaymentInfoFound: ...
+
+    async def get_payment_info(
+        self,
+        request: GetPaymentInfoRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetPaymentInfoFound:
         """Get everything about a payment. See `BillmateClient.get_payment_info`."""
+        request = _keywords(request, fields)
         body = _wire.encode_get_payment_info(
             _validated(GetPaymentInfoRequest, request), self._context
         )
@@ -896,14 +1197,32 @@ class AsyncBillmateClient(_Base):
             _outcomes.get_payment_info, self._decode_get_payment_info, reply, "get_payment_info"
         )
 
+    @overload
     async def get_payment_plans(
         self,
-        request: GetPaymentPlansRequest | Mapping[str, Any],
+        request: GetPaymentPlansRequest | GetPaymentPlansRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetPaymentPlansListed: ...
+
+    @overload
+    async def get_payment_plans(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetPaymentPlansRequestDict],
+    ) -> results.GetPaymentPlansListed: ...
+
+    async def get_payment_plans(
+        self,
+        request: GetPaymentPlansRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetPaymentPlansListed:
         """Fetch the part payment plans, with the monthly cost for an amount. See
         `BillmateClient.get_payment_plans`."""
+        request = _keywords(request, fields)
         body = _wire.encode_get_payment_plans(
             _validated(GetPaymentPlansRequest, request), self._context
         )
@@ -914,14 +1233,32 @@ class AsyncBillmateClient(_Base):
             _outcomes.get_payment_plans, self._decode_get_payment_plans, reply, "get_payment_plans"
         )
 
+    @overload
     async def get_terms(
         self,
-        request: GetTermsRequest | Mapping[str, Any],
+        request: GetTermsRequest | GetTermsRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.GetTermsFetched: ...
+
+    @overload
+    async def get_terms(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[GetTermsRequestDict],
+    ) -> results.GetTermsFetched: ...
+
+    async def get_terms(
+        self,
+        request: GetTermsRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.GetTermsFetched:
         """Fetch Billmate's payment terms (HTML) for invoice or part payment. See
         `BillmateClient.get_terms`."""
+        request = _keywords(request, fields)
         body = _wire.encode_get_terms(_validated(GetTermsRequest, request), self._context)
         reply = await self._transport.post(
             "get_terms", self._url(""), body, self._request_headers, options=options
@@ -946,27 +1283,63 @@ class AsyncBillmateClient(_Base):
             _outcomes.get_account_info, self._decode_get_account_info, reply, "get_account_info"
         )
 
+    @overload
     async def add_payment(
         self,
-        request: AddPaymentRequest | Mapping[str, Any],
+        request: AddPaymentRequest | AddPaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.AddPaymentCreated: ...
+
+    @overload
+    async def add_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[AddPaymentRequestDict],
+    ) -> results.AddPaymentCreated: ...
+
+    async def add_payment(
+        self,
+        request: AddPaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.AddPaymentCreated:
         """Create a payment (invoice, part payment, card, bank or cash). See
         `BillmateClient.add_payment`."""
+        request = _keywords(request, fields)
         body = _wire.encode_add_payment(_validated(AddPaymentRequest, request), self._context)
         reply = await self._transport.post(
             "add_payment", self._url(""), body, self._request_headers, options=options
         )
         return _answered(_outcomes.add_payment, self._decode_add_payment, reply, "add_payment")
 
+    @overload
     async def cancel_payment(
         self,
-        request: CancelPaymentRequest | Mapping[str, Any],
+        request: CancelPaymentRequest | CancelPaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CancelPaymentCancelled: ...
+
+    @overload
+    async def cancel_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CancelPaymentRequestDict],
+    ) -> results.CancelPaymentCancelled: ...
+
+    async def cancel_payment(
+        self,
+        request: CancelPaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CancelPaymentCancelled:
         """Cancel a created payment. See `BillmateClient.cancel_payment`."""
+        request = _keywords(request, fields)
         body = _wire.encode_cancel_payment(_validated(CancelPaymentRequest, request), self._context)
         reply = await self._transport.post(
             "cancel_payment", self._url(""), body, self._request_headers, options=options
@@ -975,13 +1348,31 @@ class AsyncBillmateClient(_Base):
             _outcomes.cancel_payment, self._decode_cancel_payment, reply, "cancel_payment"
         )
 
+    @overload
     async def credit_payment(
         self,
-        request: CreditPaymentRequest | Mapping[str, Any],
+        request: CreditPaymentRequest | CreditPaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.CreditPaymentCredited: ...
+
+    @overload
+    async def credit_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreditPaymentRequestDict],
+    ) -> results.CreditPaymentCredited: ...
+
+    async def credit_payment(
+        self,
+        request: CreditPaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreditPaymentCredited:
         """Credit a payment, fully or partly. See `BillmateClient.credit_payment`."""
+        request = _keywords(request, fields)
         body = _wire.encode_credit_payment(_validated(CreditPaymentRequest, request), self._context)
         reply = await self._transport.post(
             "credit_payment", self._url(""), body, self._request_headers, options=options
@@ -990,13 +1381,31 @@ class AsyncBillmateClient(_Base):
             _outcomes.credit_payment, self._decode_credit_payment, reply, "credit_payment"
         )
 
+    @overload
     async def update_payment(
         self,
-        request: UpdatePaymentRequest | Mapping[str, Any],
+        request: UpdatePaymentRequest | UpdatePaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.UpdatePaymentUpdated: ...
+
+    @overload
+    async def update_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[UpdatePaymentRequestDict],
+    ) -> results.UpdatePaymentUpdated: ...
+
+    async def update_payment(
+        self,
+        request: UpdatePaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.UpdatePaymentUpdated:
         """Update a created payment that is not yet locked. See `BillmateClient.update_payment`."""
+        request = _keywords(request, fields)
         body = _wire.encode_update_payment(_validated(UpdatePaymentRequest, request), self._context)
         reply = await self._transport.post(
             "update_payment", self._url(""), body, self._request_headers, options=options
@@ -1005,14 +1414,32 @@ class AsyncBillmateClient(_Base):
             _outcomes.update_payment, self._decode_update_payment, reply, "update_payment"
         )
 
+    @overload
     async def activate_payment(
         self,
-        request: ActivatePaymentRequest | Mapping[str, Any],
+        request: ActivatePaymentRequest | ActivatePaymentRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.ActivatePaymentActivated: ...
+
+    @overload
+    async def activate_payment(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[ActivatePaymentRequestDict],
+    ) -> results.ActivatePaymentActivated: ...
+
+    async def activate_payment(
+        self,
+        request: ActivatePaymentRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.ActivatePaymentActivated:
         """Activate a payment, so that Billmate pays it out shortly. See
         `BillmateClient.activate_payment`."""
+        request = _keywords(request, fields)
         body = _wire.encode_activate_payment(
             _validated(ActivatePaymentRequest, request), self._context
         )
@@ -1023,14 +1450,32 @@ class AsyncBillmateClient(_Base):
             _outcomes.activate_payment, self._decode_activate_payment, reply, "activate_payment"
         )
 
+    @overload
     async def init_checkout(
         self,
-        request: InitCheckoutRequest | Mapping[str, Any],
+        request: InitCheckoutRequest | InitCheckoutRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.InitCheckoutInitiated: ...
+
+    @overload
+    async def init_checkout(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[InitCheckoutRequestDict],
+    ) -> results.InitCheckoutInitiated: ...
+
+    async def init_checkout(
+        self,
+        request: InitCheckoutRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.InitCheckoutInitiated:
         """Start a Billmate Checkout session (the hosted checkout page). See
         `BillmateClient.init_checkout`."""
+        request = _keywords(request, fields)
         body = _wire.encode_init_checkout(_validated(InitCheckoutRequest, request), self._context)
         reply = await self._transport.post(
             "init_checkout", self._url(""), body, self._request_headers, options=options
@@ -1039,14 +1484,32 @@ class AsyncBillmateClient(_Base):
             _outcomes.init_checkout, self._decode_init_checkout, reply, "init_checkout"
         )
 
+    @overload
     async def update_checkout(
         self,
-        request: UpdateCheckoutRequest | Mapping[str, Any],
+        request: UpdateCheckoutRequest | UpdateCheckoutRequestDict | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
+    ) -> results.UpdateCheckoutUpdated: ...
+
+    @overload
+    async def update_checkout(
+        self,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Unpack[UpdateCheckoutRequestDict],
+    ) -> results.UpdateCheckoutUpdated: ...
+
+    async def update_checkout(
+        self,
+        request: UpdateCheckoutRequest | Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.UpdateCheckoutUpdated:
         """Update the cart of an ongoing Billmate Checkout session. See
         `BillmateClient.update_checkout`."""
+        request = _keywords(request, fields)
         body = _wire.encode_update_checkout(
             _validated(UpdateCheckoutRequest, request), self._context
         )

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, Unpack, overload
 
 import httpx
 from pydantic import ValidationError
@@ -38,6 +38,7 @@ from ._runtime.transport import (
 from ._runtime.validation import Issue, issues, wire_forms
 from .errors import InkassogramRequestValidationError, InkassogramResponseError, RUNTIME_CLASSES
 from .models import CreateInvoiceRequest, CreateInvoiceResponse
+from .params import CreateInvoiceRequestDict
 
 __version__ = "0.1.0"
 
@@ -92,13 +93,26 @@ def _validated(model: type[M], request: M | Mapping[str, Any] | None) -> M:
         except ValidationError:
             pass  # perhaps values as the wire writes them: read those as the wire does, then again
     shape = _wire.REQUEST_SHAPES.get(model.__name__)  # wire names may carry the wire's own text
-    data = wire_forms(request, shape) if shape is not None else request
+    data = wire_forms(request, shape, False) if shape is not None else request
     if not isinstance(data, Mapping):
         raise TypeError(f"expected {model.__name__} or a mapping, got {type(request).__name__}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InkassogramRequestValidationError(model.__name__, issues(exc, model)) from None
+
+
+def _keywords(
+    request: M | Mapping[str, Any] | None, fields: dict[str, Any]
+) -> M | Mapping[str, Any] | None:
+    """The request, or in its place the fields given as keyword arguments (not both)."""
+    if not fields:
+        return request
+    if request is not None:
+        raise TypeError(
+            f"give the request or its fields as keywords, not both (also given: {', '.join(fields)})"
+        )
+    return fields
 
 
 def _extra(
@@ -317,12 +331,31 @@ class InkassogramClient(_Base):
     ) -> None:
         self.close()
 
+    @overload
     def create_invoice(
         self,
-        request: CreateInvoiceRequest | Mapping[str, Any],
+        request: CreateInvoiceRequest | CreateInvoiceRequestDict | Mapping[str, Any],
         *,
         extra_fields: Mapping[str, str] | None = None,
         options: RequestOptions | None = None,
+    ) -> results.CreateInvoiceDelivered: ...
+
+    @overload
+    def create_invoice(
+        self,
+        *,
+        extra_fields: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreateInvoiceRequestDict],
+    ) -> results.CreateInvoiceDelivered: ...
+
+    def create_invoice(
+        self,
+        request: CreateInvoiceRequest | Mapping[str, Any] | None = None,
+        *,
+        extra_fields: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreateInvoiceDelivered:
         """Create a new debit invoice for a customer.
 
@@ -344,6 +377,7 @@ class InkassogramClient(_Base):
             - A foreign customer has either a Nordic country or a country without SSN check, not
               both and not neither.
         """
+        request = _keywords(request, fields)
         body = self._checked(
             _wire.encode_create_invoice(
                 _validated(CreateInvoiceRequest, request),
@@ -437,14 +471,34 @@ class AsyncInkassogramClient(_Base):
     ) -> None:
         await self.aclose()
 
+    @overload
     async def create_invoice(
         self,
-        request: CreateInvoiceRequest | Mapping[str, Any],
+        request: CreateInvoiceRequest | CreateInvoiceRequestDict | Mapping[str, Any],
         *,
         extra_fields: Mapping[str, str] | None = None,
         options: RequestOptions | None = None,
+    ) -> results.CreateInvoiceDelivered: ...
+
+    @overload
+    async def create_invoice(
+        self,
+        *,
+        extra_fields: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
+        **fields: Unpack[CreateInvoiceRequestDict],
+    ) -> results.CreateInvoiceDelivered: ...
+
+    async def create_invoice(
+        self,
+        request: CreateInvoiceRequest | Mapping[str, Any] | None = None,
+        *,
+        extra_fields: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
+        **fields: Any,
     ) -> results.CreateInvoiceDelivered:
         """Create a new debit invoice for a customer. See `InkassogramClient.create_invoice`."""
+        request = _keywords(request, fields)
         body = self._checked(
             _wire.encode_create_invoice(
                 _validated(CreateInvoiceRequest, request),

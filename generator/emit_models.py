@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 from typing import Any
 
 from . import ir
@@ -26,6 +27,9 @@ cross-field rules from ``_rules.py``.
 """'''
 
 
+_OPTIONS_SOURCE = Path(__file__).read_text(encoding="utf-8")
+
+
 def models_source(service: ir.Service, memo: dict[str, str] | None = None) -> str:
     """The models module (unformatted). `memo` maps an input digest to an earlier result."""
     from importlib.metadata import version
@@ -34,6 +38,7 @@ def models_source(service: ir.Service, memo: dict[str, str] | None = None) -> st
     file_header = header(service) + "\n" + _MODULE_DOC.format(title=service.title)
     key = digest(
         f"datamodel-code-generator {version('datamodel-code-generator')}",
+        _OPTIONS_SOURCE,  # this module: the options it calls the tool with are an input too
         json.dumps([bundle, aliases, service.package, file_header], sort_keys=True),
     )
     if memo is not None and key in memo:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 import subprocess
 import sys
 from pathlib import Path
@@ -361,3 +362,19 @@ def test_what_pip_install_leaves_is_removed_by_generate_and_said(tmp_path: Path)
     assert not (out / "billink" / "billink_client.egg-info").exists()
     assert (out / "billink" / "billink_client" / "client.py").is_file()
     assert write.remove_build_leftovers(out) == []
+
+
+def test_the_models_cache_key_covers_the_options_the_tool_is_called_with(monkeypatch: Any) -> None:
+    """datamodel-code-generator's output is remembered by its input; the options emit_models
+    calls it with are input too (changing one once left the old models in place until the
+    cache was deleted)."""
+    from generator import emit_models
+    from support import service
+
+    svc = service("billink")
+    memo: dict[str, str] = {}
+    first = emit_models.models_source(svc, memo)
+    monkeypatch.setattr(emit_models, "_OPTIONS_SOURCE", emit_models._OPTIONS_SOURCE + "\n# changed")
+    monkeypatch.setattr(emit_models, "_generate", lambda *args: "models made with other options")
+    assert emit_models.models_source(svc, memo) == "models made with other options"
+    assert len(memo) == 2 and first in memo.values()

@@ -23,9 +23,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .write import ignored
+
+if TYPE_CHECKING:
+    from . import ir
 
 # Tools whose output ends up in generated/: their versions are inputs too.
 _TOOLS = ("black", "datamodel-code-generator", "jinja2", "pyyaml", "pydantic", "jsonschema")
@@ -63,11 +66,19 @@ def tool_versions() -> str:
 
 def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
     """One digest of everything `generate` reads."""
+    return inputs_digests(root, specs, providers)[0]
+
+
+def inputs_digests(
+    root: Path, specs: Path, providers: list[str] | None
+) -> tuple[str, dict[str, str]]:
+    """One digest of everything `generate` reads, and one per provider of everything its own
+    output is made from: what every provider shares (the tools, templates, the generator's
+    source, the files at the top of specs/) and its own spec directory."""
     generator_dir = Path(__file__).resolve().parent
     templates = generator_dir.parent / "templates"
-    parts: list[bytes | str] = [tool_versions(), ",".join(sorted(providers or ["*"]))]
+    shared: list[bytes | str] = [tool_versions()]
     for base, paths in (
-        (specs, _files(specs)),
         (templates, _files(templates)),
         # the generator's source, with the runtime it copies into every package (runtime/)
         (
@@ -76,8 +87,21 @@ def inputs_digest(root: Path, specs: Path, providers: list[str] | None) -> str:
         ),
     ):
         for path in paths:
-            parts += [path.relative_to(base).as_posix(), path.read_bytes()]
-    return digest(*parts)
+            shared += [path.relative_to(base).as_posix(), path.read_bytes()]
+    own: dict[str, list[bytes | str]] = {}
+    for path in _files(specs):
+        rel = path.relative_to(specs)
+        data: list[bytes | str] = [rel.as_posix(), path.read_bytes()]
+        if len(rel.parts) == 1:
+            shared += data  # specs/README.md and the like: every provider's input
+        else:
+            own.setdefault(rel.parts[0], []).extend(data)
+    common = digest(*shared)
+    per_provider = {name: digest(common, *parts) for name, parts in sorted(own.items())}
+    overall = digest(
+        common, ",".join(sorted(providers or ["*"])), json.dumps(per_provider, sort_keys=True)
+    )
+    return overall, per_provider
 
 
 def output_digests(out: Path) -> dict[str, str]:
@@ -108,17 +132,72 @@ class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._results: dict[str, Memo] | None = None
+        self._state: dict[str, Any] | None = None  # state.json as the last run left it
+
+    def _last_state(self) -> dict[str, Any]:
+        """state.json as it was when this run first looked (before `forget_run`)."""
+        if self._state is None:
+            self._state = self._read("state.json")
+        return self._state
 
     # -- the no-op check -------------------------------------------------------------------
     def unchanged(self, inputs: str, out: Path) -> bool:
         """True when the last successful run had these inputs and generated/ is as it left it."""
-        state = self._read("state.json")
+        state = self._last_state()
         if state.get("inputs") != inputs or not isinstance(state.get("outputs"), dict):
             return False
         return bool(out.is_dir()) and output_digests(out) == state["outputs"]
 
-    def remember_run(self, inputs: str, out: Path) -> None:
-        self._write("state.json", {"inputs": inputs, "outputs": output_digests(out)})
+    def remember_run(self, inputs: str, out: Path, providers: dict[str, str] | None = None) -> None:
+        """Keep this run's inputs and outputs, overall and (`providers`: name -> inputs digest)
+        per provider."""
+        outputs = output_digests(out)
+        per_provider = {
+            name: {
+                "inputs": digest_of,
+                "outputs": {
+                    path.removeprefix(name + "/"): value
+                    for path, value in outputs.items()
+                    if path.startswith(name + "/")
+                },
+            }
+            for name, digest_of in sorted((providers or {}).items())
+        }
+        self._write("state.json", {"inputs": inputs, "outputs": outputs, "providers": per_provider})
+
+    # -- providers whose inputs did not change -------------------------------------------
+    def provider_unchanged(self, provider: str, inputs: str, out: Path) -> bool:
+        """True when the last successful run made `provider`'s output from these inputs and
+        generated/<provider>/ is still exactly as it left it."""
+        providers = self._last_state().get("providers")
+        entry = providers.get(provider) if isinstance(providers, dict) else None
+        if not isinstance(entry, dict) or entry.get("inputs") != inputs:
+            return False
+        return output_digests(out / provider) == entry.get("outputs")
+
+    def service(self, provider: str, inputs: str) -> ir.Service | None:
+        """The provider's linted spec as the run that had these inputs built it (None if it is
+        not kept): what the index and a skipped provider need, without linting again."""
+        import pickle
+
+        try:
+            data = (self.directory / "services" / f"{provider}.{inputs}.pickle").read_bytes()
+            # written by `remember_service` into this repository's own cache, never fetched
+            service = pickle.loads(data)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        return service if type(service).__name__ == "Service" else None
+
+    def remember_service(self, service: ir.Service, inputs: str) -> None:
+        import pickle
+
+        folder = self.directory / "services"
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{service.provider}.*.pickle"):
+            old.unlink(missing_ok=True)  # one kept per provider
+        tmp = folder / f".{service.provider}.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(service, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, folder / f"{service.provider}.{inputs}.pickle")
 
     def forget_run(self) -> None:
         try:

@@ -52,6 +52,8 @@ def _print_report(report: RunReport, *, verb: str) -> None:
             state = f"{len(c.written)} written, {len(c.unchanged)} unchanged" + (
                 f", {len(c.removed)} removed" if c.removed else ""
             )
+            if not p.rendered:
+                state = "kept: its spec did not change"
         print(
             f"{p.provider:<14}{len(c.written) + len(c.unchanged):>4} files  "
             f"{state:<34}{p.seconds:6.2f} s"

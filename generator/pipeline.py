@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache, inputs_digest
+from .cache import Cache, inputs_digests
 from .load import Problem, SpecErrors
 from .write import Changes, apply, compare, remove_build_leftovers, unchanged_scope
 
@@ -30,6 +30,7 @@ class ProviderReport:
     provider: str
     changes: Changes
     seconds: float
+    rendered: bool = True  # False: nothing it is made from changed, so it was not made again
 
 
 @dataclass
@@ -89,8 +90,9 @@ def run(
     started = time.perf_counter()
     leftovers = remove_build_leftovers(out) if write else []
     inputs = ""
+    per_provider: dict[str, str] = {}
     if write and cache is not None:
-        inputs = inputs_digest(root, specs, providers)
+        inputs, per_provider = inputs_digests(root, specs, providers)
         if cache.unchanged(inputs, out):
             report = _nothing_to_do(specs, out, providers, started)
             report.removed_leftovers = leftovers
@@ -106,12 +108,20 @@ def run(
     services: list[ir.Service] = []
     problems: list[Problem] = []
     sources: list[tuple[ir.Service, dict[str, str | bytes], float]] = []
+    skipped: dict[str, float] = {}  # providers not rendered again: nothing of theirs changed
     try:
         # Provider by provider: lint, render, and hand each Python file to the formatting
         # workers as soon as it exists. After the first problem, the rest is only linted (to
         # report every problem at once); nothing is written unless there are none.
         for provider_dir in provider_dirs(specs):
             t0 = time.perf_counter()
+            name = provider_dir.name
+            kept = _kept_service(cache, name, per_provider.get(name), out)
+            if kept is not None:  # its inputs and output are as the last run left them
+                services.append(kept)
+                if not (providers and name not in providers):
+                    skipped[name] = time.perf_counter() - t0
+                continue
             service, found = lint_provider(provider_dir, root)
             problems.extend(found)
             if service is None:
@@ -142,6 +152,8 @@ def run(
         formatter.close()
     index = {INDEX: render_index(services, root, env)}
     report = RunReport(formatted=formatter.formatted, removed_leftovers=leftovers)
+    for name, seconds in skipped.items():
+        report.providers.append(ProviderReport(name, unchanged_scope(out, name), seconds, False))
     for service, files, seconds in sources:
         t0 = time.perf_counter()
         rendered = finish(files, formatted)
@@ -155,11 +167,25 @@ def run(
             ProviderReport(service.provider, changes, seconds + share + time.perf_counter() - t0)
         )
     report.index = apply(out, INDEX, index) if write else compare(out, INDEX, index)
+    report.providers.sort(key=lambda p: p.provider)
     if write and cache is not None:
-        cache.remember_run(inputs, out)
+        for service in services:
+            if service.provider not in skipped and service.provider in per_provider:
+                cache.remember_service(service, per_provider[service.provider])
+        cache.remember_run(inputs, out, per_provider)
         cache.save()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _kept_service(
+    cache: Cache | None, provider: str, inputs: str | None, out: Path
+) -> ir.Service | None:
+    """The provider's spec as the last run built it, when neither its inputs nor its output
+    changed since (None: lint and render it)."""
+    if cache is None or inputs is None or not cache.provider_unchanged(provider, inputs, out):
+        return None
+    return cache.service(provider, inputs)
 
 
 def _nothing_to_do(

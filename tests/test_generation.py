@@ -126,8 +126,25 @@ def test_noop_generate_does_nothing_and_any_change_is_noticed(tmp_path: Path) ->
     edited = _run(repo, "generate")
     assert "nothing to do" not in edited.stdout
     assert "(at most 14)" in (repo / "generated/billink/billink_client/models.py").read_text()
+    # The providers whose specs did not change are kept, not linted and rendered again.
+    kept = sorted(line.split()[0] for line in edited.stdout.splitlines() if "kept: its spec did not change" in line)
+    assert kept == sorted(set(PROVIDERS) - {"billink"}), edited.stdout
     formatted = int(edited.stdout.split("(")[-1].split(" formatted")[0])
     assert 0 < formatted <= 6, edited.stdout
+    # A hand edit of a kept provider's output is undone: it is made again, not kept.
+    other = repo / "generated/billit/billit_client/errors.py"
+    other_pristine = other.read_bytes()
+    other.write_bytes(other_pristine + b"# edited\n")
+    spec.write_text(spec.read_text().replace("(at most 14).", "(max 14)."))
+    both = _run(repo, "generate")
+    assert "billit" in both.stdout and "billit" not in [l.split()[0] for l in both.stdout.splitlines() if "kept:" in l], both.stdout
+    assert other.read_bytes() == other_pristine
+    # A kept provider's remembered spec that cannot be read is linted again instead.
+    for pickled in (repo / ".cache/generator/services").glob("billmate.*.pickle"):
+        pickled.write_bytes(b"not a pickle")
+    spec.write_text(spec.read_text().replace("(max 14).", "(at most 14)."))
+    relinted = _run(repo, "generate")
+    assert relinted.returncode == 0 and "billmate" not in [l.split()[0] for l in relinted.stdout.splitlines() if "kept:" in l], relinted.stdout
     # An edit of the runtime is an input too: it reaches every package's copy of the module.
     runtime = repo / "generator/runtime/rules.py"
     runtime.write_bytes(runtime.read_bytes() + b"# edited\n")

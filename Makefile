@@ -52,7 +52,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q -n 2
 
 ## Hostile input: 10,000 hypothesis cases per provider for requests and for answers (make test runs
-## 150), schema/model agreement at 2,000 cases per request message (make test runs 600), and the
+## 150), schema/model agreement at 2,000 cases per request message (make test runs 300), and the
 ## clients' property tests at their full example counts (make test runs a quarter: tests/support.py).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=10000 AGREE_EXAMPLES=2000 $(PY) -m pytest -q -n 2 -p no:randomly tests/test_fuzz.py tests/test_validators_agree.py \

@@ -1,7 +1,7 @@
 """The published JSON Schemas and the generated pydantic models accept and reject the same
 payloads: generated cases per request and per response message (answers are checked for types
-only, so there is less to explore), a good share of each verdict. `make test` runs 600 cases per
-request and 200 per response; `make fuzz` runs AGREE_EXAMPLES (2,000) per request and a third of
+only, so there is less to explore), a good share of each verdict. `make test` runs 300 cases per
+request and 100 per response; `make fuzz` runs AGREE_EXAMPLES (2,000) per request and a third of
 that per response.
 
 The schemas are read with JSON Schema's own semantics (ECMA-262 `pattern`, formats checked);
@@ -23,7 +23,7 @@ from strategies import batches
 from support import PROVIDERS, package, schema_validator, service
 
 # hypothesis examples per message; each checks a batch of payloads
-_REQUEST_CASES = int(os.environ.get("AGREE_EXAMPLES", "600"))
+_REQUEST_CASES = int(os.environ.get("AGREE_EXAMPLES", "300"))
 CASES = {"request": _REQUEST_CASES, "response": max(1, _REQUEST_CASES // 3)}
 
 

@@ -49,7 +49,7 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(PY) -m generator check
 	$(MAKE) --no-print-directory typecheck
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 3 --dist worksteal
 
 ## Hostile input: 10,000 hypothesis cases per provider for requests and for answers (make test runs
 ## 150), schema/model agreement at 2,000 cases per request message (make test runs 300), and the

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import ir
 from .kinds import KINDS
-from .naming import constant
+from .naming import constant, unlisted_type
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOCSTRING_WIDTH = 96  # black's 100 columns less the docstring's indentation
@@ -137,7 +137,12 @@ class SchemaEmitter:
             return self.scalar(type_ref, role, required)
         if isinstance(type_ref, ir.EnumRef):
             if role == "response":  # an answer keeps a value the enum does not list, as text
-                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, {"type": "string"}]}
+                text: dict[str, Any] = {"type": "string"}
+                if self.codegen:  # its type refuses the listed values: those are members
+                    text["customTypePath"] = (
+                        f"{self.service.package}._types.{unlisted_type(type_ref.enum)}"
+                    )
+                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, text]}
             return {"$ref": f"#/$defs/{type_ref.enum}"}
         if isinstance(type_ref, ir.ShapeRef):
             return {"$ref": f"#/$defs/{type_ref.shape}"}

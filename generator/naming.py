@@ -143,3 +143,8 @@ def did_you_mean(name: object, candidates: Iterable[str]) -> str:
     Lint messages that look a name up end with it, after the list of what is known."""
     match = nearest(name, candidates)
     return f"; did you mean {match!r}?" if match is not None else ""
+
+
+def unlisted_type(enum: str) -> str:
+    """The `_types.py` type of the text branch of an answer's open enum (`Enum | <it>`)."""
+    return enum + "Unlisted"

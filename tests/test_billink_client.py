@@ -630,3 +630,12 @@ def test_own_http_client_is_not_closed_but_ours_is() -> None:
     c = billink.BillinkClient(username="u", client_id="k")
     c.close()
     assert c._http.is_closed
+
+
+def test_a_listed_answer_status_given_to_model_validate_is_its_member() -> None:
+    """An answer's open enum (InvoiceStatus | text) reads a listed value as its member, also
+    through model_validate (the smart union kept '1' as text before); another value stays text."""
+    state = billink.models.InvoiceState.model_validate({"INVOICENUMBER": "1", "STATUS": "1"})
+    assert state.status is billink.models.InvoiceStatus.PAID
+    other = billink.models.InvoiceState.model_validate({"INVOICENUMBER": "1", "STATUS": "7"})
+    assert other.status == "7" and not isinstance(other.status, billink.models.InvoiceStatus)

@@ -766,3 +766,13 @@ async def test_async_client_shares_the_limiter_and_reuses_the_key() -> None:
     assert result.order_id == 9 and result.attempts == 2 and ids == [1, 2, 3]
     assert len({r.headers["idempotency-key"] for r in recorder.requests[:2]}) == 1
     assert clock.now - before == pytest.approx(10 * 0.04)  # ten concurrent calls after the last page, one slot each
+
+
+def test_a_listed_answer_value_given_to_model_validate_is_its_member() -> None:
+    """A consumer reading stored answers with model_validate gets the enum member for a listed
+    value; pydantic's smart union kept 'Cost' as the text branch's str before."""
+    listed = billit.models.Order.model_validate({"OrderID": 1, "OrderDirection": "Cost"})
+    assert listed.order_direction is billit.OrderDirection.COST
+    unlisted = billit.models.Order.model_validate({"OrderID": 1, "OrderDirection": "Sideways"})
+    assert unlisted.order_direction == "Sideways"
+    assert not isinstance(unlisted.order_direction, billit.OrderDirection)

@@ -99,6 +99,19 @@ def answer_shapes(service: ir.Service) -> set[str]:
     return {s.name for s in dependency_order(service, roots)}
 
 
+def answer_enums(service: ir.Service) -> list[str]:
+    """The enums answers and callbacks carry: each is open there (`Enum | <Enum>Unlisted`)."""
+    used = {
+        ref.enum
+        for shape in dependency_order(
+            service, [op.response for op in service.operations] + callback_shapes(service)
+        )
+        for f in [*shape.fields, *([shape.root] if shape.root else [])]
+        if isinstance(ref := item_ref(f), ir.EnumRef)
+    }
+    return sorted(used)
+
+
 def walk_path(service: ir.Service, shape: ir.Shape, path: tuple[str, ...]) -> list[ir.Field]:
     if path == (".",):  # the whole value of a message that is not an object
         assert shape.root is not None

@@ -8,7 +8,8 @@ from typing import Any
 from .. import ir
 from ..emit_schema import as_read, python_type_of
 from ..kinds import CORE_SCHEMA, KINDS
-from .common import callback_shapes, dependency_order
+from ..naming import unlisted_type
+from .common import answer_enums, callback_shapes, dependency_order, snake
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,23 @@ def types_view(service: ir.Service) -> TypesView:
         definitions.append(TypeMacro(made.template, None, dict(made.args)))
         imports |= made.imports
         pydantic |= made.pydantic
+    for enum in answer_enums(service):
+        refused = [v.wire for v in service.enum(enum).values] + [
+            alias for alias, _ in service.enum(enum).decode_aliases
+        ]
+        definitions.append(
+            TypeMacro(
+                "open_enum",
+                None,
+                {
+                    "name": unlisted_type(enum),
+                    "enum": enum,
+                    "refused": sorted(refused),
+                    "snake": snake(unlisted_type(enum)),
+                },
+            )
+        )
+        pydantic |= {"GetPydanticSchema", CORE_SCHEMA}
     custom_error = any(
         d.kind not in ("text", "bool", "int", "decimal", "money", "money_minor")
         for d in definitions

@@ -9,7 +9,16 @@ cross-field rules from ``_rules.py``.
 
 from __future__ import annotations
 
-from billink_client._types import ExactDecimal, Integer, IpAddress, IsoDate, Money, Text, WireText
+from billink_client._types import (
+    ExactDecimal,
+    Integer,
+    InvoiceStatusUnlisted,
+    IpAddress,
+    IsoDate,
+    Money,
+    Text,
+    WireText,
+)
 from typing import Annotated
 from pydantic import ConfigDict, Field
 from billink_client._base import WireModel
@@ -587,7 +596,7 @@ class InvoiceState(WireModel):
     """
     The invoice number asked about.
     """
-    status: Annotated[InvoiceStatus | str | None, Field(alias="STATUS")] = None
+    status: Annotated[InvoiceStatus | InvoiceStatusUnlisted | None, Field(alias="STATUS")] = None
     """
     Payment state.
     """

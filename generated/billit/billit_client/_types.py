@@ -307,3 +307,89 @@ such as '9.95' with at most 5 decimals; never float."""
 
 Text = Annotated[str, Strict()]
 """Text as received: any string, no coercion from numbers."""
+
+
+_ENTITY_TYPE_UNLISTED_REFUSED = frozenset(["Message", "Order"])
+
+
+def _entity_type_unlisted(value: str) -> str:
+    if value in _ENTITY_TYPE_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+EntityTypeUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _entity_type_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A EntityType value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""
+
+
+_ORDER_DIRECTION_UNLISTED_REFUSED = frozenset(["Cost", "Income"])
+
+
+def _order_direction_unlisted(value: str) -> str:
+    if value in _ORDER_DIRECTION_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+OrderDirectionUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _order_direction_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A OrderDirection value the document does not list, kept as its text (a listed value, or an alias
+of one, is its member)."""
+
+
+_ORDER_TYPE_UNLISTED_REFUSED = frozenset(
+    ["CreditNote", "DeliveryNote", "Invoice", "Offer", "OrderForm"]
+)
+
+
+def _order_type_unlisted(value: str) -> str:
+    if value in _ORDER_TYPE_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+OrderTypeUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _order_type_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A OrderType value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""
+
+
+_WEBHOOK_UPDATE_TYPE_UNLISTED_REFUSED = frozenset(["D", "I", "U"])
+
+
+def _webhook_update_type_unlisted(value: str) -> str:
+    if value in _WEBHOOK_UPDATE_TYPE_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+WebhookUpdateTypeUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _webhook_update_type_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A WebhookUpdateType value the document does not list, kept as its text (a listed value, or an
+alias of one, is its member)."""

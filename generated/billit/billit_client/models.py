@@ -15,6 +15,7 @@ from billit_client._types import (
     Base64Data,
     Bool,
     DateOrDateTime,
+    EntityTypeUnlisted,
     ExactDecimal,
     ExactDecimalScale5,
     Int32,
@@ -22,7 +23,10 @@ from billit_client._types import (
     LocalDateTime,
     Money,
     MoneyScale5,
+    OrderDirectionUnlisted,
+    OrderTypeUnlisted,
     Text,
+    WebhookUpdateTypeUnlisted,
 )
 from typing import Annotated
 from pydantic import ConfigDict, Field, RootModel
@@ -949,7 +953,7 @@ class Order(WireModel):
     """
     The invoice (order) number.
     """
-    order_type: Annotated[OrderType | str | None, Field(alias="OrderType")] = None
+    order_type: Annotated[OrderType | OrderTypeUnlisted | None, Field(alias="OrderType")] = None
     """
     The kind of order.
     """
@@ -957,7 +961,9 @@ class Order(WireModel):
     """
     Not described by the documents.
     """
-    order_direction: Annotated[OrderDirection | str | None, Field(alias="OrderDirection")] = None
+    order_direction: Annotated[
+        OrderDirection | OrderDirectionUnlisted | None, Field(alias="OrderDirection")
+    ] = None
     """
     Income or Cost.
     """
@@ -1376,13 +1382,15 @@ class WebhookEvent(WireModel):
     The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's
     OrderID.
     """
-    updated_entity_type: Annotated[EntityType | str | None, Field(alias="UpdatedEntityType")] = None
+    updated_entity_type: Annotated[
+        EntityType | EntityTypeUnlisted | None, Field(alias="UpdatedEntityType")
+    ] = None
     """
     Order or Message.
     """
-    update_type: Annotated[WebhookUpdateType | str | None, Field(alias="WebhookUpdateTypeTC")] = (
-        None
-    )
+    update_type: Annotated[
+        WebhookUpdateType | WebhookUpdateTypeUnlisted | None, Field(alias="WebhookUpdateTypeTC")
+    ] = None
     """
     I (new), U (updated) or D (deleted).
     """

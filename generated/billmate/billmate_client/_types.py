@@ -215,3 +215,184 @@ WireText = Annotated[
     StringConstraints(pattern="^([!-~\\xA1-\\xFF]([ -~\\xA0-\\xFF]*[!-~\\xA1-\\xFF])?)?$"),
 ]
 """Text to send in XML: any string without the control characters XML 1.0 cannot carry."""
+
+
+_CURRENCY_UNLISTED_REFUSED = frozenset(["DKK", "EUR", "GBP", "NOK", "SEK", "USD"])
+
+
+def _currency_unlisted(value: str) -> str:
+    if value in _CURRENCY_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+CurrencyUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _currency_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A Currency value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""
+
+
+_DUE_STATUS_UNLISTED_REFUSED = frozenset(["Collection", "Due"])
+
+
+def _due_status_unlisted(value: str) -> str:
+    if value in _DUE_STATUS_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+DueStatusUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _due_status_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A DueStatus value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""
+
+
+_LANGUAGE_UNLISTED_REFUSED = frozenset(["da", "en", "no", "sv"])
+
+
+def _language_unlisted(value: str) -> str:
+    if value in _LANGUAGE_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+LanguageUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _language_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A Language value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""
+
+
+_PAYMENT_METHOD_UNLISTED_REFUSED = frozenset(["1", "16", "2", "32", "4", "8"])
+
+
+def _payment_method_unlisted(value: str) -> str:
+    if value in _PAYMENT_METHOD_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+PaymentMethodUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _payment_method_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A PaymentMethod value the document does not list, kept as its text (a listed value, or an alias
+of one, is its member)."""
+
+
+_PAYMENT_METHOD_INFO_UNLISTED_REFUSED = frozenset(["1", "16", "2", "24", "32", "4", "8"])
+
+
+def _payment_method_info_unlisted(value: str) -> str:
+    if value in _PAYMENT_METHOD_INFO_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+PaymentMethodInfoUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _payment_method_info_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A PaymentMethodInfo value the document does not list, kept as its text (a listed value, or an
+alias of one, is its member)."""
+
+
+_PAYMENT_STATUS_UNLISTED_REFUSED = frozenset(
+    [
+        "Cancelled",
+        "CheckoutLoaded",
+        "Created",
+        "Credited",
+        "Factoring",
+        "Handling",
+        "Paid",
+        "PartPayment",
+        "Pending",
+        "Service",
+    ]
+)
+
+
+def _payment_status_unlisted(value: str) -> str:
+    if value in _PAYMENT_STATUS_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+PaymentStatusUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _payment_status_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A PaymentStatus value the document does not list, kept as its text (a listed value, or an alias
+of one, is its member)."""
+
+
+_PLAN_TYPE_UNLISTED_REFUSED = frozenset(["0", "1"])
+
+
+def _plan_type_unlisted(value: str) -> str:
+    if value in _PLAN_TYPE_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+PlanTypeUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _plan_type_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A PlanType value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""
+
+
+_RETURN_METHOD_UNLISTED_REFUSED = frozenset(["GET", "POST"])
+
+
+def _return_method_unlisted(value: str) -> str:
+    if value in _RETURN_METHOD_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+ReturnMethodUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _return_method_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A ReturnMethod value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""

@@ -12,11 +12,19 @@ from __future__ import annotations
 from billmate_client._types import (
     Bool,
     BoolOrDate,
+    CurrencyUnlisted,
+    DueStatusUnlisted,
     ExactDecimal,
     Integer,
     IsoDate,
+    LanguageUnlisted,
     MinorUnits,
     Money,
+    PaymentMethodInfoUnlisted,
+    PaymentMethodUnlisted,
+    PaymentStatusUnlisted,
+    PlanTypeUnlisted,
+    ReturnMethodUnlisted,
     Text,
     WireText,
 )
@@ -741,7 +749,7 @@ class PaymentOptionInfo(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    method: Annotated[PaymentMethod | str | None, Field(alias="method")] = None
+    method: Annotated[PaymentMethod | PaymentMethodUnlisted | None, Field(alias="method")] = None
     """
     A supported payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8
     Card, 16 Bank, 32 Cash (Receipt).
@@ -1004,7 +1012,7 @@ class UpdateCheckoutResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status of the payment (the example answers CheckoutLoaded).
     """
@@ -1082,7 +1090,7 @@ class UpdatePaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Payment status; for updatePayment it can only be Created.
     """
@@ -1106,7 +1114,7 @@ class ActivatePaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status after activation: Paid, Factoring or Handling.
     """
@@ -1126,7 +1134,7 @@ class AddPaymentResponse(WireModel):
     """
     The payment / invoice number of the purchase.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled); Pending when
     the invoice needs manual approval.
@@ -1156,7 +1164,7 @@ class CancelPaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status will be Cancelled.
     """
@@ -1252,7 +1260,9 @@ class CardInfo(WireModel):
     """
     Where the callback data was sent after the customer completed a payment.
     """
-    return_method: Annotated[ReturnMethod | str | None, Field(alias="returnmethod")] = None
+    return_method: Annotated[
+        ReturnMethod | ReturnMethodUnlisted | None, Field(alias="returnmethod")
+    ] = None
     """
     HTTP return method to accepturl and cancelurl (POST or GET).
     """
@@ -1407,7 +1417,7 @@ class CreditPaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status of the credit payment: always Paid, says the table (credit payments are activated
     automatically); the example answers Credited.
@@ -1498,7 +1508,9 @@ class DuePaymentInfo(WireModel):
     """
     The invoice date for the invoice.
     """
-    invoice_status: Annotated[DueStatus | str | None, Field(alias="invoiceStatus")] = None
+    invoice_status: Annotated[
+        DueStatus | DueStatusUnlisted | None, Field(alias="invoiceStatus")
+    ] = None
     """
     The status of the invoice: "Collection" (Inkasso) or "Due" (Förfallen).
     """
@@ -1558,7 +1570,7 @@ class GetAccountInfoResponse(WireModel):
     """
     The account's VAT registration number.
     """
-    language: Annotated[Language | str | None, Field(alias="language")] = None
+    language: Annotated[Language | LanguageUnlisted | None, Field(alias="language")] = None
     """
     Not in the table: the example answers "sv" (the account's language).
     """
@@ -1641,7 +1653,7 @@ class InitCheckoutResponse(WireModel):
     """
     The payment / invoice number of the purchase.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled).
     """
@@ -1714,7 +1726,9 @@ class PaymentDataInfo(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    method: Annotated[PaymentMethodInfo | str | None, Field(alias="method")] = None
+    method: Annotated[
+        PaymentMethodInfo | PaymentMethodInfoUnlisted | None, Field(alias="method")
+    ] = None
     """
     Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank,
     24 Card/Bank, 32 Cash (Receipt).
@@ -1723,7 +1737,7 @@ class PaymentDataInfo(WireModel):
     """
     Paymentplan id of the selected part payment plan (part payment only).
     """
-    currency: Annotated[Currency | str | None, Field(alias="currency")] = None
+    currency: Annotated[Currency | CurrencyUnlisted | None, Field(alias="currency")] = None
     """
     Currency of the payment (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD.
     """
@@ -1731,7 +1745,7 @@ class PaymentDataInfo(WireModel):
     """
     Country where the purchase is made (normally the store's location), ISO 3166-1 alpha-2.
     """
-    language: Annotated[Language | str | None, Field(alias="language")] = None
+    language: Annotated[Language | LanguageUnlisted | None, Field(alias="language")] = None
     """
     Language of the invoice / receipt (ISO 639-1): sv, da, no or en.
     """
@@ -1743,7 +1757,7 @@ class PaymentDataInfo(WireModel):
     """
     A unique order id generated by the shop as a reference.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     The status of the payment.
     """
@@ -1772,7 +1786,7 @@ class PaymentNotice(WireModel):
     """
     The payment / invoice number of the purchase.
     """
-    status: Annotated[PaymentStatus | str | None, Field(alias="status")] = None
+    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
     """
     Status of the payment (e.g. Created after a completed payment, Cancelled at the cancelurl).
     """
@@ -1836,7 +1850,7 @@ class PaymentPlanInfo(WireModel):
     """
     The country code of the country of sales for the part payment plan (the example answers "se").
     """
-    plan_type: Annotated[PlanType | str | None, Field(alias="type")] = None
+    plan_type: Annotated[PlanType | PlanTypeUnlisted | None, Field(alias="type")] = None
     """
     Which type of part payment and which calculation method applies: 0 Campaign, 1 Normal part
     payment.
@@ -1849,11 +1863,11 @@ class PaymentPlanInfo(WireModel):
     """
     The interest rate in percent for this part payment plan.
     """
-    currency: Annotated[Currency | str | None, Field(alias="currency")] = None
+    currency: Annotated[Currency | CurrencyUnlisted | None, Field(alias="currency")] = None
     """
     The currency code of the part payment plan.
     """
-    language: Annotated[Language | str | None, Field(alias="language")] = None
+    language: Annotated[Language | LanguageUnlisted | None, Field(alias="language")] = None
     """
     The language code of the part payment plan.
     """

@@ -268,3 +268,24 @@ WireText = Annotated[
     str, Strict(), StringConstraints(pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]*$")
 ]
 """Text to send in XML: any string without the control characters XML 1.0 cannot carry."""
+
+
+_STATUS_CODE_UNLISTED_REFUSED = frozenset(["0", "1"])
+
+
+def _status_code_unlisted(value: str) -> str:
+    if value in _STATUS_CODE_UNLISTED_REFUSED:
+        raise PydanticCustomError("open_enum_text", "a listed value is read as its member")
+    return value
+
+
+StatusCodeUnlisted = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.no_info_after_validator_function(
+            _status_code_unlisted, core_schema.str_schema(strict=True)
+        )
+    ),
+]
+"""A StatusCode value the document does not list, kept as its text (a listed value, or an alias of
+one, is its member)."""

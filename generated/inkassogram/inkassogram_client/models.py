@@ -18,6 +18,7 @@ from inkassogram_client._types import (
     Int32,
     IpAddress,
     MinorUnits32,
+    StatusCodeUnlisted,
     Text,
     UnixTime,
     WireText,
@@ -407,7 +408,7 @@ class CreateInvoiceResponse(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    status_code: Annotated[StatusCode | str, Field(alias="statusCode")]
+    status_code: Annotated[StatusCode | StatusCodeUnlisted, Field(alias="statusCode")]
     """
     1 delivered, 0 refused.
     """

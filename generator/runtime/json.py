@@ -74,6 +74,16 @@ def loads(body: bytes, *, decimals: bool = False) -> object:
     return within_depth(body, value)
 
 
+def reads_as_given(body: bytes) -> bool:
+    """Whether an answer's decoded JSON can go to its model as it is: the models read every
+    member as the shape tables do, except "" (absent for a member that is not text) and null
+    (absent, so not among the model's set fields), which only the tables read. A model that
+    refuses the data as given is then read through the tables, which read the wire's other
+    forms (digit text for a number, PHP's [] for an object, an enum's alias) or name the fault.
+    A false answer costs only speed: `""` and `null` are the only JSON for those values."""
+    return b'""' not in body and b"null" not in body
+
+
 def within_depth(body: bytes, value: object) -> object:
     """`value`, parsed from `body`, once its nesting is known to be within MAX_DEPTH."""
     # Nesting cannot be deeper than the number of opening brackets (those inside strings only
@@ -140,8 +150,12 @@ def text(raw: object) -> object:
 
 
 def integer(raw: object) -> object:
+    """A whole number; an integral decimal (1.0, 1E+2) is its int, as JSON Schema's integer and
+    the models read it (a fraction is refused, never rounded)."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
+    if isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
+        return int(raw)
     if isinstance(raw, str) and _INTEGER.fullmatch(raw):
         return int(raw)
     raise ValueError("expected a whole number")

@@ -54,7 +54,7 @@ def _exact_decimal(
     input is one error, saying `what` is expected. From JSON text (`model_validate_json`) only
     decimal strings and whole numbers: a JSON number with a fraction would pass through float.
     Written to JSON in plain notation."""
-    text = core_schema.chain_schema(  # a decimal string, the usual input, read by Decimal itself
+    text = core_schema.chain_schema(  # a decimal string, read by Decimal itself
         [
             core_schema.str_schema(strict=True, pattern=pattern),
             core_schema.no_info_plain_validator_function(Decimal),
@@ -69,7 +69,9 @@ def _exact_decimal(
     return core_schema.custom_error_schema(
         core_schema.json_or_python_schema(
             json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
-            python_schema=core_schema.union_schema([text, decimal, whole], mode="left_to_right"),
+            # each choice takes another class of input; a Decimal (what answers carry, and most
+            # amounts a program computes) is tried first, as the one that needs no conversion
+            python_schema=core_schema.union_schema([decimal, text, whole], mode="left_to_right"),
         ),
         custom_error_type="exact_decimal",
         custom_error_message=f"Input should be {what} (floats are refused so amounts stay exact)",

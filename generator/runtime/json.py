@@ -156,7 +156,7 @@ def integer(raw: object) -> object:
         return raw
     if isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
         return int(raw)
-    if isinstance(raw, str) and _INTEGER.fullmatch(raw):
+    if isinstance(raw, str) and (raw.isdigit() and raw.isascii() or _INTEGER.fullmatch(raw)):
         return int(raw)
     raise ValueError("expected a whole number")
 
@@ -245,16 +245,15 @@ def open_enum(enum: type[Enum], aliases: Mapping[str, str]) -> Callable[[object]
     text is kept as it is, so an answer naming a status the document does not list is read,
     not thrown away."""
 
+    members: dict[str, object] = {member.value: member for member in enum}
+    members.update({alias: members[value] for alias, value in aliases.items() if value in members})
+
     def decode(raw: object) -> object:
         if isinstance(raw, int) and not isinstance(raw, bool):
             raw = str(raw)
         if not isinstance(raw, str):
             raise ValueError("expected a string")
-        value = aliases.get(raw, raw)
-        try:
-            return enum(value)
-        except ValueError:
-            return raw
+        return members.get(raw, raw)  # what enum(aliases.get(raw, raw)) is, or the text
 
     return decode
 

@@ -117,6 +117,8 @@ def text(raw: str) -> str:
 
 
 def integer(raw: str) -> int:
+    if raw.isdigit() and raw.isascii():  # the usual text, without the pattern's call
+        return int(raw)
     if not _INTEGER.fullmatch(raw):
         raise ValueError("expected a whole number")
     return int(raw)
@@ -177,12 +179,11 @@ def open_enum(enum: type[Enum], aliases: Mapping[str, str]) -> Callable[[str], o
     text is kept as it is, so an answer naming a status the document does not list is read,
     not thrown away."""
 
+    members: dict[str, object] = {member.value: member for member in enum}
+    members.update({alias: members[value] for alias, value in aliases.items() if value in members})
+
     def decode(raw: str) -> object:
-        value = aliases.get(raw, raw)
-        try:
-            return enum(value)
-        except ValueError:
-            return raw
+        return members.get(raw, raw)  # what enum(aliases.get(raw, raw)) is, or the text
 
     return decode
 

@@ -78,3 +78,35 @@ def test_readme_names_the_mock_outcomes_and_how_to_force_them(provider: str) -> 
         row = next(line for line in mock.splitlines() if line.startswith(f"| `{op.name}` |"))
         for outcome in op.outcomes:
             assert f"`{outcome.name}`" in row, (op.name, outcome.name)
+
+
+def test_the_documented_transport_defaults_are_the_runtime_s() -> None:
+    """The docs read the transport's defaults from its source (the generator does not import
+    httpx); they must be the values the imported runtime uses."""
+    from generator.runtime import transport
+    from generator.view.docs import transport_defaults
+
+    read = transport_defaults()
+    assert (read.read, read.connect) == (transport.DEFAULT_TIMEOUT.read, transport.DEFAULT_TIMEOUT.connect)
+    assert read.deadline == transport.DEFAULT_DEADLINE
+    assert read.connect_retries == transport.DEFAULT_CONNECT_RETRIES
+    assert read.max_response_bytes == transport.DEFAULT_MAX_RESPONSE_BYTES
+
+
+def test_generate_does_not_import_httpx() -> None:
+    """httpx is the packages' dependency, not the generator's: loading it cost ~75 ms of each
+    `make generate` (a twentieth of the maintainer's one-field loop)."""
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['generator', 'check']\n"
+        "try:\n    runpy.run_module('generator', run_name='__main__')\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print('httpx' in sys.modules, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stderr.strip().splitlines()[-1] == "False", out.stderr

@@ -5,6 +5,7 @@ callbacks and the ledger. The wire format's own section comes from its protocol 
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -917,11 +918,52 @@ def error_classes(service: ir.Service) -> tuple[ErrorClassDoc, ...]:
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class TransportDefaults:
+    """The runtime transport's defaults, as its source states them."""
+
+    read: float
+    connect: float
+    deadline: float
+    connect_retries: int
+    max_response_bytes: int
+
+
+def transport_defaults() -> TransportDefaults:
+    """The defaults of `runtime/transport.py`, read from its source rather than imported: the
+    import would load httpx, a twentieth of what `make generate` after a one-field edit costs,
+    for five numbers. tests/test_docs.py holds them equal to the imported module's."""
+    source = (Path(__file__).parent.parent / "runtime" / "transport.py").read_text(encoding="utf-8")
+    found: dict[str, ast.expr] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id.startswith("DEFAULT_"):
+                found[target.id] = node.value
+    timeout = found["DEFAULT_TIMEOUT"]  # httpx.Timeout(<read>, connect=<connect>)
+    assert isinstance(timeout, ast.Call) and len(timeout.args) == 1, "DEFAULT_TIMEOUT changed shape"
+    connect = next(k.value for k in timeout.keywords if k.arg == "connect")
+    return TransportDefaults(
+        read=ast.literal_eval(timeout.args[0]),
+        connect=ast.literal_eval(connect),
+        deadline=ast.literal_eval(found["DEFAULT_DEADLINE"]),
+        connect_retries=ast.literal_eval(found["DEFAULT_CONNECT_RETRIES"]),
+        max_response_bytes=_constant_product(found["DEFAULT_MAX_RESPONSE_BYTES"]),
+    )
+
+
+def _constant_product(node: ast.expr) -> int:
+    """`10 * 1024 * 1024` (or a plain number) as its value."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _constant_product(node.left) * _constant_product(node.right)
+    value = ast.literal_eval(node)
+    assert isinstance(value, int), "DEFAULT_MAX_RESPONSE_BYTES changed shape"
+    return value
+
+
 def settings(service: ir.Service) -> tuple[SettingDoc, ...]:
     """The client settings that bound a call, with their real defaults (from the runtime)."""
-    from ..runtime import transport
-
-    t = transport.DEFAULT_TIMEOUT
+    t = transport_defaults()
     rows = [
         SettingDoc(
             "timeout",
@@ -931,19 +973,18 @@ def settings(service: ir.Service) -> tuple[SettingDoc, ...]:
         ),
         SettingDoc(
             "deadline",
-            f"`{transport.DEFAULT_DEADLINE:g}` s",
+            f"`{t.deadline:g}` s",
             "Bounds the whole call, retries and pauses included; at the deadline the call "
             f"raises `{service.error_prefix}TimeoutError`.",
         ),
         SettingDoc(
             "connect_retries",
-            f"`{transport.DEFAULT_CONNECT_RETRIES}`",
+            f"`{t.connect_retries}`",
             "Retries of a request that could not be sent at all (the server never saw it).",
         ),
         SettingDoc(
             "max_response_bytes",
-            f"`{transport.DEFAULT_MAX_RESPONSE_BYTES}` "
-            f"({transport.DEFAULT_MAX_RESPONSE_BYTES // 2**20} MiB)",
+            f"`{t.max_response_bytes}` ({t.max_response_bytes // 2**20} MiB)",
             f"A longer answer is refused with `{service.error_prefix}ResponseError`.",
         ),
     ]

@@ -98,13 +98,17 @@ def run(
             report.removed_leftovers = leftovers
             return report
         cache.forget_run()  # until this run succeeds
+    from .emit_models import ModelsWorker
+
+    models_memo = cache.memo("datamodel-code-generator") if write and cache else None
+    # First, so that the tool's import runs while this process lints and renders.
+    models = ModelsWorker(models_memo) if jobs != 1 else None
     from .fmt import Formatter
     from .lint import lint_provider
     from .render import environment, finish, iter_sources, needs_formatting, render_index
 
     env = environment()
     formatter = Formatter(jobs=jobs, memo=cache.memo("black") if write and cache else None)
-    models_memo = cache.memo("datamodel-code-generator") if write and cache else None
     services: list[ir.Service] = []
     problems: list[Problem] = []
     sources: list[tuple[ir.Service, dict[str, str | bytes], float]] = []
@@ -130,7 +134,7 @@ def run(
             if problems or (providers and service.provider not in providers):
                 continue
             files: dict[str, str | bytes] = {}
-            for path, content in iter_sources(service, root, env, models_memo):
+            for path, content in iter_sources(service, root, env, models_memo, models):
                 files[path] = content
                 if isinstance(content, str) and needs_formatting(path, content):
                     formatter.submit(path, content)
@@ -150,6 +154,8 @@ def run(
         format_seconds = time.perf_counter() - t0
     finally:
         formatter.close()
+        if models is not None:
+            models.close()
     index = {INDEX: render_index(services, root, env)}
     report = RunReport(formatted=formatter.formatted, removed_leftovers=leftovers)
     for name, seconds in skipped.items():

@@ -18,7 +18,7 @@ import jinja2
 
 from . import ir, protocols
 from .changelog import changelog_view
-from .emit_models import models_source
+from .emit_models import ModelsWorker, models_source
 from .emit_schema import published_schemas
 from .fmt import LINE_LENGTH
 from .view import build_view, docs_view, index_view, php_string
@@ -222,9 +222,14 @@ def iter_sources(
     root: Path,
     env: jinja2.Environment | None = None,
     models_memo: dict[str, str] | None = None,
+    models: ModelsWorker | None = None,
 ) -> Iterator[tuple[str, str | bytes]]:
     """Every output file of a provider as (path, content), Python as text not yet formatted,
-    each as soon as it is made (so the pipeline can format one while the next renders)."""
+    each as soon as it is made (so the pipeline can format one while the next renders).
+
+    With a `models` worker, the models module is made there while the rest renders, and comes
+    last; without one it is made here."""
+    models_module = models.start(service) if models is not None else None
     env = env or environment()
     view = build_view(service)
     context = view.context()
@@ -243,7 +248,6 @@ def iter_sources(
         yield f"{package}/{name}", text
     for module in runtime_modules(service):  # bytes: copied as they are, never formatted
         yield f"{package}/_runtime/{module}", (RUNTIME / module).read_bytes()
-    yield f"{package}/models.py", models_source(service, models_memo)
     yield f"{base}/pyproject.toml", env.get_template("python/pyproject.toml.j2").render(context)
     yield (
         f"{base}/README.md",
@@ -264,6 +268,10 @@ def iter_sources(
             f"{package}/schema/{service.wire.xsd}",
             (root / service.spec_dir / service.wire.xsd).read_bytes(),
         )
+    yield (
+        f"{package}/models.py",
+        models_module() if models_module is not None else models_source(service, models_memo),
+    )
 
 
 def needs_formatting(path: str, text: str) -> bool:

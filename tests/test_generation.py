@@ -395,3 +395,31 @@ def test_the_models_cache_key_covers_the_options_the_tool_is_called_with(monkeyp
     monkeypatch.setattr(emit_models, "_generate", lambda *args: "models made with other options")
     assert emit_models.models_source(svc, memo) == "models made with other options"
     assert len(memo) == 2 and first in memo.values()
+
+
+def test_the_models_worker_makes_what_the_in_process_call_makes() -> None:
+    """The pipeline makes models in a worker process (warmed up by a run on the least input,
+    then one provider after another); each module is byte for byte what a call in this process
+    makes, and the worker takes and fills the same memo."""
+    from generator import emit_models
+    from support import service
+
+    providers = ("billink", "billit", "billmate", "inkassogram")
+    memo: dict[str, str] = {}
+    worker = emit_models.ModelsWorker(memo)
+    try:
+        pending = {p: worker.start(service(p)) for p in providers}
+        made = {p: result() for p, result in pending.items()}
+    finally:
+        worker.close()
+    assert len(memo) == 4
+    for provider, source in made.items():
+        assert source == emit_models.models_source(service(provider)), provider
+        assert "class " in source and "WireModel" in source
+    # a memo hit is not sent to the worker at all
+    worker = emit_models.ModelsWorker(memo)
+    try:
+        again = worker.start(service("billink"))
+    finally:
+        worker.close()
+    assert again() == made["billink"]

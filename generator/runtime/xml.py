@@ -37,6 +37,11 @@ class XmlError(ValueError):
         self.path = path
         super().__init__(f"{path}: {reason}" if path else reason)
 
+    def within(self, where: str) -> XmlError:
+        """The same fault with its path (relative to an element) put under `where`, the path
+        of that element: decoding builds a path only when a fault travels up, not per element."""
+        return XmlError(self.reason, f"{where}.{self.path}" if self.path else where)
+
 
 def escape(text: str) -> str:
     """Escape text for an XML element's content. A CR becomes a character reference: parsers
@@ -75,6 +80,7 @@ def _parser() -> etree.XMLParser:
             load_dtd=False,
             dtd_validation=False,
             huge_tree=False,
+            collect_ids=False,  # no xml:id table: nothing looks elements up by id
             remove_comments=True,
             remove_pis=True,
         )
@@ -98,8 +104,9 @@ def parse(body: bytes) -> etree._Element:
         raise XmlError(f"not well-formed XML ({exc.msg})") from None
     except ValueError as exc:  # e.g. a unicode string with an encoding declaration
         raise XmlError(f"not parseable as XML ({exc})") from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    # libxml2 keeps an internal subset for every declaration, with or without [...] or an
+    # external id (lxml's docinfo.doctype is read from it), so this one check finds them all.
+    if root.getroottree().docinfo.internalDTD is not None:
         raise XmlError("document type declarations are not accepted (entity attack guard)")
     return root
 
@@ -245,7 +252,7 @@ class Shape:
 
 # What `decode` does with an element, decided once per field when a Shape is built: most
 # answer elements are text kept as it is, read inline without a call.
-_TEXT, _LEAF, _NODE, _MANY = range(4)
+_TEXT, _LEAF, _NODE, _MANY, _UNKNOWN = range(5)
 
 
 def _kind(spec: Leaf | Node | Many) -> int:
@@ -286,14 +293,10 @@ def _check_derived(result: dict[str, object], shape: Shape, path: str) -> None:
             )
 
 
-def _join(path: str, tag: str) -> str:
-    return f"{path}.{tag}" if path else tag
-
-
-def _leaf(element: etree._Element, leaf: Leaf, path: str, tag: str | None = None) -> object:
-    """The value of a text element; `tag`, when given, is appended to `path` for errors."""
+def _leaf(element: etree._Element, leaf: Leaf, path: str = "") -> object:
+    """The value of a text element at `path` (relative: where its faults are reported)."""
     if len(element):
-        raise XmlError("expected text, found child elements", _join(path, tag) if tag else path)
+        raise XmlError("expected text, found child elements", path)
     raw = element.text or ""
     if not leaf.is_text:
         raw = raw.strip()
@@ -302,15 +305,14 @@ def _leaf(element: etree._Element, leaf: Leaf, path: str, tag: str | None = None
     try:
         return leaf.decode(raw)
     except ValueError as exc:
-        raise XmlError(str(exc), _join(path, tag) if tag else path) from None
+        raise XmlError(str(exc), path) from None
 
 
-def _value(
-    element: etree._Element, spec: Leaf | Node, path: str, strict: bool, depth: int
-) -> object:
+def _value(element: etree._Element, spec: Leaf | Node, strict: bool, depth: int) -> object:
+    """An item of a list: a leaf's value or a structure's dict (faults relative to the item)."""
     if isinstance(spec, Leaf):
-        return _leaf(element, spec, path)
-    return decode(element, spec.shape, strict=strict, path=path, depth=depth + 1)
+        return _leaf(element, spec)
+    return _decode(element, spec.shape, strict, depth + 1, ())
 
 
 def _check_namespace(element: etree._Element, parent: etree._Element, path: str) -> None:
@@ -336,7 +338,7 @@ def read(
     envelope beside it). Without `want_envelope` the envelope is not read ({} is returned).
     """
     top = parse(body)
-    if _tag(top) != root or _namespace(top) != namespace:
+    if top.tag != (root if namespace is None else "{" + namespace + "}" + root):
         expected = f"<{root}>" + (f" in namespace {namespace}" if namespace else "")
         actual = f"<{_tag(top)}>" + (f" in namespace {_namespace(top)}" if _namespace(top) else "")
         raise XmlError(f"expected a {expected} document, found {actual}")
@@ -360,7 +362,7 @@ def read(
             raise XmlError(f"unexpected element <{tag}> in <{root}>", tag)
     if message is None:
         raise XmlError(f"the document has no <{element}>")
-    return found, decode(message, shape, strict=strict, skip=envelope if element is None else ())
+    return found, _decode(message, shape, strict, 0, envelope if element is None else ())
 
 
 def decode(
@@ -372,83 +374,124 @@ def decode(
     depth: int = 0,
     skip: tuple[str, ...] = (),
 ) -> dict[str, object]:
-    """Decode `element` as `shape` into a wire-keyed dict.
+    """Decode `element` (at `path`, for faults) as `shape` into a wire-keyed dict.
 
     `strict` (requests) refuses unknown or repeated elements; otherwise (responses) unknown
     elements are ignored and an empty element (``<CODE/>``) counts as absent, as if it were not
     there, whatever its kind. Elements named in `skip` (an envelope) are left to the caller.
+    Text between elements, text in a structure, a repeated element and nesting deeper than
+    MAX_DEPTH are refused either way.
     """
+    try:
+        return _decode(element, shape, strict, depth, skip)
+    except XmlError as exc:
+        if path:
+            raise exc.within(path) from None
+        raise
+
+
+def _decode(
+    element: etree._Element, shape: Shape, strict: bool, depth: int, skip: tuple[str, ...]
+) -> dict[str, object]:
+    """`decode`, its faults' paths relative to `element`. This runs for every structure of
+    every answer: an element is found by the tag lxml reports, in one lookup (the local name is
+    taken apart only for the rest), its kind was decided when the table was built, and a path
+    is written only when a fault passes through (`XmlError.within`)."""
     if depth > MAX_DEPTH:
-        raise XmlError("nesting too deep", path)
-    if element.text and not element.text.isspace():
-        raise XmlError(f"unexpected text in <{_tag(element)}>", path)
+        raise XmlError("nesting too deep")
+    content = element.text
+    if content and not content.isspace():
+        raise XmlError(f"unexpected text in <{_tag(element)}>")
     result: dict[str, object] = {}
     by_tag, fields = shape.by_tag, shape.fields
     spec: Leaf | Node | Many | None
     for child in element:
-        # This loop runs for every element of every answer: an expected element is found by
-        # the tag lxml reports, in one lookup; the local name is taken apart only for the rest.
-        # The wire path of the child is written only where it is needed (errors, nesting).
         known = by_tag.get(child.tag)
         if known is not None:
             tag, spec, kind = known
         else:
-            tag = _tag(child, path)
+            tag = _tag(child)
             spec = fields.get(tag)  # e.g. in another namespace (strict mode refuses it below)
-            kind = -1 if spec is None else _kind(spec)
+            kind = _UNKNOWN if spec is None else _kind(spec)
         tail = child.tail
         if tail and not tail.isspace():
-            raise XmlError("unexpected text between elements", _join(path, tag))
+            raise XmlError("unexpected text between elements", tag)
         if strict:
-            _check_namespace(child, element, _join(path, tag))
-        if tag in skip:
+            _check_namespace(child, element, tag)
+        if skip and tag in skip:
             continue
         if kind == _TEXT:  # the usual element, inline: what _leaf does for a text kind
             if len(child):
-                raise XmlError("expected text, found child elements", _join(path, tag))
+                raise XmlError("expected text, found child elements", tag)
             if tag in result:
-                raise XmlError(f"<{tag}> appears twice", _join(path, tag))
+                raise XmlError(f"<{tag}> appears twice", tag)
             raw = child.text
             if raw:
                 result[tag] = raw
             elif strict:  # a request's empty text is a value; in an answer it counts as absent
                 result[tag] = ""
             continue
-        if spec is None:
+        if kind == _UNKNOWN:
             if strict:
-                raise XmlError(f"unknown element <{tag}> in {shape.name}", _join(path, tag))
+                raise XmlError(f"unknown element <{tag}> in {shape.name}", tag)
             continue
-        if isinstance(spec, Many):
-            where = _join(path, tag)
+        if kind == _MANY:
+            assert isinstance(spec, Many)
             items = result.setdefault(tag, [])
             assert isinstance(items, list)
-            if spec.item_tag is None:
-                items.append(_value(child, spec.item, f"{where}[{len(items)}]", strict, depth))
+            if spec.item_tag is None:  # the element itself repeats
+                try:
+                    items.append(_value(child, spec.item, strict, depth))
+                except XmlError as exc:
+                    raise exc.within(f"{tag}[{len(items)}]") from None
                 continue
-            if tag in result and items:
-                raise XmlError(f"<{tag}> appears twice", where)
-            if child.text and not child.text.isspace():
-                raise XmlError(f"unexpected text in <{tag}>", where)
-            for item in child:
-                item_path = f"{where}[{len(items)}]"
-                if _tag(item) != spec.item_tag:
+            if items:
+                raise XmlError(f"<{tag}> appears twice", tag)
+            content = child.text
+            if content and not content.isspace():
+                raise XmlError(f"unexpected text in <{tag}>", tag)
+            item_tag, item = spec.item_tag, spec.item
+            for element_item in child:
+                tail = element_item.tail
+                if tail and not tail.isspace():
+                    raise XmlError("unexpected text between elements", f"{tag}[{len(items)}]")
+                if element_item.tag != item_tag and _tag(element_item) != item_tag:
                     if strict:
                         raise XmlError(
-                            f"expected <{spec.item_tag}>, found <{_tag(item)}>", item_path
+                            f"expected <{item_tag}>, found <{_tag(element_item)}>",
+                            f"{tag}[{len(items)}]",
                         )
                     continue
-                items.append(_value(item, spec.item, item_path, strict, depth))
+                try:
+                    items.append(_value(element_item, item, strict, depth))
+                except XmlError as exc:
+                    raise exc.within(f"{tag}[{len(items)}]") from None
             continue
         if tag in result:
-            raise XmlError(f"<{tag}> appears twice", _join(path, tag))
-        if isinstance(spec, Leaf):
-            if not strict and not child.text and not len(child):
-                continue  # an empty element in an answer counts as absent, whatever its kind
-            value = _leaf(child, spec, path, tag)
-        else:
-            value = decode(child, spec.shape, strict=strict, path=_join(path, tag), depth=depth + 1)
-        if value is not None:
-            result[tag] = value
+            raise XmlError(f"<{tag}> appears twice", tag)
+        if kind == _LEAF:  # inline, what _leaf does
+            if len(child):
+                raise XmlError("expected text, found child elements", tag)
+            raw = child.text
+            if not raw:
+                if not strict:
+                    continue  # an empty element in an answer counts as absent, whatever its kind
+                raw = ""
+            leaf: Leaf = spec  # type: ignore[assignment]  # the kind says so
+            if not leaf.is_text:
+                raw = raw.strip()
+                if raw == "":
+                    continue
+            try:
+                result[tag] = leaf.decode(raw)
+            except ValueError as exc:
+                raise XmlError(str(exc), tag) from None
+            continue
+        assert isinstance(spec, Node)
+        try:
+            result[tag] = _decode(child, spec.shape, strict, depth + 1, ())
+        except XmlError as exc:
+            raise exc.within(tag) from None
     if shape.derived:
-        _check_derived(result, shape, path)
+        _check_derived(result, shape, "")
     return result

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import ir
 from .kinds import KINDS
-from .naming import constant, unlisted_type
+from .naming import constant, open_type
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOCSTRING_WIDTH = 96  # black's 100 columns less the docstring's indentation
@@ -137,12 +137,10 @@ class SchemaEmitter:
             return self.scalar(type_ref, role, required)
         if isinstance(type_ref, ir.EnumRef):
             if role == "response":  # an answer keeps a value the enum does not list, as text
-                text: dict[str, Any] = {"type": "string"}
-                if self.codegen:  # its type refuses the listed values: those are members
-                    text["customTypePath"] = (
-                        f"{self.service.package}._types.{unlisted_type(type_ref.enum)}"
-                    )
-                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, text]}
+                if self.codegen:  # a member or that text, in one type (see open_enum.j2)
+                    path = f"{self.service.package}._types.{open_type(type_ref.enum)}"
+                    return {"type": "string", "customTypePath": path}
+                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, {"type": "string"}]}
             return {"$ref": f"#/$defs/{type_ref.enum}"}
         if isinstance(type_ref, ir.ShapeRef):
             return {"$ref": f"#/$defs/{type_ref.shape}"}

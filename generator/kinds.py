@@ -231,7 +231,7 @@ def _define_decimal(name: str, params: dict[str, Any], text_pattern: str | None)
     return TypeDefinition(
         "decimal",
         (("name", name), ("pattern", decimal_pattern(params)), ("scale", params.get("scale"))),
-        imports=frozenset({"from decimal import Decimal"}),
+        imports=frozenset({"import re", "from decimal import Decimal"}),
         pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
         helpers=("decimal", ()),
     )
@@ -402,7 +402,7 @@ def _define_money(name: str, params: dict[str, Any], text_pattern: str | None) -
             ("scale", scale),
             ("what", _money_what("money", params, example)),
         ),
-        imports=frozenset({"from decimal import Decimal"}),
+        imports=frozenset({"import re", "from decimal import Decimal"}),
         pydantic=frozenset({"GetPydanticSchema", CORE_SCHEMA}),
         helpers=("decimal", ()),
     )

@@ -28,6 +28,7 @@ CALL_KEYWORDS = frozenset({"self", "request", "options", "idempotency_key", "ext
 _WIRE_NAMES = frozenset(
     {
         "annotations",
+        "answer",
         "api_error",
         "attempts",
         "base64_text",
@@ -148,3 +149,9 @@ def did_you_mean(name: object, candidates: Iterable[str]) -> str:
 def unlisted_type(enum: str) -> str:
     """The `_types.py` type of the text branch of an answer's open enum (`Enum | <it>`)."""
     return enum + "Unlisted"
+
+
+def open_type(enum: str) -> str:
+    """The `_types.py` type of an answer's open enum: a member, or the text of a value the
+    document does not list (`Enum | <Enum>Unlisted`, tried in that order)."""
+    return "Open" + enum

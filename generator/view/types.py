@@ -8,7 +8,7 @@ from typing import Any
 from .. import ir
 from ..emit_schema import as_read, python_type_of
 from ..kinds import CORE_SCHEMA, KINDS
-from ..naming import unlisted_type
+from ..naming import open_type, unlisted_type
 from .common import answer_enums, callback_shapes, dependency_order, snake
 
 
@@ -35,6 +35,7 @@ class TypesView:
     pydantic: tuple[str, ...]
     pydantic_core: tuple[str, ...]
     definitions: tuple[TypeMacro, ...]
+    model_enums: tuple[str, ...]  # what the open enums name, imported from models for mypy
 
 
 def used_python_types(service: ir.Service) -> dict[str, ir.Scalar]:
@@ -83,10 +84,12 @@ def types_view(service: ir.Service) -> TypesView:
                     "enum": enum,
                     "refused": sorted(refused),
                     "snake": snake(unlisted_type(enum)),
+                    "open": open_type(enum),
                 },
             )
         )
-        pydantic |= {"GetPydanticSchema", CORE_SCHEMA}
+        pydantic |= {"Field", "GetPydanticSchema", CORE_SCHEMA}
+        imports.add("from typing import TYPE_CHECKING, Union")
     custom_error = any(
         d.kind not in ("text", "bool", "int", "decimal", "money", "money_minor")
         for d in definitions
@@ -110,5 +113,10 @@ def types_view(service: ir.Service) -> TypesView:
         FromImport(module, tuple(sorted(listed))) for module, listed in sorted(names.items())
     )
     return TypesView(
-        tuple(modules), from_imports, tuple(sorted(pydantic)), core, tuple(definitions)
+        tuple(modules),
+        from_imports,
+        tuple(sorted(pydantic)),
+        core,
+        tuple(definitions),
+        tuple(answer_enums(service)),
     )

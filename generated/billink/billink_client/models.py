@@ -12,10 +12,10 @@ from __future__ import annotations
 from billink_client._types import (
     ExactDecimal,
     Integer,
-    InvoiceStatusUnlisted,
     IpAddress,
     IsoDate,
     Money,
+    OpenInvoiceStatus,
     Text,
     WireText,
 )
@@ -93,6 +93,30 @@ class ErrorInfo(WireModel):
     description: Annotated[Text | None, Field(alias="DESCRIPTION")] = None
     """
     Human-readable error text.
+    """
+
+
+class InvoiceState(WireModel):
+    """
+    One invoice in a Status API answer.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    invoice_number: Annotated[Text | None, Field(alias="INVOICENUMBER")] = None
+    """
+    The invoice number asked about.
+    """
+    status: Annotated[OpenInvoiceStatus | None, Field(alias="STATUS")] = None
+    """
+    Payment state.
+    """
+    description: Annotated[Text | None, Field(alias="DESCRIPTION")] = None
+    """
+    Kind of document (e.g. "FACTUUR").
     """
 
 
@@ -342,6 +366,30 @@ class StartWorkflowResponse(WireModel):
     error: Annotated[ErrorInfo | None, Field(alias="ERROR")] = None
 
 
+class StatusMsg(WireModel):
+    """
+    The <MSG> block of a Status API response.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    code: Annotated[Text | None, Field(alias="CODE")] = None
+    """
+    Result code (kept as text; codes such as "001" have leading zeros).
+    """
+    description: Annotated[Text | None, Field(alias="DESCRIPTION")] = None
+    """
+    Description.
+    """
+    invoices: Annotated[list[InvoiceState] | None, Field(alias="INVOICES")] = None
+    """
+    The requested invoices with their payment state.
+    """
+
+
 class StatusRequest(WireModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -359,6 +407,20 @@ class StatusRequest(WireModel):
     """
     Workflow number which is used in the order API.
     """
+
+
+class StatusResponse(WireModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    result: Annotated[Text | None, Field(alias="RESULT")] = None
+    """
+    Kind of answer: "MSG", "ERROR" or "SUCCESS".
+    """
+    msg: Annotated[StatusMsg | None, Field(alias="MSG")] = None
+    error: Annotated[ErrorInfo | None, Field(alias="ERROR")] = None
 
 
 class VatRate(StrEnum):
@@ -580,30 +642,6 @@ class CreditResponse(WireModel):
     """
     msg: Annotated[CreditMsg | None, Field(alias="MSG")] = None
     error: Annotated[ErrorInfo | None, Field(alias="ERROR")] = None
-
-
-class InvoiceState(WireModel):
-    """
-    One invoice in a Status API answer.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    invoice_number: Annotated[Text | None, Field(alias="INVOICENUMBER")] = None
-    """
-    The invoice number asked about.
-    """
-    status: Annotated[InvoiceStatus | InvoiceStatusUnlisted | None, Field(alias="STATUS")] = None
-    """
-    Payment state.
-    """
-    description: Annotated[Text | None, Field(alias="DESCRIPTION")] = None
-    """
-    Kind of document (e.g. "FACTUUR").
-    """
 
 
 class MessageResponse(WireModel):
@@ -835,41 +873,3 @@ class StartWorkflowRequest(WireModel):
     """
     The invoices whose workflow starts.
     """
-
-
-class StatusMsg(WireModel):
-    """
-    The <MSG> block of a Status API response.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    code: Annotated[Text | None, Field(alias="CODE")] = None
-    """
-    Result code (kept as text; codes such as "001" have leading zeros).
-    """
-    description: Annotated[Text | None, Field(alias="DESCRIPTION")] = None
-    """
-    Description.
-    """
-    invoices: Annotated[list[InvoiceState] | None, Field(alias="INVOICES")] = None
-    """
-    The requested invoices with their payment state.
-    """
-
-
-class StatusResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    result: Annotated[Text | None, Field(alias="RESULT")] = None
-    """
-    Kind of answer: "MSG", "ERROR" or "SUCCESS".
-    """
-    msg: Annotated[StatusMsg | None, Field(alias="MSG")] = None
-    error: Annotated[ErrorInfo | None, Field(alias="ERROR")] = None

@@ -11,10 +11,13 @@ import base64
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TYPE_CHECKING, Union
 
-from pydantic import BeforeValidator, GetPydanticSchema, JsonValue, PlainSerializer, Strict
+from pydantic import BeforeValidator, Field, GetPydanticSchema, JsonValue, PlainSerializer, Strict
 from pydantic_core import PydanticCustomError, core_schema
+
+if TYPE_CHECKING:
+    from .models import EntityType, OrderDirection, OrderType, WebhookUpdateType
 
 
 def _json_value(value: object) -> object:
@@ -144,14 +147,27 @@ def _plain_decimal(value: Decimal) -> str:
     return format(value, "f") if "E" in text else text
 
 
-def _exact_decimal(
-    pattern: str, decimal: core_schema.CoreSchema, what: str
-) -> core_schema.CoreSchema:
-    """An exact decimal checked by pydantic-core itself (no Python call per value but
-    Decimal's constructor): the first choice that accepts the input gives the value; any other
-    input is one error, saying `what` is expected. From JSON text (`model_validate_json`) only
-    decimal strings and whole numbers: a JSON number with a fraction would pass through float.
-    Written to JSON in plain notation."""
+def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.CoreSchema:
+    """An exact decimal. From Python: a finite Decimal (with at most `scale` decimals, when
+    given), an int (not a bool) or a decimal string matching `pattern`: an int, the usual amount
+    of an answer, is read by pydantic-core alone, anything else by one function (pydantic-core's
+    own choices would pay a failed choice for every Decimal and string). From JSON text
+    (`model_validate_json`) only decimal strings and whole numbers: a JSON number with a
+    fraction would pass through float. Any other input is one error, saying
+    `what` is expected. Written to JSON in plain notation."""
+    decimal_text = re.compile(pattern)
+
+    def read(value: object) -> Decimal:
+        if isinstance(value, Decimal):
+            if value.is_finite() and (scale is None or -int(value.as_tuple().exponent) <= scale):
+                return value
+        elif isinstance(value, int):
+            if not isinstance(value, bool):
+                return Decimal(value)
+        elif isinstance(value, str) and decimal_text.fullmatch(value):
+            return Decimal(value)
+        raise ValueError(what)
+
     text = core_schema.chain_schema(  # a decimal string, read by Decimal itself
         [
             core_schema.str_schema(strict=True, pattern=pattern),
@@ -164,12 +180,16 @@ def _exact_decimal(
             core_schema.no_info_plain_validator_function(Decimal),
         ]
     )
+    whole_decimal = core_schema.chain_schema(  # all in pydantic-core: no Python call
+        [core_schema.int_schema(strict=True), core_schema.decimal_schema()]
+    )
     return core_schema.custom_error_schema(
         core_schema.json_or_python_schema(
             json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
-            # each choice takes another class of input; a Decimal (what answers carry, and most
-            # amounts a program computes) is tried first, as the one that needs no conversion
-            python_schema=core_schema.union_schema([decimal, text, whole], mode="left_to_right"),
+            python_schema=core_schema.union_schema(
+                [whole_decimal, core_schema.no_info_plain_validator_function(read)],
+                mode="left_to_right",
+            ),
         ),
         custom_error_type="exact_decimal",
         custom_error_message=f"Input should be {what} (floats are refused so amounts stay exact)",
@@ -180,26 +200,16 @@ def _exact_decimal(
 
 
 _EXACT_DECIMAL = _exact_decimal(
-    "^-?[0-9]+(\\.[0-9]+)?$",
-    core_schema.decimal_schema(strict=True),  # finite
-    "a Decimal, an int or a decimal string such as '9.95'",
+    "^-?[0-9]+(\\.[0-9]+)?$", None, "a Decimal, an int or a decimal string such as '9.95'"
 )
 
 ExactDecimal = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _EXACT_DECIMAL)]
 """An exact decimal: Decimal, int or a decimal string ("-0.95"); never float."""
 
 
-def _at_most_5_decimals(value: Decimal) -> Decimal:
-    if -int(value.as_tuple().exponent) > 5:
-        raise ValueError("too many decimals")
-    return value
-
-
 _EXACT_DECIMAL_5 = _exact_decimal(
     "^-?[0-9]+(\\.[0-9]{1,5})?$",
-    core_schema.no_info_after_validator_function(
-        _at_most_5_decimals, core_schema.decimal_schema(strict=True)
-    ),
+    5,
     "a Decimal, an int or a decimal string with at most 5 decimals",
 )
 
@@ -273,7 +283,7 @@ LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
 
 _MONEY = _exact_decimal(
     "^-?[0-9]+(\\.[0-9]+)?$",
-    core_schema.decimal_schema(strict=True),  # finite
+    None,
     (
         "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
         "'9.95'"
@@ -285,17 +295,9 @@ Money = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _MONEY)]
 such as '9.95'; never float."""
 
 
-def _money_at_most_5_decimals(value: Decimal) -> Decimal:
-    if -int(value.as_tuple().exponent) > 5:
-        raise ValueError("too many decimals")
-    return value
-
-
 _MONEYSCALE5 = _exact_decimal(
     "^-?[0-9]+(\\.[0-9]{1,5})?$",
-    core_schema.no_info_after_validator_function(
-        _money_at_most_5_decimals, core_schema.decimal_schema(strict=True)
-    ),
+    5,
     (
         "an amount in the currency of the message: a Decimal, an int or a decimal string such as "
         "'9.95' with at most 5 decimals"
@@ -331,6 +333,12 @@ EntityTypeUnlisted = Annotated[
 """A EntityType value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
 
+OpenEntityType = Annotated[
+    Union["EntityType", EntityTypeUnlisted], Field(union_mode="left_to_right")
+]
+"""An EntityType member, or the text of a value the document does not list
+(`EntityTypeUnlisted`)."""
+
 
 _ORDER_DIRECTION_UNLISTED_REFUSED = frozenset(["Cost", "Income"])
 
@@ -351,6 +359,12 @@ OrderDirectionUnlisted = Annotated[
 ]
 """A OrderDirection value the document does not list, kept as its text (a listed value, or an alias
 of one, is its member)."""
+
+OpenOrderDirection = Annotated[
+    Union["OrderDirection", OrderDirectionUnlisted], Field(union_mode="left_to_right")
+]
+"""An OrderDirection member, or the text of a value the document does not list
+(`OrderDirectionUnlisted`)."""
 
 
 _ORDER_TYPE_UNLISTED_REFUSED = frozenset(
@@ -375,6 +389,9 @@ OrderTypeUnlisted = Annotated[
 """A OrderType value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
 
+OpenOrderType = Annotated[Union["OrderType", OrderTypeUnlisted], Field(union_mode="left_to_right")]
+"""An OrderType member, or the text of a value the document does not list (`OrderTypeUnlisted`)."""
+
 
 _WEBHOOK_UPDATE_TYPE_UNLISTED_REFUSED = frozenset(["D", "I", "U"])
 
@@ -395,3 +412,9 @@ WebhookUpdateTypeUnlisted = Annotated[
 ]
 """A WebhookUpdateType value the document does not list, kept as its text (a listed value, or an
 alias of one, is its member)."""
+
+OpenWebhookUpdateType = Annotated[
+    Union["WebhookUpdateType", WebhookUpdateTypeUnlisted], Field(union_mode="left_to_right")
+]
+"""An WebhookUpdateType member, or the text of a value the document does not list
+(`WebhookUpdateTypeUnlisted`)."""

@@ -15,7 +15,6 @@ from billit_client._types import (
     Base64Data,
     Bool,
     DateOrDateTime,
-    EntityTypeUnlisted,
     ExactDecimal,
     ExactDecimalScale5,
     Int32,
@@ -23,10 +22,11 @@ from billit_client._types import (
     LocalDateTime,
     Money,
     MoneyScale5,
-    OrderDirectionUnlisted,
-    OrderTypeUnlisted,
+    OpenEntityType,
+    OpenOrderDirection,
+    OpenOrderType,
+    OpenWebhookUpdateType,
     Text,
-    WebhookUpdateTypeUnlisted,
 )
 from typing import Annotated
 from pydantic import ConfigDict, Field, RootModel
@@ -919,6 +919,37 @@ class VatGroup(WireModel):
     """
 
 
+class WebhookEvent(WireModel):
+    """
+    What a webhook delivery carries.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    updated_entity_id: Annotated[Integer | None, Field(alias="UpdatedEntityID")] = None
+    """
+    The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's
+    OrderID.
+    """
+    updated_entity_type: Annotated[OpenEntityType | None, Field(alias="UpdatedEntityType")] = None
+    """
+    Order or Message.
+    """
+    update_type: Annotated[OpenWebhookUpdateType | None, Field(alias="WebhookUpdateTypeTC")] = None
+    """
+    I (new), U (updated) or D (deleted).
+    """
+    entity_detail: Annotated[AnyJson | None, Field(alias="EntityDetail")] = None
+    """
+    Details of the change as Billit sends them (for a message: OrderID, TransportType, the e-invoice
+    flow state ...); their shape differs between the documentation's examples, so they are passed
+    through as decoded JSON.
+    """
+
+
 class WebhookUpdateType(StrEnum):
     """
     What happened to the entity a webhook reports on.
@@ -953,7 +984,7 @@ class Order(WireModel):
     """
     The invoice (order) number.
     """
-    order_type: Annotated[OrderType | OrderTypeUnlisted | None, Field(alias="OrderType")] = None
+    order_type: Annotated[OpenOrderType | None, Field(alias="OrderType")] = None
     """
     The kind of order.
     """
@@ -961,9 +992,7 @@ class Order(WireModel):
     """
     Not described by the documents.
     """
-    order_direction: Annotated[
-        OrderDirection | OrderDirectionUnlisted | None, Field(alias="OrderDirection")
-    ] = None
+    order_direction: Annotated[OpenOrderDirection | None, Field(alias="OrderDirection")] = None
     """
     Income or Cost.
     """
@@ -1364,41 +1393,6 @@ class SendOrdersRequest(WireModel):
     """
     True: refuse instead of falling back to another transport (e.g. e-mail when the customer is not
     on Peppol).
-    """
-
-
-class WebhookEvent(WireModel):
-    """
-    What a webhook delivery carries.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    updated_entity_id: Annotated[Integer | None, Field(alias="UpdatedEntityID")] = None
-    """
-    The order (Order) or message (Message) that changed; for a message, its order is EntityDetail's
-    OrderID.
-    """
-    updated_entity_type: Annotated[
-        EntityType | EntityTypeUnlisted | None, Field(alias="UpdatedEntityType")
-    ] = None
-    """
-    Order or Message.
-    """
-    update_type: Annotated[
-        WebhookUpdateType | WebhookUpdateTypeUnlisted | None, Field(alias="WebhookUpdateTypeTC")
-    ] = None
-    """
-    I (new), U (updated) or D (deleted).
-    """
-    entity_detail: Annotated[AnyJson | None, Field(alias="EntityDetail")] = None
-    """
-    Details of the change as Billit sends them (for a message: OrderID, TransportType, the e-invoice
-    flow state ...); their shape differs between the documentation's examples, so they are passed
-    through as decoded JSON.
     """
 
 

@@ -10,10 +10,23 @@ never float.
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TYPE_CHECKING, Union
 
-from pydantic import BeforeValidator, GetPydanticSchema, Strict, StringConstraints
+from pydantic import BeforeValidator, Field, GetPydanticSchema, Strict, StringConstraints
 from pydantic_core import PydanticCustomError, core_schema
+
+if TYPE_CHECKING:
+    from .models import (
+        Currency,
+        DueStatus,
+        Language,
+        PaymentMethod,
+        PaymentMethodInfo,
+        PaymentStatus,
+        PlanType,
+        ReturnMethod,
+    )
+
 
 Bool = Annotated[bool, Strict()]
 """True or False (no 1/0 or "true" strings: they are wire forms, not values)."""
@@ -46,14 +59,27 @@ def _plain_decimal(value: Decimal) -> str:
     return format(value, "f") if "E" in text else text
 
 
-def _exact_decimal(
-    pattern: str, decimal: core_schema.CoreSchema, what: str
-) -> core_schema.CoreSchema:
-    """An exact decimal checked by pydantic-core itself (no Python call per value but
-    Decimal's constructor): the first choice that accepts the input gives the value; any other
-    input is one error, saying `what` is expected. From JSON text (`model_validate_json`) only
-    decimal strings and whole numbers: a JSON number with a fraction would pass through float.
-    Written to JSON in plain notation."""
+def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.CoreSchema:
+    """An exact decimal. From Python: a finite Decimal (with at most `scale` decimals, when
+    given), an int (not a bool) or a decimal string matching `pattern`: an int, the usual amount
+    of an answer, is read by pydantic-core alone, anything else by one function (pydantic-core's
+    own choices would pay a failed choice for every Decimal and string). From JSON text
+    (`model_validate_json`) only decimal strings and whole numbers: a JSON number with a
+    fraction would pass through float. Any other input is one error, saying
+    `what` is expected. Written to JSON in plain notation."""
+    decimal_text = re.compile(pattern)
+
+    def read(value: object) -> Decimal:
+        if isinstance(value, Decimal):
+            if value.is_finite() and (scale is None or -int(value.as_tuple().exponent) <= scale):
+                return value
+        elif isinstance(value, int):
+            if not isinstance(value, bool):
+                return Decimal(value)
+        elif isinstance(value, str) and decimal_text.fullmatch(value):
+            return Decimal(value)
+        raise ValueError(what)
+
     text = core_schema.chain_schema(  # a decimal string, read by Decimal itself
         [
             core_schema.str_schema(strict=True, pattern=pattern),
@@ -66,12 +92,16 @@ def _exact_decimal(
             core_schema.no_info_plain_validator_function(Decimal),
         ]
     )
+    whole_decimal = core_schema.chain_schema(  # all in pydantic-core: no Python call
+        [core_schema.int_schema(strict=True), core_schema.decimal_schema()]
+    )
     return core_schema.custom_error_schema(
         core_schema.json_or_python_schema(
             json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
-            # each choice takes another class of input; a Decimal (what answers carry, and most
-            # amounts a program computes) is tried first, as the one that needs no conversion
-            python_schema=core_schema.union_schema([decimal, text, whole], mode="left_to_right"),
+            python_schema=core_schema.union_schema(
+                [whole_decimal, core_schema.no_info_plain_validator_function(read)],
+                mode="left_to_right",
+            ),
         ),
         custom_error_type="exact_decimal",
         custom_error_message=f"Input should be {what} (floats are refused so amounts stay exact)",
@@ -82,9 +112,7 @@ def _exact_decimal(
 
 
 _EXACT_DECIMAL = _exact_decimal(
-    "^-?[0-9]+(\\.[0-9]+)?$",
-    core_schema.decimal_schema(strict=True),  # finite
-    "a Decimal, an int or a decimal string such as '9.95'",
+    "^-?[0-9]+(\\.[0-9]+)?$", None, "a Decimal, an int or a decimal string such as '9.95'"
 )
 
 ExactDecimal = Annotated[Decimal, GetPydanticSchema(lambda _source, _handler: _EXACT_DECIMAL)]
@@ -195,7 +223,7 @@ with no fraction or its digits as text ('1995'); never float."""
 
 _MONEY = _exact_decimal(
     "^-?[0-9]+(\\.[0-9]+)?$",
-    core_schema.decimal_schema(strict=True),  # finite
+    None,
     (
         "an amount in 1/100 of the currency (öre, cents): a Decimal, an int or a decimal string "
         "such as '9.95'"
@@ -239,6 +267,9 @@ CurrencyUnlisted = Annotated[
 """A Currency value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
 
+OpenCurrency = Annotated[Union["Currency", CurrencyUnlisted], Field(union_mode="left_to_right")]
+"""An Currency member, or the text of a value the document does not list (`CurrencyUnlisted`)."""
+
 
 _DUE_STATUS_UNLISTED_REFUSED = frozenset(["Collection", "Due"])
 
@@ -259,6 +290,9 @@ DueStatusUnlisted = Annotated[
 ]
 """A DueStatus value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
+
+OpenDueStatus = Annotated[Union["DueStatus", DueStatusUnlisted], Field(union_mode="left_to_right")]
+"""An DueStatus member, or the text of a value the document does not list (`DueStatusUnlisted`)."""
 
 
 _LANGUAGE_UNLISTED_REFUSED = frozenset(["da", "en", "no", "sv"])
@@ -281,6 +315,9 @@ LanguageUnlisted = Annotated[
 """A Language value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
 
+OpenLanguage = Annotated[Union["Language", LanguageUnlisted], Field(union_mode="left_to_right")]
+"""An Language member, or the text of a value the document does not list (`LanguageUnlisted`)."""
+
 
 _PAYMENT_METHOD_UNLISTED_REFUSED = frozenset(["1", "16", "2", "32", "4", "8"])
 
@@ -302,6 +339,12 @@ PaymentMethodUnlisted = Annotated[
 """A PaymentMethod value the document does not list, kept as its text (a listed value, or an alias
 of one, is its member)."""
 
+OpenPaymentMethod = Annotated[
+    Union["PaymentMethod", PaymentMethodUnlisted], Field(union_mode="left_to_right")
+]
+"""An PaymentMethod member, or the text of a value the document does not list
+(`PaymentMethodUnlisted`)."""
+
 
 _PAYMENT_METHOD_INFO_UNLISTED_REFUSED = frozenset(["1", "16", "2", "24", "32", "4", "8"])
 
@@ -322,6 +365,12 @@ PaymentMethodInfoUnlisted = Annotated[
 ]
 """A PaymentMethodInfo value the document does not list, kept as its text (a listed value, or an
 alias of one, is its member)."""
+
+OpenPaymentMethodInfo = Annotated[
+    Union["PaymentMethodInfo", PaymentMethodInfoUnlisted], Field(union_mode="left_to_right")
+]
+"""An PaymentMethodInfo member, or the text of a value the document does not list
+(`PaymentMethodInfoUnlisted`)."""
 
 
 _PAYMENT_STATUS_UNLISTED_REFUSED = frozenset(
@@ -357,6 +406,12 @@ PaymentStatusUnlisted = Annotated[
 """A PaymentStatus value the document does not list, kept as its text (a listed value, or an alias
 of one, is its member)."""
 
+OpenPaymentStatus = Annotated[
+    Union["PaymentStatus", PaymentStatusUnlisted], Field(union_mode="left_to_right")
+]
+"""An PaymentStatus member, or the text of a value the document does not list
+(`PaymentStatusUnlisted`)."""
+
 
 _PLAN_TYPE_UNLISTED_REFUSED = frozenset(["0", "1"])
 
@@ -378,6 +433,9 @@ PlanTypeUnlisted = Annotated[
 """A PlanType value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
 
+OpenPlanType = Annotated[Union["PlanType", PlanTypeUnlisted], Field(union_mode="left_to_right")]
+"""An PlanType member, or the text of a value the document does not list (`PlanTypeUnlisted`)."""
+
 
 _RETURN_METHOD_UNLISTED_REFUSED = frozenset(["GET", "POST"])
 
@@ -398,3 +456,9 @@ ReturnMethodUnlisted = Annotated[
 ]
 """A ReturnMethod value the document does not list, kept as its text (a listed value, or an alias of
 one, is its member)."""
+
+OpenReturnMethod = Annotated[
+    Union["ReturnMethod", ReturnMethodUnlisted], Field(union_mode="left_to_right")
+]
+"""An ReturnMethod member, or the text of a value the document does not list
+(`ReturnMethodUnlisted`)."""

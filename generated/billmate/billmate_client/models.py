@@ -12,19 +12,19 @@ from __future__ import annotations
 from billmate_client._types import (
     Bool,
     BoolOrDate,
-    CurrencyUnlisted,
-    DueStatusUnlisted,
     ExactDecimal,
     Integer,
     IsoDate,
-    LanguageUnlisted,
     MinorUnits,
     Money,
-    PaymentMethodInfoUnlisted,
-    PaymentMethodUnlisted,
-    PaymentStatusUnlisted,
-    PlanTypeUnlisted,
-    ReturnMethodUnlisted,
+    OpenCurrency,
+    OpenDueStatus,
+    OpenLanguage,
+    OpenPaymentMethod,
+    OpenPaymentMethodInfo,
+    OpenPaymentStatus,
+    OpenPlanType,
+    OpenReturnMethod,
     Text,
     WireText,
 )
@@ -56,6 +56,56 @@ class ActivatePaymentRequest(WireModel):
     number: Annotated[Integer, Field(alias="number")]
     """
     The payment number of the payment you wish to activate.
+    """
+
+
+class ActivatePaymentResponse(WireModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Integer | None, Field(alias="number")] = None
+    """
+    The payment / invoice number of the purchase.
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The shop's order id.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    Status after activation: Paid, Factoring or Handling.
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    The url of the invoice PDF.
+    """
+
+
+class AddPaymentResponse(WireModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Integer | None, Field(alias="number")] = None
+    """
+    The payment / invoice number of the purchase.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled); Pending when
+    the invoice needs manual approval.
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The shop's order id.
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    Invoice and part payment: the url of the invoice PDF. Card and bank: the payment window the
+    customer must be redirected to.
     """
 
 
@@ -271,6 +321,74 @@ class CancelPaymentRequest(WireModel):
     """
 
 
+class CancelPaymentResponse(WireModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Integer | None, Field(alias="number")] = None
+    """
+    The payment / invoice number of the purchase.
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The shop's order id.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    Status will be Cancelled.
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    Invoice and part payment: the url of the invoice PDF. Card and bank: the payment window.
+    """
+
+
+class CardInfo(WireModel):
+    """
+    The card and bank payment settings used (Card of getPaymentinfo).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    prompt_name: Annotated[Bool | None, Field(alias="promptname")] = None
+    """
+    Whether the name was prompted in the payment window.
+    """
+    three_d_secure: Annotated[Bool | None, Field(alias="3dsecure")] = None
+    """
+    Whether 3D-Secure was used.
+    """
+    recurring: Annotated[Bool | None, Field(alias="recurring")] = None
+    """
+    Whether the card payment can be used for recurring payments, like monthly subscriptions.
+    """
+    recurring_number: Annotated[Integer | None, Field(alias="recurringnr")] = None
+    """
+    Payment number received from the first purchase for making a recurring payment.
+    """
+    accept_url: Annotated[Text | None, Field(alias="accepturl")] = None
+    """
+    Where the customer was redirected after a completed payment.
+    """
+    cancel_url: Annotated[Text | None, Field(alias="cancelurl")] = None
+    """
+    Where the customer was redirected after a failed or cancelled payment.
+    """
+    callback_url: Annotated[Text | None, Field(alias="callbackurl")] = None
+    """
+    Where the callback data was sent after the customer completed a payment.
+    """
+    return_method: Annotated[OpenReturnMethod | None, Field(alias="returnmethod")] = None
+    """
+    HTTP return method to accepturl and cancelurl (POST or GET).
+    """
+
+
 class CartFee(WireModel):
     """
     A handling or shipping charge (Cart.Handling, Cart.Shipping).
@@ -458,6 +576,31 @@ class CreditPaymentData(WireModel):
     """
 
 
+class CreditPaymentResponse(WireModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Integer | None, Field(alias="number")] = None
+    """
+    The payment / invoice number of the credit.
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The shop's order id.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    Status of the credit payment: always Paid, says the table (credit payments are activated
+    automatically); the example answers Credited.
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    The url of the credit invoice PDF.
+    """
+
+
 class Currency(StrEnum):
     """
     Currencies Billmate supports (ISO 4217).
@@ -469,6 +612,42 @@ class Currency(StrEnum):
     GBP = "GBP"
     EUR = "EUR"
     USD = "USD"
+
+
+class DuePaymentInfo(WireModel):
+    """
+    One due invoice (an item of getDuePayments).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Text | None, Field(alias="number")] = None
+    """
+    The invoice number.
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The order id for the invoice.
+    """
+    invoice_date: Annotated[IsoDate | None, Field(alias="invoiceDate")] = None
+    """
+    The invoice date for the invoice.
+    """
+    invoice_status: Annotated[OpenDueStatus | None, Field(alias="invoiceStatus")] = None
+    """
+    The status of the invoice: "Collection" (Inkasso) or "Due" (Förfallen).
+    """
+    due_date: Annotated[IsoDate | None, Field(alias="dueDate")] = None
+    """
+    The due date for the invoice.
+    """
+    to_pay: Annotated[ExactDecimal | None, Field(alias="topay")] = None
+    """
+    The amount left to pay.
+    """
 
 
 class DueStatus(StrEnum):
@@ -571,6 +750,13 @@ class GetDuePaymentsRequest(WireModel):
     """
 
 
+class GetDuePaymentsResponse(RootModel[list[DuePaymentInfo]]):
+    model_config = ConfigDict(
+        frozen=True,
+    )
+    root: Annotated[list[DuePaymentInfo], Field(title="GetDuePaymentsResponse")]
+
+
 class GetPaymentInfoRequest(WireModel):
     """
     The payment to describe.
@@ -598,6 +784,30 @@ class GetTermsResponse(RootModel[Text]):
     """
 
 
+class InitCheckoutResponse(WireModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Integer | None, Field(alias="number")] = None
+    """
+    The payment / invoice number of the purchase.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled).
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The shop's order id.
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    The url of the session (the document copies addPayment's text: invoice PDF or payment window).
+    """
+
+
 class Language(StrEnum):
     """
     Languages of the invoice / receipt (ISO 639-1).
@@ -607,6 +817,59 @@ class Language(StrEnum):
     DA = "da"
     NO = "no"
     EN = "en"
+
+
+class PaymentDataInfo(WireModel):
+    """
+    How the payment was made, and its state (PaymentData of getPaymentinfo).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    method: Annotated[OpenPaymentMethodInfo | None, Field(alias="method")] = None
+    """
+    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank,
+    24 Card/Bank, 32 Cash (Receipt).
+    """
+    payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
+    """
+    Paymentplan id of the selected part payment plan (part payment only).
+    """
+    currency: Annotated[OpenCurrency | None, Field(alias="currency")] = None
+    """
+    Currency of the payment (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD.
+    """
+    country: Annotated[Text | None, Field(alias="country")] = None
+    """
+    Country where the purchase is made (normally the store's location), ISO 3166-1 alpha-2.
+    """
+    language: Annotated[OpenLanguage | None, Field(alias="language")] = None
+    """
+    Language of the invoice / receipt (ISO 639-1): sv, da, no or en.
+    """
+    auto_activate: Annotated[BoolOrDate | None, Field(alias="autoactivate")] = None
+    """
+    Flag showing if the payment was auto activated.
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    A unique order id generated by the shop as a reference.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    The status of the payment.
+    """
+    related_payment_id: Annotated[Integer | None, Field(alias="paymentid_related")] = None
+    """
+    The related payment, if any (e.g. the original invoice of a credit invoice).
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    The url link to the requested invoice (empty when there is none).
+    """
 
 
 class PaymentInfo(WireModel):
@@ -722,6 +985,43 @@ class PaymentMethodInfo(StrEnum):
     CASH = "32"
 
 
+class PaymentNotice(WireModel):
+    """
+    What Billmate sends to callbackurl, accepturl and cancelurl: the same data as addPayment's /
+    initCheckout's answer.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    number: Annotated[Integer | None, Field(alias="number")] = None
+    """
+    The payment / invoice number of the purchase.
+    """
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
+    """
+    Status of the payment (e.g. Created after a completed payment, Cancelled at the cancelurl).
+    """
+    order_id: Annotated[Text | None, Field(alias="orderid")] = None
+    """
+    The shop's order id.
+    """
+    url: Annotated[Text | None, Field(alias="url")] = None
+    """
+    The url of the invoice (empty at the cancelurl).
+    """
+    code: Annotated[Text | None, Field(alias="code")] = None
+    """
+    The error code of a failed payment (cancelurl: "error message and code as for addPayment").
+    """
+    message: Annotated[Text | None, Field(alias="message")] = None
+    """
+    The error message of a failed payment (cancelurl).
+    """
+
+
 class PaymentNumber(WireModel):
     """
     The payment (Checkout session) to act on (PaymentData of updateCheckout).
@@ -749,7 +1049,7 @@ class PaymentOptionInfo(WireModel):
         frozen=True,
         arbitrary_types_allowed=True,
     )
-    method: Annotated[PaymentMethod | PaymentMethodUnlisted | None, Field(alias="method")] = None
+    method: Annotated[OpenPaymentMethod | None, Field(alias="method")] = None
     """
     A supported payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8
     Card, 16 Bank, 32 Cash (Receipt).
@@ -763,6 +1063,81 @@ class PaymentOptionInfo(WireModel):
     """
     The supported language codes (ISO 639-1) for the invoice / receipt, comma separated (e.g.
     "sv,da,no,en").
+    """
+
+
+class PaymentPlanInfo(WireModel):
+    """
+    One part payment plan (an item of getPaymentplans).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
+    """
+    Part payment id of the payment plan.
+    """
+    description: Annotated[Text | None, Field(alias="description")] = None
+    """
+    Description of the part payment plan.
+    """
+    number_of_months: Annotated[Integer | None, Field(alias="nbrofmonths")] = None
+    """
+    The number of months of this part payment plan.
+    """
+    start_fee: Annotated[MinorUnits | None, Field(alias="startfee")] = None
+    """
+    The fee debited for the start of this part payment plan in 1/100 of the currency.
+    """
+    handling_fee: Annotated[MinorUnits | None, Field(alias="handlingfee")] = None
+    """
+    The invoice fee debited per month for this part payment plan in 1/100 of the currency.
+    """
+    min_amount: Annotated[MinorUnits | None, Field(alias="minamount")] = None
+    """
+    The minimum purchase amount for this part payment plan in 1/100 of the currency.
+    """
+    max_amount: Annotated[MinorUnits | None, Field(alias="maxamount")] = None
+    """
+    The maximum purchase amount for this payment plan in 1/100 of the currency.
+    """
+    country: Annotated[Text | None, Field(alias="country")] = None
+    """
+    The country code of the country of sales for the part payment plan (the example answers "se").
+    """
+    plan_type: Annotated[OpenPlanType | None, Field(alias="type")] = None
+    """
+    Which type of part payment and which calculation method applies: 0 Campaign, 1 Normal part
+    payment.
+    """
+    expiry_date: Annotated[IsoDate | None, Field(alias="expirydate")] = None
+    """
+    The last expiry date of the part payment plan.
+    """
+    interest_rate: Annotated[ExactDecimal | None, Field(alias="interestrate")] = None
+    """
+    The interest rate in percent for this part payment plan.
+    """
+    currency: Annotated[OpenCurrency | None, Field(alias="currency")] = None
+    """
+    The currency code of the part payment plan.
+    """
+    language: Annotated[OpenLanguage | None, Field(alias="language")] = None
+    """
+    The language code of the part payment plan.
+    """
+    total_fee: Annotated[MinorUnits | None, Field(alias="totalfee")] = None
+    """
+    The total cost with tax of the plan for the totalwithtax of the request, in 1/100 of the
+    currency.
+    """
+    monthly_cost: Annotated[MinorUnits | None, Field(alias="monthlycost")] = None
+    """
+    The monthly total with tax of the plan for the totalwithtax of the request, in 1/100 of the
+    currency.
     """
 
 
@@ -1012,7 +1387,7 @@ class UpdateCheckoutResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
     """
     Status of the payment (the example answers CheckoutLoaded).
     """
@@ -1090,87 +1465,13 @@ class UpdatePaymentResponse(WireModel):
     """
     The shop's order id.
     """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
+    status: Annotated[OpenPaymentStatus | None, Field(alias="status")] = None
     """
     Payment status; for updatePayment it can only be Created.
     """
     url: Annotated[Text | None, Field(alias="url")] = None
     """
     The url of the payment / invoice PDF.
-    """
-
-
-class ActivatePaymentResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Integer | None, Field(alias="number")] = None
-    """
-    The payment / invoice number of the purchase.
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The shop's order id.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    Status after activation: Paid, Factoring or Handling.
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    The url of the invoice PDF.
-    """
-
-
-class AddPaymentResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Integer | None, Field(alias="number")] = None
-    """
-    The payment / invoice number of the purchase.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled); Pending when
-    the invoice needs manual approval.
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The shop's order id.
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    Invoice and part payment: the url of the invoice PDF. Card and bank: the payment window the
-    customer must be redirected to.
-    """
-
-
-class CancelPaymentResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Integer | None, Field(alias="number")] = None
-    """
-    The payment / invoice number of the purchase.
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The shop's order id.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    Status will be Cancelled.
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    Invoice and part payment: the url of the invoice PDF. Card and bank: the payment window.
     """
 
 
@@ -1219,52 +1520,6 @@ class Card(WireModel):
     """
     Where Billmate posts the callback after a completed card or bank payment (retried until
     received).
-    """
-
-
-class CardInfo(WireModel):
-    """
-    The card and bank payment settings used (Card of getPaymentinfo).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    prompt_name: Annotated[Bool | None, Field(alias="promptname")] = None
-    """
-    Whether the name was prompted in the payment window.
-    """
-    three_d_secure: Annotated[Bool | None, Field(alias="3dsecure")] = None
-    """
-    Whether 3D-Secure was used.
-    """
-    recurring: Annotated[Bool | None, Field(alias="recurring")] = None
-    """
-    Whether the card payment can be used for recurring payments, like monthly subscriptions.
-    """
-    recurring_number: Annotated[Integer | None, Field(alias="recurringnr")] = None
-    """
-    Payment number received from the first purchase for making a recurring payment.
-    """
-    accept_url: Annotated[Text | None, Field(alias="accepturl")] = None
-    """
-    Where the customer was redirected after a completed payment.
-    """
-    cancel_url: Annotated[Text | None, Field(alias="cancelurl")] = None
-    """
-    Where the customer was redirected after a failed or cancelled payment.
-    """
-    callback_url: Annotated[Text | None, Field(alias="callbackurl")] = None
-    """
-    Where the callback data was sent after the customer completed a payment.
-    """
-    return_method: Annotated[
-        ReturnMethod | ReturnMethodUnlisted | None, Field(alias="returnmethod")
-    ] = None
-    """
-    HTTP return method to accepturl and cancelurl (POST or GET).
     """
 
 
@@ -1403,31 +1658,6 @@ class CreditPaymentRequest(CreditPaymentRequestRules):
     """
 
 
-class CreditPaymentResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Integer | None, Field(alias="number")] = None
-    """
-    The payment / invoice number of the credit.
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The shop's order id.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    Status of the credit payment: always Paid, says the table (credit payments are activated
-    automatically); the example answers Credited.
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    The url of the credit invoice PDF.
-    """
-
-
 class Customer(WireModel):
     """
     The customer (Customer).
@@ -1486,44 +1716,6 @@ class CustomerInfo(WireModel):
     """
 
 
-class DuePaymentInfo(WireModel):
-    """
-    One due invoice (an item of getDuePayments).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Text | None, Field(alias="number")] = None
-    """
-    The invoice number.
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The order id for the invoice.
-    """
-    invoice_date: Annotated[IsoDate | None, Field(alias="invoiceDate")] = None
-    """
-    The invoice date for the invoice.
-    """
-    invoice_status: Annotated[
-        DueStatus | DueStatusUnlisted | None, Field(alias="invoiceStatus")
-    ] = None
-    """
-    The status of the invoice: "Collection" (Inkasso) or "Due" (Förfallen).
-    """
-    due_date: Annotated[IsoDate | None, Field(alias="dueDate")] = None
-    """
-    The due date for the invoice.
-    """
-    to_pay: Annotated[ExactDecimal | None, Field(alias="topay")] = None
-    """
-    The amount left to pay.
-    """
-
-
 class GetAccountInfoResponse(WireModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -1570,7 +1762,7 @@ class GetAccountInfoResponse(WireModel):
     """
     The account's VAT registration number.
     """
-    language: Annotated[Language | LanguageUnlisted | None, Field(alias="language")] = None
+    language: Annotated[OpenLanguage | None, Field(alias="language")] = None
     """
     Not in the table: the example answers "sv" (the account's language).
     """
@@ -1584,11 +1776,39 @@ class GetAccountInfoResponse(WireModel):
     """
 
 
-class GetDuePaymentsResponse(RootModel[list[DuePaymentInfo]]):
+class GetPaymentInfoResponse(WireModel):
     model_config = ConfigDict(
+        populate_by_name=True,
         frozen=True,
     )
-    root: Annotated[list[DuePaymentInfo], Field(title="GetDuePaymentsResponse")]
+    payment_data: Annotated[PaymentDataInfo | None, Field(alias="PaymentData")] = None
+    """
+    How the payment was made and its status.
+    """
+    payment_info: Annotated[PaymentInfoInfo | None, Field(alias="PaymentInfo")] = None
+    """
+    What the invoice / receipt shows.
+    """
+    card: Annotated[CardInfo | None, Field(alias="Card")] = None
+    """
+    Card and bank settings.
+    """
+    settlement: Annotated[SettlementInfo | None, Field(alias="Settlement")] = None
+    """
+    The settlement of the payment.
+    """
+    customer: Annotated[CustomerInfo | None, Field(alias="Customer")] = None
+    """
+    The customer.
+    """
+    articles: Annotated[list[ArticleInfo] | None, Field(alias="Articles")] = None
+    """
+    The article rows.
+    """
+    cart: Annotated[CartInfo | None, Field(alias="Cart")] = None
+    """
+    Charges and totals.
+    """
 
 
 class GetPaymentPlansRequest(WireModel):
@@ -1605,6 +1825,13 @@ class GetPaymentPlansRequest(WireModel):
     """
     Currency, country, language and amount.
     """
+
+
+class GetPaymentPlansResponse(RootModel[list[PaymentPlanInfo]]):
+    model_config = ConfigDict(
+        frozen=True,
+    )
+    root: Annotated[list[PaymentPlanInfo], Field(title="GetPaymentPlansResponse")]
 
 
 class InitCheckoutRequest(InitCheckoutRequestRules):
@@ -1640,30 +1867,6 @@ class InitCheckoutRequest(InitCheckoutRequestRules):
     cart: Annotated[Cart, Field(alias="Cart")]
     """
     Charges and totals.
-    """
-
-
-class InitCheckoutResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Integer | None, Field(alias="number")] = None
-    """
-    The payment / invoice number of the purchase.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    Status of the payment (Created, Paid, Factoring, Service, Pending or Cancelled).
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The shop's order id.
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    The url of the session (the document copies addPayment's text: invoice PDF or payment window).
     """
 
 
@@ -1713,173 +1916,6 @@ class PaymentData(WireModel):
     """
     Logo for the payment: a file name from Billmate Online (e.g. Logo1.jpg); the standard logo when
     empty.
-    """
-
-
-class PaymentDataInfo(WireModel):
-    """
-    How the payment was made, and its state (PaymentData of getPaymentinfo).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    method: Annotated[
-        PaymentMethodInfo | PaymentMethodInfoUnlisted | None, Field(alias="method")
-    ] = None
-    """
-    Payment method: 1 Invoice Factoring, 2 Invoice Service, 4 Invoice Part Payment, 8 Card, 16 Bank,
-    24 Card/Bank, 32 Cash (Receipt).
-    """
-    payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
-    """
-    Paymentplan id of the selected part payment plan (part payment only).
-    """
-    currency: Annotated[Currency | CurrencyUnlisted | None, Field(alias="currency")] = None
-    """
-    Currency of the payment (ISO 4217): SEK, DKK, NOK, GBP, EUR or USD.
-    """
-    country: Annotated[Text | None, Field(alias="country")] = None
-    """
-    Country where the purchase is made (normally the store's location), ISO 3166-1 alpha-2.
-    """
-    language: Annotated[Language | LanguageUnlisted | None, Field(alias="language")] = None
-    """
-    Language of the invoice / receipt (ISO 639-1): sv, da, no or en.
-    """
-    auto_activate: Annotated[BoolOrDate | None, Field(alias="autoactivate")] = None
-    """
-    Flag showing if the payment was auto activated.
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    A unique order id generated by the shop as a reference.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    The status of the payment.
-    """
-    related_payment_id: Annotated[Integer | None, Field(alias="paymentid_related")] = None
-    """
-    The related payment, if any (e.g. the original invoice of a credit invoice).
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    The url link to the requested invoice (empty when there is none).
-    """
-
-
-class PaymentNotice(WireModel):
-    """
-    What Billmate sends to callbackurl, accepturl and cancelurl: the same data as addPayment's /
-    initCheckout's answer.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    number: Annotated[Integer | None, Field(alias="number")] = None
-    """
-    The payment / invoice number of the purchase.
-    """
-    status: Annotated[PaymentStatus | PaymentStatusUnlisted | None, Field(alias="status")] = None
-    """
-    Status of the payment (e.g. Created after a completed payment, Cancelled at the cancelurl).
-    """
-    order_id: Annotated[Text | None, Field(alias="orderid")] = None
-    """
-    The shop's order id.
-    """
-    url: Annotated[Text | None, Field(alias="url")] = None
-    """
-    The url of the invoice (empty at the cancelurl).
-    """
-    code: Annotated[Text | None, Field(alias="code")] = None
-    """
-    The error code of a failed payment (cancelurl: "error message and code as for addPayment").
-    """
-    message: Annotated[Text | None, Field(alias="message")] = None
-    """
-    The error message of a failed payment (cancelurl).
-    """
-
-
-class PaymentPlanInfo(WireModel):
-    """
-    One part payment plan (an item of getPaymentplans).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    payment_plan_id: Annotated[Integer | None, Field(alias="paymentplanid")] = None
-    """
-    Part payment id of the payment plan.
-    """
-    description: Annotated[Text | None, Field(alias="description")] = None
-    """
-    Description of the part payment plan.
-    """
-    number_of_months: Annotated[Integer | None, Field(alias="nbrofmonths")] = None
-    """
-    The number of months of this part payment plan.
-    """
-    start_fee: Annotated[MinorUnits | None, Field(alias="startfee")] = None
-    """
-    The fee debited for the start of this part payment plan in 1/100 of the currency.
-    """
-    handling_fee: Annotated[MinorUnits | None, Field(alias="handlingfee")] = None
-    """
-    The invoice fee debited per month for this part payment plan in 1/100 of the currency.
-    """
-    min_amount: Annotated[MinorUnits | None, Field(alias="minamount")] = None
-    """
-    The minimum purchase amount for this part payment plan in 1/100 of the currency.
-    """
-    max_amount: Annotated[MinorUnits | None, Field(alias="maxamount")] = None
-    """
-    The maximum purchase amount for this payment plan in 1/100 of the currency.
-    """
-    country: Annotated[Text | None, Field(alias="country")] = None
-    """
-    The country code of the country of sales for the part payment plan (the example answers "se").
-    """
-    plan_type: Annotated[PlanType | PlanTypeUnlisted | None, Field(alias="type")] = None
-    """
-    Which type of part payment and which calculation method applies: 0 Campaign, 1 Normal part
-    payment.
-    """
-    expiry_date: Annotated[IsoDate | None, Field(alias="expirydate")] = None
-    """
-    The last expiry date of the part payment plan.
-    """
-    interest_rate: Annotated[ExactDecimal | None, Field(alias="interestrate")] = None
-    """
-    The interest rate in percent for this part payment plan.
-    """
-    currency: Annotated[Currency | CurrencyUnlisted | None, Field(alias="currency")] = None
-    """
-    The currency code of the part payment plan.
-    """
-    language: Annotated[Language | LanguageUnlisted | None, Field(alias="language")] = None
-    """
-    The language code of the part payment plan.
-    """
-    total_fee: Annotated[MinorUnits | None, Field(alias="totalfee")] = None
-    """
-    The total cost with tax of the plan for the totalwithtax of the request, in 1/100 of the
-    currency.
-    """
-    monthly_cost: Annotated[MinorUnits | None, Field(alias="monthlycost")] = None
-    """
-    The monthly total with tax of the plan for the totalwithtax of the request, in 1/100 of the
-    currency.
     """
 
 
@@ -1989,48 +2025,6 @@ class AddPaymentRequest(AddPaymentRequestRules):
     """
     Charges and totals.
     """
-
-
-class GetPaymentInfoResponse(WireModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-    )
-    payment_data: Annotated[PaymentDataInfo | None, Field(alias="PaymentData")] = None
-    """
-    How the payment was made and its status.
-    """
-    payment_info: Annotated[PaymentInfoInfo | None, Field(alias="PaymentInfo")] = None
-    """
-    What the invoice / receipt shows.
-    """
-    card: Annotated[CardInfo | None, Field(alias="Card")] = None
-    """
-    Card and bank settings.
-    """
-    settlement: Annotated[SettlementInfo | None, Field(alias="Settlement")] = None
-    """
-    The settlement of the payment.
-    """
-    customer: Annotated[CustomerInfo | None, Field(alias="Customer")] = None
-    """
-    The customer.
-    """
-    articles: Annotated[list[ArticleInfo] | None, Field(alias="Articles")] = None
-    """
-    The article rows.
-    """
-    cart: Annotated[CartInfo | None, Field(alias="Cart")] = None
-    """
-    Charges and totals.
-    """
-
-
-class GetPaymentPlansResponse(RootModel[list[PaymentPlanInfo]]):
-    model_config = ConfigDict(
-        frozen=True,
-    )
-    root: Annotated[list[PaymentPlanInfo], Field(title="GetPaymentPlansResponse")]
 
 
 class GetTermsRequest(GetTermsRequestRules):

@@ -18,7 +18,7 @@ from inkassogram_client._types import (
     Int32,
     IpAddress,
     MinorUnits32,
-    StatusCodeUnlisted,
+    OpenStatusCode,
     Text,
     UnixTime,
     WireText,
@@ -130,6 +130,94 @@ class CountryWithNoSsnCheck(WireModel):
     address_line4: Annotated[WireText | None, Field(alias="addressLine4")] = None
     """
     Extra address line.
+    """
+
+
+class CreateInvoiceResponse(WireModel):
+    """
+    The answer (responseType), elements in the order of the document's example.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        frozen=True,
+        arbitrary_types_allowed=True,
+    )
+    status_code: Annotated[OpenStatusCode, Field(alias="statusCode")]
+    """
+    1 delivered, 0 refused.
+    """
+    ocr: Annotated[Text | None, Field(alias="ocr")] = None
+    """
+    The invoice's OCR number.
+    """
+    customer_name: Annotated[Text | None, Field(alias="customerName")] = None
+    """
+    Customer name.
+    """
+    customer_address: Annotated[Text | None, Field(alias="customerAddress")] = None
+    """
+    Customer address.
+    """
+    customer_zip: Annotated[Text | None, Field(alias="customerZip")] = None
+    """
+    Customer zip code.
+    """
+    customer_city: Annotated[Text | None, Field(alias="customerCity")] = None
+    """
+    Customer city.
+    """
+    company_org_no: Annotated[Text | None, Field(alias="companyOrgNo")] = None
+    """
+    In the example only (not in the XSD).
+    """
+    company_name: Annotated[Text | None, Field(alias="companyName")] = None
+    """
+    In the example only (not in the XSD).
+    """
+    company_address: Annotated[Text | None, Field(alias="companyAddress")] = None
+    """
+    In the example only (not in the XSD).
+    """
+    company_zip: Annotated[Text | None, Field(alias="companyZip")] = None
+    """
+    In the example only (not in the XSD).
+    """
+    company_city: Annotated[Text | None, Field(alias="companyCity")] = None
+    """
+    In the example only (not in the XSD).
+    """
+    pdf_file: Annotated[Text | None, Field(alias="pdfFile")] = None
+    """
+    The invoice PDF.
+    """
+    error_code: Annotated[Text | None, Field(alias="errorCode")] = None
+    """
+    Why a request was refused (statusCode 0); see the status codes.
+    """
+    bg_account: Annotated[Text | None, Field(alias="bgAccount")] = None
+    """
+    Bankgiro account.
+    """
+    pg_account: Annotated[Text | None, Field(alias="pgAccount")] = None
+    """
+    Plusgiro account.
+    """
+    iban_account: Annotated[Text | None, Field(alias="ibanAccount")] = None
+    """
+    IBAN account.
+    """
+    swift_account: Annotated[Text | None, Field(alias="swiftAccount")] = None
+    """
+    SWIFT code.
+    """
+    invoice_disclaimer: Annotated[Text | None, Field(alias="invoiceDisclaimer")] = None
+    """
+    Invoice disclaimer text.
+    """
+    description: Annotated[Text | None, Field(alias="description")] = None
+    """
+    Description of the status.
     """
 
 
@@ -395,92 +483,4 @@ class CreateInvoiceRequest(CreateInvoiceRequestRules):
     """
     Attached document: give the file's bytes; it is sent base64 encoded (at most 1,819,200
     characters encoded).
-    """
-
-
-class CreateInvoiceResponse(WireModel):
-    """
-    The answer (responseType), elements in the order of the document's example.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        frozen=True,
-        arbitrary_types_allowed=True,
-    )
-    status_code: Annotated[StatusCode | StatusCodeUnlisted, Field(alias="statusCode")]
-    """
-    1 delivered, 0 refused.
-    """
-    ocr: Annotated[Text | None, Field(alias="ocr")] = None
-    """
-    The invoice's OCR number.
-    """
-    customer_name: Annotated[Text | None, Field(alias="customerName")] = None
-    """
-    Customer name.
-    """
-    customer_address: Annotated[Text | None, Field(alias="customerAddress")] = None
-    """
-    Customer address.
-    """
-    customer_zip: Annotated[Text | None, Field(alias="customerZip")] = None
-    """
-    Customer zip code.
-    """
-    customer_city: Annotated[Text | None, Field(alias="customerCity")] = None
-    """
-    Customer city.
-    """
-    company_org_no: Annotated[Text | None, Field(alias="companyOrgNo")] = None
-    """
-    In the example only (not in the XSD).
-    """
-    company_name: Annotated[Text | None, Field(alias="companyName")] = None
-    """
-    In the example only (not in the XSD).
-    """
-    company_address: Annotated[Text | None, Field(alias="companyAddress")] = None
-    """
-    In the example only (not in the XSD).
-    """
-    company_zip: Annotated[Text | None, Field(alias="companyZip")] = None
-    """
-    In the example only (not in the XSD).
-    """
-    company_city: Annotated[Text | None, Field(alias="companyCity")] = None
-    """
-    In the example only (not in the XSD).
-    """
-    pdf_file: Annotated[Text | None, Field(alias="pdfFile")] = None
-    """
-    The invoice PDF.
-    """
-    error_code: Annotated[Text | None, Field(alias="errorCode")] = None
-    """
-    Why a request was refused (statusCode 0); see the status codes.
-    """
-    bg_account: Annotated[Text | None, Field(alias="bgAccount")] = None
-    """
-    Bankgiro account.
-    """
-    pg_account: Annotated[Text | None, Field(alias="pgAccount")] = None
-    """
-    Plusgiro account.
-    """
-    iban_account: Annotated[Text | None, Field(alias="ibanAccount")] = None
-    """
-    IBAN account.
-    """
-    swift_account: Annotated[Text | None, Field(alias="swiftAccount")] = None
-    """
-    SWIFT code.
-    """
-    invoice_disclaimer: Annotated[Text | None, Field(alias="invoiceDisclaimer")] = None
-    """
-    Invoice disclaimer text.
-    """
-    description: Annotated[Text | None, Field(alias="description")] = None
-    """
-    Description of the status.
     """

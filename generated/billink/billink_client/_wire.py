@@ -16,6 +16,7 @@ from typing import Any
 
 from ._auth import Credentials
 from ._runtime import xml
+from ._runtime.validation import answer
 from ._runtime.xml import XmlError as WireError
 from ._runtime.xml import escape, plain_decimal
 from .models import (
@@ -892,37 +893,37 @@ def _answer(body: bytes, shape: xml.Shape) -> dict[str, object]:
 
 
 def decode_check_response(body: bytes, ctx: Context | None = None) -> CheckResponse:
-    return CheckResponse.model_validate(_answer(body, _CHECK_RESPONSE))
+    return answer(CheckResponse, _answer(body, _CHECK_RESPONSE))
 
 
 def decode_order_response(body: bytes, ctx: Context | None = None) -> OrderResponse:
-    return OrderResponse.model_validate(_answer(body, _ORDER_RESPONSE))
+    return answer(OrderResponse, _answer(body, _ORDER_RESPONSE))
 
 
 def decode_credit_response(body: bytes, ctx: Context | None = None) -> CreditResponse:
-    return CreditResponse.model_validate(_answer(body, _CREDIT_RESPONSE))
+    return answer(CreditResponse, _answer(body, _CREDIT_RESPONSE))
 
 
 def decode_start_workflow_response(
     body: bytes, ctx: Context | None = None
 ) -> StartWorkflowResponse:
-    return StartWorkflowResponse.model_validate(_answer(body, _START_WORKFLOW_RESPONSE))
+    return answer(StartWorkflowResponse, _answer(body, _START_WORKFLOW_RESPONSE))
 
 
 def decode_on_hold_response(body: bytes, ctx: Context | None = None) -> OnHoldResponse:
-    return OnHoldResponse.model_validate(_answer(body, _ON_HOLD_RESPONSE))
+    return answer(OnHoldResponse, _answer(body, _ON_HOLD_RESPONSE))
 
 
 def decode_payment_response(body: bytes, ctx: Context | None = None) -> PaymentResponse:
-    return PaymentResponse.model_validate(_answer(body, _PAYMENT_RESPONSE))
+    return answer(PaymentResponse, _answer(body, _PAYMENT_RESPONSE))
 
 
 def decode_status_response(body: bytes, ctx: Context | None = None) -> StatusResponse:
-    return StatusResponse.model_validate(_answer(body, _STATUS_RESPONSE))
+    return answer(StatusResponse, _answer(body, _STATUS_RESPONSE))
 
 
 def decode_message_response(body: bytes, ctx: Context | None = None) -> MessageResponse:
-    return MessageResponse.model_validate(_answer(body, _MESSAGE_RESPONSE))
+    return answer(MessageResponse, _answer(body, _MESSAGE_RESPONSE))
 
 
 REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {

@@ -22,6 +22,7 @@ from ._runtime import json as js
 from ._runtime.errors import redact
 from ._runtime.json import JsonError as WireError
 from ._runtime.json import obj
+from ._runtime.validation import answer
 from .errors import BillitResponseError, detail, status_error, ErrorDetail
 from .models import (
     CreateOrderRequest,
@@ -904,11 +905,11 @@ def decode_create_order_response(
     data = js.loads(body, decimals=True)
     if js.reads_as_given(body):
         try:
-            return CreateOrderResponse.model_validate(data)
+            return answer(CreateOrderResponse, data)
         except ValidationError:
             pass  # read through the shape tables: they read the wire's other forms or name the fault
-    return CreateOrderResponse.model_validate(
-        js.value(data, js.Leaf(js.integer), strict=False, path="answer")
+    return answer(
+        CreateOrderResponse, js.value(data, js.Leaf(js.integer), strict=False, path="answer")
     )
 
 
@@ -919,12 +920,10 @@ def decode_get_order_response(
     data = js.loads(body, decimals=True)
     if js.reads_as_given(body):
         try:
-            return GetOrderResponse.model_validate(data)
+            return answer(GetOrderResponse, data)
         except ValidationError:
             pass  # read through the shape tables: they read the wire's other forms or name the fault
-    return GetOrderResponse.model_validate(
-        js.value(data, js.Node(_ORDER), strict=False, path="answer")
-    )
+    return answer(GetOrderResponse, js.value(data, js.Node(_ORDER), strict=False, path="answer"))
 
 
 def decode_list_orders_response(
@@ -934,10 +933,10 @@ def decode_list_orders_response(
     data = js.loads(body, decimals=True)
     if js.reads_as_given(body):
         try:
-            return ListOrdersResponse.model_validate(data)
+            return answer(ListOrdersResponse, data)
         except ValidationError:
             pass  # read through the shape tables: they read the wire's other forms or name the fault
-    return ListOrdersResponse.model_validate(js.decode(data, _LIST_ORDERS_RESPONSE, strict=False))
+    return answer(ListOrdersResponse, js.decode(data, _LIST_ORDERS_RESPONSE, strict=False))
 
 
 def decode_patch_order_response(
@@ -963,7 +962,7 @@ def decode_delete_order_response(
 
 def decode_webhook_event(data: object, path: str = "") -> WebhookEvent:
     """A WebhookEvent from a decoded webhook body."""
-    return WebhookEvent.model_validate(js.decode(data, _WEBHOOK_EVENT, strict=False, path=path))
+    return answer(WebhookEvent, js.decode(data, _WEBHOOK_EVENT, strict=False, path=path))
 
 
 REQUESTS: dict[str, tuple[js.Shape, type[Any]]] = {

@@ -22,6 +22,7 @@ from ._runtime import phpjson as php
 from ._runtime.json import JsonError as WireError
 from ._runtime.json import flag_or_date, plain_decimal
 from ._runtime.phpjson import obj, php_string
+from ._runtime.validation import answer
 from .errors import BillmateSignatureError, api_error
 from .models import (
     ActivatePaymentRequest,
@@ -1527,7 +1528,7 @@ def _answer(body: bytes, ctx: Context, operation: str) -> object:
 
 def decode_get_address_response(body: bytes, ctx: Context) -> GetAddressResponse:
     data = _answer(body, ctx, "get_address")
-    return GetAddressResponse.model_validate(js.decode(data, _GET_ADDRESS_RESPONSE, strict=False))
+    return answer(GetAddressResponse, js.decode(data, _GET_ADDRESS_RESPONSE, strict=False))
 
 
 def _encode_get_address_response(response: GetAddressResponse) -> str:
@@ -1558,8 +1559,9 @@ def encode_get_address_response(response: GetAddressResponse, ctx: Context) -> b
 
 def decode_get_due_payments_response(body: bytes, ctx: Context) -> GetDuePaymentsResponse:
     data = _answer(body, ctx, "get_due_payments")
-    return GetDuePaymentsResponse.model_validate(
-        js.value(data, js.Many(js.Node(_DUE_PAYMENT_INFO)), strict=False, path="data")
+    return answer(
+        GetDuePaymentsResponse,
+        js.value(data, js.Many(js.Node(_DUE_PAYMENT_INFO)), strict=False, path="data"),
     )
 
 
@@ -1574,9 +1576,7 @@ def encode_get_due_payments_response(response: GetDuePaymentsResponse, ctx: Cont
 
 def decode_get_payment_info_response(body: bytes, ctx: Context) -> GetPaymentInfoResponse:
     data = _answer(body, ctx, "get_payment_info")
-    return GetPaymentInfoResponse.model_validate(
-        js.decode(data, _GET_PAYMENT_INFO_RESPONSE, strict=False)
-    )
+    return answer(GetPaymentInfoResponse, js.decode(data, _GET_PAYMENT_INFO_RESPONSE, strict=False))
 
 
 def _encode_get_payment_info_response(response: GetPaymentInfoResponse) -> str:
@@ -1607,8 +1607,9 @@ def encode_get_payment_info_response(response: GetPaymentInfoResponse, ctx: Cont
 
 def decode_get_payment_plans_response(body: bytes, ctx: Context) -> GetPaymentPlansResponse:
     data = _answer(body, ctx, "get_payment_plans")
-    return GetPaymentPlansResponse.model_validate(
-        js.value(data, js.Many(js.Node(_PAYMENT_PLAN_INFO)), strict=False, path="data")
+    return answer(
+        GetPaymentPlansResponse,
+        js.value(data, js.Many(js.Node(_PAYMENT_PLAN_INFO)), strict=False, path="data"),
     )
 
 
@@ -1624,10 +1625,10 @@ def encode_get_payment_plans_response(response: GetPaymentPlansResponse, ctx: Co
 def decode_get_terms_response(body: bytes, ctx: Context) -> GetTermsResponse:
     text = js.text_answer(body)
     if text is not None:  # the bare text, not a JSON document (and so not signed)
-        return GetTermsResponse.model_validate(text)
+        return answer(GetTermsResponse, text)
     data = js.unwrap(_answer(body, ctx, "get_terms"), "terms")
-    return GetTermsResponse.model_validate(
-        js.value(data, js.Leaf(js.text, is_text=True), strict=False, path="data")
+    return answer(
+        GetTermsResponse, js.value(data, js.Leaf(js.text, is_text=True), strict=False, path="data")
     )
 
 
@@ -1642,9 +1643,7 @@ def encode_get_terms_response(response: GetTermsResponse, ctx: Context) -> bytes
 
 def decode_get_account_info_response(body: bytes, ctx: Context) -> GetAccountInfoResponse:
     data = _answer(body, ctx, "get_account_info")
-    return GetAccountInfoResponse.model_validate(
-        js.decode(data, _GET_ACCOUNT_INFO_RESPONSE, strict=False)
-    )
+    return answer(GetAccountInfoResponse, js.decode(data, _GET_ACCOUNT_INFO_RESPONSE, strict=False))
 
 
 def _encode_get_account_info_response(response: GetAccountInfoResponse) -> str:
@@ -1690,7 +1689,7 @@ def encode_get_account_info_response(response: GetAccountInfoResponse, ctx: Cont
 
 def decode_add_payment_response(body: bytes, ctx: Context) -> AddPaymentResponse:
     data = _answer(body, ctx, "add_payment")
-    return AddPaymentResponse.model_validate(js.decode(data, _ADD_PAYMENT_RESPONSE, strict=False))
+    return answer(AddPaymentResponse, js.decode(data, _ADD_PAYMENT_RESPONSE, strict=False))
 
 
 def _encode_add_payment_response(response: AddPaymentResponse) -> str:
@@ -1713,9 +1712,7 @@ def encode_add_payment_response(response: AddPaymentResponse, ctx: Context) -> b
 
 def decode_cancel_payment_response(body: bytes, ctx: Context) -> CancelPaymentResponse:
     data = _answer(body, ctx, "cancel_payment")
-    return CancelPaymentResponse.model_validate(
-        js.decode(data, _CANCEL_PAYMENT_RESPONSE, strict=False)
-    )
+    return answer(CancelPaymentResponse, js.decode(data, _CANCEL_PAYMENT_RESPONSE, strict=False))
 
 
 def _encode_cancel_payment_response(response: CancelPaymentResponse) -> str:
@@ -1738,9 +1735,7 @@ def encode_cancel_payment_response(response: CancelPaymentResponse, ctx: Context
 
 def decode_credit_payment_response(body: bytes, ctx: Context) -> CreditPaymentResponse:
     data = _answer(body, ctx, "credit_payment")
-    return CreditPaymentResponse.model_validate(
-        js.decode(data, _CREDIT_PAYMENT_RESPONSE, strict=False)
-    )
+    return answer(CreditPaymentResponse, js.decode(data, _CREDIT_PAYMENT_RESPONSE, strict=False))
 
 
 def _encode_credit_payment_response(response: CreditPaymentResponse) -> str:
@@ -1763,9 +1758,7 @@ def encode_credit_payment_response(response: CreditPaymentResponse, ctx: Context
 
 def decode_update_payment_response(body: bytes, ctx: Context) -> UpdatePaymentResponse:
     data = _answer(body, ctx, "update_payment")
-    return UpdatePaymentResponse.model_validate(
-        js.decode(data, _UPDATE_PAYMENT_RESPONSE, strict=False)
-    )
+    return answer(UpdatePaymentResponse, js.decode(data, _UPDATE_PAYMENT_RESPONSE, strict=False))
 
 
 def _encode_update_payment_response(response: UpdatePaymentResponse) -> str:
@@ -1788,8 +1781,8 @@ def encode_update_payment_response(response: UpdatePaymentResponse, ctx: Context
 
 def decode_activate_payment_response(body: bytes, ctx: Context) -> ActivatePaymentResponse:
     data = _answer(body, ctx, "activate_payment")
-    return ActivatePaymentResponse.model_validate(
-        js.decode(data, _ACTIVATE_PAYMENT_RESPONSE, strict=False)
+    return answer(
+        ActivatePaymentResponse, js.decode(data, _ACTIVATE_PAYMENT_RESPONSE, strict=False)
     )
 
 
@@ -1813,9 +1806,7 @@ def encode_activate_payment_response(response: ActivatePaymentResponse, ctx: Con
 
 def decode_init_checkout_response(body: bytes, ctx: Context) -> InitCheckoutResponse:
     data = _answer(body, ctx, "init_checkout")
-    return InitCheckoutResponse.model_validate(
-        js.decode(data, _INIT_CHECKOUT_RESPONSE, strict=False)
-    )
+    return answer(InitCheckoutResponse, js.decode(data, _INIT_CHECKOUT_RESPONSE, strict=False))
 
 
 def _encode_init_checkout_response(response: InitCheckoutResponse) -> str:
@@ -1838,9 +1829,7 @@ def encode_init_checkout_response(response: InitCheckoutResponse, ctx: Context) 
 
 def decode_update_checkout_response(body: bytes, ctx: Context) -> UpdateCheckoutResponse:
     data = _answer(body, ctx, "update_checkout")
-    return UpdateCheckoutResponse.model_validate(
-        js.decode(data, _UPDATE_CHECKOUT_RESPONSE, strict=False)
-    )
+    return answer(UpdateCheckoutResponse, js.decode(data, _UPDATE_CHECKOUT_RESPONSE, strict=False))
 
 
 def _encode_update_checkout_response(response: UpdateCheckoutResponse) -> str:
@@ -1870,7 +1859,7 @@ def _answer_body(ctx: Context, data: str) -> bytes:
 
 def decode_payment_notice(data: object, path: str = "data") -> PaymentNotice:
     """A PaymentNotice from the decoded `data` of a callback."""
-    return PaymentNotice.model_validate(js.decode(data, _PAYMENT_NOTICE, strict=False, path=path))
+    return answer(PaymentNotice, js.decode(data, _PAYMENT_NOTICE, strict=False, path=path))
 
 
 REQUESTS: dict[str, tuple[str, js.Shape, type[Any]]] = {

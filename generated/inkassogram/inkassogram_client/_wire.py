@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from ._auth import Credentials
 from ._runtime import xml
+from ._runtime.validation import answer
 from ._runtime.xml import XmlError as WireError
 from ._runtime.xml import escape, plain_decimal, base64_text, md5_hex
 from .models import (
@@ -397,7 +398,7 @@ def _answer(body: bytes, shape: xml.Shape) -> dict[str, object]:
 def decode_create_invoice_response(
     body: bytes, ctx: Context | None = None
 ) -> CreateInvoiceResponse:
-    return CreateInvoiceResponse.model_validate(_answer(body, _CREATE_INVOICE_RESPONSE))
+    return answer(CreateInvoiceResponse, _answer(body, _CREATE_INVOICE_RESPONSE))
 
 
 REQUESTS: dict[str, tuple[xml.Shape, type[Any]]] = {

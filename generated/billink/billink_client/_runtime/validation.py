@@ -8,7 +8,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,6 +36,19 @@ class Issue:
         if self.name and self.name != self.path:
             where = f"{self.name} ({where})"
         return f"{where}: {self.message} [{self.rule}]"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def answer(model: type[M], data: object) -> M:
+    """`model` validated from the decoded data of an answer or callback, which is keyed by
+    wire names: a member that carries a field's Python name instead is not that field (it is
+    ignored, as any undocumented member is). pydantic's validator is called directly: what
+    `model_validate` adds (argument checks) costs about 0.4 us an answer. Raises
+    ValidationError, as `model_validate` does."""
+    validated: M = model.__pydantic_validator__.validate_python(data, by_name=False)
+    return validated
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

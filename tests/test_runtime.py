@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import ir
 from generator.render import RUNTIME, runtime_modules
@@ -420,6 +422,75 @@ def test_xml_parse_refuses_declarations_and_decodes_by_shape() -> None:
     with pytest.raises(rt_xml.XmlError, match="unknown element"):
         rt_xml.decode(rt_xml.parse(b"<S><X/></S>"), shape, strict=True)
 
+
+
+def test_xml_refuses_text_between_the_items_of_a_list_and_names_the_item() -> None:
+    line = rt_xml.Shape("L", {"N": rt_xml.Leaf(rt_xml.integer)})
+    shape = rt_xml.Shape("S", {"LINES": rt_xml.Many(rt_xml.Node(line), item_tag="LINE")})
+    good = b"<S><LINES> <LINE><N>1</N></LINE>\n <LINE><N>2</N></LINE> </LINES></S>"
+    assert rt_xml.decode(rt_xml.parse(good), shape, strict=False) == {"LINES": [{"N": 1}, {"N": 2}]}
+    bad = b"<S><LINES><LINE><N>1</N></LINE>smuggled<LINE><N>2</N></LINE></LINES></S>"
+    with pytest.raises(rt_xml.XmlError, match="unexpected text between elements") as caught:
+        rt_xml.decode(rt_xml.parse(bad), shape, strict=False)
+    assert caught.value.path == "LINES[0]"  # the text follows the first item
+    with pytest.raises(rt_xml.XmlError) as nested:  # a fault inside an item names its whole path
+        rt_xml.decode(rt_xml.parse(b"<S><LINES><LINE><N>x</N></LINE></LINES></S>"), shape, strict=False, path="answer")
+    assert nested.value.path == "answer.LINES[0].N"
+
+
+
+def test_json_refuses_a_number_past_decimal_s_limits_with_a_json_error() -> None:
+    # jiter refuses it, and the standard library's Decimal raised InvalidOperation (a crash)
+    with pytest.raises(rt_json.JsonError, match="out of range"):
+        rt_json.loads(b"[1.5e" + b"9" * 30 + b"]", decimals=True)
+
+_JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
+    st.decimals(allow_nan=False, allow_infinity=False, places=None).map(str),
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _mutated(document: bytes, edits: list[tuple[int, bytes]]) -> bytes:
+    for where, insert in edits:
+        cut = where % (len(document) + 1)
+        document = document[:cut] + insert + document[cut + 1 :]
+    return document
+
+
+@given(
+    value=_JSON_VALUES,
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from(
+            [b"", b"\\ud800", b"\\", b'"', b"NaN", b"-Infinity", b"1e999", b"\xff", b"\x01", b"[", b"}", b" ", b"1" * 4400]
+        )),
+        max_size=2,
+    ),
+    decimals=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_json_loads_reads_what_the_standard_library_reads(
+    value: object, edits: list[tuple[int, bytes]], decimals: bool
+) -> None:
+    """jiter reads first and the standard library reads whatever jiter refuses: the same values
+    (repr: Decimal digits, -0.0, inf) or the same refusal as the standard library alone."""
+    import json as stdlib_json
+
+    document = _mutated(stdlib_json.dumps(value, ensure_ascii=bool(edits)).encode(), edits)
+
+    def outcome(read: Any) -> str:
+        try:
+            return repr(read())
+        except rt_json.JsonError:
+            return "JsonError"
+
+    ours = outcome(lambda: rt_json.loads(document, decimals=decimals))
+    reference = outcome(lambda: rt_json.within_depth(document, rt_json._stdlib_loads(document, decimals)))
+    assert ours == reference, document
 
 # -- rate limiting -------------------------------------------------------------------------------
 

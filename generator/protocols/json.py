@@ -47,7 +47,8 @@ CALLS = "rpc"  # its client, mock and errors: templates/python/protocols/rpc/
 # The runtime modules (generator/runtime/) its packages need besides the shared ones, and what
 # those modules need installed.
 RUNTIME = ("json.py", "phpjson.py", "signing.py")
-DEPENDENCIES: tuple[str, ...] = ()
+# jiter: the runtime's JSON parser (_runtime/json.py; float_mode since 0.6)
+DEPENDENCIES: tuple[str, ...] = ("jiter>=0.6,<1",)
 
 # Scalar kinds a member of the message can carry -> the codec macro file for them.
 KINDS = {

@@ -45,7 +45,8 @@ CALLS = "rest"  # its client, mock and errors: templates/python/protocols/rest/
 # The runtime modules (generator/runtime/) its packages need besides the shared ones, and what
 # those modules need installed.
 RUNTIME = ("json.py",)
-DEPENDENCIES: tuple[str, ...] = ()
+# jiter: the runtime's JSON parser (_runtime/json.py; float_mode since 0.6)
+DEPENDENCIES: tuple[str, ...] = ("jiter>=0.6,<1",)
 
 # Scalar kinds a JSON member, path segment, query or header parameter can carry -> codec macros.
 KINDS = {

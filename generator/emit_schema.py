@@ -140,7 +140,9 @@ class SchemaEmitter:
                 if self.codegen:  # a member or that text, in one type (see open_enum.j2)
                     path = f"{self.service.package}._types.{open_type(type_ref.enum)}"
                     return {"type": "string", "customTypePath": path}
-                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, {"type": "string"}]}
+                # not "": the wire's empty value is absent, as for every member that is not text
+                unlisted = {"type": "string", "minLength": 1}
+                return {"anyOf": [{"$ref": f"#/$defs/{type_ref.enum}"}, unlisted]}
             return {"$ref": f"#/$defs/{type_ref.enum}"}
         if isinstance(type_ref, ir.ShapeRef):
             return {"$ref": f"#/$defs/{type_ref.shape}"}

@@ -264,10 +264,9 @@ def _define_date_or_datetime(
 def _define_datetime(name: str, params: dict[str, Any], text_pattern: str | None) -> TypeDefinition:
     return TypeDefinition(
         "datetime",
-        (("name", name),),
-        frozenset({"import re", "from datetime import datetime"}),
-        frozenset({"BeforeValidator"}),
-        helpers=("datetime", (("pattern", ISO_DATETIME_PATTERN[1:-1]),)),
+        (("name", name), ("pattern", ISO_DATETIME_PATTERN)),
+        frozenset({"from datetime import datetime"}),
+        frozenset({"GetPydanticSchema", CORE_SCHEMA}),
     )
 
 

@@ -90,8 +90,9 @@ def types_view(service: ir.Service) -> TypesView:
         )
         pydantic |= {"Field", "GetPydanticSchema", CORE_SCHEMA}
         imports.add("from typing import TYPE_CHECKING, Union")
-    custom_error = any(
+    custom_error = any(  # the kinds whose checks are all pydantic-core's raise no custom error
         d.kind not in ("text", "bool", "int", "decimal", "money", "money_minor")
+        and not (d.kind == "datetime" and d.macro is None)
         for d in definitions
     )
     core = tuple(

@@ -150,8 +150,9 @@ def _plain_decimal(value: Decimal) -> str:
 def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.CoreSchema:
     """An exact decimal. From Python: a finite Decimal (with at most `scale` decimals, when
     given), an int (not a bool) or a decimal string matching `pattern`: an int, the usual amount
-    of an answer, is read by pydantic-core alone, anything else by one function (pydantic-core's
-    own choices would pay a failed choice for every Decimal and string). From JSON text
+    of an answer, and a Decimal when there is no scale are read by pydantic-core alone, anything
+    else by one function (pydantic-core counts the decimals of Decimal("1.000000") after
+    normalizing, so it cannot check a scale as the schemas mean it). From JSON text
     (`model_validate_json`) only decimal strings and whole numbers: a JSON number with a
     fraction would pass through float. Any other input is one error, saying
     `what` is expected. Written to JSON in plain notation."""
@@ -181,13 +182,19 @@ def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.Co
         ]
     )
     whole_decimal = core_schema.chain_schema(  # all in pydantic-core: no Python call
-        [core_schema.int_schema(strict=True), core_schema.decimal_schema()]
+        # an int's Decimal is finite: no need to ask (which is a Python call)
+        [core_schema.int_schema(strict=True), core_schema.decimal_schema(allow_inf_nan=True)]
+    )
+    exact = (
+        [whole_decimal]
+        if scale is not None
+        else [whole_decimal, core_schema.decimal_schema(strict=True)]
     )
     return core_schema.custom_error_schema(
         core_schema.json_or_python_schema(
             json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
             python_schema=core_schema.union_schema(
-                [whole_decimal, core_schema.no_info_plain_validator_function(read)],
+                [*exact, core_schema.no_info_plain_validator_function(read)],
                 mode="left_to_right",
             ),
         ),
@@ -263,21 +270,52 @@ Integer = Annotated[int, GetPydanticSchema(lambda _source, _handler: _INTEGER)]
 its int; a fraction is refused, never rounded)."""
 
 
-def _local_datetime(value: object) -> object:
-    if isinstance(value, datetime):
-        return _naive(value)
-    if isinstance(value, str):
-        parsed = _parse_local_datetime(value)
-        if parsed is not None:
-            return parsed
-    raise PydanticCustomError(
-        "local_datetime",
-        "Input should be a datetime without timezone or an ISO string such as"
-        " '2025-04-25T16:22:25'",
-    )
+# Read by pydantic-core alone (no Python call): a naive datetime as it is, or text matching the
+# pattern, parsed as ISO 8601 (a 7th fractional digit is dropped); anything else is one error.
+# A datetime with a timezone passes the first step and is refused by the second, with its own
+# error. From JSON text (`model_validate_json`) only the text.
+_LOCAL_DATETIME_TEXT = core_schema.chain_schema(
+    [
+        core_schema.str_schema(
+            strict=True,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,7})?)?$",
+        ),
+        core_schema.datetime_schema(),
+    ]
+)
+_LOCAL_DATETIME_ERROR = (
+    "Input should be a datetime without timezone or an ISO string such as '2025-04-25T16:22:25'"
+)
+_LOCAL_DATETIME_SCHEMA = core_schema.json_or_python_schema(
+    json_schema=core_schema.custom_error_schema(
+        _LOCAL_DATETIME_TEXT,
+        custom_error_type="local_datetime",
+        custom_error_message=_LOCAL_DATETIME_ERROR,
+    ),
+    python_schema=core_schema.chain_schema(
+        [
+            core_schema.custom_error_schema(
+                core_schema.union_schema(
+                    [core_schema.datetime_schema(strict=True), _LOCAL_DATETIME_TEXT],
+                    mode="left_to_right",
+                ),
+                custom_error_type="local_datetime",
+                custom_error_message=_LOCAL_DATETIME_ERROR,
+            ),
+            core_schema.custom_error_schema(
+                core_schema.datetime_schema(strict=True, tz_constraint="naive"),
+                custom_error_type="naive_datetime",
+                custom_error_message=(
+                    "Give a local date and time without a timezone: this API's datetimes carry no offset"
+                ),
+            ),
+        ]
+    ),
+)
 
-
-LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
+LocalDateTime = Annotated[
+    datetime, GetPydanticSchema(lambda _source, _handler: _LOCAL_DATETIME_SCHEMA)
+]
 """A local date and time: a naive ``datetime`` or an ISO string without offset."""
 
 
@@ -326,12 +364,12 @@ EntityTypeUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _entity_type_unlisted, core_schema.str_schema(strict=True)
+            _entity_type_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A EntityType value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenEntityType = Annotated[
     Union["EntityType", EntityTypeUnlisted], Field(union_mode="left_to_right")
@@ -353,12 +391,12 @@ OrderDirectionUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _order_direction_unlisted, core_schema.str_schema(strict=True)
+            _order_direction_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A OrderDirection value the document does not list, kept as its text (a listed value, or an alias
-of one, is its member)."""
+of one, is its member; "" is no value)."""
 
 OpenOrderDirection = Annotated[
     Union["OrderDirection", OrderDirectionUnlisted], Field(union_mode="left_to_right")
@@ -382,12 +420,12 @@ OrderTypeUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _order_type_unlisted, core_schema.str_schema(strict=True)
+            _order_type_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A OrderType value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenOrderType = Annotated[Union["OrderType", OrderTypeUnlisted], Field(union_mode="left_to_right")]
 """An OrderType member, or the text of a value the document does not list (`OrderTypeUnlisted`)."""
@@ -406,12 +444,12 @@ WebhookUpdateTypeUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _webhook_update_type_unlisted, core_schema.str_schema(strict=True)
+            _webhook_update_type_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A WebhookUpdateType value the document does not list, kept as its text (a listed value, or an
-alias of one, is its member)."""
+alias of one, is its member; "" is no value)."""
 
 OpenWebhookUpdateType = Annotated[
     Union["WebhookUpdateType", WebhookUpdateTypeUnlisted], Field(union_mode="left_to_right")

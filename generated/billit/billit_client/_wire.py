@@ -538,7 +538,7 @@ _FILE = js.Shape(
         "FileID": js.Leaf(js.text, is_text=True),
         "FileName": js.Leaf(js.text, is_text=True),
         "MimeType": js.Leaf(js.text, is_text=True),
-        "FileContent": js.Leaf(js.base64_bytes),
+        "FileContent": js.Leaf(js.base64_bytes, is_text=True),
     },
 )
 _CREATE_ORDER_REQUEST = js.Shape(
@@ -671,7 +671,7 @@ _FILE_INFO = js.Shape(
         "FileID": js.Leaf(js.text, is_text=True),
         "FileName": js.Leaf(js.text, is_text=True),
         "MimeType": js.Leaf(js.text, is_text=True),
-        "FileContent": js.Leaf(js.base64_bytes),
+        "FileContent": js.Leaf(js.base64_bytes, is_text=True),
     },
 )
 _PAYMENT_LINK = js.Shape(

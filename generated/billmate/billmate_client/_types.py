@@ -62,8 +62,9 @@ def _plain_decimal(value: Decimal) -> str:
 def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.CoreSchema:
     """An exact decimal. From Python: a finite Decimal (with at most `scale` decimals, when
     given), an int (not a bool) or a decimal string matching `pattern`: an int, the usual amount
-    of an answer, is read by pydantic-core alone, anything else by one function (pydantic-core's
-    own choices would pay a failed choice for every Decimal and string). From JSON text
+    of an answer, and a Decimal when there is no scale are read by pydantic-core alone, anything
+    else by one function (pydantic-core counts the decimals of Decimal("1.000000") after
+    normalizing, so it cannot check a scale as the schemas mean it). From JSON text
     (`model_validate_json`) only decimal strings and whole numbers: a JSON number with a
     fraction would pass through float. Any other input is one error, saying
     `what` is expected. Written to JSON in plain notation."""
@@ -93,13 +94,19 @@ def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.Co
         ]
     )
     whole_decimal = core_schema.chain_schema(  # all in pydantic-core: no Python call
-        [core_schema.int_schema(strict=True), core_schema.decimal_schema()]
+        # an int's Decimal is finite: no need to ask (which is a Python call)
+        [core_schema.int_schema(strict=True), core_schema.decimal_schema(allow_inf_nan=True)]
+    )
+    exact = (
+        [whole_decimal]
+        if scale is not None
+        else [whole_decimal, core_schema.decimal_schema(strict=True)]
     )
     return core_schema.custom_error_schema(
         core_schema.json_or_python_schema(
             json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
             python_schema=core_schema.union_schema(
-                [whole_decimal, core_schema.no_info_plain_validator_function(read)],
+                [*exact, core_schema.no_info_plain_validator_function(read)],
                 mode="left_to_right",
             ),
         ),
@@ -260,12 +267,12 @@ CurrencyUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _currency_unlisted, core_schema.str_schema(strict=True)
+            _currency_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A Currency value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenCurrency = Annotated[Union["Currency", CurrencyUnlisted], Field(union_mode="left_to_right")]
 """An Currency member, or the text of a value the document does not list (`CurrencyUnlisted`)."""
@@ -284,12 +291,12 @@ DueStatusUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _due_status_unlisted, core_schema.str_schema(strict=True)
+            _due_status_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A DueStatus value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenDueStatus = Annotated[Union["DueStatus", DueStatusUnlisted], Field(union_mode="left_to_right")]
 """An DueStatus member, or the text of a value the document does not list (`DueStatusUnlisted`)."""
@@ -308,12 +315,12 @@ LanguageUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _language_unlisted, core_schema.str_schema(strict=True)
+            _language_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A Language value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenLanguage = Annotated[Union["Language", LanguageUnlisted], Field(union_mode="left_to_right")]
 """An Language member, or the text of a value the document does not list (`LanguageUnlisted`)."""
@@ -332,12 +339,12 @@ PaymentMethodUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _payment_method_unlisted, core_schema.str_schema(strict=True)
+            _payment_method_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A PaymentMethod value the document does not list, kept as its text (a listed value, or an alias
-of one, is its member)."""
+of one, is its member; "" is no value)."""
 
 OpenPaymentMethod = Annotated[
     Union["PaymentMethod", PaymentMethodUnlisted], Field(union_mode="left_to_right")
@@ -359,12 +366,12 @@ PaymentMethodInfoUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _payment_method_info_unlisted, core_schema.str_schema(strict=True)
+            _payment_method_info_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A PaymentMethodInfo value the document does not list, kept as its text (a listed value, or an
-alias of one, is its member)."""
+alias of one, is its member; "" is no value)."""
 
 OpenPaymentMethodInfo = Annotated[
     Union["PaymentMethodInfo", PaymentMethodInfoUnlisted], Field(union_mode="left_to_right")
@@ -399,12 +406,12 @@ PaymentStatusUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _payment_status_unlisted, core_schema.str_schema(strict=True)
+            _payment_status_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A PaymentStatus value the document does not list, kept as its text (a listed value, or an alias
-of one, is its member)."""
+of one, is its member; "" is no value)."""
 
 OpenPaymentStatus = Annotated[
     Union["PaymentStatus", PaymentStatusUnlisted], Field(union_mode="left_to_right")
@@ -426,12 +433,12 @@ PlanTypeUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _plan_type_unlisted, core_schema.str_schema(strict=True)
+            _plan_type_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A PlanType value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenPlanType = Annotated[Union["PlanType", PlanTypeUnlisted], Field(union_mode="left_to_right")]
 """An PlanType member, or the text of a value the document does not list (`PlanTypeUnlisted`)."""
@@ -450,12 +457,12 @@ ReturnMethodUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _return_method_unlisted, core_schema.str_schema(strict=True)
+            _return_method_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A ReturnMethod value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenReturnMethod = Annotated[
     Union["ReturnMethod", ReturnMethodUnlisted], Field(union_mode="left_to_right")

@@ -75,8 +75,9 @@ def _plain_decimal(value: Decimal) -> str:
 def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.CoreSchema:
     """An exact decimal. From Python: a finite Decimal (with at most `scale` decimals, when
     given), an int (not a bool) or a decimal string matching `pattern`: an int, the usual amount
-    of an answer, is read by pydantic-core alone, anything else by one function (pydantic-core's
-    own choices would pay a failed choice for every Decimal and string). From JSON text
+    of an answer, and a Decimal when there is no scale are read by pydantic-core alone, anything
+    else by one function (pydantic-core counts the decimals of Decimal("1.000000") after
+    normalizing, so it cannot check a scale as the schemas mean it). From JSON text
     (`model_validate_json`) only decimal strings and whole numbers: a JSON number with a
     fraction would pass through float. Any other input is one error, saying
     `what` is expected. Written to JSON in plain notation."""
@@ -106,13 +107,19 @@ def _exact_decimal(pattern: str, scale: int | None, what: str) -> core_schema.Co
         ]
     )
     whole_decimal = core_schema.chain_schema(  # all in pydantic-core: no Python call
-        [core_schema.int_schema(strict=True), core_schema.decimal_schema()]
+        # an int's Decimal is finite: no need to ask (which is a Python call)
+        [core_schema.int_schema(strict=True), core_schema.decimal_schema(allow_inf_nan=True)]
+    )
+    exact = (
+        [whole_decimal]
+        if scale is not None
+        else [whole_decimal, core_schema.decimal_schema(strict=True)]
     )
     return core_schema.custom_error_schema(
         core_schema.json_or_python_schema(
             json_schema=core_schema.union_schema([text, whole], mode="left_to_right"),
             python_schema=core_schema.union_schema(
-                [whole_decimal, core_schema.no_info_plain_validator_function(read)],
+                [*exact, core_schema.no_info_plain_validator_function(read)],
                 mode="left_to_right",
             ),
         ),
@@ -297,12 +304,12 @@ StatusCodeUnlisted = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.no_info_after_validator_function(
-            _status_code_unlisted, core_schema.str_schema(strict=True)
+            _status_code_unlisted, core_schema.str_schema(strict=True, min_length=1)
         )
     ),
 ]
 """A StatusCode value the document does not list, kept as its text (a listed value, or an alias of
-one, is its member)."""
+one, is its member; "" is no value)."""
 
 OpenStatusCode = Annotated[
     Union["StatusCode", StatusCodeUnlisted], Field(union_mode="left_to_right")

@@ -28,6 +28,8 @@ class Context:
     # wire name -> (document, path, raw entry) of the field library
     library: dict[str, tuple[Document, PathKey, dict[str, Any]]] = field(default_factory=dict)
     shapes: dict[str, ir.Shape] = field(default_factory=dict)
+    # named shapes whose fields a protocol's per-field checks were given (see fields_to_check)
+    fields_checked: dict[str, ir.Shape] = field(default_factory=dict)
     shape_sites: dict[str, tuple[Document, PathKey]] = field(default_factory=dict)
     # (document, path of the reference, field) for reference checks once all shapes are known
     type_sites: list[tuple[Document, PathKey, ir.Field]] = field(default_factory=list)

@@ -167,11 +167,16 @@ def refuse_http_keys(ctx: Context, doc: Document, data: dict[str, Any], request:
             )
 
 
-def every_field(ctx: Context, *messages: ir.Shape) -> list[ir.Field]:
-    """The fields of `messages` and of every named shape built so far (those the messages hold
-    among them): what a protocol's field checks look at. A field met twice is reported twice
-    at one position, which the build reports once."""
-    return [f for shape in (*messages, *ctx.shapes.values()) for f in shape.wire_fields]
+def fields_to_check(ctx: Context, *messages: ir.Shape) -> list[ir.Field]:
+    """The fields a protocol's per-field checks look at for one operation: those of `messages`,
+    and those of every named shape built so far (the ones the messages hold among them) that no
+    earlier operation's check was given (the checks are per field, so once is enough: giving
+    every shape to every operation made a build quadratic in its operations)."""
+    fresh = [
+        shape for name, shape in ctx.shapes.items() if ctx.fields_checked.get(name) is not shape
+    ]
+    ctx.fields_checked.update((shape.name, shape) for shape in fresh)
+    return [f for shape in (*messages, *fresh) for f in shape.wire_fields]
 
 
 def refuse_text_answer(

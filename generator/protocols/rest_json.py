@@ -252,7 +252,7 @@ def check_operation(
 ) -> None:
     """Path placeholders match path fields, every request has a method, query and header
     parameters are scalars, and GET / DELETE have no body."""
-    from ..build.operations import every_field, refuse_text_answer
+    from ..build.operations import fields_to_check, refuse_text_answer
     from ..load import Problem
 
     refuse_text_answer(ctx, doc, data, response)
@@ -317,7 +317,7 @@ def check_operation(
                 f"YYYY-MM-DD)",
                 at_key=True,
             )
-    for f in every_field(ctx, request, response):
+    for f in fields_to_check(ctx, request, response):
         if f.derived is not None and f.mark is not None:
             ctx.problems.append(
                 Problem(

@@ -217,12 +217,12 @@ def check_operation(
     ctx: Context, doc: Document, data: dict[str, Any], request: ir.Shape, response: ir.Shape
 ) -> None:
     """No HTTP keys or text answers; a list of scalars names the element of its items."""
-    from ..build.operations import every_field, refuse_http_keys, refuse_text_answer
+    from ..build.operations import fields_to_check, refuse_http_keys, refuse_text_answer
     from ..load import Problem
 
     refuse_http_keys(ctx, doc, data, request)
     refuse_text_answer(ctx, doc, data, response)
-    for f in every_field(ctx, request, response):
+    for f in fields_to_check(ctx, request, response):
         if (
             isinstance(f.type, ir.ListOf)
             and not isinstance(f.type.item, ir.ShapeRef)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import digest
+from .heap import frozen
 
 if TYPE_CHECKING:
     from . import ir
@@ -57,14 +58,11 @@ class ModelsWorker:
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         # One process: the main process and the formatting workers have the other cores.
         # Forked with the parent's objects frozen (see fmt.Formatter).
-        gc.freeze()
-        try:
+        with frozen():
             self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
                 max_workers=1, mp_context=context, initializer=_import_tool
             )
             self._pool.submit(int)  # starts the process (and its import) now, not at first use
-        finally:
-            gc.unfreeze()
 
     def start(self, service: ir.Service) -> Callable[[], str]:
         return _Job(service, self._memo).run(self._pool)
@@ -122,6 +120,10 @@ def _import_tool() -> None:
     run. Most are made lazily inside its `generate`, so they are made by a run on the least
     input (a test holds the worker's output to the in-process one's)."""
     _generate("warm_up", _WARM_UP, {}, "")
+    # The tool's modules, and the parent's objects it was forked with, last as long as the
+    # worker: left out of its collections, which then walk only what a job makes.
+    gc.collect()
+    gc.freeze()
 
 
 def _generate(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import Cache, inputs_digests
+from .heap import frozen, keep
 from .load import Problem, SpecErrors
 from .write import Changes, apply, compare, remove_build_leftovers, unchanged_scope
 
@@ -87,6 +88,19 @@ def run(
     `cache` is only used when writing; `jobs` is the number of formatting processes (default:
     one per CPU; 1 formats in this process).
     """
+    with frozen():  # what the run builds lasts until it ends: no collection walks it (heap.py)
+        return _run(root, specs, out, write, providers, cache, jobs)
+
+
+def _run(
+    root: Path,
+    specs: Path,
+    out: Path,
+    write: bool,
+    providers: list[str] | None,
+    cache: Cache | None,
+    jobs: int | None,
+) -> RunReport:
     started = time.perf_counter()
     leftovers = remove_build_leftovers(out) if write else []
     inputs = ""
@@ -131,14 +145,17 @@ def run(
             if service is None:
                 continue
             services.append(service)
+            keep()  # the IR
             if problems or (providers and service.provider not in providers):
                 continue
             files: dict[str, str | bytes] = {}
             for path, content in iter_sources(service, root, env, models_memo, models):
                 files[path] = content
+                keep()  # the views it was rendered from live on until the provider is done
                 if isinstance(content, str) and needs_formatting(path, content):
                     formatter.submit(path, content)
             sources.append((service, files, time.perf_counter() - t0))
+            keep()  # the provider's IR and files
         if problems:
             raise SpecErrors(problems)
         unknown = set(providers or ()) - {s.provider for s in services}
